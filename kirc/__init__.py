@@ -1,0 +1,58 @@
+"""kirc: research toolkit for the Dutch customer-contact sector.
+
+Read survey exports, compute the sector's headline metrics (NPS, CSAT, chatbot success, AVG
+readiness, first-contact resolution, Relatie Quotiënt) with honest confidence intervals, and
+render yearly trend reports.
+
+The public names are imported lazily so that ``import kirc`` stays fast and a command such as
+``kirc inspect`` does not pay for plotting libraries it does not use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .errors import (ColumnError, DefinitionError, InputFileError, KircError,
+                     ParameterError, ScaleError)
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_LAZY = {
+    # reading
+    "read_survey": "kirc.read",
+    "load_survey": "kirc.surveys",
+    "survey_definition": "kirc.surveys",
+    # metrics
+    "nps": "kirc.metrics",
+    "csat": "kirc.metrics",
+    "mean_score": "kirc.metrics",
+    "share": "kirc.metrics",
+    "chatbot_success": "kirc.metrics",
+    "avg_readiness": "kirc.metrics",
+    "first_contact_resolution": "kirc.metrics",
+    "relation_quotient": "kirc.metrics",
+    "change": "kirc.metrics",
+    "trend": "kirc.metrics",
+}
+_SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
+               "plots", "platforms", "inspect", "config"}
+
+__all__ = [
+    "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
+    "ParameterError", *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"kirc.{name}")
+    raise AttributeError(f"module 'kirc' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

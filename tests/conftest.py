@@ -1,0 +1,31 @@
+"""Shared test fixtures.
+
+``../shared/`` (beside the project root) holds real third-party survey files. A user's fresh clone
+does not have it, so every test that needs it skips with a reason when it is absent. Set
+``KIRC_SHARED`` to point elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SURVEYS = ROOT / "surveys"
+SHARED = Path(os.environ.get("KIRC_SHARED", ROOT.parent / "shared"))
+REALDATA = SHARED / "realdata"
+
+
+def realdata_file(*parts: str) -> Path:
+    """Path to a file in ``../shared/realdata``, skipping the test when it is not there."""
+    path = REALDATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared/ is not part of a fresh clone)")
+    return path
+
+
+@pytest.fixture
+def realdata():
+    return realdata_file
