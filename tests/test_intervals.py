@@ -1,0 +1,594 @@
+"""Tests of kirc.intervals against independent references.
+
+References used: statsmodels (proportion_confint, confint_proportions_2indep, proportions_ztest,
+test_proportions_2indep), scipy.stats.chi2_contingency, published worked examples (Newcombe
+1998; Tango 1998; Agresti & Min 2005; Fagerland, Lydersen & Laake 2014), closed forms derived
+by hand, and exact / simulated coverage.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+from statsmodels.stats import proportion as sm_proportion
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportions_ztest,
+)
+
+from conftest import ROOT
+from kirc.errors import ParameterError
+from kirc.intervals import (
+    DEFAULT_BOOTSTRAP_SEED,
+    DEFAULT_NPS_METHOD,
+    NPS_METHODS,
+    PROPORTION_METHODS,
+    difference_interval,
+    difference_pvalue,
+    nps_difference_interval,
+    nps_difference_pvalue,
+    nps_interval,
+    proportion_interval,
+)
+
+Z95 = stats.norm.isf(0.025)
+
+# kirc name -> statsmodels name
+STATSMODELS_METHODS = {
+    "wilson": "wilson",
+    "clopper-pearson": "beta",
+    "jeffreys": "jeffreys",
+    "agresti-coull": "agresti_coull",
+    "wald": "normal",
+}
+
+
+def _grid():
+    """All counts 0..n for several n, including n = 1, as two flat arrays."""
+    counts, totals = [], []
+    for n in (1, 2, 3, 5, 10, 17, 50, 100, 1000):
+        counts.extend(range(n + 1))
+        totals.extend([n] * (n + 1))
+    return np.array(counts, dtype=float), np.array(totals, dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# proportion_interval
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", PROPORTION_METHODS)
+@pytest.mark.parametrize("confidence", [0.80, 0.95, 0.99])
+def test_proportion_matches_statsmodels_on_grid(method, confidence):
+    count, nobs = _grid()
+    low, high = proportion_interval(count, nobs, method, confidence)
+    ref_low, ref_high = proportion_confint(count, nobs, alpha=1 - confidence,
+                                           method=STATSMODELS_METHODS[method])
+    np.testing.assert_allclose(low, ref_low, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(high, ref_high, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("method", PROPORTION_METHODS)
+def test_proportion_matches_statsmodels_for_weighted_counts(method):
+    count = np.array([0.0, 0.4, 3.7, 12.25, 12.4])
+    nobs = np.full(5, 12.4)
+    low, high = proportion_interval(count, nobs, method)
+    ref_low, ref_high = proportion_confint(count, nobs, method=STATSMODELS_METHODS[method])
+    np.testing.assert_allclose(low, ref_low, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(high, ref_high, rtol=0, atol=1e-10)
+
+
+def test_proportion_boundary_conventions():
+    # Clopper-Pearson: exactly 0 / 1 at the boundary; Wald: zero width;
+    # Jeffreys (statsmodels convention, no Brown-Cai-DasGupta modification): strictly inside.
+    low, high = proportion_interval([0, 10], 10, "clopper-pearson")
+    assert low[0] == 0 and high[1] == 1
+    # the one-sided exact limit at x = 0 is 1 - (alpha/2)^(1/n)
+    assert high[0] == pytest.approx(1 - 0.025 ** (1 / 10), abs=1e-12)
+    low, high = proportion_interval([0, 10], 10, "wald")
+    np.testing.assert_array_equal(low, [0, 1])
+    np.testing.assert_array_equal(high, [0, 1])
+    low, high = proportion_interval([0, 10], 10, "jeffreys")
+    assert 0 < low[0] < 1e-4 and 1 - 1e-4 < high[1] < 1
+    low, high = proportion_interval([0, 1], 1, "agresti-coull")
+    assert low.min() >= 0 and high.max() <= 1
+
+
+def test_proportion_beta_alias_and_case():
+    a = proportion_interval(3, 20, "beta")
+    b = proportion_interval(3, 20, "Clopper-Pearson")
+    np.testing.assert_array_equal(a, b)
+
+
+def test_wilson_closed_form_by_hand():
+    # Wilson (1927) for 1 of 29 (Newcombe 1998, single-proportion example): 0.0061 to 0.1718
+    low, high = proportion_interval(1, 29)
+    x, n, z = 1, 29, Z95
+    centre = (x + z**2 / 2) / (n + z**2)
+    half = z * np.sqrt(x * (n - x) / n + z**2 / 4) / (n + z**2)
+    assert low == pytest.approx(centre - half, abs=1e-14)
+    assert high == pytest.approx(centre + half, abs=1e-14)
+    assert (round(float(low), 4), round(float(high), 4)) == (0.0061, 0.1718)
+
+
+def test_proportion_empty_base_is_nan():
+    low, high = proportion_interval([0, 3], [0, 10])
+    assert np.isnan(low[0]) and np.isnan(high[0])
+    assert np.isfinite(low[1]) and np.isfinite(high[1])
+
+
+def test_missing_counts_give_missing_limits():
+    for low, high in (proportion_interval([np.nan, 3], [10, np.nan]),
+                      nps_interval([np.nan, 3], 4, [2, 2], "score"),
+                      nps_interval([np.nan, 3], 4, [2, 2], "bootstrap"),
+                      difference_interval([np.nan, 3], 10, 2, 10)):
+        assert np.isnan(low[0]) and np.isnan(high[0])
+    low, high = proportion_interval([np.nan, 3], [10, 10])
+    assert np.isfinite(low[1]) and np.isfinite(high[1])
+
+
+def test_proportion_broadcasting_and_types():
+    count = np.array([[0], [1], [5]])
+    nobs = np.array([5, 10, 20, 40])
+    low, high = proportion_interval(count, nobs)
+    assert low.shape == high.shape == (3, 4)
+    for i in range(3):
+        for j in range(4):
+            one_low, one_high = proportion_interval(int(count[i, 0]), int(nobs[j]))
+            assert isinstance(one_low, np.ndarray) and one_low.shape == ()
+            assert low[i, j] == one_low and high[i, j] == one_high
+
+
+@pytest.mark.parametrize("method", PROPORTION_METHODS)
+def test_proportion_contains_estimate_and_is_monotone(method):
+    n = 30
+    count = np.arange(n + 1, dtype=float)
+    low, high = proportion_interval(count, n, method)
+    # The unmodified Jeffreys interval (statsmodels' convention) excludes 0 at x = 0 and 1 at
+    # x = n; every other method contains the estimate everywhere.
+    inner = slice(1, n) if method == "jeffreys" else slice(None)
+    estimate = count / n
+    assert np.all(low[inner] <= estimate[inner] + 1e-12)
+    assert np.all(estimate[inner] <= high[inner] + 1e-12)
+    assert np.all(np.diff(low) >= -1e-12) and np.all(np.diff(high) >= -1e-12)
+    # wider at higher confidence
+    low99, high99 = proportion_interval(count, n, method, 0.99)
+    assert np.all(low99 <= low + 1e-12) and np.all(high99 >= high - 1e-12)
+
+
+@pytest.mark.parametrize("bad", ["exact", "normal", "", None, ["wilson"]])
+def test_unknown_proportion_method_lists_valid_names(bad):
+    with pytest.raises(ParameterError) as info:
+        proportion_interval(3, 10, bad)
+    for name in PROPORTION_METHODS:
+        assert repr(name) in str(info.value)
+
+
+@pytest.mark.parametrize("confidence", [0, 1, 1.5, -0.1, 95, "high", float("nan")])
+def test_confidence_outside_unit_interval(confidence):
+    with pytest.raises(ParameterError):
+        proportion_interval(3, 10, confidence=confidence)
+    with pytest.raises(ParameterError):
+        nps_interval(3, 4, 3, confidence=confidence)
+
+
+def test_invalid_counts():
+    with pytest.raises(ParameterError):
+        proportion_interval(11, 10)
+    with pytest.raises(ParameterError):
+        proportion_interval(-1, 10)
+    with pytest.raises(ParameterError):
+        nps_interval(5, -1, 2)
+    with pytest.raises(ParameterError):
+        proportion_interval([1, 2, 3], [10, 10])  # cannot broadcast
+
+
+# --------------------------------------------------------------------------------------------
+# nps_interval: score (Tango)
+# --------------------------------------------------------------------------------------------
+
+# Paired tables (a, b, c, d) -> promoters = b, passives = a + d, detractors = c.
+# Published Tango score intervals, 3 decimals, as reproduced in the test suite of the R package
+# ratesci (github.com/PeteLaud/ratesci, tests/testthat/test3.R, pairbinci(x = c(a, b, c, d))).
+TANGO_PUBLISHED = [
+    # Tango (1998), Stat Med 17:891-908, worked example
+    ((4, 9, 3, 16), 0.95, (-0.027, 0.390)),
+    # Tango (1998), example with one discordant pair, 90 % interval
+    ((43, 0, 1, 0), 0.90, (-0.096, 0.037)),
+    # Agresti & Min (2005), Stat Med 24:729-740
+    ((53, 16, 8, 9), 0.95, (-0.020, 0.207)),
+    # Fagerland, Lydersen & Laake (2014), Stat Med 33:2850-2875, Bentur et al. airway data
+    ((1, 1, 7, 12), 0.95, (-0.517, -0.026)),
+]
+
+
+@pytest.mark.parametrize("table, confidence, expected", TANGO_PUBLISHED)
+def test_score_matches_published_tango_intervals(table, confidence, expected):
+    a, b, c, d = table
+    low, high = nps_interval(b, a + d, c, "score", confidence)
+    assert (round(float(low), 3), round(float(high), 3)) == expected
+
+
+def _tango_statistic_numeric(delta, promoters, passives, detractors):
+    """Tango's statistic with the restricted MLE found by numerical maximisation of the
+    trinomial likelihood under NPS = delta (independent of the closed form in kirc)."""
+    n = promoters + passives + detractors
+
+    def negative_loglik(p_detractor):
+        p_promoter = p_detractor + delta
+        p_passive = 1 - p_promoter - p_detractor
+        terms = [(promoters, p_promoter), (detractors, p_detractor), (passives, p_passive)]
+        return -sum(k * np.log(p) for k, p in terms if k > 0)
+
+    lo, hi = max(0.0, -delta), (1 - delta) / 2
+    result = optimize.minimize_scalar(negative_loglik, bounds=(lo + 1e-15, hi - 1e-15),
+                                      method="bounded", options={"xatol": 1e-13})
+    q = result.x
+    return (promoters - detractors - n * delta) / np.sqrt(n * (2 * q + delta * (1 - delta)))
+
+
+@pytest.mark.parametrize("counts", [(9, 20, 3), (0, 20, 4), (12, 3, 0), (5, 0, 5), (1, 1, 1),
+                                    (40.5, 30.25, 29.25)])
+def test_score_limits_solve_the_score_equation(counts):
+    low, high = nps_interval(*counts, method="score")
+    p, pa, d = counts
+    if low > -1:
+        assert _tango_statistic_numeric(float(low), p, pa, d) == pytest.approx(Z95, abs=1e-5)
+    if high < 1:
+        assert _tango_statistic_numeric(float(high), p, pa, d) == pytest.approx(-Z95, abs=1e-5)
+
+
+def test_score_without_passives_is_twice_wilson_minus_one():
+    count, nobs = _grid()
+    low, high = nps_interval(count, 0, nobs - count, "score")
+    wilson_low, wilson_high = proportion_confint(count, nobs, method="wilson")
+    np.testing.assert_allclose(low, 2 * wilson_low - 1, atol=1e-12)
+    np.testing.assert_allclose(high, 2 * wilson_high - 1, atol=1e-12)
+
+
+def test_score_for_only_passives_has_closed_form():
+    # b = c = 0: T(delta) = -sqrt(n delta / (1 - delta)), so the limits are +-z^2/(n + z^2).
+    n = np.array([1, 5, 20, 300])
+    low, high = nps_interval(0, n, 0, "score")
+    np.testing.assert_allclose(high, Z95**2 / (n + Z95**2), atol=1e-13)
+    np.testing.assert_allclose(low, -Z95**2 / (n + Z95**2), atol=1e-13)
+
+
+def test_score_is_antisymmetric_in_promoters_and_detractors():
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 30, size=(200, 3)).astype(float)
+    counts[counts.sum(axis=1) == 0, 1] = 1
+    low, high = nps_interval(counts[:, 0], counts[:, 1], counts[:, 2], "score")
+    low_swapped, high_swapped = nps_interval(counts[:, 2], counts[:, 1], counts[:, 0], "score")
+    np.testing.assert_allclose(low, -high_swapped, atol=1e-13)
+    np.testing.assert_allclose(high, -low_swapped, atol=1e-13)
+
+
+# --------------------------------------------------------------------------------------------
+# nps_interval: Wald, adjusted Wald, bootstrap, edge cases and sanity properties
+# --------------------------------------------------------------------------------------------
+
+def test_wald_nps_matches_hand_formula():
+    # 45 promoters, 30 passives, 25 detractors: NPS 0.20,
+    # var = (0.45 + 0.25 - 0.04) / 100 = 0.0066
+    low, high = nps_interval(45, 30, 25, "wald")
+    half = Z95 * np.sqrt(0.0066)
+    assert low == pytest.approx(0.20 - half, abs=1e-14)
+    assert high == pytest.approx(0.20 + half, abs=1e-14)
+
+
+def test_adjusted_wald_matches_rocks_formula_by_hand():
+    # Rocks (2016): + 0.75 promoter, 1.5 passives, 0.75 detractor.
+    # 45/30/25 -> 45.75/31.5/25.75 of 103.
+    p, d, n = 45.75 / 103, 25.75 / 103, 103
+    nps = p - d
+    half = Z95 * np.sqrt((p + d - nps**2) / n)
+    low, high = nps_interval(45, 30, 25, "adjusted-wald")
+    assert low == pytest.approx(nps - half, abs=1e-14)
+    assert high == pytest.approx(nps + half, abs=1e-14)
+    # a single promoter: adjusted to 1.75/1.5/0.75 of 4, the interval excludes NPS = 1
+    low, high = nps_interval(1, 0, 0, "adjusted-wald")
+    assert (round(float(low), 3), round(float(high), 3)) == (-0.485, 0.985)
+
+
+def test_bootstrap_is_seeded_and_independent_of_batch():
+    a = nps_interval(45, 30, 25, "bootstrap")
+    b = nps_interval(45, 30, 25, "bootstrap", seed=DEFAULT_BOOTSTRAP_SEED)
+    np.testing.assert_array_equal(a, b)
+    batch_low, batch_high = nps_interval([10, 45], [10, 30], [10, 25], "bootstrap")
+    assert batch_low[1] == a[0] and batch_high[1] == a[1]
+    c = nps_interval(45, 30, 25, "bootstrap", seed=1)
+    assert not np.array_equal(a, c)
+
+
+def test_bootstrap_follows_its_documented_recipe():
+    # weighted counts: size round(total) = 10, shares = counts / total
+    counts = np.array([4.5, 3.25, 2.25])
+    rng = np.random.default_rng(7)
+    draws = rng.multinomial(10, counts / counts.sum(), size=500)
+    expected = np.quantile((draws[:, 0] - draws[:, 2]) / 10, [0.025, 0.975])
+    low, high = nps_interval(*counts, method="bootstrap", n_boot=500, seed=7)
+    np.testing.assert_array_equal([low, high], expected)
+
+
+def test_bootstrap_approaches_wald_in_large_samples():
+    low, high = nps_interval(4500, 3000, 2500, "bootstrap")
+    wald_low, wald_high = nps_interval(4500, 3000, 2500, "wald")
+    assert abs(low - wald_low) < 0.005 and abs(high - wald_high) < 0.005
+
+
+def test_bootstrap_rejects_bad_n_boot():
+    with pytest.raises(ParameterError):
+        nps_interval(4, 3, 3, "bootstrap", n_boot=0)
+    with pytest.raises(ParameterError):
+        nps_interval(4, 3, 3, "bootstrap", n_boot=10.5)
+
+
+def test_unknown_nps_method_lists_valid_names():
+    with pytest.raises(ParameterError) as info:
+        nps_interval(4, 3, 3, "tango")
+    for name in NPS_METHODS:
+        assert repr(name) in str(info.value)
+    with pytest.raises(ParameterError):
+        nps_difference_interval(4, 3, 3, 4, 3, 3, "newcombe")
+    with pytest.raises(ParameterError):
+        difference_interval(4, 10, 3, 10, "mover")
+
+
+@pytest.mark.parametrize("method", NPS_METHODS)
+def test_nps_edge_cases(method):
+    # total 0 -> nan; all promoters -> upper 1; all detractors -> lower -1
+    low, high = nps_interval([0, 20, 0, 0, 1], [0, 0, 0, 20, 0], [0, 0, 20, 0, 0], method)
+    assert np.isnan(low[0]) and np.isnan(high[0])
+    assert high[1] == 1 and low[2] == -1
+    assert np.all(low[1:] >= -1) and np.all(high[1:] <= 1)
+    if method in ("score", "adjusted-wald"):
+        # these have non-zero width for one-category samples
+        assert low[1] < 1 and high[2] > -1 and low[3] < 0 < high[3]
+
+
+@pytest.mark.parametrize("method", NPS_METHODS)
+def test_nps_contains_estimate_on_grid(method):
+    n = 12 if method == "bootstrap" else 25
+    b, c = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    keep = b + c <= n
+    b, c = b[keep].astype(float), c[keep].astype(float)
+    low, high = nps_interval(b, n - b - c, c, method)
+    estimate = (b - c) / n
+    assert np.all(low <= estimate + 1e-12) and np.all(estimate <= high + 1e-12)
+    assert np.all(low >= -1) and np.all(high <= 1)
+
+
+@pytest.mark.parametrize("method", ["score", "adjusted-wald", "wald"])
+def test_nps_limits_increase_when_a_detractor_becomes_a_promoter(method):
+    n = 40
+    promoters = np.arange(0, n + 1, dtype=float)
+    low, high = nps_interval(promoters, 0, n - promoters, method)
+    assert np.all(np.diff(low) >= 0) and np.all(np.diff(high) >= 0)
+    # strictly, except where Wald-type limits are clipped at -1 or +1
+    assert np.all((np.diff(low) > 0) | (low[1:] == -1))
+    assert np.all((np.diff(high) > 0) | (high[:-1] == 1))
+
+
+@pytest.mark.parametrize("method", NPS_METHODS)
+def test_nps_weighted_non_integer_counts(method):
+    low, high = nps_interval(40.5, 30.25, 29.25, method)
+    estimate = (40.5 - 29.25) / 100
+    assert -1 <= low <= estimate <= high <= 1
+    # close to the interval of the nearest integer sample
+    int_low, int_high = nps_interval(40, 31, 29, method)
+    assert abs(low - int_low) < 0.02 and abs(high - int_high) < 0.02
+
+
+def test_nps_broadcasting():
+    promoters = np.array([[10], [20], [30]])
+    passives = np.array([5, 15])
+    low, high = nps_interval(promoters, passives, 8)
+    assert low.shape == (3, 2)
+    assert low[2, 1] == nps_interval(30, 15, 8)[0]
+
+
+def test_nps_n_equal_one():
+    for counts, estimate in (((1, 0, 0), 1), ((0, 1, 0), 0), ((0, 0, 1), -1)):
+        low, high = nps_interval(*counts, method="score")
+        assert -1 <= low <= estimate <= high <= 1 and high - low > 0.5
+
+
+# --------------------------------------------------------------------------------------------
+# difference_interval
+# --------------------------------------------------------------------------------------------
+
+# Newcombe (1998), Stat Med 17:873-890, Table II, method 10 (hybrid score), examples (a)-(h).
+NEWCOMBE_TABLE_II = [
+    ((56, 70, 48, 80), (0.0524, 0.3339)),
+    ((9, 10, 3, 10), (0.1705, 0.8090)),
+    ((6, 7, 2, 7), (0.0582, 0.8062)),
+    ((5, 56, 0, 29), (-0.0381, 0.1926)),
+    ((0, 10, 0, 20), (-0.1611, 0.2775)),
+    ((0, 10, 0, 10), (-0.2775, 0.2775)),
+    ((10, 10, 0, 20), (0.6791, 1.0000)),
+    ((10, 10, 0, 10), (0.6075, 1.0000)),
+]
+
+
+@pytest.mark.parametrize("counts, expected", NEWCOMBE_TABLE_II)
+def test_newcombe_table_ii(counts, expected):
+    low, high = difference_interval(*counts)
+    assert (round(float(low), 4), round(float(high), 4)) == expected
+
+
+def test_newcombe_matches_statsmodels_on_grid():
+    rng = np.random.default_rng(11)
+    nobs1 = rng.integers(1, 80, size=400)
+    nobs2 = rng.integers(1, 80, size=400)
+    count1 = rng.integers(0, nobs1 + 1)
+    count2 = rng.integers(0, nobs2 + 1)
+    # include the corners explicitly
+    count1[:4], count2[:4] = [0, nobs1[1], 0, nobs1[3]], [0, 0, nobs2[2], nobs2[3]]
+    for confidence in (0.90, 0.95):
+        low, high = difference_interval(count1, nobs1, count2, nobs2, confidence=confidence)
+        ref_low, ref_high = confint_proportions_2indep(count1, nobs1, count2, nobs2,
+                                                       method="newcomb", compare="diff",
+                                                       alpha=1 - confidence)
+        np.testing.assert_allclose(low, ref_low, atol=1e-10, rtol=0)
+        np.testing.assert_allclose(high, ref_high, atol=1e-10, rtol=0)
+
+
+def test_difference_wald_by_hand_and_empty():
+    low, high = difference_interval(30, 50, 20, 60, "wald")
+    half = Z95 * np.sqrt(0.6 * 0.4 / 50 + (1 / 3) * (2 / 3) / 60)
+    assert low == pytest.approx(0.6 - 1 / 3 - half, abs=1e-14)
+    assert high == pytest.approx(0.6 - 1 / 3 + half, abs=1e-14)
+    low, high = difference_interval([0, 3], [0, 10], [2, 0], [10, 0])
+    assert np.all(np.isnan(low)) and np.all(np.isnan(high))
+
+
+# --------------------------------------------------------------------------------------------
+# nps_difference_interval
+# --------------------------------------------------------------------------------------------
+
+def test_mover_without_passives_is_twice_newcombe():
+    # With no passives NPS = 2p - 1 and the score interval is 2 * Wilson - 1, so MOVER on
+    # score components must reproduce Newcombe's method 10 (statsmodels) times two.
+    rng = np.random.default_rng(5)
+    nobs1, nobs2 = rng.integers(1, 60, size=300), rng.integers(1, 60, size=300)
+    count1, count2 = rng.integers(0, nobs1 + 1), rng.integers(0, nobs2 + 1)
+    low, high = nps_difference_interval(count1, 0, nobs1 - count1, count2, 0, nobs2 - count2,
+                                        component="score")
+    ref_low, ref_high = confint_proportions_2indep(count1, nobs1, count2, nobs2,
+                                                   method="newcomb", compare="diff")
+    np.testing.assert_allclose(low, 2 * np.asarray(ref_low), atol=1e-11)
+    np.testing.assert_allclose(high, 2 * np.asarray(ref_high), atol=1e-11)
+
+
+def test_mover_combines_the_default_single_sample_intervals():
+    p1, pa1, d1, p2, pa2, d2 = 45, 30, 25, 35, 35, 30
+    low1, high1 = nps_interval(p1, pa1, d1)
+    low2, high2 = nps_interval(p2, pa2, d2)
+    nps1, nps2 = 0.20, 0.05
+    low, high = nps_difference_interval(p1, pa1, d1, p2, pa2, d2)
+    assert low == pytest.approx(0.15 - np.hypot(nps1 - low1, high2 - nps2), abs=1e-14)
+    assert high == pytest.approx(0.15 + np.hypot(high1 - nps1, nps2 - low2), abs=1e-14)
+
+
+def test_nps_difference_wald_by_hand():
+    low, high = nps_difference_interval(45, 30, 25, 35, 35, 30, "wald")
+    variance = (0.45 + 0.25 - 0.04) / 100 + (0.35 + 0.30 - 0.0025) / 100
+    assert low == pytest.approx(0.15 - Z95 * np.sqrt(variance), abs=1e-14)
+    assert high == pytest.approx(0.15 + Z95 * np.sqrt(variance), abs=1e-14)
+
+
+@pytest.mark.parametrize("method", ["mover", "wald"])
+def test_nps_difference_antisymmetry_and_empty(method):
+    a = nps_difference_interval(12, 5, 3, 7, 9, 10, method)
+    b = nps_difference_interval(7, 9, 10, 12, 5, 3, method)
+    np.testing.assert_allclose(a, (-b[1], -b[0]), atol=1e-12)
+    low, high = nps_difference_interval([0, 5], [0, 5], [0, 5], [3, 0], [3, 0], [3, 0], method)
+    assert np.all(np.isnan(low)) and np.all(np.isnan(high))
+
+
+# Typical survey compositions (true promoter, detractor shares) and sizes. Sparse ones (both
+# shares <= 10 %) are left out on purpose: there MOVER is conservative (about 96.5-98 % at
+# n = 20-40, see the nps_difference_interval docstring), which a +-1.5 band would flag.
+MOVER_CONFIGS = [
+    ((0.50, 0.20), 50, (0.40, 0.30), 60),
+    ((0.80, 0.05), 100, (0.60, 0.10), 100),
+    ((0.30, 0.30), 25, (0.35, 0.35), 25),
+    ((0.05, 0.80), 40, (0.20, 0.60), 200),
+    ((0.65, 0.10), 20, (0.65, 0.10), 20),
+]
+
+
+@pytest.mark.parametrize("shares1, n1, shares2, n2", MOVER_CONFIGS)
+def test_mover_coverage_by_simulation(shares1, n1, shares2, n2):
+    rng = np.random.default_rng(20240501)
+    reps = 20_000
+
+    def sample(shares, n):
+        p, d = shares
+        return rng.multinomial(n, [p, 1 - p - d, d], size=reps).T
+
+    x1, x2 = sample(shares1, n1), sample(shares2, n2)
+    truth = (shares1[0] - shares1[1]) - (shares2[0] - shares2[1])
+    low, high = nps_difference_interval(*x1, *x2)
+    coverage = np.mean((low <= truth) & (truth <= high))
+    assert abs(coverage - 0.95) <= 0.015, coverage
+
+
+# --------------------------------------------------------------------------------------------
+# p-values
+# --------------------------------------------------------------------------------------------
+
+def test_difference_pvalue_matches_chi_square_and_ztest():
+    tables = [(56, 70, 48, 80), (9, 10, 3, 10), (5, 56, 1, 29), (30, 50, 20, 60), (1, 3, 2, 4)]
+    for x1, n1, x2, n2 in tables:
+        chi2 = stats.chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]], correction=False)
+        _, z_p = proportions_ztest([x1, x2], [n1, n2])
+        p = difference_pvalue(x1, n1, x2, n2)
+        assert p == pytest.approx(chi2.pvalue, rel=1e-10)
+        assert p == pytest.approx(z_p, rel=1e-10)
+    vectorised = difference_pvalue(*np.array(tables).T)
+    assert vectorised.shape == (5,)
+
+
+def test_difference_pvalue_degenerate_cases():
+    p = difference_pvalue([0, 10, 0, 0], [10, 10, 10, 0], [0, 20, 0, 1], [20, 20, 0, 5])
+    assert p[0] == 1 and p[1] == 1
+    assert np.isnan(p[2]) and np.isnan(p[3])
+
+
+def test_nps_difference_pvalue_by_hand_and_against_statsmodels():
+    p = nps_difference_pvalue(45, 30, 25, 35, 35, 30)
+    variance = (0.45 + 0.25 - 0.04) / 100 + (0.35 + 0.30 - 0.0025) / 100
+    assert p == pytest.approx(2 * stats.norm.sf(0.15 / np.sqrt(variance)), rel=1e-12)
+    # without passives NPS = 2p - 1 and the test is statsmodels' unpooled Wald test of p1 = p2
+    result = sm_proportion.test_proportions_2indep(30, 50, 20, 60, method="wald", compare="diff")
+    assert nps_difference_pvalue(30, 0, 20, 20, 0, 40) == pytest.approx(result.pvalue, rel=1e-10)
+
+
+def test_nps_difference_pvalue_degenerate_cases():
+    p = nps_difference_pvalue([10, 10, 0, 0], [0, 0, 5, 0], [0, 0, 0, 0],
+                              [20, 0, 0, 4], [0, 0, 7, 4], [0, 5, 0, 4])
+    assert p[0] == 1        # both all promoters: no variance, equal scores
+    assert p[1] == 0        # all promoters vs all detractors: no variance, different scores
+    assert p[2] == 1        # both all passives
+    assert np.isnan(p[3])   # empty first sample
+
+
+# --------------------------------------------------------------------------------------------
+# the coverage claim in the nps_interval docstring
+# --------------------------------------------------------------------------------------------
+
+def _coverage_module():
+    path = ROOT / "benchmarks" / "coverage_nps.py"
+    spec = importlib.util.spec_from_file_location("coverage_nps", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_default_nps_method_meets_the_coverage_criterion():
+    coverage = _coverage_module()
+    table = coverage.coverage_table(methods=(DEFAULT_NPS_METHOD,), ns=(20, 50))
+    summary = coverage.summarise(table)
+    assert len(table) == 2 * len(coverage.DEFAULT_GRID)
+    ok, reason = coverage.meets_criterion(table)
+    assert ok, reason
+    assert summary["mean"].between(94.5, 95.8).all() and (summary["min"] >= 93.5).all()
+
+
+def test_exact_coverage_of_wald_at_a_point_by_direct_sum():
+    # Independent check of the enumeration: sum the trinomial pmf over outcomes directly.
+    coverage = _coverage_module()
+    n, p, d = 20, 0.35, 0.20
+    table = coverage.coverage_table(methods=("wald",), ns=(n,), grid=((p, d),))
+    total = 0.0
+    for b in range(n + 1):
+        for c in range(n + 1 - b):
+            low, high = nps_interval(b, n - b - c, c, "wald")
+            if low <= p - d <= high:
+                total += stats.multinomial.pmf([b, n - b - c, c], n, [p, 1 - p - d, d])
+    assert table["coverage"].iloc[0] == pytest.approx(total, abs=1e-12)
