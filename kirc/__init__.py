@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _LAZY = {
     # reading
     "read_survey": "kirc.read",
+    "KircWarning": "kirc.read",
     "load_survey": "kirc.surveys",
     "survey_definition": "kirc.surveys",
     # metrics

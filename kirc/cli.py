@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     except KircError as err:
         print(f"kirc {args.command}: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `kirc inspect big.sav | head` closes the pipe early; that is not an error.
+        sys.stderr.close()
+        return 0
     return 0
 
 
