@@ -82,7 +82,8 @@ _LAST_INSTANT = np.datetime64("9999-12-31T23:59:59.999999", "us")
 
 def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, sheet=0,
                 header_row=None, apply_value_labels=False, usecols=None, row_limit=None,
-                row_offset=0, chunksize=None):
+                row_offset=0, chunksize=None, personal_data="drop", pseudonym_key=None,
+                text_columns=None):
     """Read a survey export into a DataFrame, with its metadata in ``df.attrs``.
 
     Parameters
@@ -124,6 +125,18 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         Return an iterator of DataFrames of at most this many rows each instead of one
         DataFrame. Every chunk carries the same metadata and has its user-missing codes
         handled; ``attrs["missing_counts"]`` counts the cells of that chunk.
+    personal_data : {"drop", "pseudonymise", "keep"}
+        What to do with columns that hold personal data (e-mail addresses, phone numbers,
+        names, postcodes, customer numbers, IBANs, BSNs, IP addresses; see
+        :func:`kirc.privacy.find_personal_data`). ``"drop"`` (default) removes them;
+        ``"pseudonymise"`` replaces identifiers by a keyed pseudonym (HMAC-SHA256 with
+        ``pseudonym_key``); ``"keep"`` is the explicit opt-out that keeps them as they are.
+        Free-text columns are scrubbed of such identifiers unless ``"keep"``. What was done is
+        recorded in ``attrs["personal_data"]``.
+    pseudonym_key : str or bytes, optional
+        The secret key for ``personal_data="pseudonymise"`` (at least 16 bytes).
+    text_columns : list of str, optional
+        Columns to treat as free text (scrubbed, never dropped) besides those detected.
 
     Returns
     -------
@@ -207,6 +220,32 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     >>> df.attrs["missing_counts"]
     {'nps': {'weet niet': 1}}
     """
+    from . import privacy
+
+    result = _read_unprotected(path, source=source, sep=sep, decimal=decimal,
+                               encoding=encoding, sheet=sheet, header_row=header_row,
+                               apply_value_labels=apply_value_labels, usecols=usecols,
+                               row_limit=row_limit, row_offset=row_offset, chunksize=chunksize)
+    options = dict(mode=personal_data, key=pseudonym_key, text_columns=text_columns)
+    privacy.check_mode(**options)
+    if chunksize is None:
+        return privacy.protect(result, **options)
+    return _protect_chunks(result, options)
+
+
+def _protect_chunks(chunks, options):
+    """Every chunk loses the same columns: the plan is made on the first chunk."""
+    from . import privacy
+
+    findings = None
+    for chunk in chunks:
+        if findings is None:
+            findings = privacy.find_personal_data(chunk)
+        yield privacy.protect(chunk, findings=findings, **options)
+
+
+def _read_unprotected(path, *, source, sep, decimal, encoding, sheet, header_row,
+                      apply_value_labels, usecols, row_limit, row_offset, chunksize):
     source = _check_arguments(path, source=source, sep=sep, decimal=decimal, encoding=encoding,
                               sheet=sheet, header_row=header_row, usecols=usecols,
                               row_limit=row_limit, row_offset=row_offset, chunksize=chunksize)

@@ -412,7 +412,8 @@ def _select_years(years, available: list[int], path: str) -> list[int]:
 
 
 def load_survey(name_or_path: str | os.PathLike, years=None, *,
-                surveys_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+                surveys_dir: str | os.PathLike | None = None, personal_data: str = "drop",
+                pseudonym_key=None) -> pd.DataFrame:
     """Load the years of a survey as one harmonised frame.
 
     Parameters
@@ -424,6 +425,12 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         Years to load; default all years of the definition.
     surveys_dir : str or path-like, optional
         Folder of the definitions; default ``$KIRC_SURVEYS`` or the project's ``surveys/``.
+    personal_data : {"drop", "pseudonymise", "keep"}
+        Passed to :func:`kirc.read_survey` for every file: by default columns holding personal
+        data are dropped and free-text constructs scrubbed of identifiers, so the harmonised
+        frame holds no raw identifiers.
+    pseudonym_key : str or bytes, optional
+        Key for ``personal_data="pseudonymise"``.
 
     Returns
     -------
@@ -472,20 +479,24 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
 
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
     chosen = _select_years(years, list(definition["years"]), definition["path"])
-    frames, missing_counts, sources, columns_used, personal_data = [], {}, {}, {}, []
+    frames, missing_counts, sources, columns_used, findings = [], {}, {}, {}, []
     for year in chosen:
         spec = definition["years"][year]
+        mapping = definition["questionnaires"][spec["questionnaire"]]["columns"]
+        # Free-text constructs are scrubbed of identifiers, never dropped as personal data.
+        text_columns = [mapping[name] for name, construct in definition["constructs"].items()
+                        if construct["type"] == "text" and name in mapping]
         file = Path(spec["file"])
         if not file.exists():
             raise InputFileError(f"the data file of {year} does not exist (listed in "
                                  f"{definition['path']})", file=file)
-        raw = read_survey(file, **spec["read"])
+        raw = read_survey(file, personal_data=personal_data, pseudonym_key=pseudonym_key,
+                          text_columns=text_columns or None, **spec["read"])
         frame, counts = harmonise(raw, definition, year, source=file)
         frames.append(frame)
         missing_counts[year] = counts
-        # personal data that read_survey reported (when privacy checks are wired into it)
         for item in raw.attrs.get("personal_data") or []:
-            personal_data.append({**item, "year": year} if isinstance(item, dict) else item)
+            findings.append({**item, "year": year} if isinstance(item, dict) else item)
         sources[year] = str(file)
         columns_used[year] = definition["questionnaires"][spec["questionnaire"]]["columns"]
     data = pd.concat(frames, ignore_index=True)
@@ -501,7 +512,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         "definition": definition["path"],
         "population": {year: definition["years"][year]["population"] for year in chosen},
         "sources": sources, "constructs": constructs, "missing_counts": missing_counts,
-        "weight": weights[0] if weights else None, "personal_data": personal_data,
+        "weight": weights[0] if weights else None, "personal_data": findings,
     }
     return data
 
