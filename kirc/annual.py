@@ -1,0 +1,595 @@
+"""Content of the annual report: headline figures, breakdowns, generated text, methods note.
+
+The notebook ``notebooks/annual_report.ipynb`` only calls these functions (and
+:mod:`kirc.plots`), so that everything a report says is computed, tested and reusable outside
+the notebook. The flow is the package's: harmonised frames from :func:`kirc.load_survey` →
+metrics from :mod:`kirc.metrics` → tables and sentences here, in Dutch (``language="nl"``,
+the default) or English.
+
+Small groups: a figure based on fewer answers than the survey's ``min_n`` (30 respondents, 5
+organisations) is suppressed — shown as "–" with the reason — never bare.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config, metrics
+from .errors import ParameterError
+
+__all__ = ["LABELS", "Metric", "HEADLINE_METRICS", "select_segment", "headline",
+           "headline_table", "breakdown", "summary_text", "methods_note", "write_headline",
+           "format_number", "format_percent", "slug"]
+
+LABELS = {
+    "nl": {
+        "nps": "Net Promoter Score (NPS)",
+        "csat": "Klanttevredenheid (CSAT, % tevreden)",
+        "csat_mean": "Gemiddelde tevredenheid (1–5)",
+        "chatbot_success": "Succesratio chatbot",
+        "fcr": "Opgelost bij eerste contact (FCR)",
+        "relation": "Relatie Quotiënt",
+        "avg_ready": "Klaar voor de AVG (organisaties)",
+        "staff_prepared": "Contactmedewerkers voorbereid op de AVG",
+        "metric": "Indicator", "estimate": "Uitkomst", "interval": "95%-betrouwbaarheidsinterval",
+        "n": "n", "change": "Verandering t.o.v. vorig jaar", "points": "punten",
+        "suppressed": "onderdrukt", "all": "alle sectoren", "sector": "Sector",
+        "channel": "Kanaal", "year": "Jaar", "significant": "significant",
+        "not_significant": "niet significant", "no_previous": "geen vorig jaar",
+        "rose": "steeg", "fell": "daalde", "stayed": "bleef gelijk op",
+        "rise": "stijging", "fall": "daling",
+        "headline": "Kerncijfers", "trends": "Ontwikkeling sinds het eerste jaar",
+        "breakdown": "Per sector en per kanaal", "composition": "Samenstelling van de NPS",
+        "methods": "Verantwoording", "nps_groups": ("criticasters", "passives", "promotors"),
+    },
+    "en": {
+        "nps": "Net Promoter Score (NPS)",
+        "csat": "Customer satisfaction (CSAT, % satisfied)",
+        "csat_mean": "Mean satisfaction (1–5)",
+        "chatbot_success": "Chatbot success rate",
+        "fcr": "First-contact resolution (FCR)",
+        "relation": "Relationship Quotient",
+        "avg_ready": "Ready for the GDPR (organisations)",
+        "staff_prepared": "Contact staff prepared for the GDPR",
+        "metric": "Metric", "estimate": "Result", "interval": "95% confidence interval",
+        "n": "n", "change": "Change from last year", "points": "points",
+        "suppressed": "suppressed", "all": "all sectors", "sector": "Sector",
+        "channel": "Channel", "year": "Year", "significant": "significant",
+        "not_significant": "not significant", "no_previous": "no previous year",
+        "rose": "rose", "fell": "fell", "stayed": "stayed at",
+        "rise": "increase", "fall": "decrease",
+        "headline": "Headline figures", "trends": "Trends since the first year",
+        "breakdown": "By sector and by channel", "composition": "NPS composition",
+        "methods": "Methods", "nps_groups": ("detractors", "passives", "promoters"),
+    },
+}
+
+
+#: How a sentence names each indicator.
+SUBJECTS = {
+    "nl": {"nps": "de NPS", "csat": "de klanttevredenheid (CSAT)",
+           "csat_mean": "de gemiddelde tevredenheid",
+           "chatbot_success": "de succesratio van de chatbot",
+           "fcr": "het aandeel opgelost bij het eerste contact", "relation": "het Relatie Quotiënt",
+           "avg_ready": "het aandeel organisaties dat klaar is voor de AVG",
+           "staff_prepared": "het aandeel organisaties met voorbereide contactmedewerkers"},
+    "en": {"nps": "the NPS", "csat": "customer satisfaction (CSAT)",
+           "csat_mean": "mean satisfaction", "chatbot_success": "the chatbot success rate",
+           "fcr": "first-contact resolution", "relation": "the Relationship Quotient",
+           "avg_ready": "the share of organisations ready for the GDPR",
+           "staff_prepared": "the share of organisations whose contact staff are prepared"},
+}
+
+
+class Metric:
+    """One headline indicator: which frame, which construct, which metric function."""
+
+    def __init__(self, key: str, source: str, column: str, kind: str, unit: str):
+        self.key, self.source, self.column, self.kind, self.unit = key, source, column, kind, unit
+
+    def compute(self, data: pd.DataFrame, by=None, **kwargs) -> pd.DataFrame:
+        return _FUNCTIONS[self.kind](data, self.column, by=by, **self._options(data), **kwargs)
+
+    def change(self, data: pd.DataFrame, year: int, **kwargs) -> pd.DataFrame:
+        return metrics.change(data, _FUNCTIONS[self.kind], self.column, year=year,
+                              **self._options(data), **kwargs)
+
+    def _options(self, data: pd.DataFrame) -> dict:
+        options = {}
+        if self.source == "consumers" and "weight" in data.columns:
+            options["weights"] = "weight"
+        if self.source == "organisations" and data.attrs.get("population"):
+            options["population"] = "auto"
+        if self.kind == "share":
+            options["positive"] = 1
+        return options
+
+    def __repr__(self) -> str:
+        return f"Metric({self.key!r})"
+
+
+_FUNCTIONS = {"nps": metrics.nps, "csat": metrics.csat, "mean": metrics.mean_score,
+              "share": metrics.share}
+
+HEADLINE_METRICS = [
+    Metric("nps", "consumers", "nps", "nps", "points"),
+    Metric("csat", "consumers", "csat", "csat", "percent"),
+    Metric("csat_mean", "consumers", "csat", "mean", "score"),
+    Metric("chatbot_success", "consumers", "chatbot_success", "share", "percent"),
+    Metric("fcr", "consumers", "fcr", "share", "percent"),
+    Metric("relation", "consumers", "relation", "share", "percent"),
+    Metric("avg_ready", "organisations", "avg_ready", "share", "percent"),
+    Metric("staff_prepared", "organisations", "staff_prepared", "share", "percent"),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# formatting
+
+
+def format_number(value: float, decimals: int = 1, language: str = "nl",
+                  sign: bool = False) -> str:
+    """A number with the decimal mark of the language ("–" for a missing value).
+
+    Examples
+    --------
+    >>> format_number(41.25, 1, "nl"), format_number(-3.0, 0, "en", sign=True)
+    ('41,2', '-3')
+    >>> format_number(float("nan"))
+    '–'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:+.{decimals}f}" if sign else f"{value:.{decimals}f}"
+    if text.lstrip("+-").strip("0.") == "":
+        text = text.lstrip("+-")      # no "+0,0" or "-0"
+    return text.replace(".", ",") if language == "nl" else text
+
+
+def format_percent(value: float, decimals: int = 1, language: str = "nl") -> str:
+    """A percentage as the language writes it.
+
+    Examples
+    --------
+    >>> format_percent(8.333), format_percent(8.333, language="en")
+    ('8,3%', '8.3%')
+    """
+    text = format_number(value, decimals, language)
+    return text if text == "–" else f"{text}%"
+
+
+def slug(segment: str) -> str:
+    """A file-name-safe form of a segment name.
+
+    Examples
+    --------
+    >>> slug("financiële dienstverlening"), slug("all")
+    ('financiele-dienstverlening', 'alle-sectoren')
+    """
+    import unicodedata
+    if segment == "all":
+        return "alle-sectoren"
+    text = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode()
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _check_language(language: str) -> dict:
+    try:
+        return LABELS[language]
+    except KeyError:
+        raise ParameterError(f"language must be 'nl' or 'en', not {language!r}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# selecting and computing
+
+
+def select_segment(data: pd.DataFrame, segment: str) -> pd.DataFrame:
+    """Rows of one sector (``segment="all"``: all rows), keeping the frame's metadata.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"sector": pd.Categorical(["telecom", "retail"])})
+    >>> len(select_segment(df, "telecom")), len(select_segment(df, "all"))
+    (1, 2)
+    """
+    if segment == "all" or "sector" not in data.columns:
+        return data
+    sectors = list(data["sector"].cat.categories) if isinstance(
+        data["sector"].dtype, pd.CategoricalDtype) else sorted(data["sector"].dropna().unique())
+    match = [s for s in sectors if s == segment or slug(s) == slug(segment)]
+    if not match:
+        raise ParameterError(f"unknown segment {segment!r}; choose 'all' or one of "
+                             f"{', '.join(map(str, sectors))}")
+    out = data[data["sector"] == match[0]]
+    out.attrs = dict(data.attrs)
+    return out
+
+
+def headline(consumers: pd.DataFrame, organisations: pd.DataFrame | None, year: int,
+             language: str = "nl") -> pd.DataFrame:
+    """The headline figures of one year, with the change from the year before.
+
+    Parameters
+    ----------
+    consumers : pandas.DataFrame
+        Harmonised consumer survey (all years up to ``year``), from :func:`kirc.load_survey`.
+    organisations : pandas.DataFrame or None
+        Harmonised organisation survey (AVG readiness), or None.
+    year : int
+    language : {"nl", "en"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator: ``metric`` (key), ``label``, ``unit``, ``estimate``, ``ci_low``,
+        ``ci_high``, ``n``, ``flag``, ``suppressed``, ``change``, ``change_low``,
+        ``change_high``, ``p_value``, ``significant`` (None without a previous year).
+        Indicators whose construct is absent from the data are left out.
+
+    Notes
+    -----
+    Consumer figures are weighted by the survey's post-stratification weight; organisation
+    figures use the finite population correction with the definition's population size. The
+    figures are those of :mod:`kirc.metrics` (validated there); this function only gathers them.
+    """
+    labels = _check_language(language)
+    rows = []
+    frames = {"consumers": consumers, "organisations": organisations}
+    for metric in HEADLINE_METRICS:
+        data = frames[metric.source]
+        if data is None or metric.column not in data.columns:
+            continue
+        this_year = data[data["year"] == year]
+        this_year.attrs = dict(data.attrs)
+        if this_year[metric.column].notna().sum() == 0:
+            continue
+        result = metric.compute(this_year).iloc[0]
+        min_n = int(data.attrs.get("min_n", config.MIN_N))
+        row = {"metric": metric.key, "label": labels[metric.key], "unit": metric.unit,
+               "estimate": result["estimate"], "ci_low": result["ci_low"],
+               "ci_high": result["ci_high"], "n": int(result["n"]), "flag": result["flag"],
+               "suppressed": bool(result["n"] < min_n), "change": np.nan,
+               "change_low": np.nan, "change_high": np.nan, "p_value": np.nan,
+               "significant": None}
+        previous = data[data["year"] == year - 1]
+        if previous[metric.column].notna().sum() > 0:
+            delta = metric.change(data[data["year"].isin([year - 1, year])], year).iloc[0]
+            suppressed = row["suppressed"] or delta["flag"] != ""
+            row.update(change=delta["estimate"], change_low=delta["ci_low"],
+                       change_high=delta["ci_high"], p_value=delta["p_value"],
+                       significant=None if suppressed else bool(delta["significant"]))
+            if suppressed:
+                row.update(change=np.nan, change_low=np.nan, change_high=np.nan,
+                           p_value=np.nan)
+        if row["suppressed"]:
+            row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _format_value(value, unit, language):
+    if unit == "percent":
+        return format_percent(value, 1, language)
+    if unit == "points":
+        return format_number(value, 0, language, sign=True)
+    return format_number(value, 2, language)
+
+
+def _format_change(row, language) -> str:
+    labels = LABELS[language]
+    if row["significant"] is None or (isinstance(row["change"], float)
+                                      and math.isnan(row["change"])):
+        return "–"
+    decimals = 2 if row["unit"] == "score" else (0 if row["unit"] == "points" else 1)
+    text = format_number(row["change"], decimals, language, sign=True)
+    text += "" if row["unit"] == "score" else (" pt" if language == "nl" else " pts")
+    if row["significant"]:
+        arrow = "▲" if row["change"] > 0 else "▼"
+        return f"{arrow} {text} ({labels['significant']})"
+    return f"{text} ({labels['not_significant']})"
+
+
+def headline_table(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
+    """The headline figures formatted for reading: value, interval, n, change marker.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame([{"metric": "fcr", "label": "FCR", "unit": "percent",
+    ...     "estimate": 71.23, "ci_low": 69.0, "ci_high": 73.4, "n": 2800, "suppressed": False,
+    ...     "change": 3.1, "significant": True, "flag": ""}])
+    >>> headline_table(table).iloc[0].tolist()
+    ['FCR', '71,2%', '69,0%–73,4%', '2.800', '▲ +3,1 pt (significant)']
+    """
+    labels = _check_language(language)
+    out = []
+    for _, row in table.iterrows():
+        if row["suppressed"]:
+            value, interval = f"– ({labels['suppressed']}, {row['flag']})", "–"
+        else:
+            value = _format_value(row["estimate"], row["unit"], language)
+            interval = (f"{_format_value(row['ci_low'], row['unit'], language)}–"
+                        f"{_format_value(row['ci_high'], row['unit'], language)}")
+        n = f"{int(row['n']):,}"
+        n = n.replace(",", ".") if language == "nl" else n
+        out.append({labels["metric"]: row["label"], labels["estimate"]: value,
+                    labels["interval"]: interval, labels["n"]: n,
+                    labels["change"]: _format_change(row, language)})
+    return pd.DataFrame(out)
+
+
+def breakdown(data: pd.DataFrame, metric_key: str, by: str, year: int) -> pd.DataFrame:
+    """One headline indicator of one year per group (sector, channel, ...), small groups marked.
+
+    Returns the metric's tidy table plus ``suppressed`` (``n`` below the survey's ``min_n``),
+    with estimate and interval set to missing where suppressed.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"year": 2025, "channel": ["chat"] * 40 + ["e-mail"] * 5,
+    ...                    "fcr": [1.0] * 30 + [0.0] * 15})
+    >>> out = breakdown(df, "fcr", "channel", 2025)
+    >>> out[["channel", "estimate", "n", "suppressed"]]
+      channel  estimate   n  suppressed
+    0    chat      75.0  40       False
+    1  e-mail       NaN   5        True
+    """
+    metric = {m.key: m for m in HEADLINE_METRICS}[metric_key]
+    rows = data[data["year"] == year]
+    rows.attrs = dict(data.attrs)
+    table = metric.compute(rows, by=by)
+    min_n = int(data.attrs.get("min_n", config.MIN_N))
+    table["suppressed"] = table["n"] < min_n
+    table.loc[table["suppressed"], ["estimate", "ci_low", "ci_high"]] = np.nan
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# words
+
+
+def summary_text(table: pd.DataFrame, year: int, language: str = "nl") -> str:
+    """A short generated summary of the headline figures, one sentence per indicator.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame([{"metric": "nps", "label": "NPS", "unit": "points",
+    ...     "estimate": 9.0, "change": 4.0, "significant": True, "suppressed": False}])
+    >>> summary_text(table, 2025)
+    'De NPS steeg van +5 naar +9 punten in 2025, een significante stijging.'
+    """
+    labels = _check_language(language)
+    sentences = []
+    for _, row in table.iterrows():
+        if row["suppressed"]:
+            continue
+        subject = SUBJECTS[language].get(row["metric"], row["label"])
+        subject = subject[0].upper() + subject[1:]
+        now = _format_value(row["estimate"], row["unit"], language)
+        unit = f" {labels['points']}" if row["unit"] == "points" else ""
+        if row["significant"] is None or (isinstance(row["change"], float)
+                                          and math.isnan(row["change"])):
+            sentences.append(f"{subject} was {now}{unit} in {year}.")
+            continue
+        before = _format_value(row["estimate"] - row["change"], row["unit"], language)
+        if round(row["change"], 1) == 0:
+            sentences.append(f"{subject} {labels['stayed']} {now}{unit} in {year}.")
+            continue
+        verb = labels["rose"] if row["change"] > 0 else labels["fell"]
+        direction = labels["rise"] if row["change"] > 0 else labels["fall"]
+        if language == "nl":
+            judgement = (f"een significante {direction}" if row["significant"]
+                         else f"geen significante {direction}")
+            sentences.append(f"{subject} {verb} van {before} naar {now}{unit} in {year}, "
+                             f"{judgement}.")
+        else:
+            judgement = (f"a significant {direction}" if row["significant"]
+                         else f"not a significant {direction}")
+            sentences.append(f"{subject} {verb} from {before} to {now}{unit} in {year}, "
+                             f"{judgement}.")
+    return " ".join(sentences)
+
+
+_NPS_METHOD_NAMES = {
+    "adjusted-wald": ("het aangepaste Wald-interval van Rocks (2016)",
+                      "Rocks' (2016) adjusted Wald interval"),
+    "score": ("het score-interval van Tango (1998)", "Tango's (1998) score interval"),
+    "wald": ("het Wald-interval", "the Wald interval"),
+    "bootstrap": ("een multinomiale bootstrap", "a multinomial bootstrap"),
+}
+
+
+def methods_note(consumers: pd.DataFrame, organisations: pd.DataFrame | None,
+                 suppressed_cells: int = 0, language: str = "nl") -> str:
+    """The methods note of a report (Markdown): intervals, weighting, thresholds, privacy.
+
+    Records which columns were dropped, pseudonymised or scrubbed as personal data (from the
+    frames' ``attrs["personal_data"]``) and how many cells were suppressed — counts, never
+    values.
+    """
+    from . import intervals
+    labels = _check_language(language)
+    nps_method = _NPS_METHOD_NAMES.get(intervals.DEFAULT_NPS_METHOD,
+                                       (intervals.DEFAULT_NPS_METHOD,) * 2)
+    min_n = consumers.attrs.get("min_n", config.MIN_N)
+    org_min = organisations.attrs.get("min_n", config.MIN_N_ORGANISATIONS) \
+        if organisations is not None else config.MIN_N_ORGANISATIONS
+    privacy = []
+    for frame in (consumers, organisations):
+        if frame is None:
+            continue
+        for item in frame.attrs.get("personal_data", []) or []:
+            privacy.append(item)
+    actions = {"dropped": ("verwijderd", "dropped"), "pseudonymised":
+               ("gepseudonimiseerd", "pseudonymised"), "scrubbed": ("geschoond", "scrubbed"),
+               "kept": ("behouden", "kept")}
+    seen = set()
+    privacy_lines = []
+    for item in privacy:
+        key = (item.get("column"), item.get("action"))
+        if key in seen:
+            continue
+        seen.add(key)
+        action = actions.get(item.get("action"), (item.get("action"),) * 2)
+        action = action[0] if language == "nl" else action[1]
+        privacy_lines.append(f"`{item.get('column')}` ({item.get('kind')}): {action}")
+    if language == "nl":
+        text = [
+            "### Methode",
+            f"- Percentages met een 95%-betrouwbaarheidsinterval volgens Wilson; de NPS met "
+            f"{nps_method[0]}, gekozen omdat het in een exacte dekkingsstudie het dichtst bij "
+            "95% blijft; gemiddelden met een t-interval.",
+            "- Veranderingen t.o.v. het vorige jaar: Newcombe's hybride score-interval (aandelen), "
+            "MOVER (NPS) en Welch (gemiddelden); significant bij p < 0,05.",
+            "- Consumentencijfers zijn gewogen met het poststratificatiegewicht; intervallen "
+            "gebruiken de effectieve steekproefomvang van Kish. Organisatiecijfers gebruiken de "
+            "eindige-populatiecorrectie met het aantal leden.",
+            f"- Cijfers op minder dan {min_n} antwoorden (organisaties: {org_min}) worden niet "
+            f"getoond (gemarkeerd als '{labels['suppressed']}').",
+            "### Privacy (AVG)",
+            "- Persoonsgegevens uit de bronbestanden: "
+            + ("; ".join(privacy_lines) if privacy_lines else "geen gevonden") + ".",
+            f"- Onderdrukte cellen in dit rapport: {suppressed_cells}.",
+            "- Het rapport bevat geen gegevens op respondentniveau.",
+        ]
+    else:
+        text = [
+            "### Method",
+            f"- Percentages with a 95% Wilson confidence interval; the NPS with {nps_method[1]}, "
+            "chosen because an exact coverage study keeps it closest to 95%; means with a t "
+            "interval.",
+            "- Changes from the previous year: Newcombe's hybrid score interval (shares), MOVER "
+            "(NPS) and Welch (means); significant at p < 0.05.",
+            "- Consumer figures are weighted by the post-stratification weight; intervals use "
+            "Kish's effective sample size. Organisation figures use the finite population "
+            "correction with the number of member organisations.",
+            f"- Figures based on fewer than {min_n} answers (organisations: {org_min}) are not "
+            f"shown (marked '{labels['suppressed']}').",
+            "### Privacy (GDPR)",
+            "- Personal data in the source files: "
+            + ("; ".join(privacy_lines) if privacy_lines else "none found") + ".",
+            f"- Suppressed cells in this report: {suppressed_cells}.",
+            "- The report contains no respondent-level data.",
+        ]
+    return "\n".join(text)
+
+
+def write_headline(table: pd.DataFrame, output_dir, year: int, segment: str,
+                   title: str = "") -> Path:
+    """Write the headline figures as ``headline.json`` for the report index.
+
+    Examples
+    --------
+    >>> import tempfile, json
+    >>> table = pd.DataFrame([{"metric": "nps", "label": "NPS", "estimate": 9.0,
+    ...     "ci_low": 6.0, "ci_high": 12.0, "n": 3000, "change": 1.0, "significant": False,
+    ...     "suppressed": False}])
+    >>> path = write_headline(table, tempfile.mkdtemp(), 2025, "all")
+    >>> json.loads(path.read_text())["rows"][0]["estimate"]
+    9.0
+    """
+    def clean(value):
+        if isinstance(value, (np.floating, float)):
+            return None if math.isnan(value) else round(float(value), 6)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.bool_):
+            return bool(value)
+        return value
+
+    keys = ["metric", "label", "estimate", "ci_low", "ci_high", "n", "change", "significant",
+            "suppressed", "unit"]
+    rows = [{k: clean(row[k]) for k in keys if k in row} for _, row in table.iterrows()]
+    path = Path(output_dir) / "headline.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"year": int(year), "segment": segment, "title": title,
+                                "rows": rows}, ensure_ascii=False, indent=1, sort_keys=True),
+                    encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# data and figures for one report
+
+
+def report_title(consumers: pd.DataFrame, year: int, segment: str, language: str = "nl") -> str:
+    """The report's title line (Markdown).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"year": [2025]}); df.attrs["title"] = "Klantcontact Monitor"
+    >>> report_title(df, 2025, "all")
+    '# Klantcontact Monitor 2025: alle sectoren'
+    """
+    labels = _check_language(language)
+    name = labels["all"] if segment == "all" else segment
+    return f"# {consumers.attrs.get('title', 'kirc')} {year}: {name}"
+
+
+def count_suppressed(*tables: pd.DataFrame) -> int:
+    """Number of suppressed cells over the tables of a report (for the methods note).
+
+    Examples
+    --------
+    >>> count_suppressed(pd.DataFrame({"suppressed": [True, False]}),
+    ...                  pd.DataFrame({"suppressed": [True]}))
+    2
+    """
+    return int(sum(t["suppressed"].sum() for t in tables if "suppressed" in t))
+
+
+def load_report_data(survey: str, org_survey: str | None, year: int, segment: str = "all"):
+    """The harmonised frames a report needs: every year up to ``year``, one segment.
+
+    Returns
+    -------
+    (consumers, organisations) : two pandas.DataFrame (organisations None without org_survey)
+    """
+    from .surveys import load_survey, survey_definition
+
+    def years_until(definition_name):
+        available = sorted(int(y) for y in survey_definition(definition_name)["years"])
+        if year not in available:
+            raise ParameterError(f"year {year} is not in survey {definition_name!r} "
+                                 f"(years: {', '.join(map(str, available))})")
+        return [y for y in available if y <= year]
+
+    consumers = select_segment(load_survey(survey, years=years_until(survey)), segment)
+    organisations = None
+    if org_survey:
+        organisations = load_survey(org_survey, years=years_until(org_survey))
+        if segment != "all" and segment in set(organisations["sector"].astype(str)):
+            organisations = select_segment(organisations, segment)
+    return consumers, organisations
+
+
+def trend_figure(consumers: pd.DataFrame, organisations: pd.DataFrame | None,
+                 language: str = "nl"):
+    """Small multiples: each headline indicator per year with its 95% interval band."""
+    import matplotlib.pyplot as plt
+    from . import plots
+
+    labels = _check_language(language)
+    frames = {"consumers": consumers, "organisations": organisations}
+    panels = []
+    for metric in HEADLINE_METRICS:
+        data = frames[metric.source]
+        if data is None or metric.column not in data.columns or metric.key == "csat_mean":
+            continue
+        panels.append((metric, metric.compute(data, by="year")))
+    columns = 2
+    rows = math.ceil(len(panels) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(11, 3.2 * rows), squeeze=False)
+    for ax, (metric, table) in zip(axes.flat, panels):
+        min_n = int(frames[metric.source].attrs.get("min_n", config.MIN_N))
+        plots.trend_plot(table, ax=ax, title=labels[metric.key], min_n=min_n,
+                         ylabel=labels["points"] if metric.unit == "points" else "%")
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,121 @@
+"""Report content (kirc.annual): the headline figures are the package's metrics, gathered."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kirc
+from kirc import annual, plots
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return annual.load_report_data("klantcontact", "sectorscan", 2025, "all")
+
+
+def test_headline_equals_the_metrics(frames):
+    consumers, organisations = frames
+    table = annual.headline(consumers, organisations, 2025).set_index("metric")
+    this_year = consumers[consumers["year"] == 2025]
+    nps = kirc.nps(this_year, "nps", weights="weight").iloc[0]
+    assert table.loc["nps", "estimate"] == pytest.approx(nps["estimate"])
+    assert table.loc["nps", "ci_low"] == pytest.approx(nps["ci_low"])
+    assert table.loc["nps", "n"] == nps["n"]
+    fcr = kirc.first_contact_resolution(this_year).iloc[0]
+    assert table.loc["fcr", "estimate"] == pytest.approx(fcr["estimate"])
+    orgs = organisations[organisations["year"] == 2025]
+    ready = kirc.avg_readiness(orgs).iloc[0]
+    assert table.loc["avg_ready", "estimate"] == pytest.approx(ready["estimate"])
+    assert table.loc["avg_ready", "ci_high"] == pytest.approx(ready["ci_high"])
+    change = kirc.change(consumers, "share", "chatbot_success", year=2025, weights="weight")
+    assert table.loc["chatbot_success", "change"] == pytest.approx(change.loc[0, "estimate"])
+    assert table.loc["chatbot_success", "significant"] == bool(change.loc[0, "significant"])
+    assert set(table.index) == {m.key for m in annual.HEADLINE_METRICS}
+
+
+def test_first_year_has_no_change_and_small_segments_are_suppressed():
+    consumers, organisations = annual.load_report_data("klantcontact", "sectorscan", 2017,
+                                                       "zorgverzekeraars")
+    table = annual.headline(consumers, organisations, 2017).set_index("metric")
+    assert table["significant"].isna().all() and table["change"].isna().all()
+    # chatbot users among one sector's respondents in 2017 are far fewer than 30
+    assert table.loc["chatbot_success", "n"] < 30
+    assert table.loc["chatbot_success", "suppressed"]
+    assert np.isnan(table.loc["chatbot_success", "estimate"])
+    formatted = annual.headline_table(table.reset_index())
+    assert "onderdrukt" in formatted.iloc[list(table.index).index("chatbot_success"), 1]
+
+
+def test_breakdown_suppresses_small_groups(frames):
+    consumers, _ = frames
+    out = annual.breakdown(consumers[consumers["channel"] != "chatbot"], "chatbot_success",
+                           "channel", 2025)
+    assert out["suppressed"].all() and out["estimate"].isna().all()
+
+
+def test_summary_text_dutch_and_english():
+    rows = pd.DataFrame([
+        {"metric": "fcr", "label": "Opgelost bij eerste contact (FCR)", "unit": "percent",
+         "estimate": 70.0, "change": -2.5, "significant": False, "suppressed": False},
+        {"metric": "nps", "label": "NPS", "unit": "points", "estimate": 9.0, "change": None,
+         "significant": None, "suppressed": False},
+        {"metric": "relation", "label": "Relatie Quotiënt", "unit": "percent",
+         "estimate": np.nan, "change": np.nan, "significant": None, "suppressed": True},
+    ])
+    text = annual.summary_text(rows, 2025)
+    assert text == ("Het aandeel opgelost bij het eerste contact daalde van 72,5% naar 70,0% in "
+                    "2025, geen significante daling. De NPS was +9 punten in 2025.")
+    english = annual.summary_text(rows, 2025, "en")
+    assert english.startswith("First-contact resolution fell from 72.5% to 70.0% in 2025, not a "
+                              "significant decrease.")
+    with pytest.raises(kirc.ParameterError):
+        annual.summary_text(rows, 2025, "de")
+
+
+def test_methods_note_records_privacy_actions(frames):
+    consumers, organisations = frames
+    note = annual.methods_note(consumers, organisations, suppressed_cells=3)
+    assert "`email` (e-mail): verwijderd" in note
+    assert "`toelichting` (free-text): geschoond" in note
+    assert "Onderdrukte cellen in dit rapport: 3." in note
+    assert "Rocks" in note
+
+
+def test_write_headline_is_plain_json(tmp_path, frames):
+    consumers, organisations = frames
+    table = annual.headline(consumers, organisations, 2025)
+    path = annual.write_headline(table, tmp_path, 2025, "all", title="Klantcontact Monitor")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["year"] == 2025 and len(data["rows"]) == len(table)
+    assert all(isinstance(r["n"], int) for r in data["rows"])
+
+
+def test_unknown_year_and_segment_are_named():
+    with pytest.raises(kirc.ParameterError, match="2030"):
+        annual.load_report_data("klantcontact", "sectorscan", 2030, "all")
+    with pytest.raises(kirc.ParameterError, match="telecom"):
+        annual.load_report_data("klantcontact", "sectorscan", 2025, "bakkerij")
+
+
+def test_trend_figure_has_a_panel_per_indicator(frames):
+    import matplotlib.pyplot as plt
+    consumers, organisations = frames
+    figure = annual.trend_figure(consumers, organisations)
+    titles = [ax.get_title() for ax in figure.axes if ax.get_visible()]
+    assert titles[0] == annual.LABELS["nl"]["nps"] and len(titles) == 7
+    plt.close(figure)
+
+
+def test_plots_accept_metric_tables(frames):
+    import matplotlib.pyplot as plt
+    consumers, _ = frames
+    by_sector = annual.breakdown(consumers, "nps", "sector", 2025)
+    ax = plots.forest_plot(by_sector, "sector")
+    assert len(ax.get_yticklabels()) == len(by_sector)
+    ax = plots.composition_plot(by_sector, "sector")
+    assert len(ax.patches) == 3 * len(by_sector)
+    plt.close("all")
