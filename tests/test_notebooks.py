@@ -1,0 +1,55 @@
+"""The notebooks as committed: without outputs, parameterised, and running top to bottom."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import papermill
+import pytest
+
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_both_notebooks_exist():
+    assert {p.name for p in NOTEBOOKS} >= {"annual_report.ipynb", "explore.ipynb"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+
+
+def test_annual_report_declares_its_parameters():
+    parameters = papermill.inspect_notebook(str(ROOT / "notebooks" / "annual_report.ipynb"))
+    assert set(parameters) == {"year", "survey", "org_survey", "segment", "language",
+                               "output_dir"}
+    assert parameters["year"]["default"] == "2025"
+    assert parameters["language"]["default"] == '"nl"'
+
+
+def test_notebooks_hold_no_logic_of_their_own():
+    # Thin notebooks: no function or class definitions, no arithmetic on metric columns.
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(path, as_version=4)
+        source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+        assert "def " not in source and "class " not in source, path.name
+
+
+def test_explore_runs_top_to_bottom(tmp_path):
+    output = tmp_path / "explore.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(output),
+                               cwd=str(ROOT / "notebooks"), kernel_name="python3",
+                               progress_bar=False)
+    executed = nbformat.read(output, as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors == []
+    images = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    assert len(images) >= 2
