@@ -324,29 +324,43 @@ def headline_table(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
 
 
 def breakdown(data: pd.DataFrame, metric_key: str, by: str, year: int) -> pd.DataFrame:
-    """One headline indicator of one year per group (sector, channel, ...), small groups marked.
+    """One headline indicator of one year per group (sector, channel, ...), small groups hidden.
 
-    Returns the metric's tidy table plus ``suppressed`` (``n`` below the survey's ``min_n``),
-    with estimate and interval set to missing where suppressed.
+    Groups without answers are left out. Groups with fewer answers than the survey's ``min_n``
+    are suppressed, and so is the next-smallest group when only one would be, so that a hidden
+    figure cannot be worked back from the overall figure that the report also shows
+    (:func:`kirc.privacy.suppress_small_cells`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The metric's tidy table plus ``suppressed`` and ``suppression`` (None, ``"n<30"`` or
+        ``"complementary"``); estimates, intervals and ``n`` are missing where suppressed.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"year": 2025, "channel": ["chat"] * 40 + ["e-mail"] * 5,
-    ...                    "fcr": [1.0] * 30 + [0.0] * 15})
+    >>> df = pd.DataFrame({"year": 2025, "channel": ["chat"] * 40 + ["e-mail"] * 5
+    ...                    + ["telefoon"] * 60, "fcr": [1.0] * 30 + [0.0] * 15 + [1.0] * 60})
     >>> out = breakdown(df, "fcr", "channel", 2025)
-    >>> out[["channel", "estimate", "n", "suppressed"]]
-      channel  estimate   n  suppressed
-    0    chat      75.0  40       False
-    1  e-mail       NaN   5        True
+    >>> out[["channel", "estimate", "n", "suppression"]]
+        channel  estimate     n    suppression
+    0      chat       NaN  <NA>  complementary
+    1    e-mail       NaN  <NA>           n<30
+    2  telefoon     100.0    60           None
     """
+    from .privacy import suppress_small_cells
+
     metric = {m.key: m for m in HEADLINE_METRICS}[metric_key]
     rows = data[data["year"] == year]
     rows.attrs = dict(data.attrs)
     table = metric.compute(rows, by=by)
+    table = table[table["n"] > 0].reset_index(drop=True)
     min_n = int(data.attrs.get("min_n", config.MIN_N))
-    table["suppressed"] = table["n"] < min_n
-    table.loc[table["suppressed"], ["estimate", "ci_low", "ci_high"]] = np.nan
-    return table
+    values = [c for c in ("estimate", "ci_low", "ci_high", "n_eff", "promoters", "passives",
+                          "detractors", "sd", "se") if c in table.columns]
+    out = suppress_small_cells(table, min_n=min_n, value_columns=values)
+    out["n"] = out["n"].astype("Int64")
+    return out
 
 
 # --------------------------------------------------------------------------------------------

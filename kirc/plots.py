@@ -140,8 +140,9 @@ def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = Non
     for yy in y[suppressed]:
         ax.text(centre, yy, suppressed_text, color=_GREY, va="center", ha="center",
                 fontstyle="italic")
-    names = [f"{value} (n={n:,})".replace(",", ".") for value, n in
-             zip(rows[label].astype(str), rows["n"])]
+    reasons = rows["suppression"] if "suppression" in rows else pd.Series([None] * len(rows))
+    names = [f"{value} ({reason})" if pd.isna(n) else f"{value} (n={int(n):,})".replace(",", ".")
+             for value, n, reason in zip(rows[label].astype(str), rows["n"], reasons)]
     ax.set_yticks(y, names)
     for tick, small in zip(ax.get_yticklabels(), suppressed):
         if small:

@@ -1179,7 +1179,7 @@ def suppress_small_cells(table: pd.DataFrame, *, n: str = "n", min_n: float = MI
         for i in np.flatnonzero(earlier):
             reason[i] = earlier_reason[i] if isinstance(earlier_reason[i], str) else "earlier"
     counts = pd.to_numeric(table[n], errors="coerce").to_numpy(dtype=float)
-    primary = np.array([r is None for r in reason]) & (np.isnan(counts) | (counts < min_n))
+    primary = np.array([r is None for r in reason], dtype=bool) & (np.isnan(counts) | (counts < min_n))
     reason[primary] = label
 
     is_total = (table[total].fillna(False).astype(bool).to_numpy() if total is not None
@@ -1206,7 +1206,7 @@ def suppress_small_cells(table: pd.DataFrame, *, n: str = "n", min_n: float = MI
                 if reason[p] is None:
                     reason[p] = "complementary"
 
-    suppressed = np.array([r is not None for r in reason])
+    suppressed = np.array([r is not None for r in reason], dtype=bool)
     for column in dict.fromkeys([*value_columns, n]):
         out[column] = out[column].where(~suppressed)
     out["suppressed"] = suppressed

@@ -716,3 +716,10 @@ def test_suppression_bad_arguments():
         suppress_small_cells(table, min_n=0)
     with pytest.raises(ColumnError):
         suppression_summary(table)
+
+
+def test_suppress_small_cells_on_an_empty_table():
+    empty = pd.DataFrame({"sector": pd.Series([], dtype=object), "n": pd.Series([], dtype=int),
+                          "estimate": pd.Series([], dtype=float)})
+    out = suppress_small_cells(empty, value_columns=["estimate"])
+    assert len(out) == 0 and list(out.columns[-2:]) == ["suppressed", "suppression"]
