@@ -1,0 +1,27 @@
+"""Run every benchmark (``make bench``): exact NPS interval coverage, metric speed, render times.
+
+Each script prints ratios against a baseline measured in the same run, never pass/fail timings
+for the test suite. Pass ``--quick`` to skip the slow render benchmark.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ["coverage_nps.py", "speed_metrics.py", "render_speed.py"]
+
+
+def main(argv: list[str]) -> int:
+    scripts = [s for s in SCRIPTS if not ("--quick" in argv and s == "render_speed.py")]
+    status = 0
+    for script in scripts:
+        print(f"\n=== {script} ===", flush=True)
+        status |= subprocess.call([sys.executable, str(HERE / script)])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
