@@ -22,6 +22,7 @@ _LAZY = {
     # reading
     "read_survey": "kirc.read",
     "KircWarning": "kirc.read",
+    "missing_reasons": "kirc.read",
     "load_survey": "kirc.surveys",
     "survey_definition": "kirc.surveys",
     # metrics

@@ -425,6 +425,18 @@ def test_pspp_nhtsa_matches_pspp_frequencies():
         assert df[column].isna().sum() == user_missing + expected["system_missing"], column
 
 
+def test_missing_reasons_match_pspp_frequencies():
+    from kirc.read import SYSTEM_MISSING, missing_reasons
+    df = read("pspp__nhtsa.sav")
+    table = missing_reasons(df, ["QN1", "QN17"])
+    for column, expected in PSPP_NHTSA.items():
+        rows = table[table["column"] == column]
+        wanted = dict(expected["user_missing"])
+        if expected["system_missing"]:
+            wanted[SYSTEM_MISSING] = expected["system_missing"]
+        assert dict(zip(rows["reason"], rows["n"])) == wanted, column
+
+
 def test_pspp_nhtsa_in_chunks_tallies_like_whole():
     whole = read("pspp__nhtsa.sav")
     tally: dict = {}
