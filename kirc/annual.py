@@ -24,7 +24,7 @@ from .errors import ParameterError
 
 __all__ = ["LABELS", "Metric", "HEADLINE_METRICS", "select_segment", "headline",
            "headline_table", "breakdown", "summary_text", "methods_note", "write_headline",
-           "format_number", "format_percent", "slug"]
+           "format_number", "format_percent", "format_value", "slug"]
 
 LABELS = {
     "nl": {
@@ -45,7 +45,7 @@ LABELS = {
         "rise": "stijging", "fall": "daling",
         "headline": "Kerncijfers", "trends": "Ontwikkeling sinds het eerste jaar",
         "breakdown": "Per sector en per kanaal", "composition": "Samenstelling van de NPS",
-        "methods": "Verantwoording", "nps_groups": ("criticasters", "passives", "promotors"),
+        "methods": "Verantwoording", "nps_groups": ("criticasters", "passieven", "promotors"),
     },
     "en": {
         "nps": "Net Promoter Score (NPS)",
@@ -273,11 +273,20 @@ def headline(consumers: pd.DataFrame, organisations: pd.DataFrame | None, year: 
     return pd.DataFrame(rows)
 
 
-def _format_value(value, unit, language):
+def format_value(value, unit: str, language: str = "nl") -> str:
+    """A headline figure as reports show it: percent, NPS points (signed) or a mean score.
+
+    Examples
+    --------
+    >>> format_value(-1.82, "points"), format_value(56.77, "percent"), format_value(3.66, "score")
+    ('-1,8', '56,8%', '3,66')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
     if unit == "percent":
         return format_percent(value, 1, language)
     if unit == "points":
-        return format_number(value, 0, language, sign=True)
+        return format_number(value, 1, language, sign=True)
     return format_number(value, 2, language)
 
 
@@ -286,7 +295,7 @@ def _format_change(row, language) -> str:
     if row["significant"] is None or (isinstance(row["change"], float)
                                       and math.isnan(row["change"])):
         return "–"
-    decimals = 2 if row["unit"] == "score" else (0 if row["unit"] == "points" else 1)
+    decimals = 2 if row["unit"] == "score" else 1
     text = format_number(row["change"], decimals, language, sign=True)
     text += "" if row["unit"] == "score" else (" pt" if language == "nl" else " pts")
     if row["significant"]:
@@ -312,15 +321,33 @@ def headline_table(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
         if row["suppressed"]:
             value, interval = f"– ({labels['suppressed']}, {row['flag']})", "–"
         else:
-            value = _format_value(row["estimate"], row["unit"], language)
-            interval = (f"{_format_value(row['ci_low'], row['unit'], language)}–"
-                        f"{_format_value(row['ci_high'], row['unit'], language)}")
+            value = format_value(row["estimate"], row["unit"], language)
+            interval = (f"{format_value(row['ci_low'], row['unit'], language)}–"
+                        f"{format_value(row['ci_high'], row['unit'], language)}")
         n = f"{int(row['n']):,}"
         n = n.replace(",", ".") if language == "nl" else n
         out.append({labels["metric"]: row["label"], labels["estimate"]: value,
                     labels["interval"]: interval, labels["n"]: n,
                     labels["change"]: _format_change(row, language)})
     return pd.DataFrame(out)
+
+
+def style_headline(table: pd.DataFrame):
+    """The formatted headline table as a pandas Styler: text left, numbers right, no index.
+
+    Rows whose figure is suppressed are greyed out.
+    """
+    styler = table.style.hide(axis="index")
+    first, numbers = table.columns[0], list(table.columns[1:4])
+    styler = styler.set_properties(subset=[first], **{"text-align": "left"})
+    styler = styler.set_properties(subset=numbers, **{"text-align": "right"})
+    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left;"}])
+
+    def grey(row):
+        hidden = str(row.iloc[1]).startswith("–")
+        return ["color: #888888" if hidden else "" for _ in row]
+
+    return styler.apply(grey, axis=1)
 
 
 def breakdown(data: pd.DataFrame, metric_key: str, by: str, year: int) -> pd.DataFrame:
@@ -375,7 +402,7 @@ def summary_text(table: pd.DataFrame, year: int, language: str = "nl") -> str:
     >>> table = pd.DataFrame([{"metric": "nps", "label": "NPS", "unit": "points",
     ...     "estimate": 9.0, "change": 4.0, "significant": True, "suppressed": False}])
     >>> summary_text(table, 2025)
-    'De NPS steeg van +5 naar +9 punten in 2025, een significante stijging.'
+    'De NPS steeg van +5,0 naar +9,0 punten in 2025, een significante stijging.'
     """
     labels = _check_language(language)
     sentences = []
@@ -384,13 +411,13 @@ def summary_text(table: pd.DataFrame, year: int, language: str = "nl") -> str:
             continue
         subject = SUBJECTS[language].get(row["metric"], row["label"])
         subject = subject[0].upper() + subject[1:]
-        now = _format_value(row["estimate"], row["unit"], language)
+        now = format_value(row["estimate"], row["unit"], language)
         unit = f" {labels['points']}" if row["unit"] == "points" else ""
         if row["significant"] is None or (isinstance(row["change"], float)
                                           and math.isnan(row["change"])):
             sentences.append(f"{subject} was {now}{unit} in {year}.")
             continue
-        before = _format_value(row["estimate"] - row["change"], row["unit"], language)
+        before = format_value(row["estimate"] - row["change"], row["unit"], language)
         if round(row["change"], 1) == 0:
             sentences.append(f"{subject} {labels['stayed']} {now}{unit} in {year}.")
             continue

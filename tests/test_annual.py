@@ -68,7 +68,7 @@ def test_summary_text_dutch_and_english():
     ])
     text = annual.summary_text(rows, 2025)
     assert text == ("Het aandeel opgelost bij het eerste contact daalde van 72,5% naar 70,0% in "
-                    "2025, geen significante daling. De NPS was +9 punten in 2025.")
+                    "2025, geen significante daling. De NPS was +9,0 punten in 2025.")
     english = annual.summary_text(rows, 2025, "en")
     assert english.startswith("First-contact resolution fell from 72.5% to 70.0% in 2025, not a "
                               "significant decrease.")
