@@ -313,7 +313,7 @@ def headline_table(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
     ...     "estimate": 71.23, "ci_low": 69.0, "ci_high": 73.4, "n": 2800, "suppressed": False,
     ...     "change": 3.1, "significant": True, "flag": ""}])
     >>> headline_table(table).iloc[0].tolist()
-    ['FCR', '71,2%', '69,0%–73,4%', '2.800', '▲ +3,1 pt (significant)']
+    ['FCR', '71,2%', '69,0% – 73,4%', '2.800', '▲ +3,1 pt (significant)']
     """
     labels = _check_language(language)
     out = []
@@ -322,7 +322,7 @@ def headline_table(table: pd.DataFrame, language: str = "nl") -> pd.DataFrame:
             value, interval = f"– ({labels['suppressed']}, {row['flag']})", "–"
         else:
             value = format_value(row["estimate"], row["unit"], language)
-            interval = (f"{format_value(row['ci_low'], row['unit'], language)}–"
+            interval = (f"{format_value(row['ci_low'], row['unit'], language)} – "
                         f"{format_value(row['ci_high'], row['unit'], language)}")
         n = f"{int(row['n']):,}"
         n = n.replace(",", ".") if language == "nl" else n
@@ -394,8 +394,11 @@ def breakdown(data: pd.DataFrame, metric_key: str, by: str, year: int) -> pd.Dat
 # words
 
 
-def summary_text(table: pd.DataFrame, year: int, language: str = "nl") -> str:
+def summary_text(table: pd.DataFrame, year: int, language: str = "nl",
+                 bullets: bool = False) -> str:
     """A short generated summary of the headline figures, one sentence per indicator.
+
+    With ``bullets=True`` the sentences form a Markdown list, for reports.
 
     Examples
     --------
@@ -433,6 +436,8 @@ def summary_text(table: pd.DataFrame, year: int, language: str = "nl") -> str:
                          else f"not a significant {direction}")
             sentences.append(f"{subject} {verb} from {before} to {now}{unit} in {year}, "
                              f"{judgement}.")
+    if bullets:
+        return "\n".join(f"- {sentence}" for sentence in sentences)
     return " ".join(sentences)
 
 

@@ -119,3 +119,13 @@ def test_plots_accept_metric_tables(frames):
     ax = plots.composition_plot(by_sector, "sector")
     assert len(ax.patches) == 3 * len(by_sector)
     plt.close("all")
+
+
+def test_summary_as_bullets():
+    rows = pd.DataFrame([{"metric": "nps", "label": "NPS", "unit": "points", "estimate": 9.0,
+                          "change": 4.0, "significant": True, "suppressed": False},
+                         {"metric": "fcr", "label": "FCR", "unit": "percent", "estimate": 70.0,
+                          "change": 0.0, "significant": False, "suppressed": False}])
+    assert annual.summary_text(rows, 2025, bullets=True).splitlines() == [
+        "- De NPS steeg van +5,0 naar +9,0 punten in 2025, een significante stijging.",
+        "- Het aandeel opgelost bij het eerste contact bleef gelijk op 70,0% in 2025."]

@@ -195,7 +195,7 @@ def test_headline_figures_match_an_independent_computation(rendered):
         value, low, high = (shown(first[c], unit) for c in ("estimate", "ci_low", "ci_high"))
         n = f"{int(first['n']):,}".replace(",", ".")
         assert label[key] in rows, f"{label[key]!r} missing from the report's headline table"
-        assert rows[label[key]][1:4] == [value, f"{low}–{high}", n], key
+        assert rows[label[key]][1:4] == [value, f"{low} – {high}", n], key
         stored = figures[key]
         assert stored["estimate"] == pytest.approx(first["estimate"], abs=1e-5)
         assert stored["ci_low"] == pytest.approx(first["ci_low"], abs=1e-5)
