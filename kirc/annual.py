@@ -526,8 +526,10 @@ def methods_note(consumers: pd.DataFrame, organisations: pd.DataFrame | None,
 
 
 def write_headline(table: pd.DataFrame, output_dir, year: int, segment: str,
-                   title: str = "") -> Path:
+                   title: str = "") -> Path | None:
     """Write the headline figures as ``headline.json`` for the report index.
+
+    ``output_dir=None`` (a notebook opened by hand) writes nothing and returns None.
 
     Examples
     --------
@@ -548,6 +550,8 @@ def write_headline(table: pd.DataFrame, output_dir, year: int, segment: str,
             return bool(value)
         return value
 
+    if output_dir is None:
+        return None
     keys = ["metric", "label", "estimate", "ci_low", "ci_high", "n", "change", "significant",
             "suppressed", "unit"]
     rows = [{k: clean(row[k]) for k in keys if k in row} for _, row in table.iterrows()]
