@@ -39,13 +39,13 @@ LABELS = {
         "metric": "Indicator", "estimate": "Uitkomst", "interval": "95%-betrouwbaarheidsinterval",
         "n": "n", "change": "Verandering t.o.v. vorig jaar", "points": "punten",
         "suppressed": "onderdrukt", "all": "alle sectoren", "sector": "Sector",
-        "channel": "Kanaal", "year": "Jaar", "significant": "significant",
+        "channel": "Kanaal", "year": "Jaar", "age_group": "Leeftijd", "significant": "significant",
         "not_significant": "niet significant", "no_previous": "geen vorig jaar",
         "rose": "steeg", "fell": "daalde", "stayed": "bleef gelijk op",
         "rise": "stijging", "fall": "daling",
         "headline": "Kerncijfers", "trends": "Ontwikkeling sinds het eerste jaar",
-        "breakdown": "Per sector en per kanaal", "composition": "Samenstelling van de NPS",
-        "methods": "Verantwoording", "nps_groups": ("criticasters", "passieven", "promotors"),
+        "breakdown": "Uitsplitsingen", "composition": "Samenstelling van de NPS",
+        "methods": "Verantwoording", "complementary": "aanvullend onderdrukt", "nps_groups": ("criticasters", "passieven", "promotors"),
     },
     "en": {
         "nps": "Net Promoter Score (NPS)",
@@ -59,13 +59,13 @@ LABELS = {
         "metric": "Metric", "estimate": "Result", "interval": "95% confidence interval",
         "n": "n", "change": "Change from last year", "points": "points",
         "suppressed": "suppressed", "all": "all sectors", "sector": "Sector",
-        "channel": "Channel", "year": "Year", "significant": "significant",
+        "channel": "Channel", "year": "Year", "age_group": "Age", "significant": "significant",
         "not_significant": "not significant", "no_previous": "no previous year",
         "rose": "rose", "fell": "fell", "stayed": "stayed at",
         "rise": "increase", "fall": "decrease",
         "headline": "Headline figures", "trends": "Trends since the first year",
-        "breakdown": "By sector and by channel", "composition": "NPS composition",
-        "methods": "Methods", "nps_groups": ("detractors", "passives", "promoters"),
+        "breakdown": "Breakdowns", "composition": "NPS composition",
+        "methods": "Methods", "complementary": "complementary suppression", "nps_groups": ("detractors", "passives", "promoters"),
     },
 }
 
@@ -192,6 +192,10 @@ def _check_language(language: str) -> dict:
 def select_segment(data: pd.DataFrame, segment: str) -> pd.DataFrame:
     """Rows of one sector (``segment="all"``: all rows), keeping the frame's metadata.
 
+    The population sizes in ``attrs["population"]`` are those of the whole survey, not of one
+    sector, so a segment's frame has none: its intervals then carry no finite population
+    correction (conservative) rather than a wrong one.
+
     Examples
     --------
     >>> df = pd.DataFrame({"sector": pd.Categorical(["telecom", "retail"])})
@@ -207,8 +211,19 @@ def select_segment(data: pd.DataFrame, segment: str) -> pd.DataFrame:
         raise ParameterError(f"unknown segment {segment!r}; choose 'all' or one of "
                              f"{', '.join(map(str, sectors))}")
     out = data[data["sector"] == match[0]]
-    out.attrs = dict(data.attrs)
+    out.attrs = {**data.attrs, "population": {}, "segment": match[0]}
     return out
+
+
+def breakdown_group(segment: str) -> str:
+    """The column a report breaks its NPS down by: sectors overall, age groups within one.
+
+    Examples
+    --------
+    >>> breakdown_group("all"), breakdown_group("telecom")
+    ('sector', 'age_group')
+    """
+    return "sector" if segment == "all" else "age_group"
 
 
 def headline(consumers: pd.DataFrame, organisations: pd.DataFrame | None, year: int,
@@ -463,6 +478,7 @@ def methods_note(consumers: pd.DataFrame, organisations: pd.DataFrame | None,
     nps_method = _NPS_METHOD_NAMES.get(intervals.DEFAULT_NPS_METHOD,
                                        (intervals.DEFAULT_NPS_METHOD,) * 2)
     min_n = consumers.attrs.get("min_n", config.MIN_N)
+    fpc = organisations is not None and bool(organisations.attrs.get("population"))
     org_min = organisations.attrs.get("min_n", config.MIN_N_ORGANISATIONS) \
         if organisations is not None else config.MIN_N_ORGANISATIONS
     privacy = []
@@ -493,8 +509,10 @@ def methods_note(consumers: pd.DataFrame, organisations: pd.DataFrame | None,
             "- Veranderingen t.o.v. het vorige jaar: Newcombe's hybride score-interval (aandelen), "
             "MOVER (NPS) en Welch (gemiddelden); significant bij p < 0,05.",
             "- Consumentencijfers zijn gewogen met het poststratificatiegewicht; intervallen "
-            "gebruiken de effectieve steekproefomvang van Kish. Organisatiecijfers gebruiken de "
-            "eindige-populatiecorrectie met het aantal leden.",
+            "gebruiken de effectieve steekproefomvang van Kish. "
+            + ("Organisatiecijfers gebruiken de eindige-populatiecorrectie met het aantal leden."
+               if fpc else "Voor één sector is het aantal leden niet bekend: organisatiecijfers "
+               "hebben daarom geen eindige-populatiecorrectie (ruimere intervallen)."),
             f"- Cijfers op minder dan {min_n} antwoorden (organisaties: {org_min}) worden niet "
             f"getoond (gemarkeerd als '{labels['suppressed']}').",
             "### Privacy (AVG)",
@@ -512,8 +530,11 @@ def methods_note(consumers: pd.DataFrame, organisations: pd.DataFrame | None,
             "- Changes from the previous year: Newcombe's hybrid score interval (shares), MOVER "
             "(NPS) and Welch (means); significant at p < 0.05.",
             "- Consumer figures are weighted by the post-stratification weight; intervals use "
-            "Kish's effective sample size. Organisation figures use the finite population "
-            "correction with the number of member organisations.",
+            "Kish's effective sample size. "
+            + ("Organisation figures use the finite population correction with the number of "
+               "member organisations." if fpc else "The number of member organisations of one "
+               "sector is not known, so organisation figures have no finite population "
+               "correction (wider intervals)."),
             f"- Figures based on fewer than {min_n} answers (organisations: {org_min}) are not "
             f"shown (marked '{labels['suppressed']}').",
             "### Privacy (GDPR)",

@@ -98,7 +98,8 @@ def trend_plot(data: pd.DataFrame, x: str = "year", hue: str | None = None, ax=N
 
 def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = None,
                 xlabel: str | None = None, reference: float | None = None,
-                suppressed_text: str = "onderdrukt"):
+                suppressed_text: str = "onderdrukt",
+                complementary_text: str = "aanvullend onderdrukt"):
     """A metric per group as points with interval whiskers; suppressed groups greyed out.
 
     Parameters
@@ -110,6 +111,9 @@ def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = Non
         The grouping column to label rows with.
     reference : float, optional
         A vertical reference line (for example the overall figure).
+    suppressed_text, complementary_text : str
+        Shown in place of a suppressed figure, and beside a group that is suppressed only so
+        that another cannot be worked back (complementary suppression).
 
     Returns
     -------
@@ -141,6 +145,7 @@ def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = Non
         ax.text(centre, yy, suppressed_text, color=_GREY, va="center", ha="center",
                 fontstyle="italic")
     reasons = rows["suppression"] if "suppression" in rows else pd.Series([None] * len(rows))
+    reasons = [complementary_text if r == "complementary" else r for r in reasons]
     names = [f"{value} ({reason})" if pd.isna(n) else f"{value} (n={int(n):,})".replace(",", ".")
              for value, n, reason in zip(rows[label].astype(str), rows["n"], reasons)]
     ax.set_yticks(y, names)

@@ -129,3 +129,16 @@ def test_summary_as_bullets():
     assert annual.summary_text(rows, 2025, bullets=True).splitlines() == [
         "- De NPS steeg van +5,0 naar +9,0 punten in 2025, een significante stijging.",
         "- Het aandeel opgelost bij het eerste contact bleef gelijk op 70,0% in 2025."]
+
+
+def test_segment_frames_carry_no_whole_survey_population():
+    consumers, organisations = annual.load_report_data("klantcontact", "sectorscan", 2025,
+                                                       "telecom")
+    assert set(consumers["sector"].astype(str)) == {"telecom"}
+    assert organisations.attrs["population"] == {}
+    table = annual.headline(consumers, organisations, 2025).set_index("metric")
+    orgs = organisations[organisations["year"] == 2025]
+    plain = kirc.share(orgs, "avg_ready", population=None).iloc[0]
+    assert table.loc["avg_ready", "ci_low"] == pytest.approx(plain["ci_low"])
+    assert "geen eindige-populatiecorrectie" in annual.methods_note(consumers, organisations)
+    assert annual.breakdown_group("telecom") == "age_group"
