@@ -36,9 +36,12 @@ _LAZY = {
     "relation_quotient": "kirc.metrics",
     "change": "kirc.metrics",
     "trend": "kirc.metrics",
+    # rater calibration
+    "rater_agreement": "kirc.calibration",
+    "rater_bias": "kirc.calibration",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
-               "plots", "platforms", "inspect", "config"}
+               "plots", "platforms", "inspect", "config", "annual", "calibration"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
