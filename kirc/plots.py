@@ -135,9 +135,9 @@ def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = Non
         rows["estimate"].isna().to_numpy()
     y = np.arange(len(rows))[::-1]
     shown = ~suppressed
-    ax.errorbar(rows.loc[shown, "estimate"], y[shown],
-                xerr=[rows.loc[shown, "estimate"] - rows.loc[shown, "ci_low"],
-                      rows.loc[shown, "ci_high"] - rows.loc[shown, "estimate"]],
+    estimate, low, high = (rows.loc[shown, c].to_numpy(float)
+                           for c in ("estimate", "ci_low", "ci_high"))
+    ax.errorbar(estimate, y[shown], xerr=[estimate - low, high - estimate],
                 fmt="o", color="#1f4e79", ecolor="#1f4e79", capsize=3)
     finite = rows.loc[shown, ["ci_low", "ci_high"]].to_numpy(float)
     centre = np.nanmean(finite) if finite.size and np.isfinite(finite).any() else 0.0

@@ -339,8 +339,8 @@ def scrub_text(text):
     'Mijn naam is [naam], bel [telefoon] of mail [e-mail].'
     >>> scrub_text("Rekening NL91 ABNA 0417 1643 00, postcode 1234 AB")
     'Rekening [iban], postcode [postcode]'
-    >>> scrub_text(pd.Series(["ik ben Sanne", None])).tolist()
-    ['ik ben [naam]', nan]
+    >>> scrub_text(pd.Series(["ik ben Sanne", None])).fillna("(ontbreekt)").tolist()
+    ['ik ben [naam]', '(ontbreekt)']
     """
     if isinstance(text, pd.Series):
         return _scrub_series(text)
