@@ -24,7 +24,7 @@ from .errors import ParameterError
 
 __all__ = ["LABELS", "Metric", "HEADLINE_METRICS", "select_segment", "headline",
            "headline_table", "breakdown", "summary_text", "methods_note", "write_headline",
-           "format_number", "format_percent", "format_value", "slug"]
+           "format_number", "format_percent", "format_value"]
 
 LABELS = {
     "nl": {
@@ -163,21 +163,6 @@ def format_percent(value: float, decimals: int = 1, language: str = "nl") -> str
     return text if text == "–" else f"{text}%"
 
 
-def slug(segment: str) -> str:
-    """A file-name-safe form of a segment name.
-
-    Examples
-    --------
-    >>> slug("financiële dienstverlening"), slug("all")
-    ('financiele-dienstverlening', 'alle-sectoren')
-    """
-    import unicodedata
-    if segment == "all":
-        return "alle-sectoren"
-    text = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode()
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
-
-
 def _check_language(language: str) -> dict:
     try:
         return LABELS[language]
@@ -202,16 +187,17 @@ def select_segment(data: pd.DataFrame, segment: str) -> pd.DataFrame:
     >>> len(select_segment(df, "telecom")), len(select_segment(df, "all"))
     (1, 2)
     """
+    from .report import resolve_segment
+
     if segment == "all" or "sector" not in data.columns:
         return data
     sectors = list(data["sector"].cat.categories) if isinstance(
         data["sector"].dtype, pd.CategoricalDtype) else sorted(data["sector"].dropna().unique())
-    match = [s for s in sectors if s == segment or slug(s) == slug(segment)]
-    if not match:
-        raise ParameterError(f"unknown segment {segment!r}; choose 'all' or one of "
-                             f"{', '.join(map(str, sectors))}")
-    out = data[data["sector"] == match[0]]
-    out.attrs = {**data.attrs, "population": {}, "segment": match[0]}
+    label = resolve_segment(segment, [str(s) for s in sectors])
+    if label == "all":
+        return data
+    out = data[data["sector"] == label]
+    out.attrs = {**data.attrs, "population": {}, "segment": label}
     return out
 
 
@@ -634,8 +620,12 @@ def load_report_data(survey: str, org_survey: str | None, year: int, segment: st
     organisations = None
     if org_survey:
         organisations = load_survey(org_survey, years=years_until(org_survey))
-        if segment != "all" and segment in set(organisations["sector"].astype(str)):
+        try:
             organisations = select_segment(organisations, segment)
+        except ParameterError:
+            # The organisation survey has no such sector: better no AVG figures in this
+            # segment's report than the whole sector's figures under its name.
+            organisations = None
     return consumers, organisations
 
 

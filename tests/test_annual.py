@@ -131,6 +131,13 @@ def test_summary_as_bullets():
         "- Het aandeel opgelost bij het eerste contact bleef gelijk op 70,0% in 2025."]
 
 
+def test_segment_by_slug_selects_both_surveys():
+    consumers, organisations = annual.load_report_data("klantcontact", "sectorscan", 2025,
+                                                       "financiele-dienstverlening")
+    assert set(consumers["sector"].astype(str)) == {"financiële dienstverlening"}
+    assert set(organisations["sector"].astype(str)) == {"financiële dienstverlening"}
+
+
 def test_segment_frames_carry_no_whole_survey_population():
     consumers, organisations = annual.load_report_data("klantcontact", "sectorscan", 2025,
                                                        "telecom")
