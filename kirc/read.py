@@ -1262,26 +1262,49 @@ def _read_excel(path: Path, *, sheet, header_row, encoding, usecols, row_limit, 
     sheet_name = _excel_sheet_name(path, sheet)
     options = dict(sheet_name=sheet_name, engine="openpyxl", keep_default_na=False,
                    na_values=TEXT_NA_VALUES)
+    # One pass over the sheet: openpyxl parses the whole XML whatever nrows says, so the grid
+    # is read once and the header row and the data are taken from it.
+    grid = _excel_call(lambda: pd.read_excel(path, header=None, **options), path)
     if header_row is None:
-        top = _excel_call(lambda: pd.read_excel(path, header=None, nrows=50, **options), path)
-        if top.dropna(how="all").empty:
+        if grid.head(50).dropna(how="all").empty:
             raise InputFileError(f"worksheet {sheet_name!r} holds no data", file=path)
-        header_row = _detect_header_row(top)
-    names = _excel_call(lambda: pd.read_excel(path, header=header_row, nrows=0, **options),
-                        path).columns
+        header_row = _detect_header_row(grid.head(50))
+    if header_row >= len(grid):
+        raise ParameterError(f"header_row {header_row} is past the last row ({len(grid)} rows)",
+                             file=path)
     # Header cells can be numbers (a year); columns are named by their text.
-    columns = _columns_selected(usecols, [str(name) for name in names], path)
-    wanted = None if columns is None else (lambda name: str(name) in columns)
-    skip = list(range(header_row + 1, header_row + 1 + row_offset)) if row_offset else None
-    frame = _excel_call(lambda: pd.read_excel(path, header=header_row, skiprows=skip,
-                                              nrows=row_limit, usecols=wanted, **options), path)
-    frame.columns = [str(c) for c in frame.columns]
+    names = _header_names(grid.iloc[header_row])
+    columns = _columns_selected(usecols, names, path)
+    start = header_row + 1 + row_offset
+    stop = None if row_limit is None else start + row_limit
+    frame = grid.iloc[start:stop].reset_index(drop=True)
+    frame.columns = names
+    frame = frame.infer_objects()
     if columns is not None:
         frame = frame[columns]
     detected = {"sheet": sheet_name, "header_rows": 1, "header_row": header_row,
                 "platform": None}
     attrs = _empty_attrs(path, "xlsx", detected)
     return _slices(frame, attrs, chunksize, apply_value_labels)
+
+
+def _header_names(row: pd.Series) -> list[str]:
+    """Column names from a header row as pandas would make them (``Unnamed: i``, ``x.1``)."""
+    names, seen = [], {}
+    for i, value in enumerate(row):
+        if pd.isna(value) or (isinstance(value, str) and not value.strip()):
+            name = f"Unnamed: {i}"
+        elif isinstance(value, float) and value.is_integer():
+            name = str(int(value))
+        else:
+            name = str(value)
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
 
 
 def _excel_call(action, path):
