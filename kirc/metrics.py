@@ -45,7 +45,7 @@ the whole population answered (``n = N``) the interval collapses to the estimate
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import multiprocessing
 import os
 import re
@@ -62,7 +61,7 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputFileError, KircError, ParameterError
+from .errors import InputFileError, ParameterError
 
 __all__ = ["render", "RenderResult", "Failure", "validate_parameters", "report_slug",
            "resolve_segment", "external_resources", "write_index", "export_html",

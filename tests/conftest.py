@@ -29,3 +29,19 @@ def realdata_file(*parts: str) -> Path:
 @pytest.fixture
 def realdata():
     return realdata_file
+
+
+@pytest.fixture(scope="session")
+def rendered_2025(tmp_path_factory):
+    """The real annual report for 2025 (all sectors), rendered once for the whole session.
+
+    Several test files inspect the same render (HTML content, browser, idempotency); rendering
+    takes ~15 s, so they share it.
+    """
+    from kirc import report
+
+    output = tmp_path_factory.mktemp("reports")
+    result = report.render(years=[2025], segments=["all"], output=output, jobs=1,
+                           progress=False)
+    assert result.ok, result.summary()
+    return {"output": output, "result": result}

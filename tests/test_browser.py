@@ -24,14 +24,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from kirc import report
-
-from conftest import ROOT
-
 websocket = pytest.importorskip("websocket", reason="websocket-client (a jupyter-server "
                                                     "dependency) is not installed")
 
-NOTEBOOK = ROOT / "notebooks" / "annual_report.ipynb"
 
 
 def _chromium() -> str | None:
@@ -190,14 +185,8 @@ def problems(events: list[dict]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    if not NOTEBOOK.is_file():
-        pytest.skip(f"{NOTEBOOK} is absent")
-    output = tmp_path_factory.mktemp("reports")
-    result = report.render(years=[2025], segments=["all"], output=output, jobs=1,
-                           progress=False)
-    assert result.ok, result.summary()
-    return output
+def rendered(rendered_2025):
+    return rendered_2025["output"]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import json
 import shutil
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from conftest import SURVEYS

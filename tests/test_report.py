@@ -128,16 +128,11 @@ def no_kernels(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    if not NOTEBOOK.is_file():
-        pytest.skip(f"{NOTEBOOK} is absent")
-    output = tmp_path_factory.mktemp("reports")
-    result = report.render(years=[2025], segments=["all"], output=output, jobs=1,
-                           progress=False)
-    assert result.ok, result.summary()
+def rendered(rendered_2025):
+    output = rendered_2025["output"]
     page = (output / "2025" / "alle-sectoren.html").read_text(encoding="utf-8")
     index = (output / "index.html").read_text(encoding="utf-8")
-    return {"result": result, "output": output, "html": page, "index": index}
+    return {"result": rendered_2025["result"], "output": output, "html": page, "index": index}
 
 
 def test_render_writes_report_notebook_headline_and_index(rendered):
