@@ -116,16 +116,21 @@ def _numeric(data: pd.DataFrame, column: str) -> np.ndarray:
 
 def _check_scale(values: np.ndarray, low: float, high: float, data: pd.DataFrame, column: str,
                  integer: bool = True) -> None:
+    with np.errstate(invalid="ignore"):
+        smallest, largest = np.nanmin(values, initial=np.inf), np.nanmax(values, initial=-np.inf)
+    in_range = not (smallest < low or largest > high)
+    if in_range and (not integer or pd.api.types.is_integer_dtype(data[column].dtype)
+                     or np.array_equal(values, np.round(values), equal_nan=True)):
+        return
     finite = values[~np.isnan(values)]
     outside = (finite < low) | (finite > high)
     if integer:
         outside |= finite != np.floor(finite)
-    if outside.any():
-        examples = ", ".join(f"{v:g}" for v in np.unique(finite[outside])[:5])
-        raise ScaleError(
-            f"{int(outside.sum())} answers are outside the scale {low:g}–{high:g} "
-            f"(for example {examples}); declare codes such as 99 'weet niet' as missing",
-            file=_source(data), column=column)
+    examples = ", ".join(f"{v:g}" for v in np.unique(finite[outside])[:5])
+    raise ScaleError(
+        f"{int(outside.sum())} answers are outside the scale {low:g}–{high:g} "
+        f"(for example {examples}); declare codes such as 99 'weet niet' as missing",
+        file=_source(data), column=column)
 
 
 def _weights(data: pd.DataFrame, weights: str | None, valid: np.ndarray) -> np.ndarray | None:
@@ -158,6 +163,31 @@ class _Groups:
     size: int
 
 
+# Integer keys spanning at most this many values are coded by offset, not by hashing.
+_DENSE_KEY_RANGE = 1 << 22
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Sorted codes of a key column, as ``pd.factorize(sort=True)`` gives them.
+
+    Integer keys over a modest range (years, sector codes, organisation numbers) are coded as
+    offsets from their minimum and compressed to the values that occur: a counting pass instead
+    of a hash table, several times faster on millions of rows.
+    """
+    # numpy integer dtypes only: nullable Int64 columns can hold <NA> and go through pandas
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu" and len(series):
+        values = series.to_numpy()
+        low, high = int(values.min()), int(values.max())
+        if high - low < _DENSE_KEY_RANGE:
+            offsets = (values - low).astype(np.int64)
+            present = np.bincount(offsets, minlength=high - low + 1) > 0
+            remap = np.cumsum(present) - 1
+            uniques = np.flatnonzero(present) + low
+            return remap[offsets], pd.Index(uniques.astype(values.dtype), name=series.name)
+    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    return codes.astype(np.int64), uniques
+
+
 def _groups(data: pd.DataFrame, by: list[str]) -> _Groups:
     n_rows = len(data)
     if not by:
@@ -170,8 +200,7 @@ def _groups(data: pd.DataFrame, by: list[str]) -> _Groups:
             codes = series.cat.codes.to_numpy().astype(np.int64)
             values = series.cat.categories
         else:
-            codes, values = pd.factorize(series, sort=True, use_na_sentinel=True)
-            codes = codes.astype(np.int64)
+            codes, values = _factorize(series)
         level_codes.append(codes)
         level_values.append(values)
     sizes = [len(v) for v in level_values]
@@ -214,8 +243,9 @@ def _tally(classes: np.ndarray, n_classes: int, groups: _Groups,
     """Counts per (group, class); ``classes`` is -1 for a missing answer."""
     in_group = groups.codes >= 0
     valid = in_group & (classes >= 0)
-    g = groups.codes[valid]
-    flat = g * n_classes + classes[valid]
+    everything = bool(valid.all())
+    g = groups.codes if everything else groups.codes[valid]
+    flat = g * n_classes + (classes if everything else classes[valid])
     size = groups.size * n_classes
     n = np.bincount(g, minlength=groups.size).astype(float)
     n_missing = np.bincount(groups.codes[in_group & (classes < 0)],
@@ -224,7 +254,7 @@ def _tally(classes: np.ndarray, n_classes: int, groups: _Groups,
         counts = np.bincount(flat, minlength=size).astype(float)
         n_eff = n.copy()
     else:
-        w = weights[valid]
+        w = weights if everything else weights[valid]
         counts = np.bincount(flat, weights=w, minlength=size)
         sum_w = np.bincount(g, weights=w, minlength=groups.size)
         sum_w2 = np.bincount(g, weights=w * w, minlength=groups.size)

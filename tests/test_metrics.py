@@ -292,3 +292,19 @@ def test_inputs_are_not_modified(survey):
     kirc.csat(survey, "tevredenheid", by="kanaal")
     kirc.mean_score(survey, "tevredenheid", weights="gewicht")
     pd.testing.assert_frame_equal(survey, before)
+
+
+@pytest.mark.parametrize("values", [
+    [2019, 2017, 2019, 2025],                       # years: dense range
+    [-3, 7, -3, 0],                                 # negative codes
+    np.array([5, 5, 5], dtype=np.uint8),            # one value, unsigned
+    [1, 10 ** 12, 1],                               # too wide a range for offsets
+    pd.array([1, None, 3], dtype="Int64"),          # nullable integers
+    ["b", "a", None, "b"],                          # strings with a missing key
+])
+def test_group_codes_equal_pandas_factorize(values):
+    series = pd.Series(values, name="g")
+    codes, uniques = kirc.metrics._factorize(series)
+    expected_codes, expected_uniques = pd.factorize(series, sort=True)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques)
