@@ -708,7 +708,16 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
     version = spec_year["questionnaire"]
     columns = definition["questionnaires"][version]["columns"]
     present = list(raw.columns)
+    dropped = {item.get("column"): item.get("kind") for item in
+               raw.attrs.get("personal_data") or [] if isinstance(item, dict)
+               and item.get("action") == "dropped"}
     for construct, column in columns.items():
+        if column in dropped:
+            raise ColumnError(
+                f"the definition {definition['path']} maps {construct!r} to this column, but it "
+                f"holds personal data ({dropped[column]}) and was dropped on reading; map a "
+                "non-identifying column, or load with personal_data='pseudonymise' and a key",
+                file=file, column=column)
         if column not in raw.columns:
             close = difflib.get_close_matches(column, [str(c) for c in present], n=1)
             raise ColumnError(

@@ -404,3 +404,19 @@ def test_harmonise_does_not_modify_its_input():
     frame, counts = harmonise(raw, definition, 2022)
     pd.testing.assert_frame_equal(raw, copy)
     assert frame["avg_ready"].tolist() == [0.0] and counts == {}
+
+
+def test_mapped_column_dropped_as_personal_data_is_named(tmp_path):
+    definition = DEFINITION.replace('id = "resp"', 'id = "klantnummer"')
+    path = mini_survey(tmp_path, [], definition)
+    rows = ["KN-100001;2024;10;1;1;0,5", "KN-100002;2024;7;2;2;1,2", "KN-100003;2024;8;1;1;0,8",
+            "KN-100004;2024;0;2;1;", "KN-100005;2024;9;1;2;1,0", "KN-100006;2024;6;2;1;0,2"]
+    (tmp_path / "mini_2024.csv").write_text(
+        "\n".join(["klantnummer;jaar;aanbeveling;kanaal;opgelost;fte", *rows]) + "\n",
+        encoding="utf-8")
+    with pytest.raises(ColumnError, match="holds personal data.*pseudonymise") as info:
+        load_survey(path)
+    assert info.value.column == "klantnummer"
+    frame = load_survey(path, personal_data="pseudonymise", pseudonym_key="k" * 16)
+    assert len(frame) == 6 and not frame["id"].str.startswith("KN-").any()
+    assert frame["id"].nunique() == 6
