@@ -41,9 +41,11 @@ def test_notebooks_hold_no_logic_of_their_own():
         assert "def " not in source and "class " not in source, path.name
 
 
-def test_explore_runs_top_to_bottom(tmp_path):
-    output = tmp_path / "explore.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(output),
+@pytest.mark.parametrize("name", ["explore.ipynb", "annual_report.ipynb"])
+def test_runs_top_to_bottom_as_committed(name, tmp_path):
+    # As a researcher runs it in JupyterLab: default parameters, working directory notebooks/.
+    output = tmp_path / name
+    papermill.execute_notebook(str(ROOT / "notebooks" / name), str(output),
                                cwd=str(ROOT / "notebooks"), kernel_name="python3",
                                progress_bar=False)
     executed = nbformat.read(output, as_version=4)
@@ -53,3 +55,5 @@ def test_explore_runs_top_to_bottom(tmp_path):
     images = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert len(images) >= 2
+    # opened by hand, the report notebook leaves nothing behind in notebooks/
+    assert not (ROOT / "notebooks" / "headline.json").exists()
