@@ -607,13 +607,11 @@ def load_report_data(survey: str, org_survey: str | None, year: int, segment: st
     -------
     (consumers, organisations) : two pandas.DataFrame (organisations None without org_survey)
     """
-    from .surveys import load_survey, survey_definition
+    from .surveys import check_years, load_survey, survey_definition
 
     def years_until(definition_name):
         available = sorted(int(y) for y in survey_definition(definition_name)["years"])
-        if year not in available:
-            raise ParameterError(f"year {year} is not in survey {definition_name!r} "
-                                 f"(years: {', '.join(map(str, available))})")
+        check_years(year, available, repr(definition_name))
         return [y for y in available if y <= year]
 
     consumers = select_segment(load_survey(survey, years=years_until(survey)), segment)

@@ -348,12 +348,6 @@ def validate_parameters(notebook, params: dict) -> dict:
     return declared
 
 
-def _years_text(years: list[int]) -> str:
-    if years and years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}–{years[-1]}"
-    return ", ".join(map(str, years))
-
-
 def _check_jobs(jobs) -> int:
     if jobs is None:
         return os.cpu_count() or 1
@@ -362,25 +356,6 @@ def _check_jobs(jobs) -> int:
     return jobs
 
 
-def _check_years(years, available: list[int], survey: str) -> list[int]:
-    if isinstance(years, (int, str)):
-        years = [years]
-    checked = []
-    for year in years:
-        try:
-            number = int(year)
-        except (TypeError, ValueError):
-            raise ParameterError(f"{year!r} is not a year") from None
-        if number != year and str(number) != str(year).strip():
-            raise ParameterError(f"{year!r} is not a year")
-        if number not in available:
-            raise ParameterError(f"year {number} is not in the survey {survey!r}; available "
-                                 f"years: {_years_text(available)}")
-        if number not in checked:
-            checked.append(number)
-    if not checked:
-        raise ParameterError("no years to render")
-    return sorted(checked)
 
 
 @dataclass(frozen=True)
@@ -412,7 +387,7 @@ class _Job:
 def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
           generated) -> tuple[list[_Job], int, Path]:
     """Validate everything and list the reports; nothing runs yet."""
-    from .surveys import survey_definition
+    from .surveys import check_years, survey_definition
 
     if language not in LANGUAGES:
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
@@ -420,11 +395,11 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
     notebook_path = _notebook_path(notebook)
     definition = survey_definition(survey)
     available = _available_years(definition)
-    checked_years = _check_years(years, available, str(survey))
+    checked_years = check_years(years, available, repr(str(survey)))
     if org_survey is not None:
         # The report compares consumers with organisations of the same year.
-        _check_years(checked_years, _available_years(survey_definition(org_survey)),
-                     str(org_survey))
+        check_years(checked_years, _available_years(survey_definition(org_survey)),
+                    repr(str(org_survey)))
     if isinstance(segments, str):
         segments = [segments]
     sectors = _sector_labels(definition)

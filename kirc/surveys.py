@@ -83,8 +83,8 @@ import pandas as pd
 from . import config
 from .errors import ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError
 
-__all__ = ["load_survey", "survey_definition", "harmonise", "available_surveys",
-           "CONSTRUCT_TYPES"]
+__all__ = ["load_survey", "survey_definition", "check_years", "years_text", "harmonise",
+           "available_surveys", "CONSTRUCT_TYPES"]
 
 #: Construct types and the keys each accepts.
 CONSTRUCT_TYPES = {
@@ -389,7 +389,34 @@ def survey_definition(name_or_path: str | os.PathLike, *,
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
-def _select_years(years, available: list[int], path: str) -> list[int]:
+def years_text(years: list[int]) -> str:
+    """Years as a reader wants them listed: a range when they are consecutive.
+
+    Examples
+    --------
+    >>> years_text([2017, 2018, 2019]), years_text([2017, 2019])
+    ('2017–2019', '2017, 2019')
+    """
+    if years and list(years) == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def check_years(years, available: list[int], where: str) -> list[int]:
+    """The requested years, validated against a survey's years, sorted and without repeats.
+
+    ``years`` is a year, a list of years (whole numbers, or texts such as ``"2019"``), or None
+    for all of ``available``. ``where`` names the survey in the error messages.
+
+    Examples
+    --------
+    >>> check_years(["2019", 2017, 2019], [2017, 2018, 2019], "klantcontact")
+    [2017, 2019]
+    >>> check_years(2016, [2017, 2018], "klantcontact")
+    Traceback (most recent call last):
+    ...
+    kirc.errors.ParameterError: year 2016 is not in the survey klantcontact (available years: 2017–2018)
+    """
     if years is None:
         return list(available)
     requested = [years] if isinstance(years, (Integral, str)) else years
@@ -397,17 +424,19 @@ def _select_years(years, available: list[int], path: str) -> list[int]:
         raise ParameterError(f"years must be a year, a list of years or None, not {years!r}")
     chosen = []
     for year in requested:
-        if isinstance(year, bool) or not isinstance(year, Integral):
-            raise ParameterError(f"years must be whole numbers such as 2019, not {year!r}")
+        text = year.strip() if isinstance(year, str) else None
+        if isinstance(year, bool) or not (isinstance(year, Integral)
+                                          or (text is not None and text.isdigit())):
+            raise ParameterError(f"{year!r} is not a year (a whole number such as 2019)")
         year = int(year)
         if year not in available:
-            raise ParameterError(f"year {year} is not in the survey definition {path} "
-                                 f"(available years: {', '.join(map(str, available))})")
+            raise ParameterError(f"year {year} is not in the survey {where} "
+                                 f"(available years: {years_text(available)})")
         if year not in chosen:
             chosen.append(year)
     if not chosen:
-        raise ParameterError("no years were asked for "
-                             f"(available years: {', '.join(map(str, available))})")
+        raise ParameterError(f"no years were asked for (available years: "
+                             f"{years_text(available)})")
     return sorted(chosen)
 
 
@@ -478,7 +507,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     from .read import read_survey
 
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
-    chosen = _select_years(years, list(definition["years"]), definition["path"])
+    chosen = check_years(years, list(definition["years"]), definition["path"])
     frames, missing_counts, sources, columns_used, findings = [], {}, {}, {}, []
     for year in chosen:
         spec = definition["years"][year]

@@ -185,8 +185,10 @@ def test_year_selection():
     with pytest.raises(ParameterError) as info:
         load_survey("sectorscan", years=[2016])
     assert "2016" in str(info.value) and "2017" in str(info.value) and "2025" in str(info.value)
-    with pytest.raises(ParameterError):
-        load_survey("sectorscan", years="2019")
+    # texts such as "2019" (from a command line) are years too; other texts are not
+    assert load_survey("sectorscan", years="2019")["year"].unique().tolist() == [2019]
+    with pytest.raises(ParameterError, match="'twintig' is not a year"):
+        load_survey("sectorscan", years="twintig")
     with pytest.raises(ParameterError) as info:
         load_survey("geen_onderzoek")
     assert "klantcontact" in str(info.value)
