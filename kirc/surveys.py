@@ -132,8 +132,9 @@ _MAX_SHOWN = 5
 # Finding and validating a definition
 # --------------------------------------------------------------------------------------------
 def _default_folder() -> Path:
-    folder = os.environ.get("KIRC_SURVEYS")
-    return Path(folder) if folder else Path(__file__).resolve().parents[1] / "surveys"
+    from .resources import surveys_folder
+
+    return surveys_folder()
 
 
 def available_surveys(surveys_dir: str | os.PathLike | None = None) -> list[str]:
