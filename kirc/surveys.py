@@ -48,7 +48,7 @@ Definition format
     org_survey = "sectorscan"                # optional second survey joined by year
 
     [questionnaires.v2017.columns]           # construct (and id, year) -> column in the file
-    id = "respnr"
+    id = "respnr"                            # optional: without it rows are numbered 1, 2, ...
     year = "jaar"                            # optional: checked against the year of the file
     nps = "Q5_aanbeveling"
 
@@ -60,9 +60,11 @@ Definition format
 The full reference, with every key and error, is ``docs/definition.md``. ``[design]`` and
 ``[drivers]`` tables are validated by :mod:`kirc.design` and :mod:`kirc.drivers`.
 
-Files are found relative to the definition's folder. A construct that a questionnaire does not
-map is missing (NaN) in the years of that questionnaire. Columns that are not mapped — such as
-personal data — are not carried into the harmonised frame.
+Files are found relative to the definition's folder. One file may be listed under several
+years when its questionnaire maps ``year``: each year then takes the rows of its year. A
+construct that a questionnaire does not map is missing (NaN) in the years of that
+questionnaire. Columns that are not mapped — such as personal data — are not carried into the
+harmonised frame.
 
 Harmonisation rules
 -------------------
@@ -433,8 +435,9 @@ def survey_definition(name_or_path: str | os.PathLike, *,
             raise _fail(f"{where} must be a table", path)
         _check_keys(spec, _QUESTIONNAIRE_KEYS, where, path)
         columns = spec.get("columns")
-        if not isinstance(columns, dict) or "id" not in columns:
-            raise _fail(f"{where} needs a columns table that maps at least 'id'", path)
+        if not isinstance(columns, dict) or not columns:
+            raise _fail(f"{where} needs a columns table (construct = \"column\"); map 'id' "
+                        f"to the respondent number when the export has one", path)
         for construct, column in columns.items():
             if construct not in constructs and construct not in _RESERVED:
                 close = difflib.get_close_matches(construct, list(constructs), n=1)
@@ -483,12 +486,30 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         years[year] = {"file": str(file), "questionnaire": version, "population": population,
                        "read": dict(options)}
 
+    _check_shared_files(years, questionnaires, path)
     indicators = _indicators(raw.get("indicators"), constructs, path)
     report = _report(raw.get("report"), constructs, path)
     return {"name": raw["name"], "title": raw["title"], "unit": raw["unit"],
             "description": raw.get("description"), "min_n": min_n, "path": str(path),
             "constructs": constructs, "questionnaires": questionnaires,
             "years": dict(sorted(years.items())), "indicators": indicators, "report": report}
+
+
+def _check_shared_files(years: dict, questionnaires: dict, path: Path) -> None:
+    """One export may hold several years; each year then takes the rows of its year column."""
+    by_file: dict[str, list[int]] = {}
+    for year, spec in years.items():
+        by_file.setdefault(spec["file"], []).append(year)
+    for file, listed in by_file.items():
+        if len(listed) < 2:
+            continue
+        for year in listed:
+            version = years[year]["questionnaire"]
+            if "year" not in questionnaires[version]["columns"]:
+                raise _fail(f"the file {Path(file).name} is listed under "
+                            f"{years_text(sorted(listed))}; questionnaire {version!r} must map "
+                            f"its year column (year = \"...\") so that each year takes its "
+                            f"own rows", path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -783,6 +804,8 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
     chosen = check_years(years, list(definition["years"]), definition["path"])
     frames, missing_counts, sources, columns_used, findings = [], {}, {}, {}, []
+    shared = _shared_files(definition)
+    read_once: dict = {}
     for year in chosen:
         spec = definition["years"][year]
         mapping = definition["questionnaires"][spec["questionnaire"]]["columns"]
@@ -793,8 +816,16 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         if not file.exists():
             raise InputFileError(f"the data file of {year} does not exist (listed in "
                                  f"{definition['path']})", file=file)
-        raw = read_survey(file, personal_data=personal_data, pseudonym_key=pseudonym_key,
-                          text_columns=text_columns or None, **spec["read"])
+        key = (str(file), repr(sorted(spec["read"].items())), tuple(text_columns))
+        if key in read_once:
+            raw = read_once[key]
+        else:
+            raw = read_survey(file, personal_data=personal_data, pseudonym_key=pseudonym_key,
+                              text_columns=text_columns or None, **spec["read"])
+            if str(file) in shared:
+                read_once[key] = raw
+        if str(file) in shared:
+            raw = _rows_of_year(raw, mapping["year"], year, file)
         frame, counts = harmonise(raw, definition, year, source=file)
         frames.append(frame)
         missing_counts[year] = counts
@@ -818,6 +849,26 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         "weight": weights[0] if weights else None, "personal_data": findings,
     }
     return data
+
+
+def _shared_files(definition: dict) -> set[str]:
+    files = [spec["file"] for spec in definition["years"].values()]
+    return {f for f in files if files.count(f) > 1}
+
+
+def _rows_of_year(raw: pd.DataFrame, column: str, year: int, file) -> pd.DataFrame:
+    """The rows of one year in an export that holds several years.
+
+    The counts of user-missing cells that the reader made for the whole file cannot be split
+    by year, so they are left out rather than reported for every year.
+    """
+    if column not in raw.columns:
+        raise ColumnError(f"the year column {column!r} is not in the file", file=file,
+                          column=column)
+    years = _numbers(raw[column], "year", file, column)
+    rows = raw[(years == year).to_numpy()].reset_index(drop=True)
+    rows.attrs = {**raw.attrs, "missing_counts": {}}
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -1073,8 +1124,11 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
                               f"{population} given for {year} in {definition['path']}",
                               file=file)
 
-    out = {"year": pd.Series(year, index=raw.index, dtype="int64"),
-           "id": _ids(raw[columns["id"]], file, columns["id"])}
+    # Without an id column the rows are numbered 1, 2, ... in file order within the year.
+    ids = (_ids(raw[columns["id"]], file, columns["id"]) if "id" in columns else
+           pd.Series([str(i) for i in range(1, len(raw) + 1)], index=raw.index,
+                     dtype=object).astype(_text_dtype()))
+    out = {"year": pd.Series(year, index=raw.index, dtype="int64"), "id": ids}
     counts_per_construct: dict[str, dict[str, int]] = {}
     for name, spec in definition["constructs"].items():
         column = columns.get(name)

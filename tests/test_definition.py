@@ -268,3 +268,29 @@ def test_bad_indicators_and_report(tmp_path, body, message):
 def test_design_and_drivers_tables_are_left_to_their_own_validators(tmp_path):
     body = '[design]\nweights = "w"\n\n[drivers.x]\noutcome = "aanbevelen"\n'
     assert "indicators" in survey_definition(write(tmp_path, body))
+
+
+# --------------------------------------------------------------------------------------------
+# exports without an id; one export holding several years
+# --------------------------------------------------------------------------------------------
+def test_a_questionnaire_without_id_numbers_the_rows(tmp_path):
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace('id = "resp"\n', ""))
+    df = load_survey(path)
+    assert df["id"].tolist() == ["1", "2", "3", "4", "5", "6", "7"]
+
+
+def test_one_export_listed_under_several_years(tmp_path):
+    rows = ROWS.assign(jaar=[2023, 2023, 2023, 2024, 2024, 2024, 2024])
+    path = write(tmp_path, rows=rows)
+    text = path.read_text().replace('id = "resp"\n', 'id = "resp"\nyear = "jaar"\n').replace(
+        '2024 = { file', '2023 = { file = "eigen_2024.csv", questionnaire = "v1" }\n2024 = { file')
+    path.write_text(text)
+    df = load_survey(path)
+    assert df.groupby("year").size().to_dict() == {2023: 3, 2024: 4}
+    assert df["id"].tolist() == ["1", "2", "3", "4", "5", "6", "7"]
+    assert load_survey(path, years=[2024])["opgelost"].tolist()[1:3] == [1.0, 0.0]
+    path.write_text(text.replace('year = "jaar"\n', ""))
+    with pytest.raises(DefinitionError, match=r"eigen_2024\.csv is listed under 2023–2024; "
+                                              r"questionnaire 'v1' must map its year column"):
+        survey_definition(path)
