@@ -692,6 +692,8 @@ def years_text(years: list[int]) -> str:
     >>> years_text([2017, 2018, 2019]), years_text([2017, 2019])
     ('2017–2019', '2017, 2019')
     """
+    if len(years) == 1:
+        return str(years[0])
     if years and list(years) == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}–{years[-1]}"
     return ", ".join(map(str, years))
