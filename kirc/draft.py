@@ -59,7 +59,8 @@ _ID_NAME = re.compile(r"^(resp(ondent)?[ _.-]?(id|nr|nummer|number|no)?|id|respn
 _YEAR_NAME = re.compile(r"^(jaar|year|survey[ _]?year|meetjaar|onderzoeksjaar|jaargang|wave)$",
                         re.I)
 _WEIGHT_NAME = re.compile(r"(gewicht|weegfactor|weging|weight|^wgt$|^w$|^wt$)", re.I)
-_RECOMMEND = re.compile(r"(aanbevel|aanraden|recommend|\bnps\b|^nps|_nps|promot|likely)", re.I)
+_RECOMMEND = re.compile(r"(aanbeve+l|aanraden|recommend|\bnps\b|^nps|_nps|promot|likely|^rec\b)",
+                        re.I)
 _RATING = re.compile(r"(tevreden|satisf|csat|cijfer|rapport|oordeel|score|rating|waardering"
                      r"|eens|agree|beoordel|kwaliteit|quality|moeite|effort|\bces\b)", re.I)
 _ANCHORS = re.compile(r"(tevreden|eens|agree|satisf|waarschijnlijk|likely|goed|slecht|good|bad"
@@ -90,6 +91,8 @@ class _Item:
     missing: dict = field(default_factory=dict)    # code -> reason
     checks: list = field(default_factory=list)     # "# check:" remarks
     values: frozenset = frozenset()                # normalised valid values, for matching
+    guessed: bool = False          # kind and codes guessed from unlabelled numbers only
+    text_codes: bool = False       # category of texts: the codes are kirc init's own
 
 
 @dataclass
@@ -253,10 +256,10 @@ def _years_of(path: Path, frame: pd.DataFrame, year_column):
 def _classify(series: pd.Series, column: str, label: str | None, value_labels: dict,
               declared: dict):
     """An _Item for a column, or (None, why it is skipped)."""
-    name = f"{column} {label or ''}"
+    name = f"{column.strip()} {label}" if label else column.strip()
     if (pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series)
-            or series.map(lambda v: isinstance(v, (_dt.date, _dt.time, _dt.timedelta,
-                                                   pd.Timestamp))).any()):
+            or (series.dtype == object and series.dropna().head(50).map(
+                lambda v: isinstance(v, (_dt.date, _dt.time, _dt.timedelta))).any())):
         return None, "a date or time"
     present = series.dropna()
     if present.empty:
@@ -300,6 +303,20 @@ def _classify(series: pd.Series, column: str, label: str | None, value_labels: d
     return _numeric(numbers, column, label, name, value_labels, missing)
 
 
+def _category_like(column: str) -> bool:
+    """A name such as "sector", "Kanaal", "leeftijdsgroep" or "regio_code", not one such as
+    "Product.Tastiness" (a rating of the product)."""
+    words = [w for w in re.split(r"[^0-9a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", column)
+                                                    .casefold()) if w]
+    if not words:
+        return False
+    if _CATEGORY.search(words[-1]):
+        return True
+    return len(words) > 1 and words[-1] in {"code", "nr", "id", "naam", "name", "cat",
+                                            "categorie", "category"} and bool(
+        _CATEGORY.search(words[0]))
+
+
 def _text_category(series, column, label, valid: dict, missing: dict, n: int):
     lengths = pd.Series(list(valid.values())).str.len()
     if _OPEN.search(f"{column} {label or ''}") or lengths.mean() >= 40:
@@ -312,7 +329,7 @@ def _text_category(series, column, label, valid: dict, missing: dict, n: int):
         ordered = sorted(valid, key=order)
         labels = {i + 1: valid[k] for i, k in enumerate(ordered)}
         item = _Item(column, label, "category", labels=labels, missing=missing,
-                     values=frozenset(valid))
+                     values=frozenset(valid), text_codes=True)
         item.checks.append("categories in alphabetical (or numeric) order; put them in the "
                            "order the report should show")
         return item, None
@@ -325,6 +342,15 @@ def _text_category(series, column, label, valid: dict, missing: dict, n: int):
 
 def _numeric(numbers: pd.Series, column: str, label, name: str, value_labels: dict,
              missing: dict):
+    item, why = _numeric_kind(numbers, column, label, name, value_labels, missing)
+    if item is not None and not any(_label_of({k: v}, k) is not None and not any(
+            _same_code(k, c) for c in item.missing) for k, v in value_labels.items()):
+        item.guessed = True
+    return item, why
+
+
+def _numeric_kind(numbers: pd.Series, column: str, label, name: str, value_labels: dict,
+                  missing: dict):
     checks = []
     labels = {_plain(k): str(v) for k, v in value_labels.items()
               if not isinstance(k, str) or _number(k) is not None}
@@ -369,6 +395,13 @@ def _numeric(numbers: pd.Series, column: str, label, name: str, value_labels: di
                                           "value labels)"], values=values), None
         unlabelled = [c for c in codes if c not in valid_labels]
         all_labels = {c: valid_labels.get(c, str(c)) for c in codes}
+        texts = [_norm(t) for t in all_labels.values()]
+        twice = {t for t in texts if texts.count(t) > 1}
+        if twice:
+            all_labels = {c: (f"{t} ({c})" if _norm(t) in twice else t)
+                          for c, t in all_labels.items()}
+            checks.append("the file gives several codes the same label; the code is added "
+                          "to tell them apart (merge them if they mean the same)")
         if unlabelled:
             checks.append(f"code(s) {', '.join(map(str, unlabelled))} have no value label in "
                           f"the file; give them one")
@@ -377,7 +410,7 @@ def _numeric(numbers: pd.Series, column: str, label, name: str, value_labels: di
     if not _is_whole(observed):
         return _Item(column, label, "number", missing=missing, checks=checks), None
     low, high = observed[0], observed[-1]
-    if _CATEGORY.search(name) and len(observed) <= _MAX_CATEGORIES and not _RATING.search(name):
+    if _category_like(column) and len(observed) <= _MAX_CATEGORIES and not _RATING.search(name):
         item = _Item(column, label, "category", labels={_plain(v): str(_plain(v))
                                                           for v in observed},
                      missing=missing, values=frozenset(str(_plain(v)) for v in observed))
@@ -444,8 +477,21 @@ def _construct_name(column: str, label: str | None, taken: set) -> str:
     return name
 
 
+_NUMERIC_KINDS = {"rating", "binary", "category", "number"}
+
+
 def _compatible(a: _Item, b: _Item) -> bool:
-    return a.kind == b.kind
+    """Can two columns hold the same construct? A kind guessed from bare numbers (a CSV year
+    without value labels) may differ from the kind the labels of another year show."""
+    if a.kind == b.kind:
+        return True
+    return (a.guessed or b.guessed) and {a.kind, b.kind} <= _NUMERIC_KINDS
+
+
+def _disjoint(a: _Item, b: _Item) -> bool:
+    """Two category columns without a single answer in common hold different questions."""
+    return (a.kind == "category" and b.kind == "category" and bool(a.values) and bool(b.values)
+            and not a.values & b.values)
 
 
 def _similarity(a: _Item, b: _Item) -> float:
@@ -484,7 +530,7 @@ def _match(constructs: dict, export: _Export, previous: dict) -> tuple[dict, dic
         if name in mapping or name not in previous:
             continue
         for column, item in free.items():
-            if _compatible(construct.item, item):
+            if _compatible(construct.item, item) and not _disjoint(construct.item, item):
                 pairs.append((_similarity(construct.item, item), name, column))
     for score, name, column in sorted(pairs, reverse=True):
         if name in mapping or column not in free or score < 0.6:
@@ -492,6 +538,19 @@ def _match(constructs: dict, export: _Export, previous: dict) -> tuple[dict, dic
         mapping[name] = column
         why[name] = "its answers and a similar name"
         del free[column]
+    # 4. the only construct of its kind left on both sides (one weight column, say)
+    for name, construct in constructs.items():
+        if name in mapping or name not in previous:
+            continue
+        kind = construct.item.kind
+        left = [n for n, c in constructs.items() if n not in mapping and n in previous
+                and c.item.kind == kind]
+        candidates = [c for c, i in free.items() if i.kind == kind
+                      and not _disjoint(construct.item, i)]
+        if len(left) == 1 and len(candidates) == 1:
+            mapping[name] = candidates[0]
+            why[name] = f"being the only {kind} column left"
+            del free[candidates[0]]
     return mapping, why
 
 
@@ -500,6 +559,40 @@ def _merge(into: _Item, other: _Item, year_text: str) -> None:
     for code, reason in other.missing.items():
         if not any(_same_code(code, c) for c in into.missing):
             into.missing[code] = reason
+    if into.guessed != other.guessed and into.kind != other.kind:
+        # the labelled year says what the bare numbers of another year meant
+        labelled, bare = (other, into) if into.guessed else (into, other)
+        bare_codes = sorted(bare.labels) if bare.kind == "category" else sorted(
+            _plain(v) for v in bare.values if not isinstance(v, str))
+        for name in ("kind", "scale", "positive", "negative", "labels", "guessed"):
+            value = getattr(labelled, name)
+            setattr(into, name, value.copy() if isinstance(value, (list, dict)) else value)
+        into.label = into.label or labelled.label
+        into.checks = list(labelled.checks)
+        if into.kind == "category":
+            for code in bare_codes:
+                if code not in into.labels:
+                    into.labels[code] = str(code)
+                    into.checks.append(f"code {code} has no label in any export")
+            into.labels = dict(sorted(into.labels.items()))
+        into.values = labelled.values
+        return
+    if into.guessed and not other.guessed and into.kind == "category":
+        # placeholder labels ("1", "2") give way to the file's value labels
+        for code, text in other.labels.items():
+            into.labels[code] = text
+        into.labels = dict(sorted(into.labels.items()))
+        into.guessed, into.label, into.values = False, into.label or other.label, other.values
+        into.checks = [c for c in into.checks if "without labels" not in c]
+        return
+    if other.guessed and into.kind == "category":
+        for code in other.labels:
+            if code not in into.labels:
+                into.labels[code] = str(code)
+                into.checks.append(f"code {code} occurs in {year_text} without a label")
+        into.labels = dict(sorted(into.labels.items()))
+        return
+    into.label = into.label or other.label
     if into.kind == "rating" and other.scale:
         into.scale = [min(into.scale[0], other.scale[0]), max(into.scale[1], other.scale[1])]
     if into.kind == "binary":
@@ -510,7 +603,13 @@ def _merge(into: _Item, other: _Item, year_text: str) -> None:
     if into.kind == "category":
         known = {_norm(t) for t in into.labels.values()}
         for code, text in other.labels.items():
-            if code in into.labels and _norm(into.labels[code]) != _norm(text):
+            if other.text_codes and _norm(text) not in known:
+                # texts in the file: a new answer gets the next code
+                into.labels[max([c for c in into.labels if isinstance(c, int)] or [0]) + 1] = text
+                known.add(_norm(text))
+            elif other.text_codes:
+                continue
+            elif code in into.labels and _norm(into.labels[code]) != _norm(text):
                 into.checks.append(f"code {code} means {text!r} in {year_text} but "
                                    f"{into.labels[code]!r} before: the codes changed")
             elif _norm(text) not in known:
@@ -587,6 +686,8 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
           versions: list, output: Path) -> str:
     today = _dt.date.today().isoformat()
     files = ", ".join(e.path.name for e in exports)
+    if len(files) > 60:
+        files = f"{len(exports)} exports ({exports[0].path.name} ... {exports[-1].path.name})"
     lines = [
         f"# Survey definition drafted by `kirc init` on {today} from {files}.",
         "# Every line marked '# check:' is a guess: verify it against the questionnaire, then",
@@ -653,18 +754,16 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
             lines.append(f"year = {_s(year_column)}")
         for cname, column in mapping.items():
             line = f"{cname} = {_s(column)}"
-            if cname in why:
+            if cname in why and previous.get(cname, column) != column:
                 line += (f"  # check: was {previous[cname]!r} before; matched by "
                          f"{why[cname]}")
             lines.append(line)
         lines.append("")
     lines.append("[years]")
     for export, version in zip(exports, versions):
-        try:
-            file = os.path.relpath(export.path.resolve(), output.resolve().parent)
-        except ValueError:
-            file = str(export.path.resolve())
-        file = Path(file).as_posix()
+        here = output.resolve().parent
+        file = export.path.resolve()
+        file = (file.relative_to(here) if file.is_relative_to(here) else file).as_posix()
         for year in export.years:
             lines.append(f"{year} = {{ file = {_s(file)}, questionnaire = {_s(version)} }}"
                          + ("" if export.year_from != "the file name"
@@ -740,15 +839,13 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
             seen[year] = export.path
 
     constructs: dict[str, _Construct] = {}
-    questionnaires = []          # (version, mapping, id, year, why, previous columns)
+    questionnaires = []          # (version, mapping, id, year, why, earlier columns)
     versions = []
-    previous: dict[str, str] = {}
+    last_column: dict[str, str] = {}     # construct -> its column in the latest export asking it
+    last_mapping: dict[str, str] = {}
     for export in described:
         year_text = str(export.years[0])
-        if not constructs:
-            mapping, why = {}, {}
-        else:
-            mapping, why = _match(constructs, export, previous)
+        mapping, why = _match(constructs, export, last_column) if constructs else ({}, {})
         for cname, column in mapping.items():
             _merge(constructs[cname].item, export.items[column], year_text)
         for column, item in export.items.items():
@@ -760,11 +857,11 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
             if questionnaires:
                 item.checks.append(f"asked from {year_text} on (not matched to an earlier "
                                    f"column)")
-        unmatched = [n for n in previous if n not in mapping]
-        for cname in unmatched:
-            constructs[cname].item.checks.append(
-                f"not found in the export of {year_text}: missing from then on, or map it "
-                f"by hand")
+        for cname in last_mapping:
+            if cname not in mapping:
+                constructs[cname].item.checks.append(
+                    f"not found in the export of {year_text}: missing from then on, or map it "
+                    f"by hand")
         ordered = {n: mapping[n] for n in constructs if n in mapping}
         last = questionnaires[-1] if questionnaires else None
         if last is not None and last[1] == ordered and last[2] == export.id_column \
@@ -772,10 +869,12 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
             versions.append(last[0])
         else:
             version = f"v{export.years[0]}"
+            earlier = {n: last_column[n] for n in why if n in last_column}
             questionnaires.append((version, ordered, export.id_column, export.year_column,
-                                   why, dict(previous)))
+                                   why, earlier))
             versions.append(version)
-        previous = {n: c for n, c in ordered.items()}
+        last_column.update(ordered)
+        last_mapping = ordered
 
     name = name or re.sub(r"[^0-9A-Za-z_-]+", "_", output.stem) or "survey"
     return _toml(name, described, constructs, questionnaires, versions, output)
