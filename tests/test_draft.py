@@ -7,6 +7,7 @@ pandas computation on the export itself.
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 import numpy as np
@@ -332,3 +333,38 @@ def test_real_spss_file_with_dates_text_and_messy_labels_gives_a_clear_draft(tmp
     assert parsed["constructs"]["string_500"]["type"] == "text"
     assert "same label" in text                                  # duplicated value labels flagged
     assert parsed["constructs"]["factor_n_coded_miss"]["missing"] == {"99": "no answer"}
+
+
+# --------------------------------------------------------------------------------------------
+# the README's example
+# --------------------------------------------------------------------------------------------
+def readme_export(path):
+    """The export of the README's "Your own survey" (same seed, same columns)."""
+    rng = np.random.default_rng(2024)
+    n = 400
+    recommend = rng.integers(0, 11, n).astype(object)
+    recommend[rng.random(n) < 0.05] = "weet niet"
+    pd.DataFrame({
+        "Respondent": np.arange(1, n + 1),
+        "Afdeling": rng.choice(["Noord", "Zuid", "Oost", "West"], n),
+        "Aanbevelen": recommend,
+        "Opgelost": rng.choice(["Ja", "Nee", "weet niet", "n.v.t."], n, p=[.6, .3, .05, .05]),
+        "Gewicht": [f"{w:.2f}".replace(".", ",") for w in rng.uniform(0.5, 1.8, n)],
+    }).to_csv(path, sep=";", index=False)
+    return path
+
+
+def test_the_readme_shows_the_draft_kirc_init_prints(tmp_path, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(tmp_path)
+    readme_export(tmp_path / "ledenpeiling_2024.csv")
+    _, text = write_draft(["ledenpeiling_2024.csv"], "ledenpeiling.toml")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Your own survey"):]
+    shown = section[section.index("```toml\n") + 8:]
+    shown = shown[:shown.index("```")]
+    undated = lambda t: re.sub(r"on \d{4}-\d{2}-\d{2}", "on <date>", t)  # noqa: E731
+    assert undated(shown) == undated(text)
+    csv_lines = (tmp_path / "ledenpeiling_2024.csv").read_text().splitlines()[:4]
+    assert "\n".join(csv_lines) in section
