@@ -73,6 +73,9 @@ _CATEGORY = re.compile(r"(sector|branche|kanaal|channel|regio|region|provincie|l
 _OPEN = re.compile(r"(opmerking|toelichting|commentaar|comment|reden|waarom|suggestie|feedback"
                    r"|open[ _]?antwoord|anders|other|remark|why|explain|verbeter)", re.I)
 _SEGMENT = re.compile(r"(sector|branche|segment|afdeling|department|organisatie|business)", re.I)
+_DATE_TEXT = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|"
+                        r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?|"
+                        r"\d{1,2}:\d{2}(:\d{2})?")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _MAX_CATEGORIES = 30
 
@@ -278,6 +281,8 @@ def _classify(series: pd.Series, column: str, label: str | None, value_labels: d
         texts = texts[texts != ""]
         if texts.empty:
             return None, "empty"
+        if texts.head(200).str.fullmatch(_DATE_TEXT).mean() > 0.8:
+            return None, "a date or time"
         texts_seen = {}
         for text in texts:
             texts_seen.setdefault(_norm(text), text)
@@ -744,8 +749,18 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
         lines.append("# check: one report per category of this construct (kirc render --segment)")
         lines.append(f"segment_by = {_s(segment)}")
     lines.append("")
+    left_out: dict[str, dict[str, str]] = {}
+    for export, version in zip(exports, versions):
+        notes = left_out.setdefault(version, {})
+        for column in export.dropped:
+            notes.setdefault(column, "personal data, dropped on reading")
+        for column, why in export.skipped.items():
+            notes.setdefault(column, why)
     for version, mapping, id_column, year_column, why, previous in questionnaires:
         lines.append(f"[questionnaires.{version}.columns]")
+        if left_out.get(version):
+            lines.append("# not proposed: " + "; ".join(
+                f"{column!r} ({reason})" for column, reason in left_out[version].items()))
         if id_column:
             lines.append(f"id = {_s(id_column)}")
         else:

@@ -87,3 +87,21 @@ def test_installed_package_finds_the_notebook_and_the_demo_surveys(installed):
 def test_installed_notebook_is_the_checkouts(installed):
     copy = installed["site"] / "kirc/_data/notebooks/annual_report.ipynb"
     assert copy.read_bytes() == (ROOT / "notebooks/annual_report.ipynb").read_bytes()
+
+
+def test_installed_kirc_command_drafts_and_loads_a_survey(installed):
+    folder = installed["cwd"]
+    (folder / "peiling_2024.csv").write_text(
+        "nr;aanbevelen;opgelost\n" + "".join(f"{i};{i % 11};{'Ja' if i % 3 else 'Nee'}\n"
+                                              for i in range(1, 61)), encoding="utf-8")
+    kirc_command = installed["python"].parent / "kirc"
+    done = subprocess.run([str(kirc_command), "init", "peiling_2024.csv", "--output",
+                           "peiling.toml"], env=installed["env"], cwd=folder,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "the draft loads: 60 rows" in done.stderr
+    check = subprocess.run([str(installed["python"]), "-c",
+                            "import kirc; print(kirc.load_survey('peiling.toml')['opgelost'].sum())"],
+                           env=installed["env"], cwd=folder, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert float(check.stdout) == sum(1 for i in range(1, 61) if i % 3)
