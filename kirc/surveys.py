@@ -378,15 +378,22 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         "negative", "labels", "ordered", "missing"}}, codes as numbers), ``questionnaires``
         ({version: {"label", "columns": {construct: column}}}) and ``years`` ({year (int):
         {"file" (absolute path, str), "questionnaire", "population" (int or None), "read"
-        (dict of read_survey options)}}, in year order).
+        (dict of read_survey options)}}, in year order), ``indicators`` (ordered {key:
+        {"metric", "construct", "label": {"nl", "en"}, "unit", and "top", "definition",
+        "base" where given}}; derived from the constructs by :func:`default_indicators` when
+        the file has none) and ``report`` ({"breakdowns": [...], "segment_by": str or None,
+        "org_survey": str or None}). ``[design]`` and ``[drivers]`` are accepted here and
+        validated by their own modules.
 
     Raises
     ------
     DefinitionError
         The file is not valid TOML (a key or year given twice, for instance), a required key
-        is absent, a key is unknown, a construct type is unknown, a questionnaire maps an
-        unknown construct or lacks ``id``, a year is not a year or is listed twice, or a year
-        names an unknown questionnaire.
+        is absent, a key is unknown, a construct type is unknown, a code is declared twice, a
+        questionnaire maps an unknown construct, a year is not a year or is listed twice, a
+        year names an unknown questionnaire, an indicator names a missing construct or one of
+        the wrong type, or a breakdown or segment is not a category construct. The messages
+        name the file and the entry; ``docs/definition.md`` lists them.
     InputFileError
         ``name_or_path`` is a path that does not exist.
     ParameterError
@@ -399,6 +406,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     {'type': 'rating', 'label': 'Aanbevelingsbereidheid (0–10)', 'scale': [0, 10], 'missing': {99: 'weet niet / geen antwoord'}}
     >>> list(definition["years"])[:3], definition["years"][2019]["questionnaire"]
     ([2017, 2018, 2019], 'v2017')
+    >>> list(definition["indicators"])[:3], definition["report"]["org_survey"]
+    (['nps', 'csat', 'csat_mean'], 'sectorscan')
     """
     path = _definition_path(name_or_path, surveys_dir)
     try:
