@@ -56,7 +56,7 @@ _SENTINELS = (99, 98, 999, 9999, -1, -9, -99, -999)
 _ID_NAME = re.compile(r"^(resp(ondent)?[ _.-]?(id|nr|nummer|number|no)?|id|respnr|record[ _]?(id)?"
                       r"|response[ _]?id|volgnummer|case[ _]?(id|nr)?|nr|interview[ _]?(id|nr)?"
                       r"|deelnemer[ _]?(id|nr)?|uuid|serial|_?id_?)$", re.I)
-_YEAR_NAME = re.compile(r"^(jaar|year|survey[ _]?year|meetjaar|onderzoeksjaar|jaargang|wave)$",
+_YEAR_NAME = re.compile(r"^_?(jaar|year|survey[ _]?year|meetjaar|onderzoeksjaar|jaargang|wave)_?$",
                         re.I)
 _WEIGHT_NAME = re.compile(r"(gewicht|weegfactor|weging|weight|^wgt$|^w$|^wt$)", re.I)
 _RECOMMEND = re.compile(r"(aanbeve+l|aanraden|recommend|\bnps\b|^nps|_nps|promot|likely|^rec\b)",
@@ -444,7 +444,7 @@ def _numeric_kind(numbers: pd.Series, column: str, label, name: str, value_label
             remark += "; a 0–10 scale that does not ask for a recommendation is no NPS"
         return _Item(column, label, "rating", scale=scale, missing=missing,
                      checks=checks + [remark], values=values), None
-    if len(observed) <= _MAX_CATEGORIES and len(observed) < len(numbers) / 2:
+    if len(observed) <= _MAX_CATEGORIES and len(observed) < len(numbers) / 2 and high <= 99:
         item = _Item(column, label, "category", labels={_plain(v): str(_plain(v))
                                                           for v in observed},
                      missing=missing, values=frozenset(str(_plain(v)) for v in observed))

@@ -368,3 +368,21 @@ def test_the_readme_shows_the_draft_kirc_init_prints(tmp_path, monkeypatch):
     assert undated(shown) == undated(text)
     csv_lines = (tmp_path / "ledenpeiling_2024.csv").read_text().splitlines()[:4]
     assert "\n".join(csv_lines) in section
+
+
+def test_real_spss_file_with_weight_by_and_a_year_column(tmp_path):
+    source = realdata_file("sav", "savrw__spssio_test.sav")
+    export = tmp_path / "spssio.sav"
+    export.write_bytes(source.read_bytes())
+    output, text = write_draft([export], tmp_path / "spssio.toml")
+    parsed = tomllib.loads(text)
+    assert parsed["constructs"]["weightvar"]["type"] == "weight"
+    assert "weight column is guessed" not in text           # SPSS WEIGHT BY says so
+    assert parsed["design"] == {"weights": "weightvar"}
+    assert parsed["questionnaires"]["v2012"]["columns"]["year"] == "YEAR_"
+    df = load_survey(output)
+    import pyreadstat
+
+    raw, _ = pyreadstat.read_sav(str(source))
+    assert df.groupby("year").size().to_dict() == raw.groupby("YEAR_").size().to_dict()
+    assert df["weightvar"].sum() == pytest.approx(raw["weightVar"].sum())
