@@ -37,7 +37,7 @@ import pandas as pd
 
 from .errors import InputFileError, KircError, ParameterError
 
-__all__ = ["draft", "write_draft", "MISSING_ANSWERS"]
+__all__ = ["draft", "write_draft", "check_draft", "MISSING_ANSWERS"]
 
 #: Written-out answers that mean "no answer" (compared without case and extra spaces).
 MISSING_ANSWERS = (
