@@ -39,13 +39,16 @@ _LAZY = {
     # rater calibration
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
+    # crosstabs and letters (kirc.crosstab itself is the callable module)
+    "compare_groups": "kirc.crosstab",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
-               "plots", "platforms", "inspect", "config", "annual", "calibration"}
+               "plots", "platforms", "inspect", "config", "annual", "calibration",
+               "crosstab", "tabbook"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
-    "ParameterError", *_LAZY,
+    "ParameterError", "crosstab", *_LAZY,
 ]
 
 
