@@ -289,6 +289,14 @@ def _categories(series: pd.Series, valid: np.ndarray, all_categories: bool) -> l
         return list(values)
 
 
+def _codes(series: pd.Series, categories: list) -> np.ndarray:
+    """Integer code of each value among ``categories``; -1 for missing and other values."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.cat.set_categories(categories)
+        return series.cat.codes.to_numpy().astype(np.int64)
+    return pd.Categorical(series, categories=categories).codes.astype(np.int64)
+
+
 # --------------------------------------------------------------------------------------------
 # the crosstab
 
@@ -303,9 +311,8 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
     valid = (row_series.notna() & column_series.notna()).to_numpy().copy()
     row_categories = _categories(row_series, valid, all_categories=True)
     column_categories = _categories(column_series, valid, all_categories=False)
-    row_codes = pd.Categorical(row_series, categories=row_categories).codes.astype(np.int64)
-    column_codes = pd.Categorical(column_series,
-                                  categories=column_categories).codes.astype(np.int64)
+    row_codes = _codes(row_series, row_categories)
+    column_codes = _codes(column_series, column_categories)
     valid = valid & (row_codes >= 0) & (column_codes >= 0)
     n_rows, n_columns = len(row_categories), len(column_categories)
     w_all = dc.weight_values(data, valid)
@@ -513,8 +520,7 @@ _METRICS = ("nps", "share", "csat", "top_box", "mean", "mean_score")
 def _group_codes(data: pd.DataFrame, by: str):
     series = data[by]
     categories = _categories(series, series.notna().to_numpy(), all_categories=True)
-    codes = pd.Categorical(series, categories=categories).codes.astype(np.int64)
-    return categories, codes
+    return categories, _codes(series, categories)
 
 
 def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, design=None,
