@@ -21,7 +21,6 @@ category constructs are breakdowns).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -251,6 +250,8 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
     for name in ["__total", *by_columns]:
         table = crosstab(frame, "__answer", name, **common)
         categories = list(dict.fromkeys(table[name]))
+        if name != "__total" and len(categories) < 2:
+            continue          # one category (chatbot users by channel) is the Total again
         first = table.drop_duplicates(name)
         bases = first["n"].tolist()
         columns = pd.DataFrame({"n": bases, "is_total": False})
@@ -568,6 +569,11 @@ def _write_sheet(sheet, label: str, blocks, lines, context: dict, text: dict) ->
         longest = max(len(word) for word in str(blocks[b].labels[c]).split() or [""])
         sheet.column_dimensions[get_column_letter(k)].width = max(9.5, min(18, longest + 2.5))
     sheet.row_dimensions[4].height = 45
+    for b, block in enumerate(blocks[1:], start=1):
+        width = sum(sheet.column_dimensions[get_column_letter(positions[(b, c)])].width
+                    for c in range(len(block.categories)))
+        if len(block.label) > width:
+            sheet.row_dimensions[3].height = 30
     sheet.sheet_view.zoomScale = 90
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

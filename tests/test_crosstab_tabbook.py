@@ -54,6 +54,10 @@ def test_sheets_frozen_header_and_widths(book_nl):
         assert "Legenda" in legend
         assert any("Bonferroni" in str(v) for v in legend)
         assert any("SPSS Custom Tables" in str(v) for v in legend)
+    # chatbot success is asked of chatbot users only: a channel group would repeat the Total
+    chatbot = book_nl["Chatbot loste de vraag op"]
+    groups = [chatbot.cell(3, c).value for c in range(2, chatbot.max_column + 1)]
+    assert "Kanaal van het laatste contact" not in groups and "Leeftijdsgroep" in groups
     notes = book_nl["Toelichting"]
     assert notes["A5"].hyperlink is not None
 
