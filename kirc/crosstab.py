@@ -53,7 +53,8 @@ effect of the cell instead of Kish's ``(Σw)²/Σw²``, which ignores strata and
 relation between the weights and the answer. Where a cell's share is 0 or 1 (variance 0) Kish's
 effective base stands in. Unweighted and without a design the effective base is the plain count,
 so the test is exactly the SPSS one. The shares and their standard errors
-``√(p(1−p)/n_eff)`` equal R ``survey`` 4.1.1's ``svyby`` (weights only, and strata + PSUs); with
+``√(p(1−p)/n_eff)`` equal R ``survey`` 4.1.1's ``svyby`` (weights only; strata + PSUs; strata +
+PSUs + finite population correction), to a relative 1e-8; with
 weights only the unpooled version of the statistic, ``(p_i − p_j) / √(Var p_i + Var p_j)``,
 equals ``svycontrast`` exactly (``tests/test_crosstab.py``).
 
@@ -70,7 +71,9 @@ The indicators (:func:`compare_groups`)
 Shares (and CSAT top-box) use the column-proportions test above; means use Welch's t-test
 (two-sided, Welch–Satterthwaite degrees of freedom; weighted: linearised standard errors);
 the NPS uses :func:`kirc.intervals.nps_difference_pvalue` on (effective) counts of promoters,
-passives and detractors. All are Bonferroni-adjusted over the pairs of groups.
+passives and detractors. All are Bonferroni-adjusted over the pairs of groups. Weighted, the
+standard errors are those of ``svyby(~y, ~group, design, svymean)`` with ``y`` the 0/1 answer,
+the −1/0/+1 NPS score or the rating (checked against R ``survey``); ``se_test`` shows them.
 """
 
 from __future__ import annotations
@@ -553,7 +556,8 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
     pandas.DataFrame
         The metric's tidy output per group (``<by>``, ``estimate``, ``ci_low``, ``ci_high``,
         ``n``, ``n_eff``, ``n_missing``, ``method``, ``flag``, …) for the groups with answers,
-        plus ``letter``, ``higher_than`` and ``test``.
+        plus ``letter``, ``higher_than``, ``n_eff_test`` and ``se_test`` (the effective base
+        and the standard error, in the estimate's unit, that the tests used) and ``test``.
 
     Notes
     -----
@@ -639,6 +643,8 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
                 records.append((i, j, pv))
         test = "z-test of two proportions (pooled), Bonferroni"
         n_eff_test = effective
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se_test = 100 * np.sqrt(p * (1 - p) / effective)
     elif kind == "nps":
         pro, pas, det = (table[c].to_numpy(float) / 100
                          for c in ("promoters", "passives", "detractors"))
@@ -659,6 +665,8 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
                 records.append((i, j, pv))
         test = "NPS difference test (kirc.intervals.nps_difference_pvalue), Bonferroni"
         n_eff_test = effective
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se_test = 100 * np.sqrt((pro + det - (pro - det) ** 2) / effective)
     else:
         n = table["n"].to_numpy(float)
         se = np.sqrt(variance) if variance is not None else table["se"].to_numpy(float)
@@ -671,6 +679,7 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
             records.append((i, j, 2 * stats.t.sf(abs(t), df)))
         test = "Welch t-test, Bonferroni"
         n_eff_test = table["n_eff"].to_numpy(float)
+        se_test = se
     if adjust == "none":
         test = test.replace(", Bonferroni", "")
     adjusted = _adjust(np.array([r[2] for r in records], dtype=float), adjust)
@@ -678,6 +687,7 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
     table["letter"] = letters
     table["higher_than"] = _higher_than(k, letters, pairs, lambda m: estimate[m])
     table["n_eff_test"] = n_eff_test
+    table["se_test"] = se_test
     table["test"] = test
     return table
 

@@ -399,3 +399,61 @@ def test_significance_table_from_indicator_catalogue(ks2025):
     fcr = t[t["indicator"] == "fcr"].reset_index(drop=True)
     expected = kirc.compare_groups(ks2025, "share", "fcr", "channel")
     assert list(fcr["higher_than"]) == list(expected["higher_than"])
+
+
+def _r_table_scores():
+    """The table above with a 0–10 score (e-mail two points higher) and a finite population of
+    40 PSUs per stratum (20 sampled), as small2.csv for the R script below."""
+    data = _r_table()
+    i = np.arange(300)
+    score = ((i * 17) % 11 + (data["channel"].to_numpy() == 2) * 2).clip(0, 10).astype(float)
+    score[i % 19 == 0] = np.nan
+    return data.assign(score=score, fpc=40)
+
+
+# R 4.2.2, survey 4.1.1, on small2.csv:
+#   d$yes <- as.numeric(d$fcr == 1); d$s <- ifelse(d$score >= 9, 1, ifelse(d$score <= 6, -1, 0))
+#   des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, fpc = ~fpc, data = d)
+#   SE(svyby(~yes, ~channel, subset(des, !is.na(fcr)), svymean))
+#     0.04193497666 0.03650086946 0.04191261781 0.03499947453
+#   des2 <- svydesign(ids = ~1, weights = ~w, data = d)
+#   svyby(~s, ~channel, subset(des2, !is.na(score)), svymean)       # the NPS as a mean
+#     -0.5086342229 -0.1120448179 -0.4648985959 -0.3672316384
+#     SE 0.09038171782 0.10974489372 0.09888547280 0.10223325574
+#   svyby(~score, ~channel, subset(des2, !is.na(score)), svymean)
+#     4.8916797488 6.6274509804 4.8876755070 5.2796610169
+#     SE 0.37289242980 0.34265475567 0.40429348621 0.40443418579
+
+
+def test_finite_population_correction_against_r_survey():
+    data = _r_table_scores()
+    design = types.SimpleNamespace(weights="w", strata="stratum", psu="psu", fpc="fpc")
+    yes = kirc.crosstab(data, "fcr", "channel", design=design).query("fcr == 1")
+    p = yes["percent"].to_numpy() / 100
+    np.testing.assert_allclose(np.sqrt(p * (1 - p) / yes["n_eff"]),
+                               [0.04193497666, 0.03650086946, 0.04191261781, 0.03499947453],
+                               rtol=1e-8)
+    out = kirc.compare_groups(data, "share", "fcr", "channel", design=design)
+    np.testing.assert_allclose(out["se_test"] / 100,
+                               [0.04193497666, 0.03650086946, 0.04191261781, 0.03499947453],
+                               rtol=1e-8)
+
+
+def test_weighted_nps_and_mean_against_r_survey():
+    data = _r_table_scores()
+    nps = kirc.compare_groups(data, "nps", "score", "channel", weights="w")
+    np.testing.assert_allclose(nps["estimate"] / 100,
+                               [-0.5086342229, -0.1120448179, -0.4648985959, -0.3672316384],
+                               rtol=1e-9)
+    np.testing.assert_allclose(nps["se_test"] / 100,
+                               [0.09038171782, 0.10974489372, 0.09888547280, 0.10223325574],
+                               rtol=1e-8)
+    mean = kirc.compare_groups(data, "mean", "score", "channel", weights="w")
+    np.testing.assert_allclose(mean["estimate"],
+                               [4.8916797488, 6.6274509804, 4.8876755070, 5.2796610169],
+                               rtol=1e-9)
+    np.testing.assert_allclose(mean["se_test"],
+                               [0.37289242980, 0.34265475567, 0.40429348621, 0.40443418579],
+                               rtol=1e-8)
+    # e-mail (B) scores two points higher by construction: higher than A and C
+    assert mean.set_index("channel").loc[2, "higher_than"] == "AC"
