@@ -711,7 +711,8 @@ def _share_indicator(data, metric, column, kwargs) -> np.ndarray:
 
 def significance_table(data: pd.DataFrame, indicators, by: str, *, design=None, weights=None,
                        confidence: float = config.CONFIDENCE, adjust: str = "bonferroni",
-                       language: str = "nl", min_n: int | None = None) -> pd.DataFrame:
+                       language: str = "nl", min_n: int | None = None,
+                       wide: bool = False) -> pd.DataFrame:
     """Per breakdown, every indicator per group with its letter: the table beside a forest plot.
 
     Parameters
@@ -726,14 +727,18 @@ def significance_table(data: pd.DataFrame, indicators, by: str, *, design=None, 
     design, weights, confidence, adjust, min_n
         As in :func:`compare_groups`.
     language : {"nl", "en"}
-        Language of the ``indicator`` label when the indicator has labels per language.
+        Language of the ``indicator`` label when the indicator has labels per language, and
+        of the decimal mark in the ``wide`` table.
+    wide : bool, default False
+        Return the table for display instead: one row per indicator (its label), one column
+        per group headed "(A) telecom", cells such as ``"72,1 BE"`` (the estimate and the
+        letters it is higher than), ``"n<30"`` for a small group.
 
     Returns
     -------
     pandas.DataFrame
         One row per (indicator, group): ``indicator`` (key), ``label``, ``<by>``, ``estimate``,
-        ``n``, ``letter``, ``higher_than``, ``flag``, ``test``. Shown with
-        ``letter``/``higher_than`` as in a tab book: "telecom (B) 63 % > A, C".
+        ``n``, ``letter``, ``higher_than``, ``flag``, ``test``; or the ``wide`` display table.
 
     Examples
     --------
@@ -745,6 +750,9 @@ def significance_table(data: pd.DataFrame, indicators, by: str, *, design=None, 
       indicator  kanaal  estimate   n higher_than letter
     0       fcr    chat      75.0  60           B      A
     1       fcr  e-mail      50.0  60                  B
+    >>> kirc.crosstab.significance_table(df, [("share", "fcr")], by="kanaal", wide=True)
+        (A) chat (B) e-mail
+    fcr   75,0 B       50,0
     """
     if isinstance(indicators, tuple):
         indicators = [indicators]
@@ -771,7 +779,23 @@ def significance_table(data: pd.DataFrame, indicators, by: str, *, design=None, 
         part.insert(0, "label", label)
         part.insert(0, "indicator", key)
         parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True)
+    return _wide(table, by, language) if wide else table
+
+
+def _wide(table: pd.DataFrame, by: str, language: str) -> pd.DataFrame:
+    mark = "," if language == "nl" else "."
+    cells = [flag if flag else f"{estimate:.1f}".replace(".", mark) + (f" {higher}" if higher
+                                                                      else "")
+             for estimate, higher, flag in zip(table["estimate"], table["higher_than"],
+                                               table["flag"])]
+    heads = [f"({letter}) {group}" for letter, group in zip(table["letter"], table[by])]
+    display = pd.DataFrame({"label": table["label"], "head": heads, "cell": cells})
+    order = list(dict.fromkeys(heads))
+    out = display.pivot(index="label", columns="head", values="cell")
+    out = out.reindex(index=list(dict.fromkeys(table["label"])), columns=order).fillna("")
+    out.index.name, out.columns.name = None, None
+    return out
 
 
 class _CallableModule(types.ModuleType):

@@ -457,3 +457,15 @@ def test_weighted_nps_and_mean_against_r_survey():
                                rtol=1e-8)
     # e-mail (B) scores two points higher by construction: higher than A and C
     assert mean.set_index("channel").loc[2, "higher_than"] == "AC"
+
+
+def test_significance_table_wide_display(ks2025):
+    data = ks2025.drop(ks2025.index[ks2025["channel"] == "social media"][10:])
+    wide = ct.significance_table(data, [("share", "fcr"), ("nps", "nps")], "channel", wide=True)
+    assert list(wide.index) == ["fcr", "nps"]
+    assert wide.columns[0] == "(A) telefoon"
+    assert (wide["(E) social media"] == "n<30").all()
+    tidy = ct.significance_table(data, [("share", "fcr")], "channel")
+    first = tidy.iloc[0]
+    assert wide.iloc[0, 0] == f"{first['estimate']:.1f}".replace(".", ",") + \
+        (f" {first['higher_than']}" if first["higher_than"] else "")
