@@ -329,7 +329,7 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
     weighted_base = weighted.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = weighted / weighted_base[None, :]
-    if dc.complex:
+    if dc.complex and n_rows and n_columns:
         domains = np.where(valid, column_codes, -1)
         indicators = (row_codes[:, None] == np.arange(n_rows)[None, :]).astype(float)
         variance = _linearised_domain_mean_variance(indicators, w_all, domains, n_columns,

@@ -186,6 +186,13 @@ def test_empty_column_categories_get_no_letter():
     assert list(t["letter"].unique()) == ["A", "B"]
 
 
+def test_no_answers_give_an_empty_table():
+    df = pd.DataFrame({"q": [np.nan] * 3, "g": ["a", "b", "c"], "w": [1.0, 2.0, 3.0]})
+    for weights in (None, "w"):
+        t = kirc.crosstab(df, "q", "g", weights=weights)
+        assert t.empty and "higher_than" in t.columns
+
+
 def test_callable_module_after_submodule_import():
     import kirc.crosstab as module
     assert kirc.crosstab is module
