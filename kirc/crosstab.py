@@ -299,7 +299,7 @@ def _codes(series: pd.Series, categories: list) -> np.ndarray:
     if isinstance(series.dtype, pd.CategoricalDtype):
         series = series.cat.set_categories(categories)
         return series.cat.codes.to_numpy().astype(np.int64)
-    return pd.Categorical(series, categories=categories).codes.astype(np.int64)
+    return pd.Index(categories).get_indexer(series).astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------------
