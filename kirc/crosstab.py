@@ -27,8 +27,9 @@ which is the test of IBM SPSS Statistics Custom Tables, *Test statistics* tab, *
 proportions* (equal to Pearson's chi-square without continuity correction on the 2×2 table of the
 pair). The p-values are Bonferroni-adjusted over the pairs of columns within the row, as SPSS
 does by default within a row of each innermost subtable: ``p_adjusted = min(1, m · p)`` with
-``m`` the number of pairs tested in that row; a pair is significant when ``p_adjusted < 1 − confidence``. A pair whose pooled
-proportion is 0 or 1 (both columns 0 % or both 100 %) has no test statistic and is not tested.
+``m`` the number of pairs tested in that row; a pair is significant when
+``p_adjusted < 1 − confidence``. A pair whose pooled proportion is 0 or 1 (both columns 0 % or
+both 100 %) has no test statistic and is not tested.
 ``adjust="none"`` gives the unadjusted tests.
 
 Columns whose (unweighted) base is below the survey's ``min_n`` (the report's disclosure rule,

@@ -41,7 +41,7 @@ TEXT = {
         "passives": "Passief (7–8)", "detractors": "Criticasters (0–6)",
         "weighted": "Gewogen percentages ({weight}); toetsen op de effectieve basis van elke cel.",
         "unweighted": "Ongewogen.",
-        "years": "Jaar {years}", "respondents": "{n} {unit}",
+        "years": "Jaar {years}", "years_plural": "Jaren {years}", "respondents": "{n} {unit}",
         "legend_title": "Legenda",
         "legend": [
             "Percentages per kolom; de basis is het aantal geldige antwoorden (ongewogen).",
@@ -65,7 +65,7 @@ TEXT = {
         "passives": "Passives (7–8)", "detractors": "Detractors (0–6)",
         "weighted": "Weighted percentages ({weight}); tests on each cell's effective base.",
         "unweighted": "Unweighted.",
-        "years": "Year {years}", "respondents": "{n} {unit}",
+        "years": "Year {years}", "years_plural": "Years {years}", "respondents": "{n} {unit}",
         "units": {"respondenten": "respondents", "organisaties": "organisations"},
         "legend_title": "Legend",
         "legend": [
@@ -118,8 +118,8 @@ def questions(definition: dict) -> list[Question]:
     Examples
     --------
     >>> from kirc.surveys import survey_definition
-    >>> [(q.key, q.metric) for q in questions(survey_definition("klantcontact"))]
-    [('nps', 'nps'), ('csat', 'top_box'), ('fcr', 'share'), ('chatbot_success', 'share'), ('relation', 'share')]
+    >>> [(q.key, q.metric) for q in questions(survey_definition("klantcontact"))][:3]
+    [('nps', 'nps'), ('csat', 'top_box'), ('fcr', 'share')]
     """
     constructs = definition.get("constructs", {})
     out = []
@@ -424,6 +424,7 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
     context = {
         "title": definition.get("title") or definition.get("name"),
         "years": _years_text(years), "n": len(data),
+        "years_key": "years_plural" if len(set(years)) > 1 else "years",
         "unit": text.get("units", {}).get(definition.get("unit"), definition.get("unit") or ""),
         "weighting": weighting, "min_n": min_n,
         "alpha": f"{1 - confidence:.2f}".replace(".", "," if language == "nl" else "."),
@@ -487,7 +488,8 @@ def _write_sheet(sheet, label: str, blocks, lines, context: dict, text: dict) ->
 
     s = _styles()
     sheet.cell(1, 1, label).font = s["title"]
-    sheet.cell(2, 1, f"{context['title']} · {text['years'].format(years=context['years'])}"
+    years = text[context["years_key"]].format(years=context["years"])
+    sheet.cell(2, 1, f"{context['title']} · {years}"
                f" · {text['respondents'].format(n=context['n'], unit=context['unit'])}"
                f" · {context['weighting']}").font = s["subtitle"]
     sheet.cell(6, 1, text["base"]).font = s["header"]
@@ -585,8 +587,8 @@ def _write_sheet(sheet, label: str, blocks, lines, context: dict, text: dict) ->
 
 def _write_notes(sheet, contents, context: dict, text: dict) -> None:
     s = _styles()
-    sheet.cell(1, 1, f"{context['title']} — {text['years'].format(years=context['years'])}"
-               ).font = s["title"]
+    years = text[context["years_key"]].format(years=context["years"])
+    sheet.cell(1, 1, f"{context['title']} — {years}").font = s["title"]
     sheet.cell(2, 1, f"{text['respondents'].format(n=context['n'], unit=context['unit'])}"
                f" · {context['weighting']}").font = s["subtitle"]
     row = 4
@@ -604,7 +606,8 @@ def _write_notes(sheet, contents, context: dict, text: dict) -> None:
         cell = sheet.cell(row, 1, line.format(**context))
         cell.alignment, cell.font = s["wrap"], s["body"]
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        sheet.row_dimensions[row].height = 32
+        # merged cells do not grow with their text: about 115 characters fit on a line
+        sheet.row_dimensions[row].height = 15 * (1 + len(cell.value) // 115) + 3
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 70
     sheet.freeze_panes = "A4"
