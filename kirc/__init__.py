@@ -39,16 +39,18 @@ _LAZY = {
     # rater calibration
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
-    # crosstabs and letters (kirc.crosstab itself is the callable module)
-    "compare_groups": "kirc.crosstab",
+    # crosstabs and significance letters
+    "crosstab": "kirc.crosstabs",
+    "compare_groups": "kirc.crosstabs",
+    "significance_table": "kirc.crosstabs",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
                "plots", "platforms", "inspect", "config", "annual", "calibration",
-               "crosstab", "tabbook"}
+               "crosstabs", "tabbook"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
-    "ParameterError", "crosstab", *_LAZY,
+    "ParameterError", *_LAZY,
 ]
 
 

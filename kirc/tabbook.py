@@ -235,7 +235,7 @@ def _answer_column(data: pd.DataFrame, question: Question, text: dict):
 
 def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
                    language: str, design, weights, confidence, adjust, min_n):
-    from .crosstab import compare_groups, crosstab
+    from .crosstabs import compare_groups, crosstab
     from .privacy import suppress_small_cells
 
     text = TEXT[language]

@@ -4,9 +4,9 @@ This is the table every research agency and every SPSS Custom Tables user delive
 broken down by a segment, column percentages with their bases, and letters that say which
 columns differ significantly.
 
-``kirc.crosstab`` is this module *and* its main function: ``kirc.crosstab(data, row, column)``
-calls :func:`crosstab`, and ``kirc.crosstab.significance_table`` is the compact table for the
-annual report.
+Public names: :func:`kirc.crosstab` (one question by one segment), :func:`kirc.compare_groups`
+(an indicator across groups) and :func:`kirc.significance_table` (the compact table for the
+annual report).
 
 Letters
 -------
@@ -81,8 +81,6 @@ the −1/0/+1 NPS score or the rating (checked against R ``survey``); ``se_test`
 
 from __future__ import annotations
 
-import sys
-import types
 from itertools import combinations
 
 import numpy as np
@@ -390,7 +388,7 @@ def column_proportions(data: pd.DataFrame, row: str, column: str, *, design=None
     >>> import pandas as pd, kirc
     >>> df = pd.DataFrame({"opgelost": [1] * 40 + [0] * 10 + [1] * 25 + [0] * 25,
     ...                    "kanaal": ["telefoon"] * 50 + ["e-mail"] * 50})
-    >>> t = kirc.crosstab.column_proportions(df, "opgelost", "kanaal")
+    >>> t = kirc.crosstabs.column_proportions(df, "opgelost", "kanaal")
     >>> t[["row", "letter_a", "letter_b", "z", "p_adjusted"]].round(4)
        row letter_a letter_b       z  p_adjusted
     0    0        A        B  3.1449      0.0017
@@ -748,12 +746,12 @@ def significance_table(data: pd.DataFrame, indicators, by: str, *, design=None, 
     >>> import pandas as pd, kirc
     >>> df = pd.DataFrame({"fcr": [1.0] * 45 + [0.0] * 15 + [1.0] * 30 + [0.0] * 30,
     ...                    "kanaal": ["chat"] * 60 + ["e-mail"] * 60})
-    >>> t = kirc.crosstab.significance_table(df, [("share", "fcr")], by="kanaal")
+    >>> t = kirc.significance_table(df, [("share", "fcr")], by="kanaal")
     >>> t[["indicator", "kanaal", "estimate", "n", "higher_than", "letter"]]
       indicator  kanaal  estimate   n higher_than letter
     0       fcr    chat      75.0  60           B      A
     1       fcr  e-mail      50.0  60                  B
-    >>> kirc.crosstab.significance_table(df, [("share", "fcr")], by="kanaal", wide=True)
+    >>> kirc.significance_table(df, [("share", "fcr")], by="kanaal", wide=True)
         (A) chat (B) e-mail
     fcr   75,0 B       50,0
     """
@@ -799,13 +797,3 @@ def _wide(table: pd.DataFrame, by: str, language: str) -> pd.DataFrame:
     out = out.reindex(index=list(dict.fromkeys(table["label"])), columns=order).fillna("")
     out.index.name, out.columns.name = None, None
     return out
-
-
-class _CallableModule(types.ModuleType):
-    """``kirc.crosstab(...)`` calls :func:`crosstab`; the module keeps its other functions."""
-
-    def __call__(self, *args, **kwargs):
-        return crosstab(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
