@@ -39,10 +39,14 @@ _LAZY = {
     # rater calibration
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
+    # crosstabs and significance letters
+    "crosstab": "kirc.crosstabs",
+    "compare_groups": "kirc.crosstabs",
+    "significance_table": "kirc.crosstabs",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
                "plots", "platforms", "inspect", "config", "annual", "calibration",
-               "resources", "draft"}
+               "resources", "draft", "crosstabs", "tabbook"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",

@@ -1,4 +1,4 @@
-"""The ``kirc`` command: ``kirc render``, ``kirc inspect`` and ``kirc init``."""
+"""The ``kirc`` command: ``kirc render``, ``kirc inspect``, ``kirc init`` and ``kirc tabs``."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                          choices=["auto", "qualtrics", "surveymonkey", "limesurvey",
                                   "google-forms", "generic"])
     _add_init(sub)
+    _add_tabs_parser(sub)
     return parser
 
 
@@ -79,6 +80,23 @@ def _run_init(args) -> int:
     return 0
 
 
+def _add_tabs_parser(sub) -> None:
+    tabs = sub.add_parser("tabs", help="write an Excel tab book: every question by every "
+                                       "breakdown, with bases, percentages and letters")
+    tabs.add_argument("--survey", default="klantcontact",
+                      help="survey definition (name or .toml path)")
+    tabs.add_argument("--years", type=_years, required=True, help="e.g. 2025 or 2024-2025")
+    tabs.add_argument("--output", required=True, help="the .xlsx file to write")
+    tabs.add_argument("--language", choices=["nl", "en"], default="nl")
+
+
+def _run_tabs(args) -> int:
+    from .tabbook import write_tab_book
+    path = write_tab_book(args.survey, args.years, args.output, language=args.language)
+    print(f"kirc tabs: {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -88,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             from .inspect import describe
             print(describe(args.file, source=args.source))
             return 0
+        if args.command == "tabs":
+            return _run_tabs(args)
         if args.command == "render":
             from .report import render
             result = render(years=args.years, segments=args.segment or ["all"],
