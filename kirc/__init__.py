@@ -39,6 +39,10 @@ _LAZY = {
     # rater calibration
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
+    "krippendorff_alpha": "kirc.calibration",
+    "calibration_table": "kirc.calibration",
+    # driver analysis
+    "drivers": "kirc.drivers",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
                "plots", "platforms", "inspect", "config", "annual", "calibration"}
