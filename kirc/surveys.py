@@ -39,6 +39,10 @@ Definition format
     year = "jaar"                            # optional: checked against the year of the file
     nps = "Q5_aanbeveling"
 
+    [drivers.csat]                           # optional: drivers of an outcome (kirc.drivers)
+    outcome = "csat"                         # a rating, number or binary construct
+    predictors = ["wait_time", "expertise", "fcr"]   # constructs (categories allowed)
+
     [years]
     2017 = { file = "klantcontact_2017.sav", questionnaire = "v2017" }
     2019 = { file = "klantcontact_2019.csv", questionnaire = "v2017", population = 170,
@@ -96,7 +100,7 @@ CONSTRUCT_TYPES = {
     "text": {"type", "label"},
 }
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
-             "years"}
+             "years", "drivers"}
 _REQUIRED_TOP_KEYS = ("name", "title", "unit", "constructs", "questionnaires", "years")
 _QUESTIONNAIRE_KEYS = {"label", "columns"}
 _YEAR_KEYS = {"file", "questionnaire", "population", "read"}
@@ -252,6 +256,35 @@ def _construct(name: str, spec, path: Path) -> dict:
     return out
 
 
+def _drivers(raw, constructs: dict, path: Path) -> dict:
+    """``[drivers.<key>]`` tables: an outcome construct and its predictor constructs."""
+    if not isinstance(raw, dict):
+        raise _fail("drivers must be tables [drivers.<name>] with outcome and predictors", path)
+    out = {}
+    for key, spec in raw.items():
+        where = f"drivers {key!r}"
+        if not isinstance(spec, dict):
+            raise _fail(f"{where} must be a table ([drivers.{key}])", path)
+        _check_keys(spec, {"outcome", "predictors"}, where, path)
+        outcome, predictors = spec.get("outcome"), spec.get("predictors")
+        if not isinstance(predictors, list) or not predictors:
+            raise _fail(f"{where}: predictors must be a non-empty list of constructs", path)
+        for role, name in [("outcome", outcome), *[("predictor", p) for p in predictors]]:
+            if not isinstance(name, str) or name not in constructs:
+                close = difflib.get_close_matches(str(name), list(constructs), n=1)
+                raise _fail(f"{where}: the {role} {name!r} is not a construct"
+                            + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+            allowed = ("rating", "number", "binary") + (("category",) if role == "predictor"
+                                                         else ())
+            if constructs[name]["type"] not in allowed:
+                raise _fail(f"{where}: the {role} {name!r} is a {constructs[name]['type']} "
+                            f"construct (allowed: {', '.join(allowed)})", path)
+        if len(set(predictors)) != len(predictors) or outcome in predictors:
+            raise _fail(f"{where}: a predictor is listed twice or is the outcome", path)
+        out[key] = {"outcome": outcome, "predictors": list(predictors)}
+    return out
+
+
 def survey_definition(name_or_path: str | os.PathLike, *,
                       surveys_dir: str | os.PathLike | None = None) -> dict:
     """Read and validate a survey definition.
@@ -273,7 +306,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         "negative", "labels", "ordered", "missing"}}, codes as numbers), ``questionnaires``
         ({version: {"label", "columns": {construct: column}}}) and ``years`` ({year (int):
         {"file" (absolute path, str), "questionnaire", "population" (int or None), "read"
-        (dict of read_survey options)}}, in year order).
+        (dict of read_survey options)}}, in year order) and ``drivers`` ({key: {"outcome",
+        "predictors"}}, empty when the file declares none).
 
     Raises
     ------
@@ -383,7 +417,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     return {"name": raw["name"], "title": raw["title"], "unit": raw["unit"],
             "description": raw.get("description"), "min_n": min_n, "path": str(path),
             "constructs": constructs, "questionnaires": questionnaires,
-            "years": dict(sorted(years.items()))}
+            "years": dict(sorted(years.items())),
+            "drivers": _drivers(raw.get("drivers", {}), constructs, path)}
 
 
 # --------------------------------------------------------------------------------------------
