@@ -261,3 +261,99 @@ def test_kirc_drivers_is_callable_whatever_was_imported_first():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip() == "100.0"
+
+
+# --------------------------------------------------------------------------------------------
+# The demo survey: its driver items were generated with known importances
+# --------------------------------------------------------------------------------------------
+# The truth documented in kirc/demo.py (2025; % of the explained variance of satisfaction).
+DEMO_TRUTH_2025 = {"wait_time": 36.4, "expertise": 22.0, "thinking_along": 14.3, "speed": 11.6,
+                   "fcr": 8.4, "clarity": 4.9, "friendliness": 2.4}
+
+
+@pytest.fixture(scope="module")
+def consumers():
+    return kirc.load_survey("klantcontact")
+
+
+@pytest.fixture(scope="module")
+def truth():
+    from kirc import demo
+
+    return demo.generate(demo.DEFAULT_SEED, surveys=["klantcontact"])["klantcontact", 2025].attrs[
+        "driver_truth"]
+
+
+def test_the_generators_truth_is_the_documented_one(truth):
+    assert truth.keys() == DEMO_TRUTH_2025.keys()
+    for name, share in DEMO_TRUTH_2025.items():
+        assert truth[name] == pytest.approx(share, abs=0.05), name
+    assert sum(truth.values()) == pytest.approx(100, abs=0.05)
+
+
+def test_the_definition_declares_the_drivers_of_csat():
+    definition = kirc.survey_definition("klantcontact")
+    assert definition["drivers"] == {"csat": {"outcome": "csat",
+                                              "predictors": ["wait_time", "expertise",
+                                                             "friendliness", "clarity", "speed",
+                                                             "thinking_along", "fcr"]}}
+    assert kirc.survey_definition("sectorscan")["drivers"] == {}
+
+
+def test_report_section_recovers_the_generators_ordering(consumers, truth):
+    from kirc.drivers import driver_section
+
+    section = driver_section(consumers, kirc.survey_definition("klantcontact"), 2025)
+    table = section["table"]
+    # the committed demo data (default seed): the report year's table has the true order, and
+    # every true share lies in its 95% interval (another seed may swap neighbours within their
+    # intervals; the pooled test below has the precision to recover the order in any case)
+    assert list(table["predictor"]) == sorted(truth, key=truth.get, reverse=True)
+    for row in table.itertuples():
+        assert row.ci_low <= truth[row.predictor] <= row.ci_high, row.predictor
+    assert table["n"].iloc[0] > 1000 and (table["flag"] == "").all()
+    assert "geen oorzaak" in section["caution"]
+    assert section["title"] == "Wat bepaalt de tevredenheid over het contact? (2025)"
+    assert list(section["display"].columns) == ["Aspect", "Belang (%)", "95%-interval", "n"]
+    assert section["display"]["Aspect"].iloc[0] == "Wachttijd"
+    assert len(section["figure"].axes[0].patches) == 7
+
+
+def test_all_years_recover_every_true_share_within_two_points(consumers, truth):
+    definition = kirc.survey_definition("klantcontact")
+    spec = definition["drivers"]["csat"]
+    out = kirc.drivers(consumers, spec["outcome"], spec["predictors"], weights="weight",
+                       n_boot=0)
+    observed = dict(zip(out["predictor"], out["importance"]))
+    assert sorted(observed, key=observed.get) == sorted(truth, key=truth.get)
+    for name in truth:
+        assert abs(observed[name] - truth[name]) < 2.0, name
+
+
+def test_report_section_in_english_and_without_drivers(consumers):
+    from kirc.drivers import driver_section
+
+    definition = kirc.survey_definition("klantcontact")
+    section = driver_section(consumers, definition, 2024, language="en", n_boot=0)
+    assert section["title"] == "What drives satisfaction with the contact? (2024)"
+    assert "not causation" in section["caution"]
+    assert section["display"]["Aspect"].iloc[0] == "Waiting time"
+    assert driver_section(consumers, {**definition, "drivers": {}}, 2024) is None
+    with pytest.raises(kirc.ParameterError, match="no respondents"):
+        driver_section(consumers, definition, 2016)
+
+
+def test_definition_rejects_bad_drivers(tmp_path):
+    text = (ROOT / "surveys" / "klantcontact.toml").read_text(encoding="utf-8")
+    for bad, message in (('predictors = ["wait_time", "waiting"]', "did you mean"),
+                         ('predictors = ["toelichting"]', "text construct"),
+                         ('predictors = ["csat"]', "twice or is the outcome"),
+                         ('predictors = []', "non-empty")):
+        path = tmp_path / "klantcontact.toml"
+        changed = text.replace(
+            'predictors = ["wait_time", "expertise", "friendliness", "clarity", "speed", '
+            '"thinking_along", "fcr"]', bad)
+        assert changed != text
+        path.write_text(changed, encoding="utf-8")
+        with pytest.raises(kirc.DefinitionError, match=message):
+            kirc.survey_definition(path)
