@@ -56,7 +56,7 @@ from . import config
 from .errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section", "driver_plot",
-           "DRIVER_LABELS", "CAUTION"]
+           "show_section", "DRIVER_LABELS", "CAUTION", "HEADING"]
 
 METHODS = ("lmg", "relative-weights")
 #: Above this many predictors ``method="lmg"`` refuses (2^p subsets): the exact decomposition of
@@ -451,7 +451,7 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
     0    wachttijd        72.1  400
     1    deskundig        27.9  400
     2  vriendelijk         0.0  400
-    >>> round(out["importance"].sum(), 6), bool((out["ci_low"] <= out["importance"]).all())
+    >>> float(round(out["importance"].sum(), 6)), bool((out["ci_low"] <= out["importance"]).all())
     (100.0, True)
     """
     if method not in METHODS:
@@ -607,17 +607,22 @@ def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str 
     return fig
 
 
-def driver_section(data: pd.DataFrame, definition: dict, year: int | None = None,
-                   language: str = "nl", key: str | None = None, **options) -> dict:
+#: Heading of the report section.
+HEADING = {"nl": "Wat bepaalt de tevredenheid?", "en": "What drives satisfaction?"}
+
+
+def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
+                   language: str = "nl", key: str | None = None, **options) -> dict | None:
     """The content of the report section "Wat bepaalt de tevredenheid?".
 
     Parameters
     ----------
     data : pandas.DataFrame
         The survey as :func:`kirc.load_survey` returns it (harmonised construct columns).
-    definition : dict
-        :func:`kirc.survey_definition` of the survey; its ``drivers`` table names the outcome
-        and predictors.
+    definition : dict, str or path, optional
+        :func:`kirc.survey_definition` of the survey (or its name or path); its ``drivers``
+        table names the outcome and predictors. Default: the definition the frame was loaded
+        with.
     year : int, optional
         Restrict to this year (default: all rows of ``data``).
     language : {"nl", "en"}
@@ -641,6 +646,8 @@ def driver_section(data: pd.DataFrame, definition: dict, year: int | None = None
     >>> definition = kirc.survey_definition("klantcontact")
     >>> data = kirc.load_survey("klantcontact", years=[2025])
     >>> section = driver_section(data, definition, 2025, n_boot=0)
+    >>> section["display"].iloc[0].to_dict()
+    {'Aspect': 'Wachttijd', 'Belang (%)': 33, '95%-interval': '', 'n': 1590}
     >>> section["title"]
     'Wat bepaalt de tevredenheid over het contact? (2025)'
     >>> section["table"]["predictor"].iloc[0]
@@ -648,7 +655,16 @@ def driver_section(data: pd.DataFrame, definition: dict, year: int | None = None
     """
     if language not in _HEADERS:
         raise ParameterError(f"unknown language {language!r} (known: nl, en)")
-    declared = (definition or {}).get("drivers") or {}
+    if definition is None:
+        definition = data.attrs.get("definition")
+        if definition is None:
+            raise ParameterError("give the survey definition: the data do not say which "
+                                 "definition they were loaded with")
+    if not isinstance(definition, dict):
+        from .surveys import survey_definition
+
+        definition = survey_definition(definition)
+    declared = definition.get("drivers") or {}
     if not declared:
         return None
     if key is None:
@@ -689,6 +705,27 @@ def driver_section(data: pd.DataFrame, definition: dict, year: int | None = None
     figure = driver_plot(table, title=title, language=language)
     return {"table": table, "display": display, "figure": figure, "title": title,
             "caution": caution, "r2": result.attrs["r2"], "n": int(result["n"].iloc[0])}
+
+
+def show_section(data: pd.DataFrame, definition=None, year: int | None = None,
+                 language: str = "nl", **options) -> dict | None:
+    """Display the driver section in a notebook: heading, table, chart and caution.
+
+    Shows nothing when the definition declares no drivers. Arguments as in
+    :func:`driver_section`, whose result is returned.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    section = driver_section(data, definition, year, language, **options)
+    if section is None:
+        return None
+    display(Markdown(f"## {HEADING[language]}"))
+    display(section["display"].style.hide(axis="index"))
+    display(section["figure"])
+    plt.close(section["figure"])   # shown once, not again by the inline backend
+    display(Markdown(section["caution"]))
+    return section
 
 
 class _CallableModule(types.ModuleType):
