@@ -344,8 +344,16 @@ class _Prepared:
         """Weighted covariance matrices, one per row of ``w`` (``(B, n)`` or ``(n,)``)."""
         w = np.atleast_2d(w)
         total = w.sum(axis=1)
-        mean = (w @ self.x) / total[:, None]
-        second = np.einsum("bn,ni,nj->bij", w, self.x, self.x, optimize=True) / total[:, None, None]
+        # centre first (at the full-sample weighted mean) for numerical accuracy; then every
+        # replicate's second moments are one matrix product with the column products
+        centred = self.x - np.average(self.x, axis=0, weights=self.w)
+        k = centred.shape[1]
+        upper_i, upper_j = np.triu_indices(k)
+        products = centred[:, upper_i] * centred[:, upper_j]
+        mean = (w @ centred) / total[:, None]
+        second = np.empty((len(w), k, k))
+        second[:, upper_i, upper_j] = (w @ products) / total[:, None]
+        second[:, upper_j, upper_i] = second[:, upper_i, upper_j]
         return second - mean[:, :, None] * mean[:, None, :]
 
     def replicate_factors(self, rng: np.random.Generator, n_boot: int) -> np.ndarray:
@@ -360,8 +368,8 @@ class _Prepared:
                     f"stratum {stratum + 1} of {self.strata_name!r} has a single PSU: its "
                     "variance cannot be estimated by resampling (merge it with a neighbour)")
             draws = rng.integers(0, n_h, size=(n_boot, n_h - 1))
-            counts = np.zeros((n_boot, n_h))
-            np.add.at(counts, (np.arange(n_boot)[:, None], draws), 1.0)
+            flat = (np.arange(n_boot)[:, None] * n_h + draws).ravel()
+            counts = np.bincount(flat, minlength=n_boot * n_h).reshape(n_boot, n_h)
             factors[:, rows] = counts[:, unit_of_row] * (n_h / (n_h - 1))
         return factors
 
@@ -487,7 +495,12 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
         rng = np.random.default_rng(seed)
         factors = prepared.replicate_factors(rng, n_boot)
         boot_parts = np.empty((n_boot, p))
-        chunk = max(1, 20_000_000 // max(1, prepared.n * prepared.x.shape[1] ** 2))
+        # replicates per batch: bounded by the memory of the covariance products and of the
+        # largest stack of subset systems (about 160 MB of float64 at most)
+        systems = (max(len(m) * c.shape[1] ** 2 for m, c in layout) if method == "lmg"
+                   else prepared.x.shape[1] ** 2)
+        chunk = max(1, min(20_000_000 // max(1, prepared.n * prepared.x.shape[1] ** 2),
+                           20_000_000 // systems))
         for start in range(0, n_boot, chunk):
             w = prepared.w * factors[start:start + chunk]
             boot_parts[start:start + chunk] = decompose(prepared.covariance(w))
