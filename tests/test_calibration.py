@@ -230,3 +230,26 @@ def test_calibration_table_names_the_deviating_rater_per_criterion():
     assert empathy["deviation_ci_low"] > 0
     assert empathy["ci_low"] < empathy["estimate"] < empathy["ci_high"]
     assert table.iloc[1]["estimate"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
+def test_unit_bootstrap_replicates_equal_alpha_of_the_resampled_targets(level):
+    # The vectorised replicates against the krippendorff package on the resampled data
+    krippendorff = pytest.importorskip("krippendorff")
+    from kirc.calibration import _units_bootstrap, _distances
+
+    wide = np.array([v for v in KRIPPENDORFF_2011.values()], dtype=float)
+    table = long_table(KRIPPENDORFF_2011).dropna()
+    unit, _ = pd.factorize(table["eenheid"])
+    values, value = np.unique(table["waarde"].to_numpy(), return_inverse=True)
+    counts = np.bincount(value, minlength=len(values)).astype(float)
+    replicates = _units_bootstrap(np.random.default_rng(3), unit, value, values, level,
+                                  _distances(values, counts, level), n_boot=5)
+    order = pd.factorize(table["eenheid"])[1].to_numpy() - 1   # columns in factorized order
+    pairable = [u for u in order if (~np.isnan(wide[:, u])).sum() >= 2]
+    draws = np.random.default_rng(3).integers(0, len(pairable), size=(5, len(pairable)))
+    for replicate, drawn in zip(replicates, draws):
+        resampled = wide[:, [pairable[d] for d in drawn]]
+        expected = krippendorff.alpha(reliability_data=resampled, level_of_measurement=level,
+                                      value_domain=values)
+        assert replicate == pytest.approx(expected, abs=1e-12)
