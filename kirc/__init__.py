@@ -41,15 +41,15 @@ _LAZY = {
     "rater_bias": "kirc.calibration",
     "krippendorff_alpha": "kirc.calibration",
     "calibration_table": "kirc.calibration",
-    # driver analysis
-    "drivers": "kirc.drivers",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
-               "plots", "platforms", "inspect", "config", "annual", "calibration"}
+               "plots", "platforms", "inspect", "config", "annual", "calibration", "drivers"}
+# kirc.drivers is the module kirc/drivers.py, which is callable: kirc.drivers(data, ...) is
+# kirc.drivers.drivers(data, ...), and kirc.drivers.driver_section works as well.
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
-    "ParameterError", *_LAZY,
+    "ParameterError", *_LAZY, "drivers",
 ]
 
 

@@ -583,6 +583,19 @@ _HEADERS = {
 }
 
 
+def _carried_design(data: pd.DataFrame):
+    """The design a frame from load_survey carries (kirc.design_of, once the design branch is
+    merged), when it says more than a simple random sample; else None."""
+    try:
+        from .design import design_of  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    design = design_of(data)
+    if any(getattr(design, name, None) is not None for name in ("weights", "strata", "psu")):
+        return design
+    return None
+
+
 def _label(name: str, definition: dict | None, language: str) -> str:
     if name in DRIVER_LABELS:
         return DRIVER_LABELS[name][language]
@@ -698,8 +711,12 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
         frame = data[data["year"] == int(year)]
         if frame.empty:
             raise ParameterError(f"no respondents in {year}")
-    if "design" not in options and "weights" not in options and "weight" in frame.columns:
-        options["weights"] = "weight"
+    if "design" not in options and "weights" not in options:
+        carried = _carried_design(data)
+        if carried is not None:
+            options["design"] = carried
+        elif "weight" in frame.columns:   # the harmonised weight construct
+            options["weights"] = "weight"
     result = drivers(frame, spec["outcome"], spec["predictors"], **options)
     table = result.assign(label=[_label(p, definition, language) for p in result["predictor"]])
     table = table.sort_values("importance", ascending=False, ignore_index=True)

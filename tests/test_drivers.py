@@ -254,13 +254,15 @@ def test_kirc_drivers_is_callable_whatever_was_imported_first():
     import subprocess
     import sys
 
-    code = ("import kirc.drivers, kirc, pandas as pd; "
-            "from kirc.drivers import driver_section; "
-            "f = pd.DataFrame({'y': [1., 2, 3, 5], 'x': [1., 2, 2, 4]}); "
-            "print(kirc.drivers(f, 'y', ['x'], n_boot=0)['importance'].iloc[0])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
-    assert out.stdout.strip() == "100.0"
+    frame = "f = pd.DataFrame({'y': [1., 2, 3, 5], 'x': [1., 2, 2, 4]}); "
+    call = "print(kirc.drivers(f, 'y', ['x'], n_boot=0)['importance'].iloc[0], "
+    for first in ("import kirc.drivers, kirc", "import kirc", "from kirc import drivers; import kirc",
+                  "from kirc.drivers import driver_section; import kirc"):
+        code = (f"{first}; import pandas as pd; {frame}{call}"
+                "callable(kirc.drivers.driver_section))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=ROOT, check=True)
+        assert out.stdout.strip() == "100.0 True", first
 
 
 # --------------------------------------------------------------------------------------------
