@@ -573,6 +573,14 @@ CAUTION = {
            "things the survey did not ask."),
 }
 
+#: Added to the caution when the analysis rests on fewer than min_n complete answers.
+SMALL_SAMPLE = {
+    "nl": ("Let op: deze analyse rust op {n} volledig ingevulde vragenlijsten (minder dan "
+           "{min_n}); de aandelen zijn zeer onzeker."),
+    "en": ("Note: this analysis rests on {n} complete questionnaires (fewer than {min_n}); the "
+           "shares are very uncertain."),
+}
+
 _HEADERS = {
     "nl": {"predictor": "Aspect", "importance": "Belang (%)", "ci": "95%-interval",
            "n": "n", "title": "Wat bepaalt de {outcome}? ({year})",
@@ -623,10 +631,11 @@ def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str 
     positions = np.arange(len(order))
     ax.barh(positions, order["importance"], color="#2b6a99")
     if order["ci_low"].notna().all():
-        ax.errorbar(order["importance"], positions,
-                    xerr=[order["importance"] - order["ci_low"],
-                          order["ci_high"] - order["importance"]],
-                    fmt="none", ecolor="#333333", capsize=3, linewidth=1)
+        # lines from ci_low to ci_high: a percentile interval of a small sample need not
+        # contain the estimate, so error bars (relative to the estimate) would not do
+        ax.hlines(positions, order["ci_low"], order["ci_high"], color="#333333", linewidth=1)
+        for end in ("ci_low", "ci_high"):
+            ax.plot(order[end], positions, "|", color="#333333", markersize=8)
     ax.set_yticks(positions, labels)
     ax.set_xlabel(_HEADERS[language]["axis"])
     ax.set_xlim(0, max(5.0, float(np.nanmax(order[["importance", "ci_high"]].to_numpy())) * 1.1))
@@ -737,6 +746,9 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
                             headers["ci"]: interval,
                             headers["n"]: table["n"]})
     caution = CAUTION[language].format(outcome=outcome, r2=result.attrs["r2"])
+    if (table["flag"] != "").any():
+        caution += " " + SMALL_SAMPLE[language].format(n=int(table["n"].iloc[0]),
+                                                       min_n=options.get("min_n", config.MIN_N))
     figure = driver_plot(table, title=title, language=language)
     return {"table": table, "display": display, "figure": figure, "title": title,
             "caution": caution, "r2": result.attrs["r2"], "n": int(result["n"].iloc[0])}

@@ -359,3 +359,12 @@ def test_definition_rejects_bad_drivers(tmp_path):
         path.write_text(changed, encoding="utf-8")
         with pytest.raises(kirc.DefinitionError, match=message):
             kirc.survey_definition(path)
+
+
+def test_report_section_warns_when_the_sample_is_small(consumers):
+    from kirc.drivers import driver_section
+
+    few = consumers[consumers["year"] == 2025].head(35)
+    section = driver_section(few, kirc.survey_definition("klantcontact"), 2025, n_boot=50)
+    assert section["n"] < 30 and "minder dan 30" in section["caution"]
+    assert (section["table"]["flag"] == "n<30").all()
