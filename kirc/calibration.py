@@ -272,7 +272,8 @@ def _kappa(table: np.ndarray, weights: np.ndarray) -> float:
     """Cohen's (weighted) kappa from a two-rater contingency table and disagreement weights."""
     p = table / table.sum()
     expected = np.outer(p.sum(axis=1), p.sum(axis=0))
-    return float(1.0 - (weights * p).sum() / (weights * expected).sum())
+    chance = (weights * expected).sum()
+    return float(1.0 - (weights * p).sum() / chance) if chance > 0 else np.nan
 
 
 def _fleiss(counts: np.ndarray) -> float:
@@ -282,7 +283,7 @@ def _fleiss(counts: np.ndarray) -> float:
     p_j = counts.sum(axis=0) / (n * m)
     p_i = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
     expected = (p_j**2).sum()
-    return float((p_i.mean() - expected) / (1 - expected))
+    return float((p_i.mean() - expected) / (1 - expected)) if expected < 1 else np.nan
 
 
 def krippendorff_alpha(data: pd.DataFrame, targets: str, raters: str, ratings: str, *,
@@ -419,6 +420,10 @@ def krippendorff_alpha(data: pd.DataFrame, targets: str, raters: str, ratings: s
                      "method": "Fleiss (nominal)"})
     out = pd.DataFrame(rows)
     out["flag"] = np.where(out["n_targets"] < 10, "n<10", "")
+    if not expected > 0:
+        # every pairable rating is the same value: alpha is undefined (0/0), not perfect
+        # agreement, since the form did not discriminate between these contacts
+        out.loc[0, "flag"] = "no variation"
     out.attrs = {"observed_disagreement": observed, "expected_disagreement": expected}
     return out
 
@@ -537,7 +542,9 @@ def calibration_table(data: pd.DataFrame, targets: str, raters: str, criteria: S
         bias = bias.dropna(subset=["estimate"])
         worst = bias.loc[bias["estimate"].abs().idxmax()] if len(bias) else None
         flag = []
-        if alpha["n_targets"] < 10:
+        if alpha["flag"] == "no variation":
+            flag.append("no variation")
+        elif alpha["n_targets"] < 10:
             flag.append("n<10")
         if np.isfinite(alpha["estimate"]) and alpha["estimate"] < 0.667:
             flag.append("alpha<0.667")

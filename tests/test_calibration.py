@@ -253,3 +253,12 @@ def test_unit_bootstrap_replicates_equal_alpha_of_the_resampled_targets(level):
         expected = krippendorff.alpha(reliability_data=resampled, level_of_measurement=level,
                                       value_domain=values)
         assert replicate == pytest.approx(expected, abs=1e-12)
+
+
+def test_alpha_without_variation_is_undefined_and_flagged():
+    same = pd.DataFrame({"gesprek": np.repeat(np.arange(12), 3), "monitor": list("abc") * 12,
+                         "score": 5.0})
+    out = kirc.krippendorff_alpha(same, "gesprek", "monitor", "score")
+    assert np.isnan(out["estimate"].iloc[0]) and out["flag"].iloc[0] == "no variation"
+    table = kirc.calibration_table(same, "gesprek", "monitor", ["score"], n_boot=0)
+    assert table["flag"].iloc[0] == "no variation"
