@@ -43,14 +43,19 @@ _LAZY = {
     "crosstab": "kirc.crosstabs",
     "compare_groups": "kirc.crosstabs",
     "significance_table": "kirc.crosstabs",
+    "krippendorff_alpha": "kirc.calibration",
+    "calibration_table": "kirc.calibration",
+    # what drives satisfaction
+    "drivers": "kirc.driver_analysis",
+    "driver_section": "kirc.driver_analysis",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
                "plots", "platforms", "inspect", "config", "annual", "calibration",
-               "resources", "draft", "crosstabs", "tabbook"}
+               "resources", "draft", "crosstabs", "tabbook", "driver_analysis"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
-    "ParameterError", *_LAZY,
+    "ParameterError", *_LAZY, "drivers",
 ]
 
 

@@ -52,13 +52,17 @@ Definition format
     year = "jaar"                            # optional: checked against the year of the file
     nps = "Q5_aanbeveling"
 
+    [drivers.csat]                           # optional: drivers of an outcome (kirc.drivers)
+    outcome = "csat"                         # a rating, number or binary construct
+    predictors = ["wait_time", "expertise", "fcr"]   # constructs (categories allowed)
+
     [years]
     2017 = { file = "klantcontact_2017.sav", questionnaire = "v2017" }
     2019 = { file = "klantcontact_2019.csv", questionnaire = "v2017", population = 170,
              read = { sep = ";" } }          # read: options passed on to read_survey
 
 The full reference, with every key and error, is ``docs/definition.md``. ``[design]`` and
-``[drivers]`` tables are validated by :mod:`kirc.design` and :mod:`kirc.drivers`.
+``[drivers]`` tables are validated by :mod:`kirc.design` and :mod:`kirc.driver_analysis`.
 
 Files are found relative to the definition's folder. One file may be listed under several
 years when its questionnaire maps ``year``: each year then takes the rows of its year. A
@@ -120,7 +124,7 @@ CONSTRUCT_TYPES = {
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
              "years", "indicators", "report"}
 #: Top-level tables validated elsewhere: ``[design]`` (kirc.design) and ``[drivers]``
-#: (kirc.drivers). Accepted here so that a definition may carry them.
+#: (kirc.driver_analysis). Accepted here so that a definition may carry them.
 _OTHER_TOP_KEYS = {"design", "drivers"}
 _REQUIRED_TOP_KEYS = ("name", "title", "unit", "constructs", "questionnaires", "years")
 _QUESTIONNAIRE_KEYS = {"label", "columns"}
@@ -355,6 +359,33 @@ def _english_labels(labels_en, labels: dict, where: str, path: Path) -> dict:
     if len(set(out.values())) != len(out):
         raise _fail(f"{where}: two codes have the same English label", path)
     return dict(sorted(out.items()))
+def _drivers(raw, constructs: dict, path: Path) -> dict:
+    """``[drivers.<key>]`` tables: an outcome construct and its predictor constructs."""
+    if not isinstance(raw, dict):
+        raise _fail("drivers must be tables [drivers.<name>] with outcome and predictors", path)
+    out = {}
+    for key, spec in raw.items():
+        where = f"drivers {key!r}"
+        if not isinstance(spec, dict):
+            raise _fail(f"{where} must be a table ([drivers.{key}])", path)
+        _check_keys(spec, {"outcome", "predictors"}, where, path)
+        outcome, predictors = spec.get("outcome"), spec.get("predictors")
+        if not isinstance(predictors, list) or not predictors:
+            raise _fail(f"{where}: predictors must be a non-empty list of constructs", path)
+        for role, name in [("outcome", outcome), *[("predictor", p) for p in predictors]]:
+            if not isinstance(name, str) or name not in constructs:
+                close = difflib.get_close_matches(str(name), list(constructs), n=1)
+                raise _fail(f"{where}: the {role} {name!r} is not a construct"
+                            + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+            allowed = ("rating", "number", "binary") + (("category",) if role == "predictor"
+                                                         else ())
+            if constructs[name]["type"] not in allowed:
+                raise _fail(f"{where}: the {role} {name!r} is a {constructs[name]['type']} "
+                            f"construct (allowed: {', '.join(allowed)})", path)
+        if len(set(predictors)) != len(predictors) or outcome in predictors:
+            raise _fail(f"{where}: a predictor is listed twice or is the outcome", path)
+        out[key] = {"outcome": outcome, "predictors": list(predictors)}
+    return out
 
 
 def survey_definition(name_or_path: str | os.PathLike, *,
@@ -384,6 +415,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         the file has none) and ``report`` ({"breakdowns": [...], "segment_by": str or None,
         "org_survey": str or None}). ``[design]`` and ``[drivers]`` are accepted here and
         validated by their own modules.
+        (dict of read_survey options)}}, in year order) and ``drivers`` ({key: {"outcome",
+        "predictors"}}, empty when the file declares none).
 
     Raises
     ------
@@ -501,7 +534,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     return {"name": raw["name"], "title": raw["title"], "unit": raw["unit"],
             "description": raw.get("description"), "min_n": min_n, "path": str(path),
             "constructs": constructs, "questionnaires": questionnaires,
-            "years": dict(sorted(years.items())), "indicators": indicators, "report": report}
+            "years": dict(sorted(years.items())), "indicators": indicators, "report": report,
+            "drivers": _drivers(raw.get("drivers", {}), constructs, path)}
 
 
 def _check_shared_files(years: dict, questionnaires: dict, path: Path) -> None:

@@ -265,9 +265,12 @@ def test_bad_indicators_and_report(tmp_path, body, message):
         survey_definition(write(tmp_path, body))
 
 
-def test_design_and_drivers_tables_are_left_to_their_own_validators(tmp_path):
-    body = '[design]\nweights = "w"\n\n[drivers.x]\noutcome = "aanbevelen"\n'
-    assert "indicators" in survey_definition(write(tmp_path, body))
+def test_design_and_drivers_tables_are_accepted_beside_the_catalogue(tmp_path):
+    body = ('[design]\nweights = "w"\n\n[drivers.x]\noutcome = "aanbevelen"\n'
+            'predictors = ["opgelost"]\n')
+    definition = survey_definition(write(tmp_path, body))
+    assert "indicators" in definition
+    assert definition["drivers"]["x"]["predictors"] == ["opgelost"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_both_notebooks_exist():
-    assert {p.name for p in NOTEBOOKS} >= {"annual_report.ipynb", "explore.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {"annual_report.ipynb", "explore.ipynb",
+                                           "calibration.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -41,7 +42,7 @@ def test_notebooks_hold_no_logic_of_their_own():
         assert "def " not in source and "class " not in source, path.name
 
 
-@pytest.mark.parametrize("name", ["explore.ipynb", "annual_report.ipynb"])
+@pytest.mark.parametrize("name", ["explore.ipynb", "annual_report.ipynb", "calibration.ipynb"])
 def test_runs_top_to_bottom_as_committed(name, tmp_path):
     # As a researcher runs it in JupyterLab: default parameters, working directory notebooks/.
     output = tmp_path / name
@@ -57,3 +58,9 @@ def test_runs_top_to_bottom_as_committed(name, tmp_path):
     assert len(images) >= 2
     # opened by hand, the report notebook leaves nothing behind in notebooks/
     assert not (ROOT / "notebooks" / "headline.json").exists()
+
+
+def test_calibration_notebook_declares_its_parameters():
+    parameters = papermill.inspect_notebook(str(ROOT / "notebooks" / "calibration.ipynb"))
+    assert set(parameters) == {"scores", "targets", "raters", "criteria", "level", "session"}
+    assert parameters["scores"]["default"] == "None"

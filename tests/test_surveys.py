@@ -66,7 +66,8 @@ def test_all_years_from_mixed_formats(consumers, organisations):
 def test_contracted_columns_and_dtypes(consumers, organisations):
     assert list(consumers.columns) == ["year", "id", "sector", "channel", "age_group", "region",
                                        "weight", "nps", "csat", "fcr", "chatbot_success",
-                                       "relation", "toelichting"]
+                                       "relation", "toelichting", "wait_time", "expertise",
+                                       "friendliness", "clarity", "speed", "thinking_along"]
     assert list(organisations.columns) == ["year", "id", "sector", "size", "avg_status",
                                            "avg_ready", "avg_fte", "staff_prepared",
                                            "privacy_statement"]
