@@ -220,7 +220,13 @@ def resolve_design(data: pd.DataFrame, design: Design | None = None, weights=FRO
             raise ParameterError(f"weights must be a column name, None or 'auto', not "
                                  f"{weights!r}")
         base = base.replace(weights=weights)
-    if population is not FROM_DESIGN:
+    if population is FROM_DESIGN:
+        # A frame whose attrs["population"] was emptied on purpose (a sector's segment of the
+        # organisation survey, kirc.annual) has no whole-survey population to correct with.
+        if design is None and "population" in data.attrs and not data.attrs["population"] \
+                and base.by_year:
+            base = base.replace(population=None)
+    else:
         if isinstance(population, str) and population == _AUTO:
             if "population" in data.attrs:
                 base = base.replace(population=data.attrs["population"] or None, fpc=None)
