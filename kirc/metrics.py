@@ -800,5 +800,10 @@ def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str = "wil
                             population=population, min_n=min_n, design=design)
 
 
-# change and trend live in kirc.compare; imported last because compare uses the metrics above
-from .compare import change, trend  # noqa: E402
+def __getattr__(name: str):
+    # change and trend live in kirc.compare, which builds on the metrics above; this keeps
+    # kirc.metrics.change and kirc.metrics.trend working without an import cycle.
+    if name in ("change", "trend"):
+        from . import compare
+        return getattr(compare, name)
+    raise AttributeError(f"module 'kirc.metrics' has no attribute {name!r}")
