@@ -357,23 +357,22 @@ def _min_n(data: pd.DataFrame, min_n: int | None) -> int:
 
 def _frame(est: pd.DataFrame, by: list[str], estimate, low, high, method: str, min_n: int,
            unit: float, extra: dict | None = None, nobs=None) -> pd.DataFrame:
-    out = est[by].copy() if by else pd.DataFrame(index=range(len(est)))
     empty = est["n"].to_numpy() == 0
-    values = {"estimate": estimate, "ci_low": low, "ci_high": high}
-    for name, array in values.items():
+    columns = {}
+    for name, array in (("estimate", estimate), ("ci_low", low), ("ci_high", high)):
         array = np.asarray(array, float).copy()
         array[empty] = np.nan
-        out[name] = array
-    out["n"] = est["n"].to_numpy(np.int64)
-    out["n_eff"] = est["n_kish"].to_numpy(float)
-    out["n_missing"] = est["n_missing"].to_numpy(np.int64)
-    out["method"] = method
-    out["flag"] = _flags(out["n_eff"].to_numpy(), min_n)
-    out["se"] = unit * est["se"].to_numpy(float)
-    out["deff"] = est["deff"].to_numpy(float)
-    out["df"] = est["df"].to_numpy(float)
-    for name, values in (extra or {}).items():
-        out[name] = values
+        columns[name] = array
+    n_eff = est["n_kish"].to_numpy(float)
+    columns.update({
+        "n": est["n"].to_numpy(np.int64), "n_eff": n_eff,
+        "n_missing": est["n_missing"].to_numpy(np.int64),
+        "method": np.full(len(est), method, dtype=object), "flag": _flags(n_eff, min_n),
+        "se": unit * est["se"].to_numpy(float), "deff": est["deff"].to_numpy(float),
+        "df": est["df"].to_numpy(float)})
+    columns.update(extra or {})
+    values = pd.DataFrame(columns)
+    out = pd.concat([est[by].reset_index(drop=True), values], axis=1) if by else values
     out = out.reset_index(drop=True)
     if nobs is not None:
         # the (effective) sample size behind the interval, for kirc.compare.change

@@ -407,14 +407,23 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
     else:
         rest = cells
     domain_code, stratum_code = rest // n_strata, rest % n_strata
-    table = groups.keys.iloc[domain_code].reset_index(drop=True)
-    table[STRATUM] = rows.strata[STRATUM].to_numpy()[stratum_code]
+    columns = {STRATUM: rows.strata[STRATUM].to_numpy()[stratum_code]}
     if clustered:
-        table[PSU] = rows.psu_values[psu_code]
-    for name, column in sums.items():
-        table[name] = column
+        columns[PSU] = rows.psu_values[psu_code]
+    columns.update(sums)
+    keys = groups.keys.iloc[domain_code].reset_index(drop=True)
+    table = pd.concat([keys, pd.DataFrame(columns)], axis=1) if len(keys.columns) else \
+        pd.DataFrame(columns)
+    # PSUs per stratum in the whole sample (all domains, rows with a missing answer too)
+    present = (sums["n"] + sums["n_missing"]) > 0
+    if clustered:
+        pairs = np.unique(stratum_code[present] * n_psu + psu_code[present])
+        psus = np.bincount(pairs // n_psu, minlength=n_strata)
+    else:
+        psus = np.bincount(stratum_code, weights=sums["n"] + sums["n_missing"],
+                           minlength=n_strata)
     strata = rows.strata.copy()
-    strata["psus"] = _psus(table, clustered, strata)
+    strata["psus"] = psus.astype(np.int64)
     return Tally(table, list(groups.keys.columns), strata, list(class_names), clustered,
                  rows.design.lonely_psu)
 
