@@ -356,7 +356,8 @@ def _min_n(data: pd.DataFrame, min_n: int | None) -> int:
 
 
 def _frame(est: pd.DataFrame, by: list[str], estimate, low, high, method: str, min_n: int,
-           unit: float, extra: dict | None = None, nobs=None) -> pd.DataFrame:
+           unit: float, extra: dict | None = None, nobs=None,
+           design_df: bool = False) -> pd.DataFrame:
     empty = est["n"].to_numpy() == 0
     columns = {}
     for name, array in (("estimate", estimate), ("ci_low", low), ("ci_high", high)):
@@ -377,6 +378,7 @@ def _frame(est: pd.DataFrame, by: list[str], estimate, low, high, method: str, m
     if nobs is not None:
         # the (effective) sample size behind the interval, for kirc.compare.change
         out.attrs["interval_n"] = np.asarray(nobs, float).tolist()
+        out.attrs["interval_df"] = design_df         # t with the design's df, else z
     return out
 
 
@@ -384,6 +386,9 @@ _LOOKS_MISSING = (97, 98, 99, -1)
 
 
 def _share_core(data, is_positive, valid, by, design, method, confidence, min_n):
+    if method is None:
+        method = "wilson" if design.is_simple else getattr(
+            intervals, "DEFAULT_DESIGN_PROPORTION_METHOD", "wilson")
     classes = np.where(valid, is_positive.astype(np.int64), -1)
     est = _estimates(data, is_positive.astype(float), valid, by, design, classes, ("no", "yes"))
     p = est["estimate"].to_numpy(float)
@@ -396,7 +401,7 @@ def _share_core(data, is_positive, valid, by, design, method, confidence, min_n)
                                        df=est["df"].to_numpy(float),
                                        n=est["n"].to_numpy(float))
     return _frame(est, by, 100 * p, 100 * low, 100 * high, method, _min_n(data, min_n), 100.0,
-                  nobs=nobs)
+                  nobs=nobs, design_df=not design.is_simple)
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,7 +409,7 @@ def _share_core(data, is_positive, valid, by, design, method, confidence, min_n)
 
 
 def share(data: pd.DataFrame, column: str, positive=1, by=None, weights=FROM_DESIGN,
-          method: str = "wilson", confidence: float = config.CONFIDENCE,
+          method: str | None = None, confidence: float = config.CONFIDENCE,
           population=FROM_DESIGN, min_n: int | None = None, *, negative=None,
           design: Design | None = None) -> pd.DataFrame:
     """Share of answers that are ``positive``, in percent, with a confidence interval.
@@ -429,7 +434,10 @@ def share(data: pd.DataFrame, column: str, positive=1, by=None, weights=FROM_DES
     method : {"wilson", "clopper-pearson", "beta", "jeffreys", "agresti-coull", "wald", "logit"}
         Interval method, see :func:`kirc.intervals.proportion_interval`; on a weighted,
         stratified or clustered design ``"beta"`` is Korn–Graubard and ``"logit"`` the
-        logit interval of R's ``svyciprop``.
+        logit interval of R's ``svyciprop``. Default ``"wilson"`` for an unweighted simple
+        random sample, :data:`kirc.intervals.DEFAULT_DESIGN_PROPORTION_METHOD` (chosen by the
+        coverage study of ``benchmarks/``, see :func:`kirc.intervals.design_proportion_interval`)
+        for a weighted, stratified or clustered design.
     confidence : float, default 0.95
     population : int, dict or "auto", optional
         Population size for the finite population correction, overriding the design's; a dict
@@ -527,7 +535,7 @@ def _warn_missing_like(series, other, data, column):
             "that unknown codes are an error"), stacklevel=3)
 
 
-def csat(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: str = "wilson",
+def csat(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: str | None = None,
          confidence: float = config.CONFIDENCE, population=FROM_DESIGN, top: int = 2,
          scale: tuple[int, int] = (1, 5), min_n: int | None = None, *,
          design: Design | None = None) -> pd.DataFrame:
@@ -615,8 +623,9 @@ def nps(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: s
        estimate  promoters  passives  detractors   n
     0      20.0       50.0      20.0        30.0  10
     """
-    method = method or intervals.DEFAULT_NPS_METHOD
     by, design = _prepare(data, [column], by, design, weights, population)
+    method = method or (intervals.DEFAULT_NPS_METHOD if design.is_simple else getattr(
+        intervals, "DEFAULT_DESIGN_NPS_METHOD", intervals.DEFAULT_NPS_METHOD))
     values = _numeric(data, column)
     _check_scale(values, 0, 10, data, column)
     valid = ~np.isnan(values)
@@ -633,7 +642,8 @@ def nps(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: s
     low, high, nobs = _nps_limits(pro, pas, det, est, design, method, confidence)
     return _frame(est, by, 100 * estimate, 100 * low, 100 * high, method, _min_n(data, min_n),
                   100.0, extra={"promoters": 100 * pro, "passives": 100 * pas,
-                                "detractors": 100 * det}, nobs=nobs)
+                                "detractors": 100 * det}, nobs=nobs,
+                  design_df=not design.is_simple)
 
 
 def _nps_limits(pro, pas, det, est, design, method, confidence):
@@ -730,7 +740,7 @@ def mean_score(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN,
 
 
 def _construct_share(construct: str, description: str):
-    def metric(data: pd.DataFrame, by=None, weights=_AUTO, method: str = "wilson",
+    def metric(data: pd.DataFrame, by=None, weights=_AUTO, method: str | None = None,
                confidence: float = config.CONFIDENCE, population=FROM_DESIGN,
                min_n: int | None = None, *, design: Design | None = None) -> pd.DataFrame:
         return share(data, construct, positive=1, by=by, weights=weights, method=method,
@@ -767,7 +777,7 @@ _avg_ready_share = _construct_share(
     "avg_ready", "AVG (GDPR) readiness: share of organisations ready.")
 
 
-def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str = "wilson",
+def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str | None = None,
                   confidence: float = config.CONFIDENCE, population=_AUTO,
                   min_n: int | None = None, *, design: Design | None = None) -> pd.DataFrame:
     """AVG (GDPR) readiness: share of organisations that are ready, in percent.
