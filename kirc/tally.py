@@ -377,8 +377,14 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
     if clustered:
         n_psu = len(rows.psu_values)
         cell = cell * n_psu + rows.psu_codes[keep]
-    cells, inverse = np.unique(cell, return_inverse=True)
-    size = len(cells)
+    span = groups.size * n_strata * (n_psu if clustered else 1)
+    dense = span <= max(_DENSE_KEY_RANGE, 4 * len(cell))
+    if dense:
+        # cell codes over a modest range: count directly, keep the cells that occur
+        inverse, size = cell, span
+    else:
+        cells, inverse = np.unique(cell, return_inverse=True)
+        size = len(cells)
     ok = valid[keep]
     y = np.where(ok, values[keep], 0.0)
     w = np.ones(len(y)) if rows.weights is None else rows.weights[keep]
@@ -401,6 +407,9 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
                                             minlength=size).astype(np.int64)
             sums[f"w_{name}"] = np.bincount(inverse, weights=np.where(mine, w, 0.0),
                                             minlength=size)
+    if dense:
+        cells = np.flatnonzero(np.bincount(inverse, minlength=size))
+        sums = {name: column[cells] for name, column in sums.items()}
     if clustered:
         psu_code = cells % n_psu
         rest = cells // n_psu
