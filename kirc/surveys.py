@@ -275,7 +275,9 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         "negative", "labels", "ordered", "missing"}}, codes as numbers), ``questionnaires``
         ({version: {"label", "columns": {construct: column}}}) and ``years`` ({year (int):
         {"file" (absolute path, str), "questionnaire", "population" (int or None), "read"
-        (dict of read_survey options)}}, in year order).
+        (dict of read_survey options)}}, in year order) and ``design`` (the ``[design]``
+        table: {"weights", "strata" (list), "psu", "fpc", "lonely_psu"}, construct names or
+        None; see :func:`survey_design`).
 
     Raises
     ------
