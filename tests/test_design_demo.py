@@ -182,3 +182,23 @@ def test_a_design_table_with_strata_and_clusters_becomes_the_design(tmp_path):
     design = survey_design(kirc.survey_definition(path))
     assert design == kirc.Design(weights="weight", strata=("sector", "region"), psu="channel",
                                  lonely_psu="adjust")
+
+
+def test_pooled_years_are_a_stratified_estimate_as_svydesign_with_fpc(orgs):
+    # Rscript (orgs.csv as in the module docstring):
+    #   o <- svydesign(ids=~1, strata=~year, fpc=~N, data=orgs)      # weights N_year / n_year
+    #   m <- svymean(~staff_prepared, o); coef(m), SE(m), degf(o)
+    #     0.766773014783625 0.0139902750525582 246
+    #   confint(svyciprop(~staff_prepared, o, method="beta"))  0.737969205999781 0.793845102206158
+    #   svyby(~avg_ready, ~sector, o, svymean): telecom 0.597379273646401 (SE 0.0626145715444035),
+    #     overheid 0.940436413228776 (SE 0.0214568771774994)
+    out = kirc.share(orgs, "staff_prepared", method="beta")
+    assert out.loc[0, "estimate"] == pytest.approx(76.6773014783625, rel=1e-9)
+    assert out.loc[0, "se"] == pytest.approx(1.39902750525582, rel=1e-9)
+    assert out.loc[0, "df"] == 246
+    assert out.loc[0, "ci_low"] == pytest.approx(73.7969205999781, rel=1e-8)
+    assert out.loc[0, "ci_high"] == pytest.approx(79.3845102206158, rel=1e-8)
+    sectors = kirc.avg_readiness(orgs, by="sector").set_index("sector")
+    assert sectors.loc["telecom", "estimate"] == pytest.approx(59.7379273646401, rel=1e-9)
+    assert sectors.loc["telecom", "se"] == pytest.approx(6.26145715444035, rel=1e-9)
+    assert sectors.loc["overheid", "se"] == pytest.approx(2.14568771774994, rel=1e-9)
