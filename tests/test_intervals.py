@@ -965,3 +965,52 @@ def test_adjusted_wald_pseudo_counts_scale_with_the_squared_quantile():
     # at 95 % it is Rocks' interval with 0.75 / 1.5 / 0.75
     assert nps_interval(9, 7, 4)[0] == pytest.approx(
         (9.75 - 4.75) / 23 - Z95 * np.sqrt((14.5 / 23 - (5 / 23) ** 2) / 23), abs=1e-14)
+
+
+# --------------------------------------------------------------------------------------------
+# the design coverage study (benchmarks/coverage_design.py)
+# --------------------------------------------------------------------------------------------
+
+def _design_module():
+    path = ROOT / "benchmarks" / "coverage_design.py"
+    spec = importlib.util.spec_from_file_location("coverage_design", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_design_study_variance_is_the_linearised_variance():
+    study = _design_module()
+    rng = np.random.default_rng(4)
+    # equal weights, respondents as PSUs: n/(n-1) sum((y - p)/n)^2 = p(1-p)/(n-1)
+    y = (rng.random((3, 40)) < 0.3) * 1.0
+    p = y.mean(axis=1)
+    v = study.linearised_variance(np.ones_like(y), y, p, 40)
+    np.testing.assert_allclose(v, p * (1 - p) / 39, rtol=1e-12)
+    # clusters by a direct loop over the PSUs of one sample
+    w = rng.lognormal(size=(1, 30))
+    y = (rng.random((1, 30)) < 0.4) * 1.0
+    p = np.sum(w * y, axis=1) / w.sum()
+    totals = [np.sum(w[0, c * 5:(c + 1) * 5] * (y[0, c * 5:(c + 1) * 5] - p[0])) / w.sum()
+              for c in range(6)]
+    expected = 6 / 5 * sum((t - np.mean(totals)) ** 2 for t in totals)
+    assert study.linearised_variance(w, y, p, 6)[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_design_study_truth_and_adopted_defaults():
+    study = _design_module()
+    # the quadrature truth matches a large simulation of the population (Z ~ N(0.6, 1))
+    rng = np.random.default_rng(5)
+    a = study.share_intercept(0.2, "weighted")
+    z = rng.normal(study.WEIGHT_SD, 1, size=400_000)
+    simulated = np.mean(1 / (1 + np.exp(-(a + study.RELATION * z))))
+    assert simulated == pytest.approx(0.2, abs=0.002)
+    from kirc import intervals
+    assert intervals.DEFAULT_DESIGN_PROPORTION_METHOD == "beta"
+    assert intervals.DEFAULT_DESIGN_NPS_METHOD == "score"
+    # a reduced cell still shows the documented behaviour: beta covers weighted samples,
+    # Wilson on Kish's n under-covers weighted clusters
+    cell = study.share_cell("weighted", 300, 0.2, 600, np.random.default_rng(6))
+    assert 0.93 <= cell["beta"] <= 0.985
+    cell = study.share_cell("weighted-clustered", 300, 0.5, 600, np.random.default_rng(7))
+    assert cell["wilson-kish"] < cell["beta"] - 0.08
