@@ -425,7 +425,8 @@ def korn_graubard_nobs(n_eff, n, df, confidence=0.95):
         Number of respondents the estimate is based on (R: ``nrow(design)`` of the design, or
         of the domain's design inside ``svyby``).
     df : float or array_like
-        Design degrees of freedom (R: ``degf(design)``).
+        Design degrees of freedom (R: ``degf(design)``); ``None`` or ``inf`` for the normal
+        quantile.
     confidence : float, optional
         Confidence level of the interval it will feed. Default 0.95.
 
@@ -464,7 +465,7 @@ def korn_graubard_nobs(n_eff, n, df, confidence=0.95):
     """
     level = _confidence_level(confidence)
     n_eff, n = _counts(n_eff=n_eff, n=n)
-    df = _degrees_of_freedom(df)
+    df = _degrees_of_freedom(np.inf if df is None else df)
     tail = (1.0 - level) / 2.0
     with np.errstate(invalid="ignore"):
         t_n = stats.t.ppf(tail, np.where(n > 1, n - 1.0, np.nan))
@@ -745,6 +746,11 @@ def nps_interval(promoters, passives, detractors, method=DEFAULT_NPS_METHOD, con
     and every n from 26 up has no point below 93.3 %. The score interval's means are
     95.01-95.55 % and its lowest point 93.20 % (n = 36). ``tests/test_intervals.py`` re-checks
     the documented figures at n = 20.
+
+    in R: ``PropCIs::scoreci.mp(b, c, n, conf.level)`` (``"score"``, Tango's interval with the
+    promoters and detractors as the discordant pairs). The Wald interval of the +1 / 0 / -1
+    score, ``confint(svymean(~score, design))``, is :func:`design_nps_interval` with
+    ``method="wald"`` and R's variance.
 
     References
     ----------
@@ -1126,9 +1132,10 @@ def difference_interval(count1, nobs1, count2, nobs2, method=DEFAULT_DIFFERENCE_
     uncorrected score interval differs from Miettinen-Nurminen only by the factor
     :math:`\\sqrt{N/(N-1)}` on the standard error).
 
-    in R: ``prop.test(c(x1, x2), c(n1, n2), correct = FALSE)`` (the test);
-    ``DescTools::BinomDiffCI(x1, n1, x2, n2, method = "mn")`` (Miettinen-Nurminen),
-    ``method = "score"`` (Newcombe's hybrid, method 10).
+    in R: ``prop.test(c(x1, x2), c(n1, n2), correct = FALSE)`` (the test of ``"score"``);
+    ``DescTools::BinomDiffCI(x1, n1, x2, n2, method = "mee")`` (``"score"``), ``method =
+    "mn"`` (``"miettinen-nurminen"``), ``method = "score"`` (``"newcombe"``, method 10),
+    ``method = "wald"``.
 
     References
     ----------
