@@ -1014,3 +1014,36 @@ def test_design_study_truth_and_adopted_defaults():
     assert 0.93 <= cell["beta"] <= 0.985
     cell = study.share_cell("weighted-clustered", 300, 0.5, 600, np.random.default_rng(7))
     assert cell["wilson-kish"] < cell["beta"] - 0.08
+
+
+# R 4.2.2, survey 4.1.1, on ../shared/realdata/survey_api/ (an NPS-like score of api00):
+#
+#   library(survey)
+#   d <- "/work/shared/realdata/survey_api/"
+#   clus <- read.csv(paste0(d, "apiclus1.csv")); strat <- read.csv(paste0(d, "apistrat.csv"))
+#   sc <- function(x) transform(x, score = ifelse(api00 >= 750, 1, ifelse(api00 < 600, -1, 0)),
+#                               pro = as.numeric(api00 >= 750), det = as.numeric(api00 < 600))
+#   dc <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = sc(clus))
+#   ds <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = sc(strat))
+#   for (des in list(dc, ds)) {
+#     m <- svymean(~score, des); sh <- svymean(~pro + det, des)
+#     ci <- confint(m, df = degf(des))
+#     cat(sprintf("(%.15g, %.15g, %.15g, %d, %d, %.15g, %.15g),\n", coef(sh)[1], coef(sh)[2],
+#                 SE(m)[1], degf(des), nrow(des), ci[1], ci[2]))
+#   }
+SVYMEAN_SCORE = [
+    (0.158469945355191, 0.360655737704918, 0.144677716530143, 14, 183, -0.512488632801922, 0.108117048102469),
+    (0.265474651362673, 0.326750081298657, 0.0592183419839559, 197, 200, -0.178058680577669, 0.0555078207056998),
+]
+
+
+@pytest.mark.parametrize("promoters, detractors, se, df, n, r_low, r_high", SVYMEAN_SCORE)
+def test_design_nps_wald_reproduces_svymean_confint(promoters, detractors, se, df, n, r_low,
+                                                    r_high):
+    low, high = design_nps_interval(promoters, detractors, se**2, n, df, "wald")
+    assert (low, high) == pytest.approx((r_low, r_high), abs=1e-9)
+    # the other methods use the same effective counts: nested around the estimate
+    for method in ("adjusted-wald", "score"):
+        low, high = design_nps_interval(promoters, detractors, se**2, n, df, method)
+        assert low < promoters - detractors < high
+        assert abs((high - low) - (r_high - r_low)) < 0.05
