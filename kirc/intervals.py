@@ -786,7 +786,6 @@ def nps_interval(promoters, passives, detractors, method=DEFAULT_NPS_METHOD, con
     promoters, passives, detractors = _counts(
         promoters=promoters, passives=passives, detractors=detractors)
     total = promoters + passives + detractors
-    empty = ~(total > 0)
     if method == "bootstrap":
         if int(n_boot) != n_boot or n_boot < 1:
             raise ParameterError(f"n_boot must be a positive whole number, got {n_boot!r}")
