@@ -700,7 +700,9 @@ def nps_interval(promoters, passives, detractors, method=DEFAULT_NPS_METHOD, con
         with fixed pseudo-counts the interval excluded the observed NPS at lower levels (at
         80 %: 20 promoters of 20 gave [0.757, 0.983]) and its exact coverage dropped to 66.8 %
         at n = 20 (grid below, 80 % nominal); scaled, the lowest point is 74.6 % and the mean
-        79.9 %. Like the Clopper-Pearson interval and Brown, Cai & DasGupta's (2001) boundary
+        79.9 %. Exact coverage on that grid, mean / lowest in %, n = 20 and n = 100: at 80 %
+        79.90/74.64 and 79.95/78.97; at 90 % 90.07/86.76 and 90.00/89.21; at 99 %
+        98.87/97.28 and 98.98/98.70. Like the Clopper-Pearson interval and Brown, Cai & DasGupta's (2001) boundary
         modification, a sample of only promoters gets the upper limit 1 (only detractors: the
         lower limit -1); without it one promoter (n = 1) gave [-0.485, 0.985]. So the interval
         contains the estimate for every sample (checked for every outcome with n <= 40 at

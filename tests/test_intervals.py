@@ -1047,3 +1047,14 @@ def test_design_nps_wald_reproduces_svymean_confint(promoters, detractors, se, d
         low, high = design_nps_interval(promoters, detractors, se**2, n, df, method)
         assert low < promoters - detractors < high
         assert abs((high - low) - (r_high - r_low)) < 0.05
+
+
+@pytest.mark.parametrize("confidence, mean, lowest", [(0.80, 79.90, 74.64), (0.90, 90.07, 86.76),
+                                                      (0.99, 98.87, 97.28)])
+def test_adjusted_wald_keeps_its_coverage_at_other_levels(confidence, mean, lowest):
+    # the figures of nps_interval's docstring, n = 20, dense grid
+    coverage = _coverage_module()
+    table = coverage.coverage_table(methods=("adjusted-wald",), ns=(20,),
+                                    confidence=confidence)
+    row = coverage.summarise(table).iloc[0]
+    assert round(row["mean"], 2) == mean and round(row["min"], 2) == lowest
