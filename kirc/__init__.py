@@ -25,6 +25,12 @@ _LAZY = {
     "missing_reasons": "kirc.read",
     "load_survey": "kirc.surveys",
     "survey_definition": "kirc.surveys",
+    "survey_design": "kirc.surveys",
+    # the survey design and its sufficient statistics
+    "Design": "kirc.design",
+    "design_of": "kirc.design",
+    "Tally": "kirc.tally",
+    "tally_of": "kirc.tally",
     # metrics
     "nps": "kirc.metrics",
     "csat": "kirc.metrics",
@@ -34,8 +40,8 @@ _LAZY = {
     "avg_readiness": "kirc.metrics",
     "first_contact_resolution": "kirc.metrics",
     "relation_quotient": "kirc.metrics",
-    "change": "kirc.metrics",
-    "trend": "kirc.metrics",
+    "change": "kirc.compare",
+    "trend": "kirc.compare",
     # rater calibration
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
@@ -49,9 +55,10 @@ _LAZY = {
     "drivers": "kirc.driver_analysis",
     "driver_section": "kirc.driver_analysis",
 }
-_SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
-               "plots", "platforms", "inspect", "config", "annual", "calibration",
-               "resources", "draft", "crosstabs", "tabbook", "driver_analysis"}
+_SUBMODULES = {"intervals", "metrics", "design", "variance", "compare", "tally", "read",
+               "surveys", "demo", "privacy", "report", "plots", "platforms", "inspect", "config",
+               "annual", "calibration", "resources", "draft", "crosstabs", "tabbook",
+               "driver_analysis"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",

@@ -266,11 +266,12 @@ def test_bad_indicators_and_report(tmp_path, body, message):
 
 
 def test_design_and_drivers_tables_are_accepted_beside_the_catalogue(tmp_path):
-    body = ('[design]\nweights = "w"\n\n[drivers.x]\noutcome = "aanbevelen"\n'
+    body = ('[design]\nlonely_psu = "adjust"\n\n[drivers.x]\noutcome = "aanbevelen"\n'
             'predictors = ["opgelost"]\n')
     definition = survey_definition(write(tmp_path, body))
     assert "indicators" in definition
     assert definition["drivers"]["x"]["predictors"] == ["opgelost"]
+    assert definition["design"]["lonely_psu"] == "adjust"
 
 
 # --------------------------------------------------------------------------------------------

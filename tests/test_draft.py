@@ -104,24 +104,32 @@ def test_kirc_init_on_a_plain_dutch_export_drafts_a_definition_that_loads(one_ye
 
     df = load_survey(output)
     assert len(df) == len(raw) and df["id"].tolist()[:2] == ["1001", "1002"]
-    # the figures of the unedited draft equal a plain pandas computation on the export
+    # the figures of the unedited draft equal a plain pandas computation on the export; the
+    # draft declares the weight it found ([design] weights = "gewicht"), so they are weighted
+    weights = numbers(raw["Gewicht"].str.replace(",", "."))
+
+    def weighted_share(answers, hit, w):
+        return 100 * np.sum(w[answers.index] * hit) / np.sum(w[answers.index])
+
     answered = raw["Opgelost"][raw["Opgelost"].isin(["Ja", "Nee"])]
     share = kirc.share(df, "opgelost")
-    assert share["estimate"][0] == pytest.approx(100 * (answered == "Ja").mean())
+    assert share["estimate"][0] == pytest.approx(
+        weighted_share(answered, answered == "Ja", weights))
     assert share["n"][0] == len(answered)
     scores = numbers(raw["Aanbevelen"])
-    assert kirc.nps(df, "aanbevelen")["estimate"][0] == pytest.approx(pandas_nps(scores))
-    weights = numbers(raw["Gewicht"].str.replace(",", "."))
-    assert kirc.nps(df, "aanbevelen", weights="gewicht")["estimate"][0] == pytest.approx(
-        pandas_nps(scores, weights))
+    assert kirc.nps(df, "aanbevelen")["estimate"][0] == pytest.approx(pandas_nps(scores, weights))
+    unweighted = kirc.nps(df, "aanbevelen", design=kirc.Design())["estimate"][0]
+    assert unweighted == pytest.approx(pandas_nps(scores))
     satisfied = numbers(raw["Tevredenheid"]).dropna()
     assert kirc.csat(df, "tevredenheid")["estimate"][0] == pytest.approx(
-        100 * (satisfied >= 4).mean())
-    assert kirc.mean_score(df, "tevredenheid")["estimate"][0] == pytest.approx(satisfied.mean())
+        weighted_share(satisfied, satisfied >= 4, weights))
+    assert kirc.mean_score(df, "tevredenheid")["estimate"][0] == pytest.approx(
+        np.average(satisfied, weights=weights[satisfied.index]))
     by_department = kirc.share(df, "opgelost", by="afdeling").set_index("afdeling")["estimate"]
     for department, group in raw.groupby("Afdeling"):
         answers = group["Opgelost"][group["Opgelost"].isin(["Ja", "Nee"])]
-        assert by_department[department] == pytest.approx(100 * (answers == "Ja").mean())
+        assert by_department[department] == pytest.approx(
+            weighted_share(answers, answers == "Ja", weights))
 
 
 def test_kirc_init_never_overwrites_without_force(one_year, capsys):
@@ -167,8 +175,9 @@ def test_one_export_with_a_year_column_holding_three_years(tmp_path):
     assert df.groupby("year").size().to_dict() == {2022: 80, 2023: 80, 2024: 80}
     for year, frame in zip((2022, 2023, 2024), frames):
         scores = numbers(frame["Aanbevelen"])
+        weights = numbers(frame["Gewicht"].str.replace(",", "."))
         assert kirc.nps(df[df.year == year], "aanbevelen")["estimate"][0] == pytest.approx(
-            pandas_nps(scores))
+            pandas_nps(scores, weights))
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,10 +219,12 @@ def test_three_exports_with_a_questionnaire_revision(tmp_path, capsys):
         names = {v: k for k, v in REVISED.items()} if year == 2024 else {}
         raw = raw.rename(columns=names)
         this = df[df.year == year]
-        assert kirc.nps(this, "aanbevelen")["estimate"][0] == pytest.approx(
+        # unweighted here: the weight is checked by its sum below
+        unweighted = kirc.Design()
+        assert kirc.nps(this, "aanbevelen", design=unweighted)["estimate"][0] == pytest.approx(
             pandas_nps(numbers(raw["Aanbevelen"])))
         answered = raw["Opgelost"][raw["Opgelost"].isin(["Ja", "Nee"])]
-        assert kirc.share(this, "opgelost")["estimate"][0] == pytest.approx(
+        assert kirc.share(this, "opgelost", design=unweighted)["estimate"][0] == pytest.approx(
             100 * (answered == "Ja").mean())
         assert this["gewicht"].sum() == pytest.approx(
             numbers(raw["Gewicht"].str.replace(",", ".")).sum())
