@@ -36,12 +36,15 @@ _LAZY = {
     "relation_quotient": "kirc.metrics",
     "change": "kirc.metrics",
     "trend": "kirc.metrics",
+    # weighting to the population
+    "calibrate": "kirc.weighting",
+    "weighting_report": "kirc.weighting",
     # rater calibration
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
-               "plots", "platforms", "inspect", "config", "annual", "calibration"}
+               "plots", "platforms", "inspect", "config", "annual", "calibration", "weighting"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
