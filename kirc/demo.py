@@ -1026,7 +1026,17 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
         if populations is not None:
             entry += f", population = {populations[year]}"
         lines.append(f"{year} = {{ {entry} }}")
+    lines.extend(["", *CALIBRATION[survey]])
     return "\n".join(lines) + "\n"
+
+
+#: The [calibration] table of each demo definition (branch weighting, issue 13): the weights are
+#: made at load time by kirc.calibrate from the population margins in surveys/populatie/.
+CALIBRATION = {
+    "klantcontact": ["[calibration]", 'method = "raking"', "bounds = [0.3, 3.0]",
+                     'margins = "populatie/klantcontact.toml"'],
+    "sectorscan": ["[calibration]", 'method = "raking"', 'margins = "populatie/sectorscan.toml"'],
+}
 
 
 def main(argv: list[str] | None = None) -> int:

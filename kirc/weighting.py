@@ -19,10 +19,11 @@ the adjustment factor, so the calibrated weight is ``w = g·d``. The factor is `
 
 ``bounds = (L, U)`` keep ``L ≤ g ≤ U``: raking and linear are truncated at the bounds as R does
 (``calfun="raking"/"linear", bounds=``); when the margins cannot be reached within the bounds the
-call fails with :class:`CalibrationError` (R: "Calibration failed"). As in R's ``grake``, when
-every population total is more than 20 times the weighted sample total (equal starting weights of
-1, say), the starting weights are first scaled by the mean of those ratios, so ``g`` and the bounds
-refer to weights already scaled up to the population.
+call fails with :class:`CalibrationError` (R: "Calibration failed"). Without starting weights every
+respondent starts from ``N / n``. As in R's ``grake``, when every population total is more than 20
+times the weighted sample total (design weights of a sample from a much larger population than
+they describe, say), the starting weights are first scaled by the mean of those ratios, so ``g``
+and the bounds refer to weights already scaled up to the population.
 
 Variance. A calibrated estimate is (to first order) the estimate from the residuals of the
 variable on the calibration variables: its linearisation variance replaces every influence value
@@ -54,7 +55,7 @@ import pandas as pd
 from .errors import ColumnError, KircError, ParameterError, ScaleError
 
 __all__ = ["calibrate", "weighting_report", "residualise", "calibration_of", "methods_note",
-           "Calibration", "CalibrationError", "METHODS"]
+           "combine", "Calibration", "CalibrationError", "METHODS"]
 
 METHODS = ("raking", "linear", "logit")
 #: R grake: rescale the starting weights when every population/sample ratio exceeds this.
@@ -109,11 +110,51 @@ class Calibration:
     design: object = None
     iterations: int = 0
     columns: tuple = field(default=())
+    parts: tuple = field(default=())
+    by: str | None = None
+
+    def __post_init__(self):
+        for array in (self.model_matrix, self.start, self.g):
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+
+    def __deepcopy__(self, memo):
+        # Immutable: pandas deep-copies attrs on every filter, which must stay cheap.
+        return self
+
+    def __copy__(self):
+        return self
 
     @property
     def weights(self) -> np.ndarray:
         """The calibrated weights ``g · start``."""
         return self.g * self.start
+
+
+def combine(parts, by: str) -> Calibration:
+    """One calibration for a frame whose groups (years) were calibrated separately.
+
+    Parameters
+    ----------
+    parts : list of (label, Calibration)
+        In the order of the rows of the combined frame.
+    by : str
+        Column that tells the groups apart (``"year"``).
+
+    The variance of the combined calibration residualises within each part: a projection on the
+    margin indicators of every year separately, i.e. on margin × year.
+    """
+    calibrations = [c for _, c in parts]
+    first = calibrations[0]
+    return Calibration(
+        method=first.method, bounds=first.bounds, weight=first.weight,
+        start_weights=first.start_weights, margins=first.margins,
+        index=calibrations[0].index.append([c.index for c in calibrations[1:]]),
+        model_matrix=None, start=np.concatenate([c.start for c in calibrations]),
+        g=np.concatenate([c.g for c in calibrations]),
+        design_columns=pd.concat([c.design_columns for c in calibrations]),
+        design=first.design, iterations=max(c.iterations for c in calibrations),
+        columns=first.columns, parts=tuple(parts), by=by)
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,11 +277,13 @@ def _margin_codes(data: pd.DataFrame, column: str, counts: dict) -> np.ndarray:
     return seen.map(keys).to_numpy(dtype=np.int64)
 
 
-def _start_weights(data, design, start_weights):
+def _start_weights(data, design, start_weights, population_size):
     file = _source(data)
     column = start_weights if start_weights is not None else getattr(design, "weights", None)
     if column is None:
-        return None, np.ones(len(data))
+        # Equal expansion weights N/n: the weights of a simple random sample (R's
+        # svydesign(fpc = ~N)), so that g and its bounds are relative to them.
+        return None, np.full(len(data), population_size / len(data))
     if column not in data.columns:
         raise ColumnError("the starting weight column is not in the data", file=file,
                           column=column)
@@ -344,7 +387,8 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
         (and ``attrs["weight"]``) point at it. An existing column of that name is replaced in the
         copy.
     start_weights : str, optional
-        Column of starting weights, overriding the design's weights; none: equal weights.
+        Column of starting weights, overriding the design's weights. Without either, every
+        respondent starts from the same weight ``N / n`` (population size over sample size).
     total : float, optional
         Population size, needed when ``margins`` are shares; with counts it is checked.
     max_iter : int, default 100
@@ -404,13 +448,14 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     file = _source(data)
     bound_pair, lower, upper = _bounds(method, bounds)
     population = _population_counts(margins, total, data)
-    start_column, d = _start_weights(data, design, start_weights)
+    population_size = sum(next(iter(population.values())).values())
+    start_column, d = _start_weights(data, design, start_weights, population_size)
     positive = d > 0
     # Rows with zero starting weight are out of the sample (R's semantics); they keep weight 0
     # and do not need a margin category.
     sub = data[positive] if not positive.all() else data
     blocks = [np.ones((int(positive.sum()), 1))]
-    targets = [sum(next(iter(population.values())).values())]
+    targets = [population_size]
     for column, counts in population.items():
         codes = _margin_codes(sub, column, counts)
         indicator = np.zeros((len(codes), len(counts)))
@@ -518,7 +563,7 @@ def residualise(influence, calibration: Calibration):
     >>> df = pd.DataFrame({"x": ["a", "a", "b", "b"], "y": [1.0, 2.0, 3.0, 5.0]})
     >>> cal = calibration_of(calibrate(df, {"x": {"a": 10, "b": 10}}))
     >>> w = cal.weights
-    >>> z = w * (df.y - np.sum(w * df.y) / w.sum()) / w.sum()
+    >>> z = w * (df.y - np.sum(w * df.y) / w.sum()) / w.sum()   # influence of the mean of y
     >>> residualise(z.to_numpy(), cal).round(4)   # minus the mean of its own category
     array([-0.125,  0.125, -0.25 ,  0.25 ])
     """
@@ -538,6 +583,14 @@ def residualise(influence, calibration: Calibration):
                                  f"{n} rows")
     one = z.ndim == 1
     z = z.reshape(n, -1)
+    if calibration.parts:
+        out = np.zeros_like(z)
+        offset = 0
+        for _, part in calibration.parts:
+            size = len(part.index)
+            out[offset:offset + size] = residualise(z[offset:offset + size], part)
+            offset += size
+        return out[:, 0] if one else out
     d = calibration.start
     root = np.sqrt(d)
     w = calibration.g * root
@@ -626,8 +679,8 @@ def weighting_report(calibrated: pd.DataFrame) -> pd.DataFrame:
     >>> report = weighting_report(calibrate(df, {"sex": {"m": 50, "f": 50}}))
     >>> report.loc[report.part == "margin", ["category", "population", "before", "after"]]
       category  population  before  after
-    0        m        50.0     2.0   50.0
-    1        f        50.0     3.0   50.0
+    0        m        50.0    40.0   50.0
+    1        f        50.0    60.0   50.0
     >>> round(float(report.query("variable == 'efficiency'")["after"].iloc[0]), 1)
     96.0
     """
@@ -635,6 +688,21 @@ def weighting_report(calibrated: pd.DataFrame) -> pd.DataFrame:
     if calibration is None:
         raise ParameterError("the frame carries no calibration (use kirc.calibrate, or a survey "
                              "definition with a [calibration] table)")
+    if not calibration.parts:
+        return _report(calibrated, calibration)
+    tables = []
+    for label, part in calibration.parts:
+        rows = calibrated.index.intersection(part.index, sort=False)
+        if len(rows):
+            table = _report(calibrated.loc[rows], part)
+            table.insert(0, calibration.by, label)
+            tables.append(table)
+    if not tables:
+        raise ParameterError("the frame holds no calibrated rows")
+    return pd.concat(tables, ignore_index=True)
+
+
+def _report(calibrated: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
     here = calibration.index.get_indexer(calibrated.index)
     if (here < 0).any():
         raise ParameterError("the frame holds rows that were not calibrated")
@@ -714,7 +782,7 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     Examples
     --------
     >>> df = pd.DataFrame({"sex": ["m", "m", "f", "f", "f"]})
-    >>> text, table = methods_note(calibrate(df, {"sex": {"m": 2.5, "f": 2.5}}), language="en")
+    >>> text, table = methods_note(calibrate(df, {"sex": {"m": 50, "f": 50}}), language="en")
     >>> print(text)  # doctest: +NORMALIZE_WHITESPACE
     The weights were calibrated to population counts of sex by raking (iterative proportional
     fitting). Weighting efficiency 96.0% (effective n 4.8 of 5); adjustment factors 0.83–1.25.
@@ -724,7 +792,8 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
     table = weighting_report(calibrated)
     calibration = calibration_of(calibrated)
-    after = table.set_index(["part", "variable"])["after"]
+    stats = table[table["part"] != "margin"].groupby(["part", "variable"])["after"]
+    low_stats, high_stats = stats.min(), stats.max()
     columns = list(calibration.margins)
     labels = {}
     constructs = calibrated.attrs.get("constructs") or {}
@@ -735,30 +804,36 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     joined = (", ".join(names[:-1]) + (" en " if language == "nl" else " and ") + names[-1]
               if len(names) > 1 else names[0])
     method = _METHOD_TEXT[language][calibration.method]
-    eff = after["weights", "efficiency"]
-    n_eff = after["weights", "n_eff"]
-    n = after["weights", "n"]
-    low, high = after["adjustment", "min"], after["adjustment", "max"]
+    low, high = low_stats["adjustment", "min"], high_stats["adjustment", "max"]
 
     def num(x, digits=1):
         text = f"{x:,.{digits}f}"
         return text.replace(",", "_").replace(".", ",").replace("_", ".") if language == "nl" \
             else text
 
+    def span(key, digits=1):
+        a, b = low_stats["weights", key], high_stats["weights", key]
+        return num(a, digits) if num(a, digits) == num(b, digits) else \
+            f"{num(a, digits)}–{num(b, digits)}"
+
+    eff, n_eff, n = span("efficiency"), span("n_eff"), span("n", 0)
+    per = ""
+    if calibration.parts and table[calibration.by].nunique() > 1:  # ranges over the years
+        per = {"nl": " per jaar", "en": " per year"}[language]
     if language == "nl":
         text = (f"De gewichten zijn gekalibreerd op populatieaantallen naar {joined}, met "
                 f"{method}"
                 + (f", met grenzen {num(calibration.bounds[0], 2)}–"
                    f"{num(calibration.bounds[1], 2)} voor de aanpassingsfactor"
                    if calibration.bounds else "")
-                + f". Weegefficiëntie {num(eff)}% (effectieve n {num(n_eff)} van {num(n, 0)}); "
+                + f". Weegefficiëntie{per} {eff}% (effectieve n {n_eff} van {n}); "
                   f"aanpassingsfactoren {num(low, 2)}–{num(high, 2)}. De betrouwbaarheids"
                   f"intervallen houden rekening met de kalibratie.")
     else:
         text = (f"The weights were calibrated to population counts of {joined} by {method}"
                 + (f", with bounds {calibration.bounds[0]:.2f}–{calibration.bounds[1]:.2f} on "
                    f"the adjustment factor" if calibration.bounds else "")
-                + f". Weighting efficiency {eff:.1f}% (effective n {n_eff:,.1f} of {n:,.0f}); "
+                + f". Weighting efficiency{per} {eff}% (effective n {n_eff} of {n}); "
                   f"adjustment factors {low:.2f}–{high:.2f}. Confidence intervals take the "
                   f"calibration into account.")
     return text, table
