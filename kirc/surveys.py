@@ -129,7 +129,18 @@ def available_surveys(surveys_dir: str | os.PathLike | None = None) -> list[str]
     ['klantcontact', 'sectorscan']
     """
     folder = Path(surveys_dir) if surveys_dir is not None else _default_folder()
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml") if not _is_margins_file(p))
+
+
+def _is_margins_file(path: Path) -> bool:
+    """A population margins file of a [calibration] (a ``margins`` table, no ``years``)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "margins" in raw and "years" not in raw
 
 
 def _definition_path(name_or_path, surveys_dir) -> Path:
@@ -394,7 +405,7 @@ def survey_definition(name_or_path: str | os.PathLike, *,
 def _calibration(spec, constructs: dict, years: dict, path: Path) -> dict:
     """The ``[calibration]`` table: method, bounds, weight column and margins per year.
 
-    ``margins`` is a file beside the definition (``margins = "populatie/x.toml"``, whose
+    ``margins`` is a file beside the definition (``margins = "populatie_x.toml"``, whose
     ``[margins]`` table has the inline format) or inline: ``[calibration.margins.<construct>]``
     with a population count per category label for every year, ``[calibration.margins.<year>.
     <construct>]`` for one year (it replaces the all-year margin of that construct).
@@ -623,9 +634,9 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     --------
     >>> df = load_survey("sectorscan", years=[2017])
     >>> df.shape
-    (119, 9)
+    (119, 10)
     >>> list(df.columns)
-    ['year', 'id', 'sector', 'size', 'avg_status', 'avg_ready', 'avg_fte', 'staff_prepared', 'privacy_statement']
+    ['year', 'id', 'sector', 'size', 'avg_status', 'avg_ready', 'avg_fte', 'staff_prepared', 'privacy_statement', 'weight_calibrated']
     >>> float(round(df["avg_ready"].mean(), 3)), df.attrs["population"]
     (0.084, {2017: 170})
     >>> list(df["avg_status"].cat.categories)

@@ -69,7 +69,7 @@ def test_contracted_columns_and_dtypes(consumers, organisations):
                                        "relation", "toelichting"]
     assert list(organisations.columns) == ["year", "id", "sector", "size", "avg_status",
                                            "avg_ready", "avg_fte", "staff_prepared",
-                                           "privacy_statement", "weight"]   # calibrated
+                                           "privacy_statement", "weight_calibrated"]
     for frame in (consumers, organisations):
         assert frame["year"].dtype == np.int64
         assert is_text(frame["id"]) and frame["id"].notna().all()
