@@ -25,6 +25,11 @@ _LAZY = {
     "missing_reasons": "kirc.read",
     "load_survey": "kirc.surveys",
     "survey_definition": "kirc.surveys",
+    # the survey design and its sufficient statistics
+    "Design": "kirc.design",
+    "design_of": "kirc.design",
+    "Tally": "kirc.tally",
+    "tally_of": "kirc.tally",
     # metrics
     "nps": "kirc.metrics",
     "csat": "kirc.metrics",
@@ -34,8 +39,8 @@ _LAZY = {
     "avg_readiness": "kirc.metrics",
     "first_contact_resolution": "kirc.metrics",
     "relation_quotient": "kirc.metrics",
-    "change": "kirc.metrics",
-    "trend": "kirc.metrics",
+    "change": "kirc.compare",
+    "trend": "kirc.compare",
     # weighting to the population
     "calibrate": "kirc.weighting",
     "weighting_report": "kirc.weighting",
@@ -43,7 +48,7 @@ _LAZY = {
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
 }
-_SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
+_SUBMODULES = {"intervals", "metrics", "design", "variance", "compare", "tally", "read", "surveys", "demo", "privacy", "report",
                "plots", "platforms", "inspect", "config", "annual", "calibration", "weighting"}
 
 __all__ = [

@@ -1040,6 +1040,24 @@ HEADERS = {
 }
 
 
+#: The ``[design]`` table of each demo definition (format: see :mod:`kirc.surveys`).
+DESIGN_TOML = {
+    "klantcontact": [
+        "# The consumer survey is weighted by its post-stratification weight (age group x",
+        "# region); no strata or clusters.",
+        "[design]",
+        'weights = "weight"',
+        "",
+    ],
+    "sectorscan": [
+        "# The organisation survey is a simple random sample of the member organisations; the",
+        "# population per year under [years] is its finite population correction.",
+        "[design]",
+        "",
+    ],
+}
+
+
 def definition_toml(survey: str, populations: dict[int, int] | None = None,
                     seed: int = DEFAULT_SEED) -> str:
     """The survey definition of a demo survey as TOML text (format: see :mod:`kirc.surveys`).
@@ -1105,6 +1123,7 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
             source = CONSTRUCTS[survey].get(name, {}).get("column", name)
             lines.append(f"{name} = {_toml_string(COLUMNS[survey][source][index])}")
         lines.append("")
+    lines.extend(DESIGN_TOML[survey])
     lines.append("[years]")
     for year in YEARS:
         entry = (f"file = {_toml_string(file_name(survey, year))}, "

@@ -83,7 +83,7 @@ import pandas as pd
 from . import config
 from .errors import ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError
 
-__all__ = ["load_survey", "survey_definition", "check_years", "years_text", "harmonise",
+__all__ = ["load_survey", "survey_definition", "survey_design", "check_years", "years_text", "harmonise",
            "available_surveys", "CONSTRUCT_TYPES"]
 
 #: Construct types and the keys each accepts.
@@ -96,9 +96,11 @@ CONSTRUCT_TYPES = {
     "text": {"type", "label"},
 }
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
-             "years", "calibration"}
+             "years", "calibration", "design"}
 _CALIBRATION_KEYS = {"method", "bounds", "margins", "weight", "start_weights"}
 _MARGINS_FILE_KEYS = {"title", "source", "margins"}
+_DESIGN_KEYS = {"weights": ("weight",), "strata": ("category",),
+                "psu": ("category", "number", "text"), "fpc": ("number",), "lonely_psu": None}
 _REQUIRED_TOP_KEYS = ("name", "title", "unit", "constructs", "questionnaires", "years")
 _QUESTIONNAIRE_KEYS = {"label", "columns"}
 _YEAR_KEYS = {"file", "questionnaire", "population", "read"}
@@ -394,12 +396,90 @@ def survey_definition(name_or_path: str | os.PathLike, *,
                        "read": dict(options)}
 
     years = dict(sorted(years.items()))
+    design = _design_table(raw.get("design"), constructs, years, path)
     calibration = (_calibration(raw["calibration"], constructs, years, path)
                    if "calibration" in raw else None)
     return {"name": raw["name"], "title": raw["title"], "unit": raw["unit"],
             "description": raw.get("description"), "min_n": min_n, "path": str(path),
             "constructs": constructs, "questionnaires": questionnaires,
-            "years": years, "calibration": calibration}
+            "years": years, "design": design, "calibration": calibration}
+
+
+def _design_table(table, constructs: dict, years: dict, path: Path) -> dict:
+    """The ``[design]`` table: construct names of the weights, strata, PSU and fpc.
+
+    Returns ``{"weights", "strata" (list), "psu", "fpc", "lonely_psu"}``; absent keys are None
+    (``strata`` an empty list, ``lonely_psu`` "fail"). Without an ``fpc`` the populations per
+    year of ``[years]`` are the finite population correction (each year its own sample).
+    """
+    from .design import LONELY_PSU
+
+    design = {"weights": None, "strata": [], "psu": None, "fpc": None, "lonely_psu": "fail"}
+    if table is None:
+        return design
+    if not isinstance(table, dict):
+        raise _fail("[design] must be a table (weights = ..., strata = ..., psu = ..., "
+                    "fpc = ...)", path)
+    _check_keys(table, set(_DESIGN_KEYS), "[design]", path)
+    for key, types in _DESIGN_KEYS.items():
+        if key not in table:
+            continue
+        value = table[key]
+        if key == "lonely_psu":
+            if value not in LONELY_PSU:
+                raise _fail(f"[design]: lonely_psu must be one of {', '.join(LONELY_PSU)} "
+                            f"(R's survey.lonely.psu), not {value!r}", path)
+            design[key] = value
+            continue
+        names = value if key == "strata" and isinstance(value, list) else [value]
+        for name in names:
+            if not isinstance(name, str) or name not in constructs:
+                close = difflib.get_close_matches(str(name), list(constructs), n=1)
+                raise _fail(f"[design]: {key} = {name!r} is not a construct"
+                            + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+            if constructs[name]["type"] not in types:
+                raise _fail(f"[design]: {key} = {name!r} is a construct of type "
+                            f"{constructs[name]['type']!r}; it must be of type "
+                            f"{' or '.join(types)}", path)
+        design[key] = list(names) if key == "strata" else value
+    if design["fpc"] is not None and any(y["population"] for y in years.values()):
+        raise _fail("[design]: give the finite population either as fpc (a construct) or as "
+                    "population per year under [years], not both", path)
+    return design
+
+
+def survey_design(definition: dict, years=None):
+    """The :class:`kirc.Design` of a survey definition (column names are construct names).
+
+    Parameters
+    ----------
+    definition : dict
+        As :func:`survey_definition` returns it.
+    years : iterable of int, optional
+        The years loaded; their populations (``[years]``) become ``population={year: N}``.
+
+    Examples
+    --------
+    >>> survey_design(survey_definition("klantcontact"))
+    Design(weights='weight', strata=None, psu=None, fpc=None, population=None, lonely_psu='fail')
+    >>> survey_design(survey_definition("sectorscan"), years=[2024, 2025]).population
+    {2024: 168.0, 2025: 170.0}
+    """
+    from .design import Design
+
+    spec = definition.get("design") or {}
+    chosen = list(definition["years"]) if years is None else list(years)
+    population = None
+    if spec.get("fpc") is None:
+        sizes = {year: definition["years"][year]["population"] for year in chosen}
+        if any(size is not None for size in sizes.values()):
+            population = sizes
+    strata = spec.get("strata") or None
+    if strata is not None:
+        strata = strata[0] if len(strata) == 1 else tuple(strata)
+    return Design(weights=spec.get("weights"), strata=strata, psu=spec.get("psu"),
+                  fpc=spec.get("fpc"), population=population,
+                  lonely_psu=spec.get("lonely_psu", "fail"))
 
 
 def _calibration(spec, constructs: dict, years: dict, path: Path) -> dict:
@@ -609,9 +689,13 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         ``population`` ({year: N or None}), ``sources`` ({year: path}), ``constructs``
         ({name: spec, plus ``columns`` {year: source column}}), ``missing_counts`` ({year:
         {construct: {reason: count}}}, user-missing cells only), ``weight`` (name of the
-        weight construct or None) and ``personal_data`` (a list, filled in by
+        weight construct or None), ``personal_data`` (a list, filled in by
         :mod:`kirc.privacy`; items that ``read_survey`` reports in its ``attrs`` are carried
-        over with the year added).
+        over with the year added) and ``design``: the :class:`kirc.Design` of the
+        definition's ``[design]`` table, with the populations of ``[years]`` as its finite
+        population (see :func:`survey_design`). pandas copies ``attrs`` to every frame
+        derived by filtering or selecting columns, so ``df[df.year == 2025]`` keeps the design
+        and every estimator uses it (:func:`kirc.design_of`).
 
     Raises
     ------
@@ -673,6 +757,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
                                                 for year in chosen}}
     weights = [name for name, spec in definition["constructs"].items()
                if spec["type"] == "weight"]
+    design = survey_design(definition, chosen)
     calibration = definition.get("calibration") if calibrate else None
     if calibration is not None:
         data, calibrated = _calibrated(data, calibration, chosen, definition)
@@ -687,6 +772,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         "population": {year: definition["years"][year]["population"] for year in chosen},
         "sources": sources, "constructs": constructs, "missing_counts": missing_counts,
         "weight": weights[0] if weights else None, "personal_data": findings,
+        "design": design,
     }
     if calibration is not None:
         data.attrs["calibration"] = calibrated

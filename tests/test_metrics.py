@@ -93,13 +93,24 @@ def test_csat_is_top_two_box_share(survey):
 
 
 def test_mean_score_matches_scipy_t_interval(survey):
-    out = kirc.mean_score(survey, "tevredenheid", by="kanaal")
-    for _, row in out.iterrows():
+    y = survey["tevredenheid"]
+    out = kirc.mean_score(survey, "tevredenheid")
+    low, high = stats.t.interval(0.95, len(y) - 1, loc=y.mean(), scale=stats.sem(y))
+    assert out.loc[0, "ci_low"] == pytest.approx(low, rel=1e-12)
+    assert out.loc[0, "ci_high"] == pytest.approx(high, rel=1e-12)
+    # A group keeps the whole design (issue 9, as R's svyby): its variance is the domain
+    # estimator's, s²/n_d · (n_d − 1)/n_d · n/(n − 1), with n_d − 1 degrees of freedom.
+    by_channel = kirc.mean_score(survey, "tevredenheid", by="kanaal")
+    n = len(survey)
+    for _, row in by_channel.iterrows():
         y = survey.loc[survey["kanaal"] == row["kanaal"], "tevredenheid"]
-        low, high = stats.t.interval(0.95, len(y) - 1, loc=y.mean(), scale=stats.sem(y))
+        nd = len(y)
+        se = stats.sem(y) * np.sqrt((nd - 1) / nd * n / (n - 1))
+        low, high = stats.t.interval(0.95, nd - 1, loc=y.mean(), scale=se)
         assert row["estimate"] == pytest.approx(y.mean())
-        assert row["ci_low"] == pytest.approx(low)
-        assert row["ci_high"] == pytest.approx(high)
+        assert row["ci_low"] == pytest.approx(low, rel=1e-12)
+        assert row["ci_high"] == pytest.approx(high, rel=1e-12)
+        assert row["df"] == nd - 1
         assert row["sd"] == pytest.approx(y.std(ddof=1))
 
 
@@ -107,25 +118,42 @@ def test_mean_score_matches_scipy_t_interval(survey):
     (kirc.nps, ("aanbeveling",)), (kirc.csat, ("tevredenheid",)),
     (kirc.mean_score, ("tevredenheid",)), (kirc.share, ("opgelost",)),
 ])
-def test_unit_weights_equal_unweighted_exactly(survey, metric, args):
+def test_unit_weights_give_the_unweighted_estimates(survey, metric, args):
+    # Issue 9 changed the intervals of weighted data (design variance and t quantile, as
+    # svyciprop): a weight column of ones is a weighted design, so only the estimates, the
+    # sizes and the standard errors equal the unweighted ones; the method is the same.
     ones = survey.assign(w=1.0)
     weighted = metric(ones, *args, by="sector", weights="w")
     unweighted = metric(ones, *args, by="sector")
-    pd.testing.assert_frame_equal(weighted, unweighted, check_exact=True)
+    same = ["sector", "estimate", "n", "n_eff", "n_missing", "method", "flag", "se", "df"]
+    pd.testing.assert_frame_equal(weighted[same], unweighted[same], check_exact=False,
+                                  rtol=1e-12)
 
 
-def test_weighted_share_uses_kish_effective_n(survey):
+def test_weighted_share_uses_the_design_variance_not_kish(survey):
+    # Issue 9: weighted intervals use the linearised variance and t(n − 1), not Kish's n_eff.
     out = kirc.share(survey, "opgelost", weights="gewicht")
     rows = survey.dropna(subset=["opgelost"])
-    w = rows["gewicht"]
-    p = np.average(rows["opgelost"], weights=w)
-    n_eff = w.sum() ** 2 / (w ** 2).sum()
-    low, high = proportion_confint(p * n_eff, n_eff, method="wilson")
+    w, y = rows["gewicht"].to_numpy(), rows["opgelost"].to_numpy()
+    n = len(rows)
+    p = np.average(y, weights=w)
+    n_kish = w.sum() ** 2 / (w ** 2).sum()
+    # Rows whose answer is missing stay in the design (svymean(na.rm=TRUE)): m counts them.
+    m = len(survey)
+    variance = m / (m - 1) * np.sum((w * (y - p)) ** 2) / w.sum() ** 2
+    n_design = p * (1 - p) / variance
+    t, z = stats.t.isf(0.025, n - 1), stats.norm.isf(0.025)
+    size = n_design * (z / t) ** 2           # Wilson with t in place of z
+    low, high = proportion_confint(p * size, size, method="wilson")
     assert out.loc[0, "estimate"] == pytest.approx(100 * p)
-    assert out.loc[0, "n_eff"] == pytest.approx(n_eff)
-    assert out.loc[0, "n"] == len(rows)
-    assert out.loc[0, "ci_low"] == pytest.approx(100 * low)
-    assert out.loc[0, "ci_high"] == pytest.approx(100 * high)
+    assert out.loc[0, "n_eff"] == pytest.approx(n_kish)          # n_eff keeps Kish's meaning
+    assert out.loc[0, "n"] == n
+    assert out.loc[0, "se"] == pytest.approx(100 * np.sqrt(variance), rel=1e-12)
+    assert out.loc[0, "df"] == n - 1
+    assert out.loc[0, "ci_low"] == pytest.approx(100 * low, rel=1e-12)
+    assert out.loc[0, "ci_high"] == pytest.approx(100 * high, rel=1e-12)
+    kish_low, _ = proportion_confint(p * n_kish, n_kish, method="wilson")
+    assert abs(out.loc[0, "ci_low"] - 100 * kish_low) > 1e-4
 
 
 def test_weighted_mean_matches_r_survey():
