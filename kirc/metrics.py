@@ -251,6 +251,9 @@ def _estimates(data: pd.DataFrame, y: np.ndarray, valid: np.ndarray, by: list[st
     groups: Groups = groups_of(data, by)
     rows = row_design(data, design, valid)
     result = domain_estimates(tally_rows(y, valid, groups, rows, classes, names))
+    if "calibration" in data.attrs:   # calibrated weights: residual variance (issue 13)
+        from .weighting import calibrated_estimates
+        result = calibrated_estimates(result, data, y, valid, groups, rows, design)
     if by:
         result = groups.keys.merge(result, on=by, how="left", sort=False)
     counts = ["n", "n_missing", "sum_w", "n_kish"] + [f"{p}_{c}" for c in names
@@ -800,10 +803,5 @@ def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str = "wil
                             population=population, min_n=min_n, design=design)
 
 
-def __getattr__(name: str):
-    # change and trend live in kirc.compare, which builds on the metrics above; this keeps
-    # kirc.metrics.change and kirc.metrics.trend working without an import cycle.
-    if name in ("change", "trend"):
-        from . import compare
-        return getattr(compare, name)
-    raise AttributeError(f"module 'kirc.metrics' has no attribute {name!r}")
+# change and trend live in kirc.compare; imported last because compare uses the metrics above
+from .compare import change, trend  # noqa: E402

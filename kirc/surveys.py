@@ -760,7 +760,10 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     design = survey_design(definition, chosen)
     calibration = definition.get("calibration") if calibrate else None
     if calibration is not None:
-        data, calibrated = _calibrated(data, calibration, chosen, definition)
+        # the design's strata, clusters and fpc are kept; its weights are the calibrated ones
+        start = design.replace(weights=calibration["start_weights"])
+        data, calibrated = _calibrated(data, calibration, chosen, definition, start)
+        design = design.replace(weights=calibration["weight"])
         weights = [calibration["weight"]]
         if calibration["weight"] not in constructs:
             constructs[calibration["weight"]] = {
@@ -779,7 +782,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     return data
 
 
-def _calibrated(data: pd.DataFrame, spec: dict, chosen: list[int], definition: dict):
+def _calibrated(data: pd.DataFrame, spec: dict, chosen: list[int], definition: dict, design):
     """Calibrate every year to its own margins (the definition's [calibration])."""
     from . import weighting
 
@@ -788,7 +791,8 @@ def _calibrated(data: pd.DataFrame, spec: dict, chosen: list[int], definition: d
         rows = data[data["year"] == year]
         rows.attrs = {"source": definition["years"][year]["file"]}
         try:
-            out = weighting.calibrate(rows, spec["margins"][year], method=spec["method"],
+            out = weighting.calibrate(rows, spec["margins"][year], design=design,
+                                      method=spec["method"],
                                       bounds=spec["bounds"], weight=spec["weight"],
                                       start_weights=spec["start_weights"])
         except weighting.CalibrationError as exc:

@@ -445,6 +445,9 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
         raise ParameterError("there are no rows to calibrate")
     if design is None:
         design = _design_of(data)
+    from .design import Design
+    if not isinstance(design, Design):
+        raise ParameterError(f"design must be a kirc.Design, not {type(design).__name__}")
     file = _source(data)
     bound_pair, lower, upper = _bounds(method, bounds)
     population = _population_counts(margins, total, data)
@@ -476,8 +479,10 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
         import warnings
         warnings.warn(f"{int(np.sum(g * start < 0))} calibrated weight(s) are negative (linear "
                       f"calibration without bounds); consider bounds=", stacklevel=2)
-    design_cols = [c for c in (getattr(design, "strata", None), getattr(design, "psu", None),
-                               getattr(design, "fpc", None)) if c]
+    strata = getattr(design, "strata", None)
+    strata = [strata] if isinstance(strata, str) else list(strata or [])
+    design_cols = [c for c in (*strata, getattr(design, "psu", None), getattr(design, "fpc", None),
+                               "year" if "year" in data.columns else None) if c]
     calibration = Calibration(
         method=method, bounds=bound_pair, weight=weight, start_weights=start_column,
         margins=population, index=data.index.copy(), model_matrix=X, start=start, g=g,
@@ -488,30 +493,126 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     out.attrs = dict(data.attrs)
     out.attrs["weight"] = weight
     out.attrs["calibration"] = calibration
-    return _with_design(out, design, weight)
+    # the frame's design points at the calibrated weights; strata, clusters, fpc are kept
+    out.attrs["design"] = design.replace(weights=weight)
+    return out
 
 
 def _design_of(data):
-    try:
-        from . import design as design_module  # branch design (issue 9)
-    except ImportError:
-        return None
-    design_of = getattr(design_module, "design_of", None)
-    return design_of(data) if design_of is not None else None
+    from .design import design_of
+    return design_of(data)
 
 
-def _with_design(frame, design, weight):
-    """Point the frame's design at the calibrated weights, keeping strata, clusters and fpc."""
-    try:
-        from . import design as design_module
-    except ImportError:
-        return frame
-    import dataclasses
-    if design is None:
-        design = design_module.Design()
-    new = dataclasses.replace(design, weights=weight)
-    attach = getattr(design_module, "with_design", None)
-    return attach(frame, new) if attach is not None else frame
+def calibrated_estimates(result: pd.DataFrame, data: pd.DataFrame, y: np.ndarray,
+                         valid: np.ndarray, groups, rows, design) -> pd.DataFrame:
+    """Replace the variance of domain estimates by the calibration-adjusted one.
+
+    The hook of :func:`kirc.metrics` (its ``_estimates``): ``result`` is what
+    :func:`kirc.variance.domain_estimates` returned for ``data`` (one row per domain of
+    ``groups``), ``rows`` the :class:`kirc.tally.RowDesign` of the call. When the frame carries a
+    calibration whose weight column is the weight of ``design``, the linearised values of every
+    domain mean, ``z_i = w_i (y_i − ȳ_d) / Σ_d w``, are residualised on the calibration
+    variables (:func:`residualise`) over the whole calibrated sample (rows filtered out of
+    ``data`` count as outside every domain, as R's ``subset`` of a calibrated design), and the
+    variance is summed by the design's strata and PSUs of that sample, with its fpc. ``se`` and
+    ``deff`` follow; estimates, sizes and degrees of freedom are unchanged. Otherwise
+    ``result`` is returned as it is.
+
+    in R: ``svymean(~y, calibrate(design, ~margins, population))``, ``svyby(..., svymean)``
+    """
+    calibration = calibration_of(data)
+    if calibration is None or design.weights != calibration.weight:
+        return result
+    position = calibration.index.get_indexer(data.index)
+    if (position < 0).any():
+        raise ParameterError("the frame holds rows that were not calibrated together with the "
+                             "rest (a concatenation?); calibrate the combined frame again")
+    w = data[calibration.weight].to_numpy(dtype=float)
+    if not np.allclose(w, calibration.weights[position], rtol=1e-12, atol=0.0,
+                       equal_nan=False):
+        raise ParameterError(f"the calibrated weights in {calibration.weight!r} were changed "
+                             f"after calibration; calibrate again")
+    full = calibration.design_columns.copy()
+    full[calibration.weight] = calibration.weights
+    missing = [c for c in design.columns() if c not in full.columns]
+    if missing:
+        raise ParameterError(f"the design of this call needs column(s) {missing} that the "
+                             f"calibration did not keep; give the design when calibrating")
+    from .tally import row_design
+
+    codes = groups.codes
+    size = max(int(groups.size), 1)
+    inside = valid & rows.keep & (codes >= 0)
+    weights = w if rows.weights is None else rows.weights
+    wy = np.where(inside, weights * np.where(inside, y, 0.0), 0.0)
+    wv = np.where(inside, weights, 0.0)
+    code = np.where(inside, codes, 0)
+    sum_w = np.bincount(code, weights=wv, minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(code, weights=wy, minlength=size) / sum_w
+    z = np.zeros((len(data), size))
+    rows_in = np.flatnonzero(inside)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z[rows_in, code[rows_in]] = (weights[rows_in] * (y[rows_in] - mean[code[rows_in]])
+                                     / sum_w[code[rows_in]])
+    z = np.nan_to_num(z)
+    residual = residualise(pd.DataFrame(z, index=data.index), calibration)
+    variance = _design_variance(residual, row_design(full, design), design.lonely_psu)
+    keys = groups.keys.copy() if groups.keys.shape[1] else pd.DataFrame(index=range(size))
+    keys["__variance"] = variance[:len(keys)]
+    out = result.copy()
+    by = list(groups.keys.columns)
+    if by:
+        matched = out[by].merge(keys, on=by, how="left", sort=False)["__variance"].to_numpy()
+    else:
+        matched = np.repeat(variance[0], len(out))
+    present = out["n"].to_numpy() > 0
+    out["variance"] = np.where(present, matched, np.nan)
+    out["se"] = np.sqrt(out["variance"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["deff"] = out["variance"] / out["variance_srs"]
+    return out
+
+
+def _design_variance(z: np.ndarray, rows, lonely_psu: str) -> np.ndarray:
+    """Variance of the totals of the columns of ``z`` (one per domain) under a one-stage design:
+    Σ_h (1 − f_h) m_h/(m_h − 1) Σ_j (t_hj − t̄_h)² over PSU totals ``t_hj``."""
+    keep = rows.keep
+    h = rows.stratum_codes
+    n_strata = len(rows.strata)
+    psu = rows.psu_codes if rows.psu_codes is not None else np.arange(len(z))
+    sel = keep & (h >= 0)
+    cell, inverse = np.unique(h[sel] * (int(psu.max()) + 1 if len(psu) else 1) + psu[sel],
+                              return_inverse=True)
+    totals = np.zeros((len(cell), z.shape[1]))
+    np.add.at(totals, inverse, z[sel])
+    cell_stratum = cell // (int(psu.max()) + 1 if len(psu) else 1)
+    m = np.bincount(cell_stratum, minlength=n_strata).astype(float)
+    fpc = rows.strata["fpc"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(fpc <= 1, fpc, np.where(np.isfinite(fpc), m / fpc, 0.0))
+    s1 = np.zeros((n_strata, z.shape[1]))
+    s2 = np.zeros((n_strata, z.shape[1]))
+    np.add.at(s1, cell_stratum, totals)
+    np.add.at(s2, cell_stratum, totals ** 2)
+    keep_share = (1 - fraction)[:, None]
+    mh = m[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contribution = keep_share * mh / (mh - 1) * (s2 - s1 ** 2 / mh)
+    lonely = m == 1
+    if lonely.any():
+        if lonely_psu == "fail":
+            raise ParameterError("a stratum has only one PSU; choose how to treat it with "
+                                 "Design(lonely_psu=...)")
+        if lonely_psu in ("remove", "certainty"):
+            contribution[lonely] = 0.0
+        elif lonely_psu == "adjust":
+            contribution[lonely] = keep_share[lonely] * s1[lonely] ** 2
+        else:   # average: the mean contribution of the other strata
+            others = contribution[~lonely & (m > 0)]
+            contribution[lonely] = others.mean(axis=0) if len(others) else 0.0
+    contribution = np.where(m[:, None] > 0, contribution, 0.0)
+    return np.maximum(contribution.sum(axis=0), 0.0)
 
 
 def calibration_of(data: pd.DataFrame) -> Calibration | None:

@@ -11,7 +11,7 @@ Starting weights: R's ``svydesign(id = ~1, fpc = ~fpc)`` on apisrs gives every s
 6194/200 = 30.97; ``svydesign(id = ~dnum, fpc = ~fpc)`` on apiclus1 gives 757/15 (15 of the 757
 districts), not the ``pw`` column (33.847). Bounds act on the ratio to these weights.
 
-R script (output pasted into R_REFERENCE below)::
+R script (output pasted into R_REFERENCE and R_DOMAINS below)::
 
     suppressMessages(library(survey))
     options(digits=15)
@@ -46,6 +46,13 @@ R script (output pasted into R_REFERENCE below)::
     }
     # raking within bounds that R cannot meet
     r <- try(calibrate(designs$clus1, ~stype+sch.wide, pop, calfun="raking", bounds=c(0.6, 3), epsilon=1e-13, maxit=200))
+    # domains of calibrated designs (svyby keeps the whole calibrated design)
+    for (nm in names(designs)) {
+      cd <- calibrate(designs[[nm]], ~stype+sch.wide, pop, calfun="raking", epsilon=1e-13, maxit=200)
+      b <- svyby(~api00 + award + score, ~awards, cd, svymean)
+      for (i in 1:nrow(b)) cat(sprintf("%s by awards=%s: %s\n", nm, b$awards[i],
+          paste(sprintf("%.12f", c(b$api00[i], b$se.api00[i], b$award[i], b$se.award[i], b$score[i], b$se.score[i])), collapse=" ")))
+    }
 
 Each calibration's weights depend only on the stype × sch.wide cell (the starting weights are
 equal within a sample), so R's weights are pasted per cell.
@@ -126,6 +133,17 @@ R_REFERENCE = {
 }
 
 
+# svyby(~api00 + award + score, ~awards, <raking calibration>, svymean): mean, se per column
+R_DOMAINS = {
+    ("srs", "No"): (622.525201350761, 12.992507396562, -0.813905587166, 0.047839938204),
+    ("srs", "Yes"): (678.594161239222, 11.803424540064, -0.580669686242, 0.060228108188),
+    ("clus1", "No"): (622.980364174249, 30.387919500919, -0.905427341391, 0.039662319515),
+    ("clus1", "Yes"): (650.578719150625, 21.502395022061, -0.821593283444, 0.049095353474),
+}
+DESIGNS = {"srs": kirc.Design(weights="w0", fpc="fpc"),
+           "clus1": kirc.Design(weights="w0", psu="dnum", fpc="fpc")}
+
+
 def _api(which: str) -> pd.DataFrame:
     name = {"srs": "apisrs.csv", "clus1": "apiclus1.csv"}[which]
     data = pd.read_csv(realdata_file("survey_api", name))
@@ -139,7 +157,7 @@ def _api(which: str) -> pd.DataFrame:
 
 def _calibrated(which: str, r_name: str) -> pd.DataFrame:
     method, bounds = CALLS[r_name]
-    return calibrate(_api(which), MARGINS, method=method, start_weights="w0",
+    return calibrate(_api(which), MARGINS, design=DESIGNS[which], method=method,
                      bounds=None if bounds is None else bounds[which], weight="wcal")
 
 
@@ -204,10 +222,57 @@ def test_calibration_lowers_the_se_of_a_variable_related_to_the_margins():
     assert after < 0.7 * before
 
 
+@pytest.mark.parametrize("which, r_name", CASES)
+def test_estimators_on_a_calibrated_frame_give_r_svymean_on_the_calibrated_design(which, r_name):
+    frame = _calibrated(which, r_name)
+    design = kirc.design_of(frame)
+    assert design == DESIGNS[which].replace(weights="wcal")   # clusters and fpc are kept
+    expected = R_REFERENCE[which, r_name]["mean_se"]
+    mean = kirc.mean_score(frame, "api00").iloc[0]
+    assert (mean["estimate"], mean["se"]) == pytest.approx(expected["api00"], rel=0, abs=1e-9)
+    share = kirc.share(frame, "award").iloc[0]            # percent
+    assert (share["estimate"], share["se"]) == pytest.approx(
+        tuple(100 * v for v in expected["award"]), rel=0, abs=1e-7)
+    nps = kirc.nps(frame, "rec").iloc[0]                  # points: 100 x the score mean
+    assert (nps["estimate"], nps["se"]) == pytest.approx(
+        tuple(100 * v for v in expected["score"]), rel=0, abs=1e-7)
+    # the interval is built from the calibrated SE (design effective n, t with #PSU - 1 df)
+    assert nps["df"] == (199 if which == "srs" else 14)
+    assert nps["ci_low"] < nps["estimate"] < nps["ci_high"]
+
+
+@pytest.mark.parametrize("which", ["srs", "clus1"])
+def test_domains_of_a_calibrated_design_equal_r_svyby(which):
+    frame = _calibrated(which, "raking")
+    means = kirc.mean_score(frame, "api00", by="awards").set_index("awards")
+    nps = kirc.nps(frame, "rec", by="awards").set_index("awards")
+    for level in ("No", "Yes"):
+        mean, se, score, score_se = R_DOMAINS[which, level]
+        assert (means.loc[level, "estimate"], means.loc[level, "se"]) == pytest.approx(
+            (mean, se), rel=0, abs=1e-9)
+        assert (nps.loc[level, "estimate"], nps.loc[level, "se"]) == pytest.approx(
+            (100 * score, 100 * score_se), rel=0, abs=1e-7)
+        # a filtered frame is the same domain (R: subset() of a calibrated design)
+        alone = kirc.mean_score(frame[frame["awards"] == level], "api00").iloc[0]
+        assert alone["se"] == pytest.approx(se, rel=0, abs=1e-9)
+
+
+def test_changed_weights_are_not_taken_for_calibrated_ones():
+    frame = _calibrated("srs", "raking")
+    frame["wcal"] = frame["wcal"] * 1.01
+    with pytest.raises(ParameterError, match="were changed after calibration"):
+        kirc.mean_score(frame, "api00")
+    # other weights on a calibrated frame: the ordinary design variance
+    plain = kirc.mean_score(frame, "api00", weights="w0").iloc[0]
+    assert plain["se"] == pytest.approx(R_REFERENCE["srs", "none"]["mean_se"]["api00"][1],
+                                        rel=1e-9)
+
+
 def test_unreachable_bounds_fail_as_in_r():
     # R: calibrate(clus1, ..., calfun = "raking", bounds = c(0.6, 3)) -> "Calibration failed"
     with pytest.raises(CalibrationError, match="calibration failed.*bounds 0.6–3"):
-        calibrate(_api("clus1"), MARGINS, method="raking", bounds=(0.6, 3), start_weights="w0")
+        calibrate(_api("clus1"), MARGINS, method="raking", bounds=(0.6, 3),
+                  design=DESIGNS["clus1"])
 
 
 def test_a_domain_of_a_calibrated_frame_keeps_the_whole_sample_in_its_variance():

@@ -89,7 +89,8 @@ def test_inline_margins_per_year_are_hit_by_load_survey(tmp_path):
     # the same as calibrating one year by hand
     one = frame[frame.year == 2023].drop(columns="gewicht")
     by_hand = kirc.calibrate(one, {"region": {"Noord": 400, "Zuid": 600},
-                                   "sex": {"man": 490, "vrouw": 510}}, method="linear")
+                                   "sex": {"man": 490, "vrouw": 510}}, method="linear",
+                             design=kirc.Design())
     np.testing.assert_allclose(frame.loc[one.index, "gewicht"], by_hand["weight_calibrated"])
     assert "gewicht" not in load_survey(mini(tmp_path), calibrate=False).columns
 
