@@ -766,8 +766,8 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         design = design.replace(weights=calibration["weight"])
         weights = [calibration["weight"]]
         if calibration["weight"] not in constructs:
-            constructs[calibration["weight"]] = {
-                "type": "weight", "label": "Kalibratiegewicht", "columns": {y: None for y in chosen}}
+            constructs[calibration["weight"]] = {"type": "weight", "label": "Kalibratiegewicht",
+                                                 "columns": {y: None for y in chosen}}
     data.attrs = {
         "survey": definition["name"], "title": definition["title"], "unit": definition["unit"],
         "description": definition["description"], "min_n": definition["min_n"],

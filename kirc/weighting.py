@@ -28,7 +28,8 @@ and the bounds refer to weights already scaled up to the population.
 Variance. A calibrated estimate is (to first order) the estimate from the residuals of the
 variable on the calibration variables: its linearisation variance replaces every influence value
 ``z_i`` by ``g_i d_i e_i``, where ``e`` are the residuals of the weighted (``d``) least-squares
-regression of ``z/w`` on ``x`` — R's ``svyrecvar`` does ``qr.resid(qr(x·√d), z/(g√d))·g√d`` for the
+regression of ``z/w`` on ``x`` — R's ``svyrecvar`` does ``qr.resid(qr(x·√d), z/(g√d))·g√d`` for
+the
 ``greg_calibration`` that ``calibrate`` stores in ``design$postStrata``. :func:`residualise` is that
 step; the design-based variance code calls it on the influence values before summing them by
 stratum and cluster. Strata, clusters and the finite population correction of the starting design
@@ -129,6 +130,23 @@ class Calibration:
     def weights(self) -> np.ndarray:
         """The calibrated weights ``g · start``."""
         return self.g * self.start
+
+    def _projection(self):
+        """Orthonormal basis of the column space of ``X·√d`` (rows with d > 0), cached.
+
+        From the SVD with R's ``qr`` tolerance on the singular values (1e-7 relative), so a
+        rank-deficient model matrix is handled as ``qr.resid`` does.
+        """
+        cached = self.__dict__.get("_basis")
+        if cached is None:
+            inside = self.start > 0
+            root = np.sqrt(self.start)
+            u, singular, _ = np.linalg.svd(self.model_matrix[inside] * root[inside, None],
+                                           full_matrices=False)
+            rank = int(np.sum(singular > 1e-7 * singular[0])) if len(singular) else 0
+            cached = (u[:, :rank], inside, self.g * root)
+            self.__dict__["_basis"] = cached
+        return cached
 
 
 def combine(parts, by: str) -> Calibration:
@@ -584,8 +602,9 @@ def _design_variance(z: np.ndarray, rows, lonely_psu: str) -> np.ndarray:
     sel = keep & (h >= 0)
     cell, inverse = np.unique(h[sel] * (int(psu.max()) + 1 if len(psu) else 1) + psu[sel],
                               return_inverse=True)
-    totals = np.zeros((len(cell), z.shape[1]))
-    np.add.at(totals, inverse, z[sel])
+    order = np.argsort(inverse, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0])
+    totals = np.add.reduceat(z[sel][order], starts, axis=0)
     cell_stratum = cell // (int(psu.max()) + 1 if len(psu) else 1)
     m = np.bincount(cell_stratum, minlength=n_strata).astype(float)
     fpc = rows.strata["fpc"].to_numpy(dtype=float)
@@ -593,8 +612,10 @@ def _design_variance(z: np.ndarray, rows, lonely_psu: str) -> np.ndarray:
         fraction = np.where(fpc <= 1, fpc, np.where(np.isfinite(fpc), m / fpc, 0.0))
     s1 = np.zeros((n_strata, z.shape[1]))
     s2 = np.zeros((n_strata, z.shape[1]))
-    np.add.at(s1, cell_stratum, totals)
-    np.add.at(s2, cell_stratum, totals ** 2)
+    for column in range(z.shape[1]):
+        s1[:, column] = np.bincount(cell_stratum, weights=totals[:, column], minlength=n_strata)
+        s2[:, column] = np.bincount(cell_stratum, weights=totals[:, column] ** 2,
+                                    minlength=n_strata)
     keep_share = (1 - fraction)[:, None]
     mh = m[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -668,7 +689,6 @@ def residualise(influence, calibration: Calibration):
     >>> residualise(z.to_numpy(), cal).round(4)   # minus the mean of its own category
     array([-0.125,  0.125, -0.25 ,  0.25 ])
     """
-    X = calibration.model_matrix
     n = len(calibration.index)
     if isinstance(influence, (pd.Series, pd.DataFrame)):
         aligned = influence.reindex(calibration.index)
@@ -692,22 +712,21 @@ def residualise(influence, calibration: Calibration):
             out[offset:offset + size] = residualise(z[offset:offset + size], part)
             offset += size
         return out[:, 0] if one else out
-    d = calibration.start
-    root = np.sqrt(d)
-    w = calibration.g * root
-    inside = d > 0
+    basis, inside, w = calibration._projection()
     out = np.zeros_like(z)
-    A = X[inside] * root[inside, None]
     b = z[inside] / w[inside, None]
-    coefficients, *_ = np.linalg.lstsq(A, b, rcond=None)
-    out[inside] = (b - A @ coefficients) * w[inside, None]
+    # einsum, not BLAS: these thin products are ~100x slower through a threaded BLAS on a
+    # loaded machine (measured: 2.3 s against 0.02 s for 9 years x 63 domains)
+    fitted = np.einsum("ik,kj->ij", basis, np.einsum("ik,ij->kj", basis, b))
+    out[inside] = (b - fitted) * w[inside, None]
     return out[:, 0] if one else out
 
 
 def _taylor_variance(values, strata=None, psu=None, fpc=None) -> np.ndarray:
     """Linearisation variance of a total of ``values`` (one stage, as R's ``svyrecvar``).
 
-    ``Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (z_hi − z̄_h)²`` over the PSU totals ``z_hi`` of stratum ``h``;
+    ``Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (z_hi − z̄_h)²`` over the PSU totals ``z_hi`` of stratum
+    ``h``;
     ``fpc`` holds the population size per stratum (PSUs when clustered) or the sampling fraction.
     A stratum with a single PSU fails (R's ``lonely.psu = "fail"``). Used by the tests and the
     benchmark of this module as the reference one-stage variance.
