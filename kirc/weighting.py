@@ -28,12 +28,13 @@ and the bounds refer to weights already scaled up to the population.
 Variance. A calibrated estimate is (to first order) the estimate from the residuals of the
 variable on the calibration variables: its linearisation variance replaces every influence value
 ``z_i`` by ``g_i d_i e_i``, where ``e`` are the residuals of the weighted (``d``) least-squares
-regression of ``z/w`` on ``x`` — R's ``svyrecvar`` does ``qr.resid(qr(x·√d), z/(g√d))·g√d`` for
-the
-``greg_calibration`` that ``calibrate`` stores in ``design$postStrata``. :func:`residualise` is that
-step; the design-based variance code calls it on the influence values before summing them by
-stratum and cluster. Strata, clusters and the finite population correction of the starting design
-are kept. Validated against R ``survey`` 4.1.1 on the ``api`` data (``tests/test_weighting.py``).
+regression of ``z/w`` on ``x`` — R's ``svyrecvar`` does ``qr.resid(qr(x·√d), z/(g√d))·g√d``
+for the ``greg_calibration`` that ``calibrate`` stores in ``design$postStrata``.
+:func:`residualise` is that step; :func:`calibrated_estimates` (called by every estimator of
+:mod:`kirc.metrics` on a calibrated frame) applies it to the influence values of each domain
+and sums them by the stratum and cluster of the whole calibrated sample, with its finite
+population correction. Strata, clusters and fpc of the starting design are kept. Validated
+against R ``survey`` 4.1.1 on the ``api`` data (``tests/test_weighting.py``).
 
 References
 ----------
