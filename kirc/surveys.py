@@ -44,6 +44,22 @@ Definition format
     2019 = { file = "klantcontact_2019.csv", questionnaire = "v2017", population = 170,
              read = { sep = ";" } }          # read: options passed on to read_survey
 
+    [calibration]                            # optional: weights made at load time
+    method = "raking"                        # raking | linear | logit (logit needs bounds)
+    bounds = [0.3, 3.0]                      # optional: calibrated / starting weight
+    margins = "populatie_klantcontact.toml"  # a file beside the definition, or inline:
+    # [calibration.margins.age_group]        # population count per category label
+    # "18-34" = 3_787_000                    # (per year: [calibration.margins.2025.age_group])
+    weight = "weight"                        # optional: column of the calibrated weights
+    start_weights = "design_weight"          # optional weight construct; default N/n each
+
+With ``[calibration]`` :func:`load_survey` calibrates every year to its own margins with
+:func:`kirc.calibrate` (the design's strata, clusters and fpc are kept, its weights become the
+calibrated ones) and the frame carries the calibration (``attrs["calibration"]``), so that the
+estimators' variances take it into account; ``load_survey(..., calibrate=False)`` does not.
+A margins file holds ``[margins.<construct>]`` tables (and ``[margins.<year>.<construct>]``)
+plus optional ``title`` and ``source``; it is not listed as a survey.
+
 Files are found relative to the definition's folder. A construct that a questionnaire does not
 map is missing (NaN) in the years of that questionnaire. Columns that are not mapped — such as
 personal data — are not carried into the harmonised frame.
