@@ -419,9 +419,14 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``data`` with the calibrated weights in column ``weight``; ``attrs["weight"]``
-        names it and ``attrs["calibration"]`` holds a :class:`Calibration` (model matrix,
-        starting weights, adjustment factors, the design columns), used by the variance.
+        A copy of ``data`` with the calibrated weights in the column named by ``weight``
+        (``"weight_calibrated"`` unless you choose ``weight="weight"``, say; survey definitions
+        default to ``weight``). ``attrs["design"]`` is the starting design with its weights
+        replaced by that column (strata, clusters and fpc kept), ``attrs["weight"]`` names it,
+        and ``attrs["calibration"]`` holds a :class:`Calibration` (model matrix, starting
+        weights, adjustment factors, the design columns). Every estimator of :mod:`kirc.metrics`
+        called on the frame (or a filtered part of it) without ``design=`` uses the calibrated
+        weights and the calibration-adjusted variance, as R's calibrated designs do.
 
     Raises
     ------
@@ -452,6 +457,9 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     {'o': 60.0, 'y': 40.0}
     >>> "weight_calibrated" in df.columns   # the input is not modified
     False
+    >>> from kirc import design_of
+    >>> design_of(out).weights
+    'weight_calibrated'
     """
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"data must be a pandas DataFrame, not {type(data).__name__}")
