@@ -243,9 +243,27 @@ def change(data: pd.DataFrame, metric, column: str, year=None, by=None,
 
 def _with_nobs(frame: pd.DataFrame) -> pd.DataFrame:
     nobs = frame.attrs.get("interval_n")
+    design_df = bool(frame.attrs.get("interval_df"))
     frame = frame.copy()
     frame["_nobs"] = np.nan if nobs is None else np.asarray(nobs, float)
+    frame["_design_df"] = design_df
     return frame
+
+
+def _combined_df(a: pd.DataFrame, b: pd.DataFrame):
+    """Satterthwaite degrees of freedom of a difference of two design-based estimates.
+
+    None (the normal quantile, as for count-based intervals) unless both years' intervals used
+    the t quantile of their design.
+    """
+    if "_design_df" not in a or not (a["_design_df"].fillna(False).all()
+                                     and b["_design_df"].fillna(False).all()):
+        return None
+    va, vb = a["se"].to_numpy(float) ** 2, b["se"].to_numpy(float) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df = (va + vb) ** 2 / (va ** 2 / a["df"].to_numpy(float)
+                               + vb ** 2 / b["df"].to_numpy(float))
+    return np.where(np.isnan(df), np.inf, df)
 
 
 def _join(a: pd.DataFrame, b: pd.DataFrame, by: list[str]):
@@ -314,9 +332,10 @@ def _share_change(a, b, n_a, n_b, method, confidence):
     available = getattr(intervals, "DIFFERENCE_METHODS", ("newcombe", "wald"))
     method = method or ("score" if "score" in available else "newcombe")
     xa, xb = np.nan_to_num(pa * n_a), np.nan_to_num(pb * n_b)
+    options = _df_option(intervals.difference_interval, _combined_df(a, b))
     low, high = intervals.difference_interval(xb, n_b, xa, n_a, method=method,
-                                              confidence=confidence)
-    p_value = _pvalue(intervals.difference_pvalue, method, xb, n_b, xa, n_a)
+                                              confidence=confidence, **options)
+    p_value = _pvalue(intervals.difference_pvalue, method, xb, n_b, xa, n_a, **options)
     low, high = 100 * np.asarray(low, float), 100 * np.asarray(high, float)
     return method, low, high, _agree(p_value, low, high, confidence, method)
 
@@ -327,16 +346,24 @@ def _nps_change(a, b, n_a, n_b, method, confidence):
     for frame, nn in ((b, n_b), (a, n_a)):
         cells += [np.nan_to_num(frame[c].to_numpy(float) / 100 * nn)
                   for c in ("promoters", "passives", "detractors")]
-    low, high = intervals.nps_difference_interval(*cells, method=method, confidence=confidence)
-    p_value = _pvalue(intervals.nps_difference_pvalue, method, *cells)
+    options = _df_option(intervals.nps_difference_interval, _combined_df(a, b))
+    low, high = intervals.nps_difference_interval(*cells, method=method, confidence=confidence,
+                                                  **options)
+    p_value = _pvalue(intervals.nps_difference_pvalue, method, *cells, **options)
     low, high = 100 * np.asarray(low, float), 100 * np.asarray(high, float)
     return method, low, high, _agree(p_value, low, high, confidence, method)
 
 
-def _pvalue(function, method, *counts):
+def _df_option(function, df) -> dict:
+    if df is None or not metrics._has_df(function):
+        return {}
+    return {"df": df}
+
+
+def _pvalue(function, method, *counts, **options):
     import inspect
     if "method" in inspect.signature(function).parameters:
-        return np.asarray(function(*counts, method=method), float)
+        return np.asarray(function(*counts, method=method, **options), float)
     return np.asarray(function(*counts), float)
 
 

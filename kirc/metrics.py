@@ -359,28 +359,29 @@ def _min_n(data: pd.DataFrame, min_n: int | None) -> int:
 
 
 def _frame(est: pd.DataFrame, by: list[str], estimate, low, high, method: str, min_n: int,
-           unit: float, extra: dict | None = None, nobs=None) -> pd.DataFrame:
-    out = est[by].copy() if by else pd.DataFrame(index=range(len(est)))
+           unit: float, extra: dict | None = None, nobs=None,
+           design_df: bool = False) -> pd.DataFrame:
     empty = est["n"].to_numpy() == 0
-    values = {"estimate": estimate, "ci_low": low, "ci_high": high}
-    for name, array in values.items():
+    columns = {}
+    for name, array in (("estimate", estimate), ("ci_low", low), ("ci_high", high)):
         array = np.asarray(array, float).copy()
         array[empty] = np.nan
-        out[name] = array
-    out["n"] = est["n"].to_numpy(np.int64)
-    out["n_eff"] = est["n_kish"].to_numpy(float)
-    out["n_missing"] = est["n_missing"].to_numpy(np.int64)
-    out["method"] = method
-    out["flag"] = _flags(out["n_eff"].to_numpy(), min_n)
-    out["se"] = unit * est["se"].to_numpy(float)
-    out["deff"] = est["deff"].to_numpy(float)
-    out["df"] = est["df"].to_numpy(float)
-    for name, values in (extra or {}).items():
-        out[name] = values
+        columns[name] = array
+    n_eff = est["n_kish"].to_numpy(float)
+    columns.update({
+        "n": est["n"].to_numpy(np.int64), "n_eff": n_eff,
+        "n_missing": est["n_missing"].to_numpy(np.int64),
+        "method": np.full(len(est), method, dtype=object), "flag": _flags(n_eff, min_n),
+        "se": unit * est["se"].to_numpy(float), "deff": est["deff"].to_numpy(float),
+        "df": est["df"].to_numpy(float)})
+    columns.update(extra or {})
+    values = pd.DataFrame(columns)
+    out = pd.concat([est[by].reset_index(drop=True), values], axis=1) if by else values
     out = out.reset_index(drop=True)
     if nobs is not None:
         # the (effective) sample size behind the interval, for kirc.compare.change
         out.attrs["interval_n"] = np.asarray(nobs, float).tolist()
+        out.attrs["interval_df"] = design_df         # t with the design's df, else z
     return out
 
 
@@ -388,6 +389,9 @@ _LOOKS_MISSING = (97, 98, 99, -1)
 
 
 def _share_core(data, is_positive, valid, by, design, method, confidence, min_n):
+    if method is None:
+        method = "wilson" if design.is_simple else getattr(
+            intervals, "DEFAULT_DESIGN_PROPORTION_METHOD", "wilson")
     classes = np.where(valid, is_positive.astype(np.int64), -1)
     est = _estimates(data, is_positive.astype(float), valid, by, design, classes, ("no", "yes"))
     p = est["estimate"].to_numpy(float)
@@ -400,7 +404,7 @@ def _share_core(data, is_positive, valid, by, design, method, confidence, min_n)
                                        df=est["df"].to_numpy(float),
                                        n=est["n"].to_numpy(float))
     return _frame(est, by, 100 * p, 100 * low, 100 * high, method, _min_n(data, min_n), 100.0,
-                  nobs=nobs)
+                  nobs=nobs, design_df=not design.is_simple)
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,7 +412,7 @@ def _share_core(data, is_positive, valid, by, design, method, confidence, min_n)
 
 
 def share(data: pd.DataFrame, column: str, positive=1, by=None, weights=FROM_DESIGN,
-          method: str = "wilson", confidence: float = config.CONFIDENCE,
+          method: str | None = None, confidence: float = config.CONFIDENCE,
           population=FROM_DESIGN, min_n: int | None = None, *, negative=None,
           design: Design | None = None) -> pd.DataFrame:
     """Share of answers that are ``positive``, in percent, with a confidence interval.
@@ -433,7 +437,10 @@ def share(data: pd.DataFrame, column: str, positive=1, by=None, weights=FROM_DES
     method : {"wilson", "clopper-pearson", "beta", "jeffreys", "agresti-coull", "wald", "logit"}
         Interval method, see :func:`kirc.intervals.proportion_interval`; on a weighted,
         stratified or clustered design ``"beta"`` is Korn–Graubard and ``"logit"`` the
-        logit interval of R's ``svyciprop``.
+        logit interval of R's ``svyciprop``. Default ``"wilson"`` for an unweighted simple
+        random sample, :data:`kirc.intervals.DEFAULT_DESIGN_PROPORTION_METHOD` (chosen by the
+        coverage study of ``benchmarks/``, see :func:`kirc.intervals.design_proportion_interval`)
+        for a weighted, stratified or clustered design.
     confidence : float, default 0.95
     population : int, dict or "auto", optional
         Population size for the finite population correction, overriding the design's; a dict
@@ -531,7 +538,7 @@ def _warn_missing_like(series, other, data, column):
             "that unknown codes are an error"), stacklevel=3)
 
 
-def csat(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: str = "wilson",
+def csat(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: str | None = None,
          confidence: float = config.CONFIDENCE, population=FROM_DESIGN, top: int = 2,
          scale: tuple[int, int] = (1, 5), min_n: int | None = None, *,
          design: Design | None = None) -> pd.DataFrame:
@@ -619,8 +626,9 @@ def nps(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: s
        estimate  promoters  passives  detractors   n
     0      20.0       50.0      20.0        30.0  10
     """
-    method = method or intervals.DEFAULT_NPS_METHOD
     by, design = _prepare(data, [column], by, design, weights, population)
+    method = method or (intervals.DEFAULT_NPS_METHOD if design.is_simple else getattr(
+        intervals, "DEFAULT_DESIGN_NPS_METHOD", intervals.DEFAULT_NPS_METHOD))
     values = _numeric(data, column)
     _check_scale(values, 0, 10, data, column)
     valid = ~np.isnan(values)
@@ -637,7 +645,8 @@ def nps(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: s
     low, high, nobs = _nps_limits(pro, pas, det, est, design, method, confidence)
     return _frame(est, by, 100 * estimate, 100 * low, 100 * high, method, _min_n(data, min_n),
                   100.0, extra={"promoters": 100 * pro, "passives": 100 * pas,
-                                "detractors": 100 * det}, nobs=nobs)
+                                "detractors": 100 * det}, nobs=nobs,
+                  design_df=not design.is_simple)
 
 
 def _nps_limits(pro, pas, det, est, design, method, confidence):
@@ -734,7 +743,7 @@ def mean_score(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN,
 
 
 def _construct_share(construct: str, description: str):
-    def metric(data: pd.DataFrame, by=None, weights=_AUTO, method: str = "wilson",
+    def metric(data: pd.DataFrame, by=None, weights=_AUTO, method: str | None = None,
                confidence: float = config.CONFIDENCE, population=FROM_DESIGN,
                min_n: int | None = None, *, design: Design | None = None) -> pd.DataFrame:
         return share(data, construct, positive=1, by=by, weights=weights, method=method,
@@ -771,7 +780,7 @@ _avg_ready_share = _construct_share(
     "avg_ready", "AVG (GDPR) readiness: share of organisations ready.")
 
 
-def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str = "wilson",
+def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str | None = None,
                   confidence: float = config.CONFIDENCE, population=_AUTO,
                   min_n: int | None = None, *, design: Design | None = None) -> pd.DataFrame:
     """AVG (GDPR) readiness: share of organisations that are ready, in percent.
@@ -803,5 +812,10 @@ def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str = "wil
                             population=population, min_n=min_n, design=design)
 
 
-# change and trend live in kirc.compare; imported last because compare uses the metrics above
-from .compare import change, trend  # noqa: E402
+def __getattr__(name: str):
+    # change and trend live in kirc.compare, which builds on the metrics above; this keeps
+    # kirc.metrics.change and kirc.metrics.trend working without an import cycle.
+    if name in ("change", "trend"):
+        from . import compare
+        return getattr(compare, name)
+    raise AttributeError(f"module 'kirc.metrics' has no attribute {name!r}")

@@ -377,8 +377,14 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
     if clustered:
         n_psu = len(rows.psu_values)
         cell = cell * n_psu + rows.psu_codes[keep]
-    cells, inverse = np.unique(cell, return_inverse=True)
-    size = len(cells)
+    span = groups.size * n_strata * (n_psu if clustered else 1)
+    dense = span <= max(_DENSE_KEY_RANGE, 4 * len(cell))
+    if dense:
+        # cell codes over a modest range: count directly, keep the cells that occur
+        inverse, size = cell, span
+    else:
+        cells, inverse = np.unique(cell, return_inverse=True)
+        size = len(cells)
     ok = valid[keep]
     y = np.where(ok, values[keep], 0.0)
     w = np.ones(len(y)) if rows.weights is None else rows.weights[keep]
@@ -401,20 +407,32 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
                                             minlength=size).astype(np.int64)
             sums[f"w_{name}"] = np.bincount(inverse, weights=np.where(mine, w, 0.0),
                                             minlength=size)
+    if dense:
+        cells = np.flatnonzero(np.bincount(inverse, minlength=size))
+        sums = {name: column[cells] for name, column in sums.items()}
     if clustered:
         psu_code = cells % n_psu
         rest = cells // n_psu
     else:
         rest = cells
     domain_code, stratum_code = rest // n_strata, rest % n_strata
-    table = groups.keys.iloc[domain_code].reset_index(drop=True)
-    table[STRATUM] = rows.strata[STRATUM].to_numpy()[stratum_code]
+    columns = {STRATUM: rows.strata[STRATUM].to_numpy()[stratum_code]}
     if clustered:
-        table[PSU] = rows.psu_values[psu_code]
-    for name, column in sums.items():
-        table[name] = column
+        columns[PSU] = rows.psu_values[psu_code]
+    columns.update(sums)
+    keys = groups.keys.iloc[domain_code].reset_index(drop=True)
+    table = pd.concat([keys, pd.DataFrame(columns)], axis=1) if len(keys.columns) else \
+        pd.DataFrame(columns)
+    # PSUs per stratum in the whole sample (all domains, rows with a missing answer too)
+    present = (sums["n"] + sums["n_missing"]) > 0
+    if clustered:
+        pairs = np.unique(stratum_code[present] * n_psu + psu_code[present])
+        psus = np.bincount(pairs // n_psu, minlength=n_strata)
+    else:
+        psus = np.bincount(stratum_code, weights=sums["n"] + sums["n_missing"],
+                           minlength=n_strata)
     strata = rows.strata.copy()
-    strata["psus"] = _psus(table, clustered, strata)
+    strata["psus"] = psus.astype(np.int64)
     return Tally(table, list(groups.keys.columns), strata, list(class_names), clustered,
                  rows.design.lonely_psu)
 

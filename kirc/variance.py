@@ -168,19 +168,19 @@ def domain_estimates(tally: Tally) -> pd.DataFrame:
         sigma2 = (per_domain("sum_wy2") - sum_w * mean ** 2) / sum_w * n / (n - 1)
         variance_srs = sigma2 / n
         deff = variance / variance_srs
-    out = keys.copy()
-    out["n"] = n.astype(np.int64)
-    out["n_missing"] = per_domain("n_missing").astype(np.int64)
-    out["sum_w"] = sum_w
-    out["estimate"] = np.where(n > 0, mean, np.nan)
-    out["variance"] = np.where(n > 0, variance, np.nan)
-    out["se"] = np.sqrt(out["variance"])
-    out["df"] = np.where(n > 0, df, np.nan)
-    out["n_kish"] = n_kish
-    out["variance_srs"] = variance_srs
-    out["deff"] = deff
-    out["fraction"] = domain_fraction
+    columns = {
+        "n": n.astype(np.int64),
+        "n_missing": per_domain("n_missing").astype(np.int64),
+        "sum_w": sum_w,
+        "estimate": np.where(n > 0, mean, np.nan),
+        "variance": np.where(n > 0, variance, np.nan),
+    }
+    columns["se"] = np.sqrt(columns["variance"])
+    columns.update({"df": np.where(n > 0, df, np.nan), "n_kish": n_kish,
+                    "variance_srs": variance_srs, "deff": deff, "fraction": domain_fraction})
     for name in tally.classes:
-        out[f"n_{name}"] = per_domain(f"n_{name}").astype(np.int64)
-        out[f"w_{name}"] = per_domain(f"w_{name}")
+        columns[f"n_{name}"] = per_domain(f"n_{name}").astype(np.int64)
+        columns[f"w_{name}"] = per_domain(f"w_{name}")
+    values = pd.DataFrame(columns)
+    out = pd.concat([keys, values], axis=1) if len(keys.columns) else values
     return out

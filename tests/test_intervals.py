@@ -27,10 +27,13 @@ from kirc.intervals import (
     DEFAULT_NPS_METHOD,
     NPS_METHODS,
     PROPORTION_METHODS,
+    design_nps_interval,
+    design_proportion_interval,
     difference_interval,
     difference_pvalue,
     nps_difference_interval,
     nps_difference_pvalue,
+    korn_graubard_nobs,
     nps_interval,
     proportion_interval,
 )
@@ -60,7 +63,7 @@ def _grid():
 # proportion_interval
 # --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("method", PROPORTION_METHODS)
+@pytest.mark.parametrize("method", list(STATSMODELS_METHODS))
 @pytest.mark.parametrize("confidence", [0.80, 0.95, 0.99])
 def test_proportion_matches_statsmodels_on_grid(method, confidence):
     count, nobs = _grid()
@@ -71,7 +74,7 @@ def test_proportion_matches_statsmodels_on_grid(method, confidence):
     np.testing.assert_allclose(high, ref_high, rtol=0, atol=1e-10)
 
 
-@pytest.mark.parametrize("method", PROPORTION_METHODS)
+@pytest.mark.parametrize("method", list(STATSMODELS_METHODS))
 def test_proportion_matches_statsmodels_for_weighted_counts(method):
     count = np.array([0.0, 0.4, 3.7, 12.25, 12.4])
     nobs = np.full(5, 12.4)
@@ -289,9 +292,10 @@ def test_adjusted_wald_matches_rocks_formula_by_hand():
     low, high = nps_interval(45, 30, 25, "adjusted-wald")
     assert low == pytest.approx(nps - half, abs=1e-14)
     assert high == pytest.approx(nps + half, abs=1e-14)
-    # a single promoter: adjusted to 1.75/1.5/0.75 of 4, the interval excludes NPS = 1
+    # a single promoter: adjusted to 1.75/1.5/0.75 of 4, the Wald upper limit 0.985 would
+    # exclude NPS = 1; the boundary modification sets it to 1
     low, high = nps_interval(1, 0, 0, "adjusted-wald")
-    assert (round(float(low), 3), round(float(high), 3)) == (-0.485, 0.985)
+    assert (round(float(low), 3), float(high)) == (-0.485, 1.0)
 
 
 def test_bootstrap_is_seeded_and_independent_of_batch():
@@ -416,7 +420,7 @@ NEWCOMBE_TABLE_II = [
 
 @pytest.mark.parametrize("counts, expected", NEWCOMBE_TABLE_II)
 def test_newcombe_table_ii(counts, expected):
-    low, high = difference_interval(*counts)
+    low, high = difference_interval(*counts, method="newcombe")
     assert (round(float(low), 4), round(float(high), 4)) == expected
 
 
@@ -429,7 +433,8 @@ def test_newcombe_matches_statsmodels_on_grid():
     # include the corners explicitly
     count1[:4], count2[:4] = [0, nobs1[1], 0, nobs1[3]], [0, 0, nobs2[2], nobs2[3]]
     for confidence in (0.90, 0.95):
-        low, high = difference_interval(count1, nobs1, count2, nobs2, confidence=confidence)
+        low, high = difference_interval(count1, nobs1, count2, nobs2, "newcombe",
+                                        confidence)
         ref_low, ref_high = confint_proportions_2indep(count1, nobs1, count2, nobs2,
                                                        method="newcomb", compare="diff",
                                                        alpha=1 - confidence)
@@ -523,6 +528,7 @@ def test_mover_coverage_by_simulation(shares1, n1, shares2, n2):
 # --------------------------------------------------------------------------------------------
 
 def test_difference_pvalue_matches_chi_square_and_ztest():
+    # the default ("score") is the pooled z-test, = prop.test(correct = FALSE)
     tables = [(56, 70, 48, 80), (9, 10, 3, 10), (5, 56, 1, 29), (30, 50, 20, 60), (1, 3, 2, 4)]
     for x1, n1, x2, n2 in tables:
         chi2 = stats.chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]], correction=False)
@@ -541,17 +547,18 @@ def test_difference_pvalue_degenerate_cases():
 
 
 def test_nps_difference_pvalue_by_hand_and_against_statsmodels():
-    p = nps_difference_pvalue(45, 30, 25, 35, 35, 30)
+    p = nps_difference_pvalue(45, 30, 25, 35, 35, 30, "wald")
     variance = (0.45 + 0.25 - 0.04) / 100 + (0.35 + 0.30 - 0.0025) / 100
     assert p == pytest.approx(2 * stats.norm.sf(0.15 / np.sqrt(variance)), rel=1e-12)
     # without passives NPS = 2p - 1 and the test is statsmodels' unpooled Wald test of p1 = p2
     result = sm_proportion.test_proportions_2indep(30, 50, 20, 60, method="wald", compare="diff")
-    assert nps_difference_pvalue(30, 0, 20, 20, 0, 40) == pytest.approx(result.pvalue, rel=1e-10)
+    assert nps_difference_pvalue(30, 0, 20, 20, 0, 40, "wald") == pytest.approx(result.pvalue,
+                                                                      rel=1e-10)
 
 
 def test_nps_difference_pvalue_degenerate_cases():
     p = nps_difference_pvalue([10, 10, 0, 0], [0, 0, 5, 0], [0, 0, 0, 0],
-                              [20, 0, 0, 4], [0, 0, 7, 4], [0, 5, 0, 4])
+                              [20, 0, 0, 4], [0, 0, 7, 4], [0, 5, 0, 4], "wald")
     assert p[0] == 1        # both all promoters: no variance, equal scores
     assert p[1] == 0        # all promoters vs all detractors: no variance, different scores
     assert p[2] == 1        # both all passives
@@ -592,3 +599,330 @@ def test_exact_coverage_of_wald_at_a_point_by_direct_sum():
             if low <= p - d <= high:
                 total += stats.multinomial.pmf([b, n - b - c, c], n, [p, 1 - p - d, d])
     assert table["coverage"].iloc[0] == pytest.approx(total, abs=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# design-based shares: logit and beta (Korn-Graubard) against R survey::svyciprop
+# --------------------------------------------------------------------------------------------
+
+# Produced with R 4.2.2, survey 4.1.1, on ../shared/realdata/survey_api/ (columns label,
+# method, level, estimate, SE, degf, nrow, lower, upper):
+#
+#   library(survey)
+#   d <- "/work/shared/realdata/survey_api/"
+#   strat <- read.csv(paste0(d, "apistrat.csv")); clus <- read.csv(paste0(d, "apiclus1.csv"))
+#   prep <- function(x) transform(x, awards_yes = as.numeric(awards == "Yes"),
+#                                 meals_low = as.numeric(meals < 10),
+#                                 schwide_no = as.numeric(sch.wide == "No"))
+#   ds <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = prep(strat))
+#   dc <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = prep(clus))
+#   show <- function(label, f, des) {
+#     m <- svymean(f, des)
+#     for (lev in c(0.95, 0.90)) for (meth in c("logit", "beta")) {
+#       ci <- svyciprop(f, des, method = meth, level = lev)
+#       cat(sprintf('("%s", "%s", %.2f, %.15g, %.15g, %d, %d, %.15g, %.15g),\n', label, meth,
+#           lev, coef(m)[1], SE(m)[1], degf(des), nrow(des), attr(ci, "ci")[1],
+#           attr(ci, "ci")[2]))
+#     }
+#   }
+#   show("apistrat awards", ~awards_yes, ds); show("apistrat meals<10", ~meals_low, ds)
+#   show("apiclus1 awards", ~awards_yes, dc); show("apiclus1 sch.wide=No", ~schwide_no, dc)
+SVYCIPROP = [
+    ("apistrat awards", "logit", 0.95, 0.638936064050578, 0.0344059179972689, 197, 200, 0.568721098868047, 0.703675779368256),
+    ("apistrat awards", "beta", 0.95, 0.638936064050578, 0.0344059179972689, 197, 200, 0.567218701479749, 0.706354783014459),
+    ("apistrat awards", "logit", 0.90, 0.638936064050578, 0.0344059179972689, 197, 200, 0.580366536198634, 0.693645999868921),
+    ("apistrat awards", "beta", 0.90, 0.638936064050578, 0.0344059179972689, 197, 200, 0.578458275973095, 0.696212933389592),
+    ("apistrat meals<10", "logit", 0.95, 0.106640297587036, 0.022408538980509, 197, 200, 0.0698243081608835, 0.159538699193948),
+    ("apistrat meals<10", "beta", 0.95, 0.106640297587036, 0.022408538980509, 197, 200, 0.0665710156843738, 0.159530174953878),
+    ("apistrat meals<10", "logit", 0.90, 0.106640297587036, 0.022408538980509, 197, 200, 0.0748651642523171, 0.149719231753731),
+    ("apistrat meals<10", "beta", 0.90, 0.106640297587036, 0.022408538980509, 197, 200, 0.0719844860323751, 0.150882342221598),
+    ("apiclus1 awards", "logit", 0.95, 0.710382513661202, 0.0330182995537189, 14, 183, 0.634839191610184, 0.775816511445812),
+    ("apiclus1 awards", "beta", 0.95, 0.710382513661202, 0.0330182995537189, 14, 183, 0.633436839061471, 0.7793385361783),
+    ("apiclus1 awards", "logit", 0.90, 0.710382513661202, 0.0330182995537189, 14, 183, 0.64898407542833, 0.764931348918022),
+    ("apiclus1 awards", "beta", 0.90, 0.710382513661202, 0.0330182995537189, 14, 183, 0.64697833951993, 0.768068505188668),
+    ("apiclus1 sch.wide=No", "logit", 0.95, 0.12568306010929, 0.0203594772446274, 14, 183, 0.0880999229787773, 0.176201107620966),
+    ("apiclus1 sch.wide=No", "beta", 0.95, 0.12568306010929, 0.0203594772446274, 14, 183, 0.0852955078731347, 0.176297789152499),
+    ("apiclus1 sch.wide=No", "logit", 0.90, 0.12568306010929, 0.0203594772446274, 14, 183, 0.0939774392541732, 0.166124065931079),
+    ("apiclus1 sch.wide=No", "beta", 0.90, 0.12568306010929, 0.0203594772446274, 14, 183, 0.0915876001416207, 0.167101704699135),
+]
+
+
+@pytest.mark.parametrize("label, method, level, p, se, df, n, r_low, r_high", SVYCIPROP)
+def test_effective_counts_reproduce_svyciprop(label, method, level, p, se, df, n, r_low, r_high):
+    n_eff = p * (1 - p) / se**2
+    if method == "beta":
+        n_eff = korn_graubard_nobs(n_eff, n, df, level)
+    low, high = proportion_interval(p * n_eff, n_eff, method, level, df=df)
+    # R printed 15 significant digits of p and SE: agreement is limited by that, ~1e-13
+    assert low == pytest.approx(r_low, abs=1e-9)
+    assert high == pytest.approx(r_high, abs=1e-9)
+    low, high = design_proportion_interval(p, se**2, n, df, method, level)
+    assert low == pytest.approx(r_low, abs=1e-9)
+    assert high == pytest.approx(r_high, abs=1e-9)
+
+
+def test_korn_graubard_nobs_formula_and_edges():
+    t = stats.t.ppf
+    expected = 150 * (t(0.025, 182) / t(0.025, 14)) ** 2
+    assert korn_graubard_nobs(150, 183, 14) == pytest.approx(expected, rel=1e-14)
+    # df = n - 1 (a simple random sample) leaves n_eff unchanged; df = 0 is NaN, as R's qt
+    assert korn_graubard_nobs(37.5, 50, 49) == pytest.approx(37.5, rel=1e-14)
+    values = korn_graubard_nobs([10, 10, 10], [1, 20, 20], [5, 0, np.inf])
+    assert np.isnan(values[0]) and np.isnan(values[1])
+    assert values[2] == pytest.approx(10 * (t(0.025, 19) / stats.norm.ppf(0.025)) ** 2)
+    with pytest.raises(ParameterError):
+        korn_graubard_nobs(10, 20, -1)
+
+
+def test_logit_closed_form_and_boundaries():
+    # logit: expit(logit(x/n) +- z sqrt(1/x + 1/(n-x))), by hand
+    low, high = proportion_interval(7, 30, "logit")
+    centre, half = np.log(7 / 23), Z95 * np.sqrt(1 / 7 + 1 / 23)
+    assert low == pytest.approx(1 / (1 + np.exp(-(centre - half))), abs=1e-14)
+    assert high == pytest.approx(1 / (1 + np.exp(-(centre + half))), abs=1e-14)
+    # x = 0 and x = n: the exact one-sided limits (R's glm does not converge there)
+    low, high = proportion_interval([0, 30], 30, "logit")
+    assert low[0] == 0 and high[1] == 1
+    assert high[0] == pytest.approx(1 - 0.025 ** (1 / 30), abs=1e-14)
+    assert low[1] == pytest.approx(0.025 ** (1 / 30), abs=1e-14)
+    count = np.arange(31.0)
+    low, high = proportion_interval(count, 30, "logit")
+    assert np.all(low <= count / 30) and np.all(count / 30 <= high)
+    assert np.all(np.diff(low) > 0) and np.all(np.diff(high) > 0)
+
+
+@pytest.mark.parametrize("method", ["wilson", "agresti-coull", "wald", "logit"])
+def test_df_replaces_the_normal_quantile_by_t(method):
+    count, nobs = _grid()
+    if method == "logit":  # its limits at 0 and n are the exact one-sided ones, no quantile
+        inner = (count > 0) & (count < nobs)
+        count, nobs = count[inner], nobs[inner]
+    for df in (3, 14.5, 120):
+        t = stats.t.isf(0.025, df)
+        # a normal quantile equal to t_df is reached at the confidence 1 - 2 sf(t)
+        level = 1 - 2 * stats.norm.sf(t)
+        low, high = proportion_interval(count, nobs, method, 0.95, df=df)
+        ref_low, ref_high = proportion_interval(count, nobs, method, level)
+        np.testing.assert_allclose(low, ref_low, atol=1e-12)
+        np.testing.assert_allclose(high, ref_high, atol=1e-12)
+    np.testing.assert_array_equal(proportion_interval(count, nobs, method, df=np.inf),
+                                  proportion_interval(count, nobs, method))
+    low, high = proportion_interval(3, 10, method, df=0)
+    assert np.isnan(low) and np.isnan(high)
+    low, high = proportion_interval([3, 3], 10, method, df=[5, 50])
+    assert high[0] > high[1]
+
+
+def test_design_intervals_without_variation():
+    # p = 0: R gives NaN; here the count-based interval of n respondents
+    low, high = design_proportion_interval([0.0, 1.0], 0.0, 40, 39, "beta")
+    ref_low, ref_high = proportion_interval([0, 40], 40, "beta")
+    np.testing.assert_allclose(low, ref_low, atol=1e-14)
+    np.testing.assert_allclose(high, ref_high, atol=1e-14)
+    # a census: no sampling error
+    low, high = design_proportion_interval(0.3, 0.0, 40, 39, "logit")
+    assert low == high == 0.3
+
+
+def test_design_nps_wald_is_estimate_plus_minus_t_se():
+    variance = 0.0066 * 1.7
+    low, high = design_nps_interval(0.45, 0.25, variance, 100, 23, "wald")
+    t = stats.t.isf(0.025, 23)
+    assert low == pytest.approx(0.20 - t * np.sqrt(variance), abs=1e-12)
+    assert high == pytest.approx(0.20 + t * np.sqrt(variance), abs=1e-12)
+    # with the simple-random-sampling variance it is the count-based interval
+    for method in ("adjusted-wald", "score", "wald"):
+        low, high = design_nps_interval(0.45, 0.25, 0.0066, 100, np.inf, method)
+        ref = nps_interval(45, 30, 25, method)
+        np.testing.assert_allclose((low, high), ref, atol=1e-12)
+    with pytest.raises(ParameterError):
+        design_nps_interval(0.45, 0.25, 0.0066, 100, 20, "bootstrap")
+
+
+# --------------------------------------------------------------------------------------------
+# score intervals for the change of a share, and interval-test consistency
+# --------------------------------------------------------------------------------------------
+
+def _score_limits_numeric(x1, n1, x2, n2, z, correction):
+    """Independent reference: the restricted MLE by numerical maximisation of the likelihood
+    and the limits by Brent's root finder. (statsmodels 0.15's confint_proportions_2indep(
+    method="score") is not used for the limits: its cubic has count0 where nobs0 belongs,
+    statsmodels issue #10269, so its restricted MLE is off whenever the difference is not 0.)"""
+    def statistic(delta):
+        def negative_loglik(p2):
+            p1 = p2 + delta
+            terms = [(x1, p1), (n1 - x1, 1 - p1), (x2, p2), (n2 - x2, 1 - p2)]
+            return -sum(k * np.log(p) for k, p in terms if k > 0)
+
+        lo, hi = max(0.0, -delta), min(1.0, 1.0 - delta)
+        p2 = optimize.minimize_scalar(negative_loglik, bounds=(lo + 1e-13, hi - 1e-13),
+                                      method="bounded", options={"xatol": 1e-14}).x
+        p1 = p2 + delta
+        var = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
+        if correction:
+            var *= (n1 + n2) / (n1 + n2 - 1)
+        return (x1 / n1 - x2 / n2 - delta) / np.sqrt(var)
+
+    d = x1 / n1 - x2 / n2
+    low = -1.0 if d == -1 else optimize.brentq(lambda t: statistic(t) - z, -1 + 1e-9, d,
+                                               xtol=1e-13)
+    high = 1.0 if d == 1 else optimize.brentq(lambda t: statistic(t) + z, d, 1 - 1e-9,
+                                              xtol=1e-13)
+    return low, high
+
+
+@pytest.mark.parametrize("method, correction", [("score", False), ("miettinen-nurminen", True)])
+def test_score_difference_matches_numerical_inversion(method, correction):
+    tables = [(56, 70, 48, 80), (5, 55, 8, 12), (1, 18, 1, 2), (7, 34, 1, 34), (0, 10, 3, 10),
+              (10, 10, 4, 9), (12.4, 30.2, 20.7, 41.5)]
+    for x1, n1, x2, n2 in tables:
+        low, high = difference_interval(x1, n1, x2, n2, method)
+        ref = _score_limits_numeric(x1, n1, x2, n2, Z95, correction)
+        assert (low, high) == pytest.approx(ref, abs=2e-7), (x1, n1, x2, n2)
+
+
+@pytest.mark.parametrize("method, correction", [("score", False), ("miettinen-nurminen", True)])
+def test_score_difference_against_statsmodels(method, correction):
+    # statsmodels' restricted MLE is right at delta = 0, i.e. for its p-values; where the
+    # hypothesised difference is not 0 it is not (issue #10269), see the numerical check above
+    rng = np.random.default_rng(12)
+    n1, n2 = rng.integers(2, 60, size=200), rng.integers(2, 60, size=200)
+    x1, x2 = rng.integers(0, n1 + 1), rng.integers(0, n2 + 1)
+    x1[:3], x2[:3] = [0, n1[1], 0], [0, n2[1], n2[2]]
+    p = difference_pvalue(x1, n1, x2, n2, method)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ref = [sm_proportion.test_proportions_2indep(a, b, c, d, method="score",
+                                                     correction=correction).pvalue
+               for a, b, c, d in zip(x1, n1, x2, n2)]
+    # statsmodels gives NaN where both samples are all 0 or all 1 (0/0); kirc gives 1
+    assert np.isnan(ref[0]) and np.isnan(ref[1]) and p[0] == p[1] == 1
+    np.testing.assert_allclose(p, np.nan_to_num(ref, nan=1.0), rtol=1e-10, atol=1e-14)
+
+
+def test_score_pvalue_is_prop_test_without_correction():
+    # R 4.2.2: prop.test(c(56, 48), c(70, 80), correct = FALSE)$p.value -> 0.00805073...
+    # (X-squared = 7.0255); the same as scipy's chi2_contingency(correction=False)
+    chi2 = stats.chi2_contingency([[56, 14], [48, 32]], correction=False)
+    assert difference_pvalue(56, 70, 48, 80, "score") == pytest.approx(chi2.pvalue, rel=1e-12)
+    # Miettinen-Nurminen: the statistic is shrunk by sqrt((N - 1) / N)
+    z = np.sqrt(chi2.statistic * 149 / 150)
+    assert difference_pvalue(56, 70, 48, 80, "mn") == pytest.approx(2 * stats.norm.sf(z))
+
+
+def _all_tables(max_n):
+    rows = [(x1, n1, x2, n2) for n1 in range(1, max_n + 1) for n2 in range(1, max_n + 1)
+            for x1 in range(n1 + 1) for x2 in range(n2 + 1)]
+    return np.array(rows, dtype=float).T
+
+
+@pytest.mark.parametrize("method", ["score", "miettinen-nurminen", "newcombe", "wald"])
+def test_share_interval_excludes_zero_iff_test_rejects(method):
+    # every table with n1, n2 <= 10 (3,025 tables, all zero/all-one edge cases), plus
+    # weighted counts, at three levels and with t quantiles
+    x1, n1, x2, n2 = _all_tables(10)
+    rng = np.random.default_rng(8)
+    w = rng.uniform(0.5, 40, size=(2, 400))
+    wx = w * rng.uniform(0, 1, size=(2, 400))
+    x1, n1 = np.r_[x1, wx[0]], np.r_[n1, w[0]]
+    x2, n2 = np.r_[x2, wx[1]], np.r_[n2, w[1]]
+    for confidence, df in ((0.80, None), (0.95, None), (0.99, None), (0.95, 7)):
+        low, high = difference_interval(x1, n1, x2, n2, method, confidence, df=df)
+        p = difference_pvalue(x1, n1, x2, n2, method, df=df)
+        excludes = ~((low <= 0) & (0 <= high))
+        np.testing.assert_array_equal(excludes, p < 1 - confidence)
+        assert np.all(low <= (x1 / n1 - x2 / n2) + 1e-12)
+        assert np.all((x1 / n1 - x2 / n2) <= high + 1e-12)
+
+
+def test_consistency_at_an_exact_tie():
+    # choose the confidence equal to 1 - p of a table: the interval must then still agree
+    p = float(difference_pvalue(56, 70, 48, 80, "score"))
+    for confidence in (1 - p, np.nextafter(1 - p, 0), np.nextafter(1 - p, 1)):
+        low, high = difference_interval(56, 70, 48, 80, "score", confidence)
+        assert (low > 0) == (p < 1 - confidence)
+
+
+def test_newcombe_pvalue_is_the_coverage_boundary():
+    p = float(difference_pvalue(56, 70, 48, 80, "newcombe"))
+    low, _ = difference_interval(56, 70, 48, 80, "newcombe", confidence=1 - p)
+    assert abs(low) < 1e-12
+    assert difference_interval(56, 70, 48, 80, "newcombe", 1 - p * 1.001)[0] > 0
+    assert difference_interval(56, 70, 48, 80, "newcombe", 1 - p * 0.999)[0] < 0
+
+
+# --------------------------------------------------------------------------------------------
+# NPS change: interval-test consistency
+# --------------------------------------------------------------------------------------------
+
+def _nps_pairs():
+    rng = np.random.default_rng(21)
+    n1, n2 = rng.integers(1, 40, size=600), rng.integers(1, 40, size=600)
+    cells = []
+    for n in (n1, n2):
+        b = rng.integers(0, n + 1)
+        c = rng.integers(0, n - b + 1)
+        cells += [b, n - b - c, c]
+    cells = [np.r_[x, e] for x, e in zip(cells, ([5, 5, 0, 0], [0, 0, 5, 0], [0, 0, 0, 5],
+                                                 [5, 0, 0, 0], [0, 0, 5, 0], [0, 5, 0, 5]))]
+    return [np.asarray(x, dtype=float) for x in cells]
+
+
+@pytest.mark.parametrize("method, component", [("mover", "adjusted-wald"), ("mover", "score"),
+                                               ("wald", "adjusted-wald")])
+def test_nps_interval_excludes_zero_iff_test_rejects(method, component):
+    cells = _nps_pairs()
+    for confidence, df in ((0.90, None), (0.95, None), (0.95, 12)):
+        low, high = nps_difference_interval(*cells, method, confidence, df,
+                                            component=component)
+        p = nps_difference_pvalue(*cells, method, df, component=component)
+        excludes = ~((low <= 0) & (0 <= high))
+        np.testing.assert_array_equal(excludes, p < 1 - confidence)
+
+
+def test_mover_pvalue_is_the_coverage_boundary():
+    p = float(nps_difference_pvalue(45, 30, 25, 30, 35, 35))
+    assert 0.01 < p < 0.05
+    low, _ = nps_difference_interval(45, 30, 25, 30, 35, 35, confidence=1 - p)
+    assert abs(low) < 1e-12
+
+
+def test_nps_difference_method_names_are_checked():
+    with pytest.raises(ParameterError):
+        nps_difference_pvalue(4, 3, 3, 4, 3, 3, "score")
+    with pytest.raises(ParameterError):
+        nps_difference_pvalue(4, 3, 3, 4, 3, 3, component="bootstrap")
+    with pytest.raises(ParameterError):
+        difference_pvalue(4, 10, 3, 10, "mover")
+
+
+# --------------------------------------------------------------------------------------------
+# adjusted Wald at other confidence levels
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("confidence", [0.80, 0.90, 0.95, 0.99])
+def test_adjusted_wald_contains_the_estimate_for_every_sample_up_to_40(confidence):
+    b, c, n = [], [], []
+    for size in range(1, 41):
+        pb, pc = np.meshgrid(np.arange(size + 1), np.arange(size + 1), indexing="ij")
+        keep = pb + pc <= size
+        b.append(pb[keep]), c.append(pc[keep]), n.append(np.full(keep.sum(), size))
+    b, c, n = (np.concatenate(x).astype(float) for x in (b, c, n))
+    low, high = nps_interval(b, n - b - c, c, "adjusted-wald", confidence)
+    estimate = (b - c) / n
+    assert np.all(low <= estimate) and np.all(estimate <= high)
+
+
+def test_adjusted_wald_pseudo_counts_scale_with_the_squared_quantile():
+    # the issue's example: 20 promoters at 80 % gave [0.757, 0.983] with fixed pseudo-counts
+    low, high = nps_interval(20, 0, 0, "adjusted-wald", 0.80)
+    assert high == 1
+    z = stats.norm.isf(0.10)
+    scale = (z / Z95) ** 2
+    p, d, n = (9 + 0.75 * scale), (4 + 0.75 * scale), 20 + 3 * scale
+    p, d = p / n, d / n
+    half = z * np.sqrt((p + d - (p - d) ** 2) / n)
+    low, high = nps_interval(9, 7, 4, "adjusted-wald", 0.80)
+    assert (low, high) == pytest.approx((p - d - half, p - d + half), abs=1e-14)
+    # at 95 % it is Rocks' interval with 0.75 / 1.5 / 0.75
+    assert nps_interval(9, 7, 4)[0] == pytest.approx(
+        (9.75 - 4.75) / 23 - Z95 * np.sqrt((14.5 / 23 - (5 / 23) ** 2) / 23), abs=1e-14)

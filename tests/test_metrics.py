@@ -125,14 +125,14 @@ def test_unit_weights_give_the_unweighted_estimates(survey, metric, args):
     ones = survey.assign(w=1.0)
     weighted = metric(ones, *args, by="sector", weights="w")
     unweighted = metric(ones, *args, by="sector")
-    same = ["sector", "estimate", "n", "n_eff", "n_missing", "method", "flag", "se", "df"]
+    same = ["sector", "estimate", "n", "n_eff", "n_missing", "flag", "se", "df"]
     pd.testing.assert_frame_equal(weighted[same], unweighted[same], check_exact=False,
                                   rtol=1e-12)
 
 
 def test_weighted_share_uses_the_design_variance_not_kish(survey):
     # Issue 9: weighted intervals use the linearised variance and t(n − 1), not Kish's n_eff.
-    out = kirc.share(survey, "opgelost", weights="gewicht")
+    out = kirc.share(survey, "opgelost", weights="gewicht", method="wilson")
     rows = survey.dropna(subset=["opgelost"])
     w, y = rows["gewicht"].to_numpy(), rows["opgelost"].to_numpy()
     n = len(rows)
@@ -246,16 +246,20 @@ def test_share_of_labelled_categories():
 def test_share_change_matches_newcombe_and_chi_square():
     df = pd.DataFrame({"year": [2018] * 80 + [2019] * 70,
                        "ok": [1.0] * 48 + [0.0] * 32 + [1.0] * 56 + [0.0] * 14})
+    # Issue 9: the default is the score pair (interval inverting the pooled z-test), so that
+    # p-value and interval agree; Newcombe's interval stays available by name.
     out = kirc.change(df, "share", "ok", year=(2018, 2019))
-    low, high = confint_proportions_2indep(56, 70, 48, 80, method="newcomb")
     chi2, p, _, _ = stats.chi2_contingency([[56, 14], [48, 32]], correction=False)
     row = out.iloc[0]
+    assert row["method"] == "score"
     assert row["estimate"] == pytest.approx(100 * (56 / 70 - 48 / 80))
-    assert row["ci_low"] == pytest.approx(100 * low)
-    assert row["ci_high"] == pytest.approx(100 * high)
     assert row["p_value"] == pytest.approx(p)
-    assert bool(row["significant"]) == (p < 0.05)
+    assert bool(row["significant"]) == (p < 0.05) == (row["ci_low"] > 0)
     assert (row["n_from"], row["n_to"]) == (80, 70)
+    newcombe = kirc.change(df, "share", "ok", year=(2018, 2019), method="newcombe").iloc[0]
+    low, high = confint_proportions_2indep(56, 70, 48, 80, method="newcomb")
+    assert newcombe["ci_low"] == pytest.approx(100 * low)
+    assert newcombe["ci_high"] == pytest.approx(100 * high)
 
 
 def test_mean_change_matches_welch(survey):

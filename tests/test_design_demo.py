@@ -1,0 +1,142 @@
+"""The demo surveys with the designs of their definitions, against R ``survey`` 4.1.1.
+
+The frames come from :func:`kirc.load_survey` (2024 and 2025), so the design is the one the
+definitions declare: klantcontact weighted by its post-stratification weight, sectorscan a simple
+random sample of the members with the population per year. They were exported to CSV and fed to
+this R script (R 4.2.2, survey 4.1.1); its output is pasted below.
+
+    # python: ks = kirc.load_survey("klantcontact", years=[2024, 2025])
+    #   ks["score"] = +1 for nps >= 9, -1 for nps <= 6, 0 else (NaN when nps is missing)
+    #   orgs = kirc.load_survey("sectorscan", years=[2024, 2025]); orgs["N"] = population of the year
+    suppressMessages(library(survey)); options(digits=15)
+    lv <- c("telecom", "energie", "financiële dienstverlening", "overheid", "retail",
+            "e-commerce", "zorgverzekeraars")
+    ks <- read.csv("ks.csv"); ks$sector <- factor(ks$sector, levels=lv)
+    d <- svydesign(ids=~1, strata=~year, weights=~weight, data=ks)   # years: independent samples
+    for (v in c("score", "fcr", "csat")) {
+      b <- svyby(as.formula(paste0("~", v)), ~year, d, svymean, na.rm=TRUE)
+      cat("ks", v, "by year", coef(b), "se", SE(b), "\\n") }
+    d25 <- subset(d, year == 2025)
+    for (v in c("score", "fcr")) {
+      b <- svyby(as.formula(paste0("~", v)), ~sector, d25, svymean, na.rm=TRUE)
+      cat("ks", v, "2025 by sector", coef(b), "se", SE(b), "\\n") }
+    for (v in c("score", "fcr")) {
+      dv <- subset(d, !is.na(ks[[v]]))
+      b <- svyby(as.formula(paste0("~", v)), ~year+sector, dv, svymean, covmat=TRUE)
+      est <- c(); se <- c(); p <- c()
+      for (s in lv) { w <- setNames(rep(0, length(coef(b))), names(coef(b)))
+        w[paste0("2024.", s)] <- -1; w[paste0("2025.", s)] <- 1
+        k <- svycontrast(b, w); est <- c(est, coef(k)); se <- c(se, SE(k))
+        p <- c(p, 2 * pnorm(-abs(coef(k) / SE(k)))) }
+      cat("ks", v, "change 2024-2025 by sector", est, "se", se, "p", p, "\\n") }
+    lv8 <- c(lv, "outsourcing / contactcenters")             # sectorscan has one more sector
+    orgs <- read.csv("orgs.csv"); orgs$sector <- factor(orgs$sector, levels=lv8)
+    o <- svydesign(ids=~1, strata=~year, fpc=~N, data=orgs)
+    b <- svyby(~avg_ready, ~year, o, svymean); cat("orgs avg_ready by year", coef(b), "se", SE(b), "\\n")
+    o25 <- svydesign(ids=~1, fpc=~N, data=subset(orgs, year == 2025))
+    b <- svyby(~avg_ready, ~sector, o25, svymean)
+    cat("orgs avg_ready 2025 by sector", coef(b), "se", SE(b), "\\n")
+    cat("orgs 2025 degf by sector", sapply(lv8, function(s) degf(subset(o25, sector == s))), "\\n")
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kirc
+
+SECTORS = ["telecom", "energie", "financiële dienstverlening", "overheid", "retail",
+           "e-commerce", "zorgverzekeraars"]
+R = {
+    "score_by_year": ([-0.0348994547832803, -0.0182097590836521],
+                      [0.0183961574819407, 0.0194462774861007]),
+    "fcr_by_year": ([0.688732578057978, 0.720579066409005],
+                    [0.0101619876552737, 0.0101990482001299]),
+    "csat_by_year": ([3.62079706130193, 3.66010907376829],
+                     [0.0231349979260733, 0.024944561721932]),
+    "score_2025": ([-0.0440447795954096, -0.0780384397526324, 0.0442800239240257,
+                    -0.169951353706041, 0.119206737899619, 0.175073195238089,
+                    -0.164755683525644],
+                   [0.0459254862663493, 0.0515670790644922, 0.0460353339604314,
+                    0.0482217379192371, 0.0551982867618696, 0.0547648646294371,
+                    0.0600152445838488]),
+    "fcr_2025": ([0.729207273139875, 0.705751784128059, 0.725687618584067, 0.676391382405745,
+                  0.780151730353186, 0.74985557386142, 0.681220249195968],
+                 [0.0234549283922201, 0.0275272096286425, 0.023469060684549,
+                  0.0277067286529995, 0.0264391290697202, 0.0290313876282974,
+                  0.0327422165865567]),
+    "score_change": ([0.0345147468510802, -0.0366536934219364, 0.0274174181981988,
+                      0.0255123111891515, 0.0373164102876648, -0.020513686072595,
+                      0.0399463646781208],
+                     [0.063009573481112, 0.0720203309485505, 0.0624002417695499,
+                      0.065154331140509, 0.0759419669313208, 0.0778377627063811,
+                      0.0821259909940219]),
+    "fcr_change": ([0.023150014241654, 0.0473418077751364, -0.00809222490339767,
+                    0.0291013903900406, 0.0899312876645961, 0.0317952107173225,
+                    0.0392524550052032],
+                   [0.0327904034980631, 0.0393448535055121, 0.0330094037496717,
+                    0.0386052879676954, 0.0388673261125987, 0.0407353502716218,
+                    0.0467219123919208]),
+    "avg_by_year": ([0.71969696969697, 0.741379310344828], [0.0181655978339897,
+                                                            0.02301311262046]),
+    "avg_2025": ([0.7, 0.8, 0.68, 0.928571428571428, 0.625, 0.933333333333333, 0.6, 0.625],
+                 [0.0820280034523798, 0.0584610828647457, 0.0528094853140081,
+                  0.0389611813102088, 0.0685090814821239, 0.0364568904232799,
+                  0.124014684387511, 0.0685090814821239]),
+    "avg_2025_degf": [9, 14, 24, 13, 15, 14, 4, 15],
+}
+
+
+@pytest.fixture(scope="module")
+def ks():
+    return kirc.load_survey("klantcontact", years=[2024, 2025])
+
+
+@pytest.fixture(scope="module")
+def orgs():
+    return kirc.load_survey("sectorscan", years=[2024, 2025])
+
+
+def close(actual, expected, unit=100.0):
+    np.testing.assert_allclose(np.asarray(actual, float), unit * np.asarray(expected),
+                               rtol=1e-9, atol=1e-10)
+
+
+def test_consumer_trend_by_year_uses_the_definitions_weight(ks):
+    assert kirc.design_of(ks).weights == "weight"
+    for metric, column, key, unit in (("nps", "nps", "score_by_year", 100),
+                                      ("share", "fcr", "fcr_by_year", 100),
+                                      ("mean", "csat", "csat_by_year", 1)):
+        out = kirc.trend(ks, metric, column)
+        assert list(out["year"]) == [2024, 2025]
+        close(out["estimate"], R[key][0], unit)
+        close(out["se"], R[key][1], unit)
+
+
+def test_consumer_sectors_of_one_year(ks):
+    year = ks[ks["year"] == 2025]                  # filtering keeps the design
+    for metric, column, key in ((kirc.nps, "nps", "score_2025"),
+                                (kirc.share, "fcr", "fcr_2025")):
+        out = metric(year, column, by="sector")
+        assert [str(s) for s in out["sector"]] == SECTORS
+        close(out["estimate"], R[key][0])
+        close(out["se"], R[key][1])
+
+
+def test_consumer_change_by_sector_matches_svycontrast(ks):
+    for metric, column, key in (("nps", "nps", "score_change"), ("share", "fcr", "fcr_change")):
+        out = kirc.change(ks, metric, column, year=2025, by="sector")
+        assert [str(s) for s in out["sector"]] == SECTORS
+        close(out["estimate"], R[key][0])
+        close(out["se"], R[key][1])
+
+
+def test_organisation_survey_fpc_by_year_and_by_sector(orgs):
+    out = kirc.trend(orgs, "share", "avg_ready")
+    close(out["estimate"], R["avg_by_year"][0])
+    close(out["se"], R["avg_by_year"][1])
+    sectors = kirc.avg_readiness(orgs[orgs["year"] == 2025], by="sector")
+    close(sectors["estimate"], R["avg_2025"][0])
+    close(sectors["se"], R["avg_2025"][1])
+    np.testing.assert_array_equal(sectors["df"], R["avg_2025_degf"])
