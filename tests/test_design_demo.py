@@ -90,12 +90,16 @@ R = {
 
 @pytest.fixture(scope="module")
 def ks():
-    return kirc.load_survey("klantcontact", years=[2024, 2025])
+    # the shipped weights and the [design] as R saw them (the calibration that the
+    # definition also declares is tested in tests/test_weighting_definitions.py)
+    return kirc.load_survey("klantcontact", years=[2024, 2025], calibrate=False)
 
 
 @pytest.fixture(scope="module")
 def orgs():
-    return kirc.load_survey("sectorscan", years=[2024, 2025])
+    # the shipped weights and the [design] as R saw them (the calibration that the
+    # definition also declares is tested in tests/test_weighting_definitions.py)
+    return kirc.load_survey("sectorscan", years=[2024, 2025], calibrate=False)
 
 
 def close(actual, expected, unit=100.0):
