@@ -541,7 +541,9 @@ def calibrated_estimates(result: pd.DataFrame, data: pd.DataFrame, y: np.ndarray
     domain mean, ``z_i = w_i (y_i − ȳ_d) / Σ_d w``, are residualised on the calibration
     variables (:func:`residualise`) over the whole calibrated sample (rows filtered out of
     ``data`` count as outside every domain, as R's ``subset`` of a calibrated design), and the
-    variance is summed by the design's strata and PSUs of that sample, with its fpc. ``se`` and
+    variance is summed by the design's strata and PSUs of that sample, with its fpc (a frame
+    calibrated per year, as :func:`kirc.load_survey` does, is that many samples: the years the
+    frame holds no row of are left out). ``se`` and
     ``deff`` follow; estimates, sizes and degrees of freedom are unchanged. Otherwise
     ``result`` is returned as it is.
 
@@ -550,6 +552,14 @@ def calibrated_estimates(result: pd.DataFrame, data: pd.DataFrame, y: np.ndarray
     calibration = calibration_of(data)
     if calibration is None or design.weights != calibration.weight:
         return result
+    if calibration.parts:
+        # Separately calibrated samples (years) that the frame does not touch are other
+        # samples, not part of this one: ks[ks.year == 2025] is the 2025 sample, as loading
+        # 2025 alone; within a year a filter is a domain of the year's calibrated sample.
+        present = [(label, part) for label, part in calibration.parts
+                   if data.index.isin(part.index).any()]
+        if len(present) < len(calibration.parts):
+            calibration = combine(present, by=calibration.by)
     position = calibration.index.get_indexer(data.index)
     if (position < 0).any():
         raise ParameterError("the frame holds rows that were not calibrated together with the "

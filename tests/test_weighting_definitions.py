@@ -204,3 +204,59 @@ def test_methods_note_of_a_demo_survey():
     assert "Weegefficiëntie per jaar" in text and "grenzen 0,30–3,00" in text
     text, _ = weighting.methods_note(load_survey("sectorscan", years=[2025]), language="en")
     assert "of sector and size by raking" in text and "per year" not in text
+
+
+# The calibrated demo of 2025 against R survey 4.1.1. Data exported from kirc.load_survey(...,
+# years=[2025], calibrate=False) with score = +1/0/-1 (NaN when nps is missing), w0 = 14e6/n
+# (kirc's starting weight N/n) and N = 170 members; then this R script (R 4.2, survey 4.1.1):
+#
+#     suppressMessages(library(survey)); options(digits=15)
+#     lv <- c("telecom", "energie", "financiële dienstverlening", "overheid", "retail", "e-commerce", "zorgverzekeraars")
+#     ks <- read.csv("/tmp/wt/demo/ks.csv"); ks$sector <- factor(ks$sector, levels=lv)
+#     ks$age_group <- factor(ks$age_group, levels=c("18-34","35-49","50-64","65+"))
+#     ks$region <- factor(ks$region, levels=c("Noord","Oost","Zuid","West"))
+#     d <- svydesign(ids=~1, weights=~w0, data=ks)
+#     pop <- c(`(Intercept)`=14e6, `age_group35-49`=3213000, `age_group50-64`=3689000, `age_group65+`=3311000,
+#              regionOost=3010000, regionZuid=2940000, regionWest=6650000)
+#     cal <- calibrate(d, ~age_group+region, pop, calfun="raking", bounds=c(0.3, 3), epsilon=1e-13, maxit=200)
+#     for (v in c("score", "fcr")) { m <- svymean(as.formula(paste0("~", v)), cal, na.rm=TRUE)
+#       cat("ks 2025", v, sprintf("%.12f", coef(m)), "se", sprintf("%.12f", SE(m)), "\n")
+#       b <- svyby(as.formula(paste0("~", v)), ~sector, cal, svymean, na.rm=TRUE)
+#       cat("ks 2025", v, "by sector", sprintf("%.12f", coef(b)), "se", sprintf("%.12f", SE(b)), "\n") }
+#     lv8 <- c(lv, "outsourcing / contactcenters")
+#     orgs <- read.csv("/tmp/wt/demo/orgs.csv"); orgs$sector <- factor(orgs$sector, levels=lv8)
+#     orgs$size <- factor(orgs$size, levels=c("klein","middel","groot"))
+#     o <- svydesign(ids=~1, fpc=~N, data=orgs)
+#     opop <- c(`(Intercept)`=170, sectorenergie=18, `sectorfinanciële dienstverlening`=35, sectoroverheid=29,
+#               sectorretail=23, `sectore-commerce`=21, sectorzorgverzekeraars=8, `sectoroutsourcing / contactcenters`=24,
+#               sizemiddel=79, sizegroot=33)
+#     oc <- calibrate(o, ~sector+size, opop, calfun="raking", epsilon=1e-13, maxit=200)
+#     m <- svymean(~avg_ready, oc); cat("orgs 2025 avg_ready", sprintf("%.12f", coef(m)), "se", sprintf("%.12f", SE(m)), "\n")
+#     b <- svyby(~avg_ready, ~size, oc, svymean); cat("orgs 2025 avg_ready by size", sprintf("%.12f", coef(b)), "se", sprintf("%.12f", SE(b)), "\n")
+#
+# Its output: ks 2025 score -0.021741511767 se 0.019302964199; by sector se 0.045516471926
+# 0.051293189995 ...; fcr by sector, zorgverzekeraars 0.683358429406 se 0.032666168045; orgs 2025
+# avg_ready 0.747585459500 se 0.021383325707; by size 0.714772749763 0.700978412215
+# 0.916830729206 se 0.037455875742 0.034660687562 0.031081977523.
+# (Data-dependent: they change when the demo data files are regenerated.)
+def test_calibrated_demo_2025_agrees_with_r():
+    ks = load_survey("klantcontact", years=[2024, 2025])
+    ks = ks[ks["year"] == 2025]       # one year of a two-year frame: that year's sample
+    nps = kirc.nps(ks, "nps").iloc[0]
+    assert (nps["estimate"], nps["se"]) == pytest.approx((-2.1741511767, 1.9302964199),
+                                                         rel=0, abs=1e-7)
+    sectors = kirc.nps(ks, "nps", by="sector").set_index("sector")["se"]
+    assert sectors[["telecom", "energie"]].tolist() == pytest.approx(
+        [4.5516471926, 5.1293189995], rel=0, abs=1e-7)
+    fcr = kirc.share(ks, "fcr", by="sector").set_index("sector").loc["zorgverzekeraars"]
+    assert (fcr["estimate"], fcr["se"]) == pytest.approx((68.3358429406, 3.2666168045),
+                                                         rel=0, abs=1e-7)
+    orgs = load_survey("sectorscan", years=[2025])
+    ready = kirc.avg_readiness(orgs).iloc[0]
+    assert (ready["estimate"], ready["se"]) == pytest.approx((74.7585459500, 2.1383325707),
+                                                             rel=0, abs=1e-7)
+    sizes = kirc.avg_readiness(orgs, by="size").set_index("size")
+    assert sizes["estimate"].tolist() == pytest.approx([71.4772749763, 70.0978412215,
+                                                        91.6830729206], rel=0, abs=1e-7)
+    assert sizes["se"].tolist() == pytest.approx([3.7455875742, 3.4660687562, 3.1081977523],
+                                                 rel=0, abs=1e-7)
