@@ -251,6 +251,22 @@ def row_design(data: pd.DataFrame, design: Design, valid: np.ndarray | None = No
                               column=design.psu)
         codes, values = factorize(series)
         psu_codes, psu_values = codes, np.asarray(values, dtype=object)
+    fpc = strata["fpc"].to_numpy(dtype=float)
+    if weights is None and np.isfinite(fpc).any() and len(strata) > 1:
+        # As svydesign(fpc=) without weights: each unit weighs N_h / m_h (1 / f_h for a
+        # fraction), so that estimates pooling strata of different fractions (years) are
+        # those of the population. Within one stratum the weight is constant and changes
+        # nothing.
+        sel = keep & (stratum_codes >= 0)
+        if psu_codes is None:
+            psus = np.bincount(stratum_codes[sel], minlength=len(strata)).astype(float)
+        else:
+            pairs = np.unique(stratum_codes[sel] * (len(psu_values) + 1) + psu_codes[sel])
+            psus = np.bincount(pairs // (len(psu_values) + 1),
+                               minlength=len(strata)).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit = np.where(fpc <= 1, 1 / fpc, np.where(np.isfinite(fpc), fpc / psus, 1.0))
+        weights = np.where(sel, unit[np.maximum(stratum_codes, 0)], 0.0)
     return RowDesign(design, weights, keep, stratum_codes, strata, psu_codes, psu_values)
 
 
