@@ -1138,9 +1138,13 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
 #: The [calibration] table of each demo definition (issue 13): the weights are made at load
 #: time by kirc.calibrate from the population margins in surveys/populatie_<survey>.toml.
 CALIBRATION = {
-    "klantcontact": ["[calibration]", 'method = "raking"', "bounds = [0.3, 3.0]",
+    "klantcontact": ["# The weight is made at load time: raked to the age group and landsdeel",
+                     "# totals of populatie_klantcontact.toml (it replaces the shipped weight).",
+                     "[calibration]", 'method = "raking"', "bounds = [0.3, 3.0]",
                      'margins = "populatie_klantcontact.toml"'],
-    "sectorscan": ["[calibration]", 'method = "raking"', 'margins = "populatie_sectorscan.toml"',
+    "sectorscan": ["# Weights raked to the member list by sector and size, per year",
+                   "# (populatie_sectorscan.toml); the population per year stays the fpc.",
+                   "[calibration]", 'method = "raking"', 'margins = "populatie_sectorscan.toml"',
                    # not "weight": the report estimates organisation figures unweighted (fpc)
                    # until estimators take the design the frame carries (branch design)
                    'weight = "weight_calibrated"'],
