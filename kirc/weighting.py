@@ -115,6 +115,12 @@ class Calibration:
     parts: tuple = field(default=())
     by: str | None = None
 
+    def __repr__(self) -> str:
+        years = (f", calibrated per {self.by} ({len(self.parts)} parts)" if self.parts else "")
+        bounds = f", bounds={self.bounds}" if self.bounds else ""
+        return (f"Calibration({self.method}{bounds}, margins={list(self.columns)}, "
+                f"weight={self.weight!r}, n={len(self.index)}{years})")
+
     def __post_init__(self):
         for array in (self.model_matrix, self.start, self.g):
             if isinstance(array, np.ndarray):
@@ -938,7 +944,8 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     constructs = calibrated.attrs.get("constructs") or {}
     for column in columns:
         label = (constructs.get(column) or {}).get("label")
-        labels[column] = label.lower() if (language == "nl" and label) else column
+        labels[column] = (label.lower() if (language == "nl" and label)
+                          else str(column).replace("_", " "))
     names = [labels[c] for c in columns]
     joined = (", ".join(names[:-1]) + (" en " if language == "nl" else " and ") + names[-1]
               if len(names) > 1 else names[0])

@@ -204,6 +204,19 @@ def test_methods_note_of_a_demo_survey():
     assert "Weegefficiëntie per jaar" in text and "grenzen 0,30–3,00" in text
     text, _ = weighting.methods_note(load_survey("sectorscan", years=[2025]), language="en")
     assert "of sector and size by raking" in text and "per year" not in text
+    text, _ = weighting.methods_note(load_survey("klantcontact", years=[2025]), language="en")
+    assert "of age group and region by raking" in text
+
+
+def test_a_calibration_pickles_and_prints_briefly():
+    import pickle
+    frame = load_survey("sectorscan", years=[2024, 2025])
+    again = pickle.loads(pickle.dumps(frame))
+    assert calibration_of(again) is not None
+    assert kirc.avg_readiness(again)["se"].iloc[0] == kirc.avg_readiness(frame)["se"].iloc[0]
+    assert repr(calibration_of(frame)) == ("Calibration(raking, margins=['sector', 'size'], "
+                                           "weight='weight_calibrated', n=248, calibrated per "
+                                           "year (2 parts))")
 
 
 # The calibrated demo of 2025 against R survey 4.1.1. Data exported from kirc.load_survey(...,
