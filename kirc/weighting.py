@@ -381,7 +381,10 @@ def _solve(X, d, population, method, lower, upper, max_iter, tolerance, file):
                 f"iterations (largest relative misfit {achieved:.3g})"
                 + (f"; the bounds {lower:g}–{upper:g} on the adjustment factor are probably too "
                    f"tight for these margins" if math.isfinite(lower) or math.isfinite(upper)
-                   else ""), file=file)
+                   else "")
+                + ("; bounded raking (as R's) often fails where a solution exists: "
+                   "method='logit' keeps the factors within the same bounds"
+                   if method == "raking" and math.isfinite(upper) else ""), file=file)
     return g, d, iterations
 
 

@@ -268,6 +268,24 @@ def test_changed_weights_are_not_taken_for_calibrated_ones():
                                         rel=1e-9)
 
 
+def test_bounded_raking_fails_where_r_fails_and_logit_finds_the_weights():
+    # R (same data, survey 4.1.1): calibrate(s, ~leeftijd + regio, pop, calfun = "raking",
+    # bounds = c(0.3, 3)) -> Calibration failed; calfun = "logit" -> g range 0.349 - 2.846;
+    # calfun = "linear" -> 0.300 - 2.936 (data: 400 rows, age p = .15/.25/.3/.3, regions
+    # uniform, from numpy default_rng(1), written to CSV for R)
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"leeftijd": rng.choice(["18-34", "35-49", "50-64", "65+"], 400,
+                                              p=[.15, .25, .3, .3]),
+                       "regio": rng.choice(["Noord", "Oost", "Zuid", "West"], 400)})
+    margins = {"leeftijd": {"18-34": 3.8e6, "35-49": 3.2e6, "50-64": 3.7e6, "65+": 3.3e6},
+               "regio": {"Noord": 1.4e6, "Oost": 3.0e6, "Zuid": 2.9e6, "West": 6.7e6}}
+    with pytest.raises(CalibrationError, match="method='logit' keeps the factors"):
+        calibrate(df, margins, bounds=(0.3, 3))
+    for method, (low, high) in (("logit", (0.349, 2.846)), ("linear", (0.300, 2.936))):
+        g = calibrate(df, margins, method=method, bounds=(0.3, 3))["weight_calibrated"] / 35_000
+        assert (round(g.min(), 3), round(g.max(), 3)) == (low, high)
+
+
 def test_unreachable_bounds_fail_as_in_r():
     # R: calibrate(clus1, ..., calfun = "raking", bounds = c(0.6, 3)) -> "Calibration failed"
     with pytest.raises(CalibrationError, match="calibration failed.*bounds 0.6–3"):
