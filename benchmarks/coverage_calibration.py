@@ -19,8 +19,24 @@ population value), mean half-width, and bias, per n. The ratio "mean half-width 
 how much the residual variance narrows the interval. Monte Carlo SE of a coverage near 95% with
 R replicates is sqrt(0.95·0.05/R) (1.3 points at the default R = 300).
 
-Run: ``python benchmarks/coverage_calibration.py [--reps 300]`` (about 3 minutes on a shared
+Run: ``python benchmarks/coverage_calibration.py [--reps 300]`` (1–3 minutes on a shared
 2-core machine at the default).
+
+Measured (defaults: seed 2026, 300 replicates per n, 95% intervals, kirc's design defaults)::
+
+      n metric       estimator  coverage %  half-width  bias  width / naive
+    150    NPS      unweighted       54.33       12.01 11.30           0.96
+    150  share      unweighted       67.67        7.89  6.06           0.86
+    150    NPS raked, naive SE       99.00       12.48 -0.00           1.00
+    150  share raked, naive SE       97.67        9.15 -0.17           1.00
+    150    NPS    raked (kirc)       97.00       11.02 -0.00           0.88
+    150  share    raked (kirc)       95.33        8.41 -0.17           0.92
+    600    NPS      unweighted        3.33        5.98 11.29           0.99
+    600  share      unweighted        7.67        3.95  6.44           0.90
+    600    NPS raked, naive SE       95.33        6.05  0.08           1.00
+    600  share raked, naive SE       97.00        4.38  0.10           1.00
+    600    NPS    raked (kirc)       93.33        5.48  0.08           0.91
+    600  share    raked (kirc)       95.33        4.10  0.10           0.94
 """
 
 from __future__ import annotations
