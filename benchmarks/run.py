@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["coverage_nps.py", "speed_metrics.py", "render_speed.py"]
+SCRIPTS = ["coverage_nps.py", "coverage_calibration.py", "speed_metrics.py", "render_speed.py"]
 
 
 def main(argv: list[str]) -> int:

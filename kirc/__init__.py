@@ -42,6 +42,9 @@ _LAZY = {
     "relation_quotient": "kirc.metrics",
     "change": "kirc.compare",
     "trend": "kirc.compare",
+    # weighting to the population
+    "calibrate": "kirc.weighting",
+    "weighting_report": "kirc.weighting",
     # rater calibration
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
@@ -58,7 +61,7 @@ _LAZY = {
 _SUBMODULES = {"intervals", "metrics", "design", "variance", "compare", "tally", "read",
                "surveys", "demo", "privacy", "report", "plots", "platforms", "inspect", "config",
                "annual", "calibration", "resources", "draft", "crosstabs", "tabbook",
-               "driver_analysis"}
+               "driver_analysis", "weighting"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",

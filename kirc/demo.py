@@ -868,7 +868,8 @@ def write(output_dir: str | Path = "surveys", seed: int = DEFAULT_SEED,
     Returns
     -------
     list of pathlib.Path
-        The files written: nine exports and a ``<survey>.toml`` definition per survey.
+        The files written: nine exports, a ``<survey>.toml`` definition and its population
+        margins ``populatie_<survey>.toml`` per survey.
 
     Examples
     --------
@@ -878,7 +879,7 @@ def write(output_dir: str | Path = "surveys", seed: int = DEFAULT_SEED,
     ...     written = write(folder, surveys=["sectorscan"])
     ...     frame = load_survey(Path(folder) / "sectorscan.toml", years=[2020, 2022])
     >>> [p.name for p in written if p.suffix != ".sav"]
-    ['sectorscan_2020.xlsx', 'sectorscan_2022.csv', 'sectorscan.toml']
+    ['sectorscan_2020.xlsx', 'sectorscan_2022.csv', 'sectorscan.toml', 'populatie_sectorscan.toml']
     >>> frame.groupby("year").size().to_dict()
     {2020: 128, 2022: 128}
     """
@@ -897,7 +898,92 @@ def write(output_dir: str | Path = "surveys", seed: int = DEFAULT_SEED,
         path.write_text(definition_toml(survey, populations, seed), encoding="utf-8",
                         newline="\n")
         written.append(path)
+        path = output / f"populatie_{survey}.toml"
+        path.write_text(margins_toml(survey, seed), encoding="utf-8", newline="\n")
+        written.append(path)
     return written
+
+
+#: Adults (18+) in the Netherlands used for the illustrative consumer margins.
+ADULT_POPULATION = 14_000_000
+
+_MARGINS_HEADER = {
+    "klantcontact": """\
+# Population margins of the Klantcontact Monitor (demo): Dutch residents aged 18 and over.
+# Written by `python -m kirc.demo`; read for the [calibration] table of klantcontact.toml.
+#
+# ILLUSTRATIVE FIGURES, NOT OFFICIAL STATISTICS. They are of the order of magnitude of CBS
+# StatLine's population by age and landsdeel (about 14 million adults), rounded to thousands,
+# and are the marginal totals of the joint table the demo generator samples respondents from
+# (kirc.demo.POPULATION_AGE_REGION x 14 million), so that the calibrated demo estimates stay
+# close to the story the demo data tell. For a real survey, take the figures of the survey year
+# from CBS StatLine ("Bevolking; geslacht, leeftijd en regio", 1 January).
+#
+# Sector of the last contact is not a margin: no population source counts contacts per
+# sector, and calibrating on invented contact shares would make the sector figures an artefact
+# of those shares.
+#
+# Format: [margins.<construct>] holds the population count per category label for every year;
+# [margins.<year>.<construct>] replaces it for one year.
+
+title = "Volwassen bevolking van Nederland naar leeftijdsgroep en landsdeel (illustratief)"
+source = "Illustratief, orde van grootte CBS StatLine; geen officiële cijfers"
+""",
+    "sectorscan": """\
+# Population margins of the Sectorscan (demo): the member organisations per year.
+# Written by `python -m kirc.demo`; read for the [calibration] table of sectorscan.toml.
+#
+# ILLUSTRATIVE FIGURES: the demo's simulated membership list counted by sector and by size
+# class; they add up to the population of each year in sectorscan.toml. A real scan takes them
+# from its member administration on the reference date. Sector and size are calibrated as two
+# margins, not their cross: several sector x size cells hold one or two members.
+#
+# Format: see populatie_klantcontact.toml ([margins.<year>.<construct>] per year).
+
+title = "Aangesloten organisaties per jaar naar sector en omvang (illustratief)"
+source = "Gesimuleerde ledenlijst van de demo (kirc.demo); geen echte cijfers"
+""",
+}
+
+
+def margins_toml(survey: str, seed: int = DEFAULT_SEED) -> str:
+    """The population margins file of a demo survey (``populatie_<survey>.toml``) as TOML text.
+
+    Klantcontact: the age group and landsdeel totals of :data:`POPULATION_AGE_REGION` times
+    :data:`ADULT_POPULATION`, rounded to thousands (illustrative). Sectorscan: the simulated
+    member list of each year (the one :func:`generate` draws with ``seed``) by sector and size.
+
+    Examples
+    --------
+    >>> import tomllib
+    >>> tomllib.loads(margins_toml("klantcontact"))["margins"]["region"]
+    {'Noord': 1400000, 'Oost': 3010000, 'Zuid': 2940000, 'West': 6650000}
+    >>> sum(tomllib.loads(margins_toml("sectorscan"))["margins"]["2017"]["size"].values())
+    170
+    """
+    lines = [_MARGINS_HEADER[survey]]
+    if survey == "klantcontact":
+        for construct, codes, shares in (
+                ("age_group", AGE_GROUPS, POPULATION_AGE_REGION.sum(axis=1)),
+                ("region", REGIONS, POPULATION_AGE_REGION.sum(axis=0))):
+            lines.append(f"[margins.{construct}]")
+            counts = np.round(shares * ADULT_POPULATION / 1000).astype(int) * 1000
+            for label, count in zip(codes.values(), counts):
+                lines.append(f"{_toml_string(label)} = {count:_d}")
+            lines.append("")
+    else:
+        root = np.random.default_rng(seed)
+        _, scan_population_rng, *_ = root.spawn(2 + 2 * len(YEARS))
+        organisations, members = _scan_population(scan_population_rng)
+        for year in YEARS:
+            listed = organisations.iloc[members[year]]
+            for construct, codes in (("sector", SCAN_SECTORS), ("size", SIZES)):
+                lines.append(f"[margins.{year}.{construct}]")
+                counts = listed[construct].value_counts()
+                for code, label in codes.items():
+                    lines.append(f"{_toml_string(label)} = {int(counts.get(code, 0))}")
+            lines.append("")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1257,6 +1343,7 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
         if populations is not None:
             entry += f", population = {populations[year]}"
         lines.append(f"{year} = {{ {entry} }}")
+    lines.extend(["", *CALIBRATION[survey]])
     return "\n".join(lines) + "\n"
 
 
@@ -1288,6 +1375,22 @@ def _indicator_and_report_toml(survey: str) -> list[str]:
         lines.append(f"org_survey = {_toml_string(report['org_survey'])}")
     lines.append("")
     return lines
+
+
+#: The [calibration] table of each demo definition (issue 13): the weights are made at load
+#: time by kirc.calibrate from the population margins in surveys/populatie_<survey>.toml.
+CALIBRATION = {
+    "klantcontact": ["# The weight is made at load time: raked to the age group and landsdeel",
+                     "# totals of populatie_klantcontact.toml (it replaces the shipped weight).",
+                     "[calibration]", 'method = "raking"', "bounds = [0.3, 3.0]",
+                     'margins = "populatie_klantcontact.toml"'],
+    "sectorscan": ["# Weights raked to the member list by sector and size, per year",
+                   "# (populatie_sectorscan.toml); the population per year stays the fpc.",
+                   "[calibration]", 'method = "raking"', 'margins = "populatie_sectorscan.toml"',
+                   # not "weight": the report estimates organisation figures unweighted (fpc)
+                   # until estimators take the design the frame carries (branch design)
+                   'weight = "weight_calibrated"'],
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -251,6 +251,9 @@ def _estimates(data: pd.DataFrame, y: np.ndarray, valid: np.ndarray, by: list[st
     groups: Groups = groups_of(data, by)
     rows = row_design(data, design, valid)
     result = domain_estimates(tally_rows(y, valid, groups, rows, classes, names))
+    if "calibration" in data.attrs:   # calibrated weights: residual variance (issue 13)
+        from .weighting import calibrated_estimates
+        result = calibrated_estimates(result, data, y, valid, groups, rows, design)
     if by:
         result = groups.keys.merge(result, on=by, how="left", sort=False)
     counts = ["n", "n_missing", "sum_w", "n_kish"] + [f"{p}_{c}" for c in names

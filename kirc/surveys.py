@@ -61,6 +61,22 @@ Definition format
     2019 = { file = "klantcontact_2019.csv", questionnaire = "v2017", population = 170,
              read = { sep = ";" } }          # read: options passed on to read_survey
 
+    [calibration]                            # optional: weights made at load time
+    method = "raking"                        # raking | linear | logit (logit needs bounds)
+    bounds = [0.3, 3.0]                      # optional: calibrated / starting weight
+    margins = "populatie_klantcontact.toml"  # a file beside the definition, or inline:
+    # [calibration.margins.age_group]        # population count per category label
+    # "18-34" = 3_787_000                    # (per year: [calibration.margins.2025.age_group])
+    weight = "weight"                        # optional: column of the calibrated weights
+    start_weights = "design_weight"          # optional weight construct; default N/n each
+
+With ``[calibration]`` :func:`load_survey` calibrates every year to its own margins with
+:func:`kirc.calibrate` (the design's strata, clusters and fpc are kept, its weights become the
+calibrated ones) and the frame carries the calibration (``attrs["calibration"]``), so that the
+estimators' variances take it into account; ``load_survey(..., calibrate=False)`` does not.
+A margins file holds ``[margins.<construct>]`` tables (and ``[margins.<year>.<construct>]``)
+plus optional ``title`` and ``source``; it is not listed as a survey.
+
 The full reference, with every key and error, is ``docs/definition.md``. ``[design]`` and
 ``[drivers]`` tables are validated by :mod:`kirc.design` and :mod:`kirc.driver_analysis`.
 
@@ -123,10 +139,12 @@ CONSTRUCT_TYPES = {
     "text": {"type", "label"},
 }
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
-             "years", "indicators", "report", "design"}
+             "years", "indicators", "report", "design", "calibration"}
 #: Top-level tables validated elsewhere: ``[drivers]`` (kirc.driver_analysis's keys, checked in
 #: :func:`_drivers`).
 _OTHER_TOP_KEYS = {"drivers"}
+_CALIBRATION_KEYS = {"method", "bounds", "margins", "weight", "start_weights"}
+_MARGINS_FILE_KEYS = {"title", "source", "margins"}
 _DESIGN_KEYS = {"weights": ("weight",), "strata": ("category",),
                 "psu": ("category", "number", "text"), "fpc": ("number",), "lonely_psu": None}
 _REQUIRED_TOP_KEYS = ("name", "title", "unit", "constructs", "questionnaires", "years")
@@ -160,7 +178,18 @@ def available_surveys(surveys_dir: str | os.PathLike | None = None) -> list[str]
     ['klantcontact', 'sectorscan']
     """
     folder = Path(surveys_dir) if surveys_dir is not None else _default_folder()
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml") if not _is_margins_file(p))
+
+
+def _is_margins_file(path: Path) -> bool:
+    """A population margins file of a [calibration] (a ``margins`` table, no ``years``)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "margins" in raw and "years" not in raw
 
 
 def _definition_path(name_or_path, surveys_dir) -> Path:
@@ -534,12 +563,16 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     _check_shared_files(years, questionnaires, path)
     indicators = _indicators(raw.get("indicators"), constructs, path)
     report = _report(raw.get("report"), constructs, path)
+    years = dict(sorted(years.items()))
     design = _design_table(raw.get("design"), constructs, years, path)
+    calibration = (_calibration(raw["calibration"], constructs, years, path)
+                   if "calibration" in raw else None)
     return {"name": raw["name"], "title": raw["title"], "unit": raw["unit"],
             "description": raw.get("description"), "min_n": min_n, "path": str(path),
             "constructs": constructs, "questionnaires": questionnaires,
-            "years": dict(sorted(years.items())), "indicators": indicators, "report": report,
-            "drivers": _drivers(raw.get("drivers", {}), constructs, path), "design": design}
+            "years": years, "indicators": indicators, "report": report,
+            "drivers": _drivers(raw.get("drivers", {}), constructs, path), "design": design,
+            "calibration": calibration}
 
 
 def _check_shared_files(years: dict, questionnaires: dict, path: Path) -> None:
@@ -823,6 +856,124 @@ def survey_design(definition: dict, years=None):
                   lonely_psu=spec.get("lonely_psu", "fail"))
 
 
+def _calibration(spec, constructs: dict, years: dict, path: Path) -> dict:
+    """The ``[calibration]`` table: method, bounds, weight column and margins per year.
+
+    ``margins`` is a file beside the definition (``margins = "populatie_x.toml"``, whose
+    ``[margins]`` table has the inline format) or inline: ``[calibration.margins.<construct>]``
+    with a population count per category label for every year, ``[calibration.margins.<year>.
+    <construct>]`` for one year (it replaces the all-year margin of that construct).
+    """
+    from .weighting import METHODS
+
+    where = "[calibration]"
+    if not isinstance(spec, dict):
+        raise _fail(f"{where} must be a table", path)
+    _check_keys(spec, _CALIBRATION_KEYS, where, path)
+    method = spec.get("method", "raking")
+    if method not in METHODS:
+        raise _fail(f"{where}: method {method!r} is not one of {', '.join(METHODS)}", path)
+    bounds = spec.get("bounds")
+    if bounds is not None:
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, Real) and not isinstance(b, bool) for b in bounds)
+                or not 0 <= bounds[0] < 1 < bounds[1]):
+            raise _fail(f"{where}: bounds must be [lower, upper] with 0 ≤ lower < 1 < upper, "
+                        f"e.g. [0.3, 3.0]", path)
+        bounds = [float(b) for b in bounds]
+    elif method == "logit":
+        raise _fail(f"{where}: logit calibration needs bounds = [lower, upper]", path)
+    weight = spec.get("weight", "weight")
+    if not isinstance(weight, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", weight):
+        raise _fail(f"{where}: weight must name the column of the calibrated weights", path)
+    if weight in constructs and constructs[weight]["type"] != "weight" or weight in _RESERVED:
+        raise _fail(f"{where}: weight = {weight!r} would overwrite a construct that is not a "
+                    f"weight", path)
+    start = spec.get("start_weights")
+    if start is not None and (start not in constructs or constructs[start]["type"] != "weight"):
+        raise _fail(f"{where}: start_weights must name a construct of type weight, not "
+                    f"{start!r}", path)
+    if start is not None and start == weight:
+        raise _fail(f"{where}: start_weights and weight must be different columns", path)
+    margins = spec.get("margins")
+    source = None
+    if isinstance(margins, str):
+        file = Path(margins)
+        file = file if file.is_absolute() else path.parent / file
+        if not file.is_file():
+            raise _fail(f"{where}: the margins file {margins!r} does not exist ({file})", path)
+        try:
+            with open(file, "rb") as handle:
+                content = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise DefinitionError(f"is not a valid TOML file: {exc}", file=file) from exc
+        _check_keys(content, _MARGINS_FILE_KEYS, "the margins file", file)
+        margins, source = content.get("margins"), str(file)
+        where_margins = f"the margins file {file}"
+    else:
+        where_margins = f"{where} margins"
+    if not isinstance(margins, dict) or not margins:
+        raise _fail(f"{where}: margins must name a file or be a table of population counts "
+                    f"([calibration.margins.<construct>])", path)
+    common, per_year = {}, {}
+    for key, table in margins.items():
+        if re.fullmatch(r"\d{4}", key):
+            year = int(key)
+            if year not in years:
+                raise _fail(f"{where_margins}: year {year} is not a year of the survey", path)
+            if not isinstance(table, dict) or not table:
+                raise _fail(f"{where_margins}: [margins.{key}] must hold a table per construct",
+                            path)
+            per_year[year] = {name: _margin(name, counts, constructs, f"{where_margins}, "
+                                            f"{year}", path) for name, counts in table.items()}
+        else:
+            common[key] = _margin(key, table, constructs, where_margins, path)
+    by_year = {}
+    for year, spec_year in years.items():
+        chosen = {**common, **per_year.get(year, {})}
+        if not chosen:
+            raise _fail(f"{where_margins}: there are no margins for {year}", path)
+        totals = {name: sum(counts.values()) for name, counts in chosen.items()}
+        first = next(iter(totals))
+        for name, total in totals.items():
+            if abs(total - totals[first]) > 1e-6 * totals[first]:
+                raise _fail(f"{where_margins}: in {year} the margin of {name!r} adds up to "
+                            f"{total:,.6g} but that of {first!r} to {totals[first]:,.6g}",
+                            path)
+        population = spec_year["population"]
+        if population is not None and abs(totals[first] - population) > 1e-6 * population:
+            raise _fail(f"{where_margins}: the margins of {year} add up to {totals[first]:,.6g} "
+                        f"but the population of {year} is {population}", path)
+        by_year[year] = chosen
+    return {"method": method, "bounds": bounds, "weight": weight, "start_weights": start,
+            "margins": by_year, "source": source}
+
+
+def _margin(name: str, counts, constructs: dict, where: str, path: Path) -> dict:
+    if name not in constructs or constructs[name]["type"] != "category":
+        raise _fail(f"{where}: {name!r} is not a construct of type category", path)
+    if not isinstance(counts, dict) or not counts:
+        raise _fail(f"{where}: the margin of {name!r} must be a table label = count", path)
+    labels = list(constructs[name]["labels"].values())
+    out = {}
+    for label, count in counts.items():
+        if label not in labels:
+            close = difflib.get_close_matches(label, labels, n=1)
+            raise _fail(f"{where}: {name!r} has no category {label!r}"
+                        + (f" (did you mean {close[0]!r}?)" if close else
+                           f" (categories: {', '.join(labels)})"), path)
+        if (isinstance(count, bool) or not isinstance(count, Real)
+                or not math.isfinite(count) or count <= 0):
+            raise _fail(f"{where}: the population count of {name!r} = {label!r} must be a "
+                        f"positive number, not {count!r}", path)
+        out[label] = float(count)
+    missing = [label for label in labels if label not in out]
+    if missing:
+        raise _fail(f"{where}: the margin of {name!r} has no population count for "
+                    f"{', '.join(map(repr, missing))}", path)
+    return {label: out[label] for label in labels}
+
+
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
@@ -881,7 +1032,7 @@ def check_years(years, available: list[int], where: str) -> list[int]:
 
 def load_survey(name_or_path: str | os.PathLike, years=None, *,
                 surveys_dir: str | os.PathLike | None = None, personal_data: str = "drop",
-                pseudonym_key=None) -> pd.DataFrame:
+                pseudonym_key=None, calibrate: bool = True) -> pd.DataFrame:
     """Load the years of a survey as one harmonised frame.
 
     Parameters
@@ -899,6 +1050,10 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         frame holds no raw identifiers.
     pseudonym_key : str or bytes, optional
         Key for ``personal_data="pseudonymise"``.
+    calibrate : bool, default True
+        When the definition declares a ``[calibration]``, calibrate every year to its margins
+        with :func:`kirc.calibrate` and put the weights in the column it names (default
+        ``weight``, replacing a shipped weight of that name); False keeps the weights as shipped.
 
     Returns
     -------
@@ -939,9 +1094,9 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     --------
     >>> df = load_survey("sectorscan", years=[2017])
     >>> df.shape
-    (119, 9)
+    (119, 10)
     >>> list(df.columns)
-    ['year', 'id', 'sector', 'size', 'avg_status', 'avg_ready', 'avg_fte', 'staff_prepared', 'privacy_statement']
+    ['year', 'id', 'sector', 'size', 'avg_status', 'avg_ready', 'avg_fte', 'staff_prepared', 'privacy_statement', 'weight_calibrated']
     >>> float(round(df["avg_ready"].mean(), 3)), df.attrs["population"]
     (0.084, {2017: 170})
     >>> list(df["avg_status"].cat.categories)
@@ -989,6 +1144,17 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
                                                 for year in chosen}}
     weights = [name for name, spec in definition["constructs"].items()
                if spec["type"] == "weight"]
+    design = survey_design(definition, chosen)
+    calibration = definition.get("calibration") if calibrate else None
+    if calibration is not None:
+        # the design's strata, clusters and fpc are kept; its weights are the calibrated ones
+        start = design.replace(weights=calibration["start_weights"])
+        data, calibrated = _calibrated(data, calibration, chosen, definition, start)
+        design = design.replace(weights=calibration["weight"])
+        weights = [calibration["weight"]]
+        if calibration["weight"] not in constructs:
+            constructs[calibration["weight"]] = {"type": "weight", "label": "Kalibratiegewicht",
+                                                 "columns": {y: None for y in chosen}}
     data.attrs = {
         "survey": definition["name"], "title": definition["title"], "unit": definition["unit"],
         "description": definition["description"], "min_n": definition["min_n"],
@@ -996,8 +1162,10 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         "population": {year: definition["years"][year]["population"] for year in chosen},
         "sources": sources, "constructs": constructs, "missing_counts": missing_counts,
         "weight": weights[0] if weights else None, "personal_data": findings,
-        "design": survey_design(definition, chosen),
+        "design": design,
     }
+    if calibration is not None:
+        data.attrs["calibration"] = calibrated
     return data
 
 
@@ -1019,6 +1187,29 @@ def _rows_of_year(raw: pd.DataFrame, column: str, year: int, file) -> pd.DataFra
     rows = raw[(years == year).to_numpy()].reset_index(drop=True)
     rows.attrs = {**raw.attrs, "missing_counts": {}}
     return rows
+
+
+def _calibrated(data: pd.DataFrame, spec: dict, chosen: list[int], definition: dict, design):
+    """Calibrate every year to its own margins (the definition's [calibration])."""
+    from . import weighting
+
+    parts, weights = [], pd.Series(np.nan, index=data.index)
+    for year in chosen:
+        rows = data[data["year"] == year]
+        rows.attrs = {"source": definition["years"][year]["file"]}
+        try:
+            out = weighting.calibrate(rows, spec["margins"][year], design=design,
+                                      method=spec["method"],
+                                      bounds=spec["bounds"], weight=spec["weight"],
+                                      start_weights=spec["start_weights"])
+        except weighting.CalibrationError as exc:
+            raise type(exc)(f"{exc.message} (calibration of {year} declared in "
+                            f"{definition['path']})", file=exc.file, column=exc.column) from None
+        weights.loc[rows.index] = out[spec["weight"]]
+        parts.append((year, weighting.calibration_of(out)))
+    data = data.copy()
+    data[spec["weight"]] = weights.astype("float64")
+    return data, weighting.combine(parts, by="year")
 
 
 # --------------------------------------------------------------------------------------------

@@ -90,12 +90,16 @@ R = {
 
 @pytest.fixture(scope="module")
 def ks():
-    return kirc.load_survey("klantcontact", years=[2024, 2025])
+    # the shipped weights and the [design] as R saw them (the calibration that the
+    # definition also declares is tested in tests/test_weighting_definitions.py)
+    return kirc.load_survey("klantcontact", years=[2024, 2025], calibrate=False)
 
 
 @pytest.fixture(scope="module")
 def orgs():
-    return kirc.load_survey("sectorscan", years=[2024, 2025])
+    # the shipped weights and the [design] as R saw them (the calibration that the
+    # definition also declares is tested in tests/test_weighting_definitions.py)
+    return kirc.load_survey("sectorscan", years=[2024, 2025], calibrate=False)
 
 
 def close(actual, expected, unit=100.0):
@@ -163,6 +167,7 @@ def test_the_design_travels_with_filtering_and_column_selection(ks, orgs):
 def test_a_bad_design_table_is_a_definition_error(tmp_path, table, message):
     from conftest import SURVEYS
     text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
+    text = text.split("\n[calibration]")[0] + "\n"   # the [design] alone, no margins file
     text = text.replace('[design]\nweights = "weight"\n', f"[design]\n{table}\n")
     path = tmp_path / "eigen.toml"
     path.write_text(text, encoding="utf-8")
@@ -174,6 +179,7 @@ def test_a_design_table_with_strata_and_clusters_becomes_the_design(tmp_path):
     from conftest import SURVEYS
     from kirc.surveys import survey_design
     text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
+    text = text.split("\n[calibration]")[0] + "\n"   # the [design] alone, no margins file
     text = text.replace('[design]\nweights = "weight"\n',
                         '[design]\nweights = "weight"\nstrata = ["sector", "region"]\n'
                         'psu = "channel"\nlonely_psu = "adjust"\n')

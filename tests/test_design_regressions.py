@@ -17,12 +17,16 @@ import kirc
 
 @pytest.fixture(scope="module")
 def ks():
-    return kirc.load_survey("klantcontact", years=[2024, 2025])
+    # the shipped weights and the [design] as R saw them (the calibration that the
+    # definition also declares is tested in tests/test_weighting_definitions.py)
+    return kirc.load_survey("klantcontact", years=[2024, 2025], calibrate=False)
 
 
 @pytest.fixture(scope="module")
 def orgs():
-    return kirc.load_survey("sectorscan", years=[2024, 2025])
+    # the shipped weights and the [design] as R saw them (the calibration that the
+    # definition also declares is tested in tests/test_weighting_definitions.py)
+    return kirc.load_survey("sectorscan", years=[2024, 2025], calibrate=False)
 
 
 def test_change_pairs_groups_by_key_with_a_missing_sector_and_unequal_counts(ks):
@@ -164,6 +168,7 @@ def test_load_survey_proposes_a_declared_spss_weight_the_design_does_not_use(tmp
     import kirc.read
 
     text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
+    text = text.split("\n[calibration]")[0] + "\n"   # the [design] alone, no margins file
     text = text.replace('[design]\nweights = "weight"\n', "[design]\n")
     text = text.replace('file = "klantcontact_', f'file = "{SURVEYS.as_posix()}/klantcontact_')
     path = tmp_path / "eigen.toml"
