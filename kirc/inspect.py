@@ -50,7 +50,7 @@ def describe(path: str | PathLike, source: str = "auto") -> str:
     --------
     format_summary : the same summary for a DataFrame that is already read.
     """
-    from .read import read_survey
+    from .io import read_survey
 
     # Warnings while reading (dates out of range, ...) belong in the summary, not lost on stderr.
     with warnings.catch_warnings(record=True) as caught:
@@ -146,7 +146,7 @@ def format_summary(df: pd.DataFrame, path: str | PathLike | None = None) -> str:
 
 
 def _platform_title(fmt: str) -> str:
-    from .platforms import PLATFORM_NAMES
+    from .io.platforms import PLATFORM_NAMES
 
     return f"{fmt} - {PLATFORM_NAMES[fmt]}" if fmt in PLATFORM_NAMES else fmt
 

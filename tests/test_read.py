@@ -18,7 +18,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from kirc import platforms
+from kirc.io import platforms  # the module read_survey dispatches through
 from kirc.errors import ColumnError, InputFileError, KircError, ParameterError
 from kirc.read import KircWarning, detect_encoding, read_survey, sniff_csv
 
