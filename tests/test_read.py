@@ -515,8 +515,13 @@ def test_dutch_csv_cp1252(tmp_path):
     assert df["wachttijd"].tolist()[:2] == [1.25, 3.5] and np.isnan(df["wachttijd"].iloc[2])
     assert df["oordeel"].tolist()[:2] == ["Geïnformeerd", "None"]   # "None" is an answer
     assert pd.isna(df["oordeel"].iloc[2])                              # SPSS's #NULL!
-    assert df.attrs["detected"] == {"encoding": "cp1252", "sep": ";", "decimal": ",",
-                                    "header_rows": 1, "header_row": 0, "platform": None}
+    detected = df.attrs["detected"]
+    assert {k: detected[k] for k in ("encoding", "sep", "decimal", "header_rows", "header_row",
+                                     "platform")} == {
+        "encoding": "cp1252", "sep": ";", "decimal": ",", "header_rows": 1, "header_row": 0,
+        "platform": None}
+    # what was decided, and why, for kirc inspect (issue 11)
+    assert [d["what"] for d in detected["decisions"]] == ["separator", "decimal mark"]
     assert df.attrs["format"] == "csv"
     for key in ("file_label", "variable_labels", "value_labels", "missing_values",
                 "missing_counts", "measure_levels", "mr_sets", "weight"):
@@ -551,8 +556,12 @@ def test_csv_overrides_are_used_and_recorded(tmp_path):
     df = read_survey(path, source="generic", sep=";", decimal=",", encoding="latin-1",
                      header_row=1)
     assert df["score"].tolist() == [7.5, 8.0]
-    assert df.attrs["detected"] == {"encoding": "latin-1", "sep": ";", "decimal": ",",
-                                    "header_rows": 1, "header_row": 1, "platform": None}
+    detected = df.attrs["detected"]
+    assert {k: detected[k] for k in ("encoding", "sep", "decimal", "header_rows", "header_row",
+                                     "platform")} == {
+        "encoding": "latin-1", "sep": ";", "decimal": ",", "header_rows": 1, "header_row": 1,
+        "platform": None}
+    assert detected["decisions"] == []      # everything was given: nothing decided
 
 
 def test_tsv_extension_defaults_to_tab(tmp_path):

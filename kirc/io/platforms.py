@@ -84,7 +84,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError, ParameterError
-from .meta import FileMeta
+from .meta import FileMeta, warn
 from .text import detect_encoding, sniff_csv
 
 __all__ = ["PLATFORMS", "detect", "read"]
@@ -187,8 +187,10 @@ def _head_rows(text: str, limit: int = 12) -> list[list[str]]:
 
 
 def _guess_sep(text: str) -> str:
-    """The field separator, as :func:`kirc.io.text.sniff_csv` finds it (``,`` for an empty text)."""
-    return sniff_csv(text)["sep"] if text.strip() else ","
+    """The field separator, as :func:`kirc.io.text.sniff_csv` finds it in the first 64 KB
+    (``,`` for an empty text or a file of one column)."""
+    text = text[:65536]
+    return (sniff_csv(text)["sep"] or ",") if text.strip() else ","
 
 
 def _detect_rows(rows: list[list[str]]) -> tuple[str | None, str]:
@@ -200,15 +202,17 @@ def _detect_rows(rows: list[list[str]]) -> tuple[str | None, str]:
     row3 = rows[2] if len(rows) > 2 else []
 
     ids = [c for c in _QUALTRICS_IDS if c in row1]
-    if ids and row3:
+    layout, why = _qualtrics_layout(rows)
+    if layout == "full":
         filled = [c for c in row3 if c.strip()]
         tagged = [c for c in filled if "ImportId" in c]
-        if filled and 2 * len(tagged) >= len(filled):
-            style = "JSON" if any(_parse_import_id(c)[1] == "json" for c in tagged) \
-                else "single-quoted"
-            return "qualtrics", (f"row 1 has Qualtrics ids {', '.join(ids)}; row 3 holds "
-                                 f"{style} ImportId tags in {len(tagged)} of {len(filled)} "
-                                 f"non-empty cells")
+        style = "JSON" if any(_parse_import_id(c)[1] == "json" for c in tagged) \
+            else "single-quoted"
+        return "qualtrics", (f"row 1 has Qualtrics ids {', '.join(ids)}; row 3 holds "
+                             f"{style} ImportId tags in {len(tagged)} of {len(filled)} "
+                             f"non-empty cells")
+    if layout is not None:
+        return "qualtrics", (f"row 1 has Qualtrics ids {', '.join(ids)}; " if ids else "") + why
 
     if row1[:3] == ["V1", "V2", "V3"] and "ResponseID" in row2:
         n_v = next((i for i, c in enumerate(row1) if c != f"V{i + 1}"), len(row1))
@@ -459,26 +463,81 @@ def _dedupe(names: list[str]) -> list[str]:
 # ---- Qualtrics ------------------------------------------------------------------------------
 
 
+def _tagged(row: list[str]) -> bool:
+    """Whether at least half of a row's non-empty cells (and one or more) are ImportId tags."""
+    filled = [c for c in row if c.strip()]
+    tagged = sum(1 for c in filled if _parse_import_id(c)[0] is not None)
+    return tagged > 0 and 2 * tagged >= len(filled)
+
+
+_TIMESTAMP_IDS = ("StartDate", "EndDate", "RecordedDate")
+
+
+def _qualtrics_layout(rows: list[list[str]]) -> tuple[str | None, str]:
+    """Which of Qualtrics' three header rows a file has: 'full', 'no-questions' (row 2 of
+    question texts deleted), 'no-tags' (row 3 of ImportId tags deleted), 'no-ids' (row 1
+    deleted) or None; with the evidence."""
+    row1 = [c.strip() for c in rows[0]] if rows else []
+    row2 = rows[1] if len(rows) > 1 else []
+    row3 = rows[2] if len(rows) > 2 else []
+    ids = [c for c in _QUALTRICS_IDS if c in row1]
+    if ids and row3 and _tagged(row3):
+        return "full", ""
+    if ids and row2 and _tagged(row2):
+        return "no-questions", ("row 2 holds the ImportId tags that belong in row 3: the row "
+                                "of question texts was deleted")
+    if not ids and row2 and _tagged(row2) and len(rows) > 2:
+        return "no-ids", ("row 2 holds Qualtrics ImportId tags but row 1 has no Qualtrics ids "
+                          "(StartDate, ResponseId, ...): the first header row was deleted")
+    stamps = [row1.index(c) for c in _TIMESTAMP_IDS if c in row1]
+    if len(ids) >= 2 and stamps and row3:
+        j = stamps[0]
+        second = row2[j].strip() if j < len(row2) else ""
+        third = row3[j].strip() if j < len(row3) else ""
+        iso = _ISO_FORMATS["%Y-%m-%d %H:%M:%S"]
+        if second and not iso.match(second) and iso.match(third):
+            return "no-tags", (f"row 2 holds question texts ({second!r} under {row1[j]}) and "
+                               f"row 3 the first answers ({third!r}): the row of ImportId tags "
+                               "was deleted")
+    return None, ""
+
+
 def _qualtrics(path, lines) -> _Parsed:
     _need_rows(path, lines, 3, "a Qualtrics export")
-    ids, questions, tags = (row for _, row in lines[:3])
-    parsed_tags = [_parse_import_id(cell) for cell in tags]
-    tagged = sum(1 for value, _ in parsed_tags if value is not None)
-    if not any(c.strip() in _QUALTRICS_IDS for c in ids) or 2 * tagged < len(
-            [c for c in tags if c.strip()]) or tagged == 0:
+    layout, why = _qualtrics_layout([row for _, row in lines[:3]])
+    if layout == "no-ids":
+        raise InputFileError(f"this looks like a damaged Qualtrics export: {why}; export the "
+                             "responses again from Qualtrics (Data & Analysis > Export)",
+                             file=path)
+    if layout is None:
         raise InputFileError(
             "is not a Qualtrics export: expected Qualtrics ids (StartDate, ResponseId, ...) in "
             "row 1, question text in row 2 and ImportId tags in row 3", file=path)
+    ids = lines[0][1]
     width = len(ids)
+    if layout == "full":
+        questions, tags, header_rows = lines[1][1], lines[2][1], 3
+    elif layout == "no-questions":
+        questions, tags, header_rows = [], lines[1][1], 2
+    else:
+        questions, tags, header_rows = lines[1][1], [], 2
+    if layout != "full":
+        warn(f"{path}: {why}; read with {header_rows} header rows"
+             + (" and no question texts as labels" if layout == "no-questions" else
+                " and no ImportIds (value labels from a .qsf cannot be matched)"))
+    parsed_tags = [_parse_import_id(cell) for cell in tags]
     names = _id_names(ids)
     labels = [_clean(questions[i]) if i < len(questions) else "" for i in range(width)]
-    parsed = _Parsed(names, labels, lines[3:], 3)
+    parsed = _Parsed(names, labels, lines[header_rows:], header_rows)
+    if why:
+        parsed.detected["damaged_header"] = why
     _drop_empty_columns(parsed)
     import_ids = {name: parsed_tags[pos - 1][0]
                   for name, pos in zip(parsed.names, parsed.positions)
                   if pos <= len(parsed_tags) and parsed_tags[pos - 1][0] is not None}
     styles = {style for _, style in parsed_tags if style}
-    parsed.detected["import_id_format"] = "json" if styles == {"json"} else "python-literal"
+    if styles:
+        parsed.detected["import_id_format"] = "json" if styles == {"json"} else "python-literal"
     parsed.detected["import_ids"] = import_ids
     _apply_qsf(path, parsed, import_ids)
     return parsed
