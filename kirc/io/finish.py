@@ -167,9 +167,34 @@ def _time_kind(variable_format: str, family: str):
     fmt = variable_format.replace("%-", "%")
     if fmt.startswith(("%td", "%d")):
         return "datetime", _STATA_ORIGIN, 86_400_000_000
-    if fmt.startswith(("%tc", "%tC")):
+    if fmt.startswith("%tC"):
+        return "datetime-leap", _STATA_ORIGIN, 1_000
+    if fmt.startswith("%tc"):
         return "datetime", _STATA_ORIGIN, 1_000
     return None
+
+
+# Days that began right after a leap second (IERS Bulletin C; none announced after 2016).
+_LEAP_DAYS = np.array(
+    ["1972-07-01", "1973-01-01", "1974-01-01", "1975-01-01", "1976-01-01", "1977-01-01",
+     "1978-01-01", "1979-01-01", "1980-01-01", "1981-07-01", "1982-07-01", "1983-07-01",
+     "1985-07-01", "1988-01-01", "1990-01-01", "1991-01-01", "1992-07-01", "1993-07-01",
+     "1994-07-01", "1996-01-01", "1997-07-01", "1999-01-01", "2006-01-01", "2009-01-01",
+     "2012-07-01", "2015-07-01", "2017-01-01"], dtype="datetime64[ms]")
+# Where each of those days starts on Stata's %tC clock, which counts the leap seconds:
+# milliseconds since 1960-01-01 plus the k leap seconds inserted up to then.
+_LEAP_STARTS_TC = ((_LEAP_DAYS - np.datetime64("1960-01-01", "ms")).astype("int64")
+                   + 1000 * np.arange(1, len(_LEAP_DAYS) + 1)).astype("float64")
+
+
+def _without_leap_seconds(tc_values: np.ndarray) -> np.ndarray:
+    """Stata %tC (milliseconds since 1960 *with* leap seconds) as %tc (without them).
+
+    Stata's ``cofC()``: subtract 1000 ms for every leap second inserted before the instant.
+    A value inside a leap second (23:59:60) comes out as the first second of the next day.
+    """
+    inserted = np.searchsorted(_LEAP_STARTS_TC, tc_values, side="right")
+    return tc_values - 1000.0 * inserted
 
 
 def _convert_dates(frame, formats, family, path):
@@ -180,6 +205,8 @@ def _convert_dates(frame, formats, family, path):
             continue
         what, origin, scale = kind
         raw = frame[column].to_numpy(dtype="float64")
+        if what == "datetime-leap":
+            raw, what = _without_leap_seconds(raw), "datetime"
         micro = raw * scale
         present = ~np.isnan(raw)
         if what == "datetime":

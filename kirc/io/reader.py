@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ SUPPORTED_FORMATS = {
 SOURCES = ("auto", "generic", "qualtrics", "surveymonkey", "limesurvey", "google-forms")
 
 
-def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, sheet=0,
+def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, sheet=None,
                 header_row=None, apply_value_labels=False, usecols=None, row_limit=None,
                 row_offset=0, chunksize=None, personal_data="drop", pseudonym_key=None,
                 text_columns=None):
@@ -61,8 +62,10 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         Text encoding. Detected for text files (see :func:`detect_encoding`); SPSS and Stata
         files declare their own, which this overrides (for old files that declare none or a
         wrong one).
-    sheet : int or str
-        Excel worksheet, by position or name.
+    sheet : int or str, optional
+        Excel worksheet, by position or name. By default the first worksheet that holds a
+        table (a worksheet with only a note is skipped, with a :class:`KircWarning`); a
+        worksheet given by position or name that holds no table is an error.
     header_row : int, optional
         0-based row that holds the column names in a generic text or an Excel file. By
         default the first row of a text file, and for Excel the first row that looks like a
@@ -292,7 +295,7 @@ def _check_arguments(path, *, source, sep, decimal, encoding, sheet, header_row,
         except (LookupError, TypeError) as exc:
             raise ParameterError(f"encoding={encoding!r} is not a known text encoding",
                                  file=path) from exc
-    if not isinstance(sheet, (int, str)) or isinstance(sheet, bool):
+    if sheet is not None and (not isinstance(sheet, (int, str)) or isinstance(sheet, bool)):
         raise ParameterError(f"sheet={sheet!r} must be a worksheet position or name", file=path)
     for name, value, least in (("header_row", header_row, 0), ("row_limit", row_limit, 1),
                                ("chunksize", chunksize, 1), ("row_offset", row_offset, 0)):
@@ -308,11 +311,32 @@ def _check_arguments(path, *, source, sep, decimal, encoding, sheet, header_row,
 
 
 def _check_file(path: Path) -> str:
-    """Check that ``path`` is a non-empty file of a supported type; return its reader."""
-    if not path.exists():
-        raise InputFileError("the file does not exist", file=path)
-    if path.is_dir():
+    """Check that ``path`` is a non-empty regular file of a supported type; return its reader.
+
+    The file is stat()ed before it is opened: opening a FIFO (named pipe) blocks until
+    someone writes to it, so anything but a regular file is refused unopened.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputFileError("the file does not exist", file=path) from None
+    except PermissionError as exc:
+        raise InputFileError(
+            "permission denied: the file, or a folder on its path, cannot be entered or read "
+            "by this user; ask for read access or copy the file somewhere readable",
+            file=path) from exc
+    except OSError as exc:
+        raise InputFileError(f"the file cannot be reached ({exc.strerror or exc})",
+                             file=path) from exc
+    if stat.S_ISDIR(info.st_mode):
         raise InputFileError("this is a directory, not a file", file=path)
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else
+                "a socket" if stat.S_ISSOCK(info.st_mode) else
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                "not a regular file")
+        raise InputFileError(f"this is {kind}, not a regular file; save the data to a file "
+                             "first", file=path)
     reader = SUPPORTED_FORMATS.get(path.suffix.lower())
     if reader is None:
         hint = ""
@@ -322,13 +346,15 @@ def _check_file(path: Path) -> str:
             f"unsupported file type {path.suffix or '(no extension)'!r}; supported are "
             f"{', '.join(SUPPORTED_FORMATS)}.{hint}", file=path)
     try:
-        size = path.stat().st_size
         with open(path, "rb") as handle:
             handle.read(1)
+    except PermissionError as exc:
+        raise InputFileError("permission denied: this user may not read the file; ask for "
+                             "read access or copy it somewhere readable", file=path) from exc
     except OSError as exc:
         raise InputFileError(f"the file cannot be opened ({exc.strerror or exc})",
                              file=path) from exc
-    if size == 0:
+    if info.st_size == 0:
         raise InputFileError("the file is empty (0 bytes)", file=path)
     return reader
 

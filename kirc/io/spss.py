@@ -85,7 +85,75 @@ def _check_sav_signature(path: Path) -> str:
         raise InputFileError(
             f"this is not an SPSS system file: it lacks the '$FL2' signature and looks like "
             f"{what_it_looks_like(head)}", file=path)
+    _check_sav_case_count(path, head)
     return "zsav" if head.startswith(b"$FL3") else "sav"
+
+
+# zlib cannot shrink data by more than about 1032:1 (RFC 1950/1951: a 258-byte match in at
+# least 2 bits), so a zsav case of k values takes at least k / 1032 bytes.
+_ZLIB_MAX_RATIO = 1032
+
+
+def _check_sav_case_count(path: Path, head: bytes) -> None:
+    """Refuse a header that declares more cases than the file can hold, before ReadStat
+    allocates memory for them (a damaged header claiming 10^9 cases asked for gigabytes).
+
+    Header layout from the PSPP manual, "System File Format": layout_code (int32 at 64, 2 or
+    3, gives the byte order), nominal_case_size (68, 8-byte units per case), compression (72:
+    0 none, 1 bytecode, 2 zlib), ncases (80, -1 when unknown). Per case a file needs at least
+    8 bytes per unit uncompressed, 1 byte per unit bytecode-compressed (one command byte per
+    value) and 1/1032 of that with zlib.
+    """
+    if len(head) < 84:
+        raise InputFileError("the file is truncated: its SPSS header is incomplete", file=path)
+    endian = "<" if struct.unpack("<i", head[64:68])[0] in (2, 3) else ">"
+    case_size, compression, _weight, ncases = struct.unpack(f"{endian}4i", head[68:84])
+    if ncases == -1:
+        return
+    size = os.stat(path).st_size
+    if ncases < -1:
+        raise InputFileError(f"the file is damaged: its header declares {ncases} cases",
+                             file=path)
+    units = max(case_size, 1)
+    per_case = {0: 8.0 * units, 1: 1.0 * units}.get(compression, units / _ZLIB_MAX_RATIO)
+    if ncases * per_case > size:
+        raise InputFileError(
+            f"the file is damaged: its header declares {ncases:,} cases, which need at least "
+            f"{ncases * per_case:,.0f} bytes, but the file has {size:,} bytes; it was not read "
+            "(reading would reserve memory for all those cases). Re-export it from SPSS, or "
+            "let PSPP rewrite it: pspp-convert in.sav out.sav", file=path)
+
+
+def _check_dta_case_count(path: Path) -> None:
+    """The same guard for Stata: observations x variables (at least 1 byte each) must fit."""
+    head = read_head(path, 512)
+    size = os.stat(path).st_size
+    try:
+        if head.startswith(b"<stata_dta>"):
+            release = int(re.search(rb"<release>(\d+)</release>", head).group(1))
+            order = "<" if b"<byteorder>LSF" in head else ">"
+            k_at = head.index(b"<K>") + 3
+            k_size = 4 if release >= 119 else 2
+            (nvars,) = struct.unpack(order + ("I" if k_size == 4 else "H"),
+                                     head[k_at:k_at + k_size])
+            n_at = head.index(b"<N>") + 3
+            if release >= 118:
+                (nobs,) = struct.unpack(order + "Q", head[n_at:n_at + 8])
+            else:
+                (nobs,) = struct.unpack(order + "I", head[n_at:n_at + 4])
+        elif len(head) >= 10 and head[0] in (113, 114, 115):
+            order = "<" if head[1] == 2 else ">"
+            (nvars,) = struct.unpack(order + "H", head[4:6])
+            (nobs,) = struct.unpack(order + "I", head[6:10])
+        else:
+            return                 # ReadStat judges other releases itself
+    except (AttributeError, ValueError, struct.error):
+        return
+    if nobs * max(nvars, 1) > size:
+        raise InputFileError(
+            f"the file is damaged: its header declares {nobs:,} observations of {nvars} "
+            f"variables, more than its {size:,} bytes can hold; it was not read. Save it again "
+            "in Stata", file=path)
 
 
 def read_spss(path: Path, reader: str, *, encoding, usecols, row_limit, row_offset, chunksize,
@@ -133,6 +201,7 @@ def read_stata(path: Path, *, encoding, usecols, row_limit, row_offset, chunksiz
                 apply_value_labels):
     import pyreadstat
 
+    _check_dta_case_count(path)
     options = dict(user_missing=True, disable_datetime_conversion=True)
     if encoding is not None:
         options["encoding"] = _iconv_name(encoding)
