@@ -103,7 +103,12 @@ def _sort_key(code):
 
 
 def _spss_user_missing(frame, missing_ranges, value_labels):
-    counts, replaced = {}, {}
+    """Count the declared missing codes per reason, then set them to missing.
+
+    ``frame`` is the reader's own fresh frame (never the caller's): numeric cells are set to
+    NaN in place, which spares a copy of every column (a consolidated 1M x 50 float block).
+    """
+    counts, replaced, numeric = {}, {}, {}
     for column, ranges in missing_ranges.items():
         if column not in frame.columns:
             continue
@@ -111,7 +116,12 @@ def _spss_user_missing(frame, missing_ranges, value_labels):
         mask = _missing_mask(values, [(r["lo"], r["hi"]) for r in ranges])
         if mask.any():
             counts[column] = _count_reasons(values[mask], value_labels.get(column, {}))
-            replaced[column] = values.mask(mask)
+            if pd.api.types.is_float_dtype(values) and frame.columns.is_unique:
+                numeric[column] = np.flatnonzero(mask.to_numpy())
+            else:
+                replaced[column] = values.mask(mask)
+    for column, rows in numeric.items():
+        frame.iloc[rows, frame.columns.get_loc(column)] = np.nan
     return _replace(frame, replaced), counts
 
 

@@ -85,7 +85,7 @@ import pandas as pd
 
 from ..errors import InputFileError, ParameterError
 from .meta import FileMeta, warn
-from .text import detect_encoding, sniff_csv
+from .text import detect_encoding, sniff_separator
 
 __all__ = ["PLATFORMS", "detect", "read"]
 
@@ -187,10 +187,10 @@ def _head_rows(text: str, limit: int = 12) -> list[list[str]]:
 
 
 def _guess_sep(text: str) -> str:
-    """The field separator, as :func:`kirc.io.text.sniff_csv` finds it in the first 64 KB
+    """The field separator, as :func:`kirc.io.text.sniff_separator` finds it in the first 64 KB
     (``,`` for an empty text or a file of one column)."""
     text = text[:65536]
-    return (sniff_csv(text)["sep"] or ",") if text.strip() else ","
+    return (sniff_separator(text) or ",") if text.strip() else ","
 
 
 def _detect_rows(rows: list[list[str]]) -> tuple[str | None, str]:

@@ -111,6 +111,15 @@ def sniff_csv(text: str, *, sep: str | None = None) -> dict:
     return {"sep": sniffed["sep"], "decimal": sniffed["decimal"]}
 
 
+def sniff_separator(text: str) -> str | None:
+    """The separator :func:`sniff_table` chooses (None for one column), without judging the
+    cells: what platform detection needs from the first lines."""
+    body, sep_line, first_line = _body_lines(text, complete=False)
+    if sep_line:
+        return _SEP_LINE.fullmatch(first_line).group(1)
+    return _choose_separator(body, [])
+
+
 #: at most this many lines of the sample are parsed for detection
 SAMPLE_LINES = 20_000
 # cell shapes, judged per cell of the sample
@@ -150,6 +159,57 @@ def _shape(counts: list[int]) -> tuple[float, int, int]:
     return sum(c == modal for c in filled[first:]) / len(filled[first:]), modal, first
 
 
+def _body_lines(text: str, *, complete: bool) -> tuple[str, bool, str]:
+    """(the sample's lines without an Excel ``sep=`` line, whether there was one, that line)."""
+    lines_text = text
+    if not complete:
+        lines = text.splitlines(keepends=True)
+        if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
+            lines_text = "".join(lines[:-1])
+    head_lines = lines_text.splitlines()[:SAMPLE_LINES]
+    if head_lines and _SEP_LINE.fullmatch(head_lines[0]):
+        return "\n".join(head_lines[1:]) + "\n", True, head_lines[0]
+    return "\n".join(head_lines) + "\n", False, ""
+
+
+def _choose_separator(body: str, decisions: list) -> str | None:
+    scores = {}
+    for cand in SEPARATOR_CANDIDATES:
+        if cand not in body:
+            continue
+        rows = _rows(body, cand)
+        share, modal, first = _shape([len(r) if any(c.strip() for c in r) else 0
+                                      for _, r in rows])
+        header = rows[first][1] if rows else []
+        # column names are not numbers: "7","5" from "7,5" is a split decimal, not a header
+        named = any(cell.strip() and not NUMBERISH.fullmatch(cell.strip()) for cell in header)
+        scores[cand] = (share, modal, first, len(header) if named else 0)
+    usable = [c for c, (share, modal, _first, fields) in scores.items()
+              if modal >= 2 and share >= 0.95 and fields == modal]
+    if len(usable) > 1:
+        # the separator that splits most; csv.Sniffer only breaks a tie
+        most = max(scores[c][1] for c in usable)
+        usable = [c for c in usable if scores[c][1] == most]
+    if len(usable) > 1:
+        try:
+            picked = csv.Sniffer().sniff("\n".join(body.splitlines()[:200]),
+                                         delimiters="".join(usable)).delimiter
+        except csv.Error:
+            picked = None
+        usable = [picked] if picked in usable else usable[:1]
+    if usable:
+        sep = usable[0]
+        share, modal = scores[sep][:2]
+        decisions.append({"what": "separator", "decided": repr(sep),
+                          "why": f"{share:.0%} of {len(body.splitlines())} sampled lines "
+                                 f"split into {modal} fields, as the header does"})
+        return sep
+    decisions.append({"what": "separator", "decided": "none (one column)",
+                      "why": "no separator splits the header and the lines into the same "
+                             "number of fields"})
+    return None
+
+
 def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None,
                 header_row: int | None = None, complete: bool = False) -> dict:
     """Decide how delimited text is laid out, from a large sample, with the reasons.
@@ -179,7 +239,7 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
     -----
     *Separator*: among ``; , <tab> |``, the one that gives the header line and at least 95% of
     the lines of the sample the same number (two or more) of fields, quotes respected; when
-    several do, the one :class:`csv.Sniffer` names, else the one with most fields. When none
+    several do, the one with most fields (:class:`csv.Sniffer` breaks a tie). When none
     does the file is one column (``"7,5"`` in a one-column Dutch file is a number, not two
     fields). *Decimal mark and thousands separator*, counted over every cell of the sample:
     ``7,5`` and ``1.250,50`` are Dutch, ``7.5`` (other than groups of three digits) and
@@ -188,56 +248,15 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
     holds only grouped values such as ``1.250`` and ``12.000`` in a file separated by ``;``
     or tabs (what a Dutch Excel writes), they are read as thousands, with a warning.
     """
-    lines_text = text
-    if not complete:
-        lines = text.splitlines(keepends=True)
-        if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
-            lines_text = "".join(lines[:-1])
-    head_lines = lines_text.splitlines()[:SAMPLE_LINES]
     decisions, warns = [], []
-    sep_line = False
-    if head_lines and _SEP_LINE.fullmatch(head_lines[0]) and sep is None:
-        sep = _SEP_LINE.fullmatch(head_lines[0]).group(1)
-        sep_line = True
+    body, sep_line, first_line = _body_lines(text, complete=complete)
+    if sep_line and sep is None:
+        sep = _SEP_LINE.fullmatch(first_line).group(1)
         decisions.append({"what": "separator", "decided": repr(sep),
-                          "why": f"the first line is Excel's {head_lines[0].strip()!r}; skipped"})
-    body = "\n".join(head_lines[1:] if sep_line else head_lines) + "\n"
+                          "why": f"the first line is Excel's {first_line.strip()!r}; skipped"})
     offset = 1 if sep_line else 0
-
     if sep is None:
-        scores = {}
-        for cand in SEPARATOR_CANDIDATES:
-            rows = _rows(body, cand)
-            share, modal, first = _shape([len(r) if any(c.strip() for c in r) else 0
-                                          for _, r in rows])
-            header = rows[first][1] if rows else []
-            # column names are not numbers: "7","5" from "7,5" is a split decimal, not a header
-            named = any(cell.strip() and not NUMBERISH.fullmatch(cell.strip())
-                        for cell in header)
-            scores[cand] = (share, modal, first, len(header) if named else 0)
-        usable = [c for c, (share, modal, _first, fields) in scores.items()
-                  if modal >= 2 and share >= 0.95 and fields == modal]
-        if len(usable) > 1:
-            # the separator that splits most; csv.Sniffer only breaks a tie
-            most = max(scores[c][1] for c in usable)
-            usable = [c for c in usable if scores[c][1] == most]
-        if len(usable) > 1:
-            try:
-                picked = csv.Sniffer().sniff("\n".join(body.splitlines()[:200]),
-                                             delimiters="".join(usable)).delimiter
-            except csv.Error:
-                picked = None
-            usable = [picked] if picked in usable else usable[:1]
-        if usable:
-            sep = usable[0]
-            share, modal = scores[sep][:2]
-            decisions.append({"what": "separator", "decided": repr(sep),
-                              "why": f"{share:.0%} of {len(body.splitlines())} sampled lines "
-                                     f"split into {modal} fields, as the header does"})
-        else:
-            decisions.append({"what": "separator", "decided": "none (one column)",
-                              "why": "no separator splits the header and the lines into the "
-                                     "same number of fields"})
+        sep = _choose_separator(body, decisions)
     rows = _rows(body, sep) if sep else [(i, [line]) for i, line in
                                          enumerate(body.splitlines())]
     counts = [len(r) if any(c.strip() for c in r) else 0 for _, r in rows]
@@ -280,33 +299,38 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
 
 
 def _column_shapes(header: list[str], data: list[list[str]]) -> dict:
+    """Per column, what its sampled cells look like. Each distinct cell text is classified
+    once (a rating column of 20,000 cells holds a dozen distinct texts)."""
+    from collections import Counter
+
     shapes = {}
     names = mangle_names(header)
+    width = len(names)
+    columns = list(zip(*[row[:width] + [""] * (width - len(row)) for row in data])) \
+        if data else [()] * width
     for j, name in enumerate(names):
         info = {"position": j, "numeric": True, "leading_zeros": None, "grouped": False,
                 "example": None, "comma": 0, "point": 0, "grouped_only": 0, "filled": 0}
-        for row in data:
-            if j >= len(row):
-                continue
-            cell = row[j].strip()
+        for raw, n in Counter(columns[j]).items():
+            cell = raw.strip()
             if not cell or cell in TEXT_NA_VALUES:
                 continue
-            info["filled"] += 1
+            info["filled"] += n
             if _INTEGER.fullmatch(cell):
                 if info["leading_zeros"] is None and _LEADING_ZERO.fullmatch(cell):
                     info["leading_zeros"] = cell
             elif _POINT_GROUPED_COMMA.fullmatch(cell):
-                info["comma"] += 1
+                info["comma"] += n
                 info["grouped"], info["example"] = True, info["example"] or cell
             elif _COMMA_GROUPED_POINT.fullmatch(cell):
-                info["point"] += 1
+                info["point"] += n
             elif _POINT_GROUPED.fullmatch(cell):
-                info["grouped_only"] += 1
+                info["grouped_only"] += n
                 info["grouped"], info["example"] = True, info["example"] or cell
             elif _COMMA_DECIMAL.fullmatch(cell):
-                info["comma"] += 1
+                info["comma"] += n
             elif _POINT_DECIMAL.fullmatch(cell):
-                info["point"] += 1
+                info["point"] += n
             else:
                 info["numeric"] = False
         info["numeric"] = info["numeric"] and info["filled"] > 0
