@@ -616,17 +616,22 @@ def test_auto_source_dispatches_to_the_platform_reader(tmp_path, monkeypatch):
         seen["detect"] = (p, text)
         return "qualtrics"
 
-    def fake_read(p, kind, *, text=None, encoding=None):
+    # read_survey streams platform exports through read_chunks (issue 11), which applies
+    # row_offset and row_limit while streaming
+    def fake_read(p, kind, *, text=None, encoding=None, chunksize=None, row_offset=0,
+                  row_limit=None):
         seen["read"] = (p, kind, encoding)
         frame = pd.DataFrame({"StartDate": ["2024-01-01", "2024-01-02", "2024-01-03"],
                               "Q1": [7, 8, 9]})
+        stop = None if row_limit is None else row_offset + row_limit
+        frame = frame.iloc[row_offset:stop]
         frame.attrs = {"source": str(p), "format": "qualtrics",
                        "variable_labels": {"Q1": "Hoe?"},
                        "detected": {"header_rows": 2, "platform": "qualtrics"}}
-        return frame
+        yield frame
 
     monkeypatch.setattr(platforms, "detect", fake_detect)
-    monkeypatch.setattr(platforms, "read", fake_read)
+    monkeypatch.setattr(platforms, "read_chunks", fake_read)
     df = read_survey(path, usecols=["Q1"], row_offset=1)
     assert seen["detect"][1].startswith("StartDate,Q1")
     assert seen["read"] == (path, "qualtrics", "utf-8")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import InputFileError
 from . import platforms
-from .frames import columns_selected, empty_attrs, slices, with_attrs
+from .frames import columns_selected, empty_attrs, with_attrs
 from .meta import warn
 from .text import (NUMBERISH, SAMPLE_BYTES, TEXT_NA_VALUES, decoded_sample, detect_encoding,
                    detect_file_encoding, duplicate_note, mangle_names, read_head, sniff_table,
@@ -49,9 +49,11 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
     if source != "generic":
         kind = platforms.detect(path, text) if source == "auto" else source
         if kind:
-            frame = platforms.read(path, kind, text=text, encoding=encoding)
-            return _post_process(frame, path, kind, encoding, usecols, row_limit, row_offset,
-                                 chunksize, apply_value_labels)
+            frames = platforms.read_chunks(path, kind, text=text, encoding=encoding,
+                                           chunksize=chunksize, row_offset=row_offset,
+                                           row_limit=row_limit)
+            chunks = _post_process(frames, path, kind, encoding, usecols, apply_value_labels)
+            return next(chunks) if chunksize is None else chunks
     if sep is None and path.suffix.lower() == ".tsv":
         sep = "\t"
     complete = path.stat().st_size <= SAMPLE_BYTES
@@ -100,8 +102,11 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
                 frame = _csv_call(lambda: next(iterator, None), path, encoding)
                 if frame is None:
                     return
-                yield finish(frame, start)
-                start += len(frame)
+                rows = len(frame)
+                frame = finish(frame, start)
+                yield frame
+                del frame
+                start += rows
     return chunks()
 
 
@@ -168,17 +173,16 @@ def _csv_call(action, path, encoding):
                              file=path) from exc
 
 
-def _post_process(frame, path, kind, encoding, usecols, row_limit, row_offset, chunksize,
-                  apply_value_labels):
-    """Apply the generic options to a frame that a platform reader returned."""
-    attrs = empty_attrs(path, kind, {"encoding": encoding, "platform": kind})
-    attrs.update(copy.deepcopy(frame.attrs))
-    attrs["detected"] = {"encoding": encoding, "platform": kind, **attrs.get("detected", {})}
-    columns = columns_selected(usecols, list(frame.columns), path)
-    if columns is not None:
-        frame = frame[columns]
-    stop = None if row_limit is None else row_offset + row_limit
-    frame = frame.iloc[row_offset:stop]
-    return slices(frame, attrs, chunksize, apply_value_labels)
-
-
+def _post_process(frames, path, kind, encoding, usecols, apply_value_labels):
+    """Apply the generic options to the frames a platform reader streams."""
+    attrs = columns = None
+    for frame in frames:
+        if attrs is None:
+            attrs = empty_attrs(path, kind, {"encoding": encoding, "platform": kind})
+            attrs.update(copy.deepcopy(frame.attrs))
+            attrs["detected"] = {"encoding": encoding, "platform": kind,
+                                 **attrs.get("detected", {})}
+            columns = columns_selected(usecols, list(frame.columns), path)
+        frame = with_attrs(frame, attrs, apply_value_labels, columns)
+        yield frame
+        del frame       # not kept alive while the next chunk is read

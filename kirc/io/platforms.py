@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import copy
 import csv
 import html
 import io
@@ -85,7 +86,7 @@ import pandas as pd
 
 from ..errors import InputFileError, ParameterError
 from .meta import FileMeta, warn
-from .text import detect_encoding, sniff_separator
+from .text import detect_file_encoding, sniff_separator
 
 __all__ = ["PLATFORMS", "detect", "read"]
 
@@ -171,7 +172,9 @@ def detect(path: str | PathLike, text: str) -> str | None:
 
 def _head_rows(text: str, limit: int = 12) -> list[list[str]]:
     """The first non-blank CSV rows of ``text``."""
-    text = text.lstrip("\ufeff")
+    # the first 12 rows are well inside 128 KB; a StringIO of the whole 1 MiB sample would
+    # take 4 MB
+    text = text[:131072].lstrip("\ufeff")
     sep = _guess_sep(text)
     rows: list[list[str]] = []
     # A row cut by the 64 KB limit is kept: its complete cells are still evidence.
@@ -330,20 +333,27 @@ def read(path: str | PathLike, kind: str, *, text: str | None = None,
     {'Timestamp': '%m/%d/%Y %H:%M:%S'}
     >>> folder.cleanup()
     """
+    frames = read_chunks(path, kind, text=text, encoding=encoding, chunksize=None)
+    return next(frames)
+
+
+def read_chunks(path: str | PathLike, kind: str, *, text: str | None = None,
+                encoding: str | None = None, chunksize: int | None = None, row_offset: int = 0,
+                row_limit: int | None = None):
+    """Read a survey-platform export in pieces of at most ``chunksize`` respondents.
+
+    The file is streamed twice and never held whole: a first pass learns what every column
+    holds (numbers, timestamps, ticks of a check-all question, ...; the same decisions
+    :func:`read` makes over the whole file), a second builds the frames, converting at most
+    a few thousand rows at a time. Peak memory stays about twice one chunk (measured in
+    ``benchmarks/speed_read.py``). ``chunksize=None`` gives one frame. Every frame carries
+    the same ``attrs``.
+    """
     if kind not in PLATFORMS:
         raise ParameterError(f"unknown survey platform {kind!r}; expected one of "
                              + ", ".join(PLATFORMS), file=path)
-    raw = _read_bytes(path)
-    encoding = encoding or _detect_encoding(raw)
-    try:
-        full = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise InputFileError(f"cannot be decoded as {encoding}: {exc}", file=path) from exc
-    bom = raw.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    full = full.lstrip("\ufeff")
-    sep = _guess_sep(text if text is not None else full[:65536])
-    lines = _parse_rows(path, full, sep)
-
+    source = _Source(path, encoding, text)
+    lines = source.head
     found, evidence = _detect_rows([row for _, row in lines[:12]])
     if kind == "qualtrics" and found == "qualtrics-legacy":
         kind = "qualtrics-legacy"
@@ -353,32 +363,42 @@ def read(path: str | PathLike, kind: str, *, text: str | None = None,
     reader = {"qualtrics": _qualtrics, "qualtrics-legacy": _qualtrics_legacy,
               "surveymonkey": _surveymonkey, "limesurvey": _limesurvey,
               "google-forms": _google_forms}[kind]
-    parsed = reader(path, lines)
+    parsed = reader(path, lines, source)
 
     detected = {
-        "encoding": encoding,
-        "sep": sep,
+        "encoding": source.encoding,
+        "sep": source.sep,
         "decimal": ".",
         "header_rows": parsed.header_rows,
         "header_row": 0,
         "platform": kind,
         "evidence": evidence,
-        "bom": bom,
-        "line_terminator": "CRLF" if "\r\n" in full[:65536] else "LF",
+        "bom": source.bom,
+        "line_terminator": source.line_terminator,
     }
     detected.update(parsed.detected)
-    return _build_frame(path, kind, parsed, detected)
+    _check_width(path, parsed)
+    plan = _plan(parsed, detected)
+    attrs = FileMeta(
+        source=str(path), format=kind, file_label=parsed.file_label,
+        variable_labels={n: lab for n, lab in zip(parsed.names, parsed.labels) if lab},
+        value_labels=parsed.value_labels,
+        measure_levels={n: "unknown" for n in parsed.names},
+        mr_sets=parsed.mr_sets, detected=detected).to_attrs()
+    return _frames(path, source, parsed, plan, attrs, chunksize, row_offset, row_limit)
 
 
 class _Parsed:
-    """What a platform reader found: columns, labels, data rows and extra metadata."""
+    """What a platform reader found: columns, labels, where their cells are, and metadata."""
 
-    def __init__(self, names, labels, rows, header_rows, *, positions=None):
+    def __init__(self, names, labels, stats, header_rows, *, positions=None, source=None):
         self.names: list[str] = names
         self.labels: list[str] = labels
-        self.rows: list[tuple[int, list[str]]] = rows  # (line number, cells)
+        self.stats: _Stats = stats
         self.header_rows: int = header_rows
         self.positions: list[int] = positions or list(range(1, len(names) + 1))
+        # raw column index (in the file's rows) of every column
+        self.source: list[int] = source if source is not None else list(range(len(names)))
         self.detected: dict = {}
         self.value_labels: dict = {}
         self.mr_sets: dict = {}
@@ -387,39 +407,246 @@ class _Parsed:
         self.datetime_formats: dict = {}  # column -> explicit format
         self.file_label: str | None = None
 
+    def raw(self, name: str) -> int:
+        return self.source[self.names.index(name)]
 
-def _read_bytes(path) -> bytes:
+
+_DISTINCT_CAP = 16          # distinct values kept per column (enough to judge ticks and 0/1)
+_BATCH = 500                # rows converted at a time
+
+
+class _Column:
+    """What the first pass learnt about one raw column over all data rows."""
+
+    __slots__ = ("filled", "blank", "distinct", "numeric", "leading_zero", "integral",
+                 "max_abs", "iso", "checks")
+
+    def __init__(self):
+        self.filled = 0
+        self.blank = 0
+        self.distinct: set | None = set()
+        self.numeric = True
+        self.leading_zero = False
+        self.integral = True
+        self.max_abs = 0.0
+        self.iso = {fmt: True for fmt in _ISO_FORMATS}
+        self.checks: dict = {}          # explicit format -> all present values parse
+
+
+class _Stats:
+    """Per-column facts of the data rows (after the header rows), from one streamed pass."""
+
+    def __init__(self, source: _Source, header_rows: int, checks: dict):
+        self.columns: list[_Column] = []
+        self.n_rows = 0
+        self.widest: list[tuple[int, int, int]] = []   # (filled length, line, fields)
+        self.first: dict = {"seq_ok": True, "seq_start": None, "seq_next": None,
+                            "digits": True, "stamps": _StampStats()}
+        batch: list[list[str]] = []
+        for line, row in source.rows(header_rows):
+            self.n_rows += 1
+            self._width(line, row)
+            batch.append(row)
+            if len(batch) == _BATCH:
+                self._add(batch, checks)
+                batch = []
+        if batch:
+            self._add(batch, checks)
+
+    def _width(self, line, row):
+        top = self.widest[-1][0] if self.widest else 0
+        if len(row) > top:
+            filled = len(row)
+            while filled and not row[filled - 1].strip():
+                filled -= 1
+            if filled > top:
+                self.widest.append((filled, line, len(row)))
+
+    def first_over(self, width: int):
+        """(line, fields) of the first row with a filled cell beyond ``width``, or None."""
+        for filled, line, fields in self.widest:
+            if filled > width:
+                return line, fields
+        return None
+
+    def _add(self, batch, checks):
+        width = max(len(row) for row in batch)
+        while len(self.columns) < width:
+            self.columns.append(_Column())
+        cells = list(zip(*[row + [""] * (width - len(row)) for row in batch]))
+        self._first_column(cells[0] if cells else ())
+        for j, values in enumerate(cells):
+            column = self.columns[j]
+            counts = Counter(values)
+            for raw, n in counts.items():
+                value = raw.strip()
+                if not value:
+                    column.blank += n
+                    continue
+                column.filled += n
+                if column.distinct is not None:
+                    column.distinct.add(value)
+                    if len(column.distinct) > _DISTINCT_CAP:
+                        column.distinct = None
+                if column.numeric:
+                    if not _NUMBER.match(value) or _LEADING_ZERO.match(value):
+                        column.numeric = False
+                    else:
+                        number = float(value)
+                        column.integral = column.integral and number.is_integer()
+                        column.max_abs = max(column.max_abs, abs(number))
+                for fmt, ok in column.iso.items():
+                    if ok and not _ISO_FORMATS[fmt].match(value):
+                        column.iso[fmt] = False
+                for fmt in checks.get(j, ()):
+                    if column.checks.get(fmt, True):
+                        column.checks[fmt] = _parses(value, fmt)
+        for j in range(width, len(self.columns)):
+            self.columns[j].blank += len(batch)
+        for j in range(width):
+            pass
+
+    def _first_column(self, values):
+        first = self.first
+        for raw in values:
+            value = raw.strip()
+            first["stamps"].add(value)
+            if first["digits"]:
+                if not value.isdigit():
+                    first["digits"] = False
+                    first["seq_ok"] = False
+                    continue
+                number = int(value)
+                if first["seq_start"] is None:
+                    first["seq_start"] = number
+                elif number != first["seq_next"]:
+                    first["seq_ok"] = False
+                first["seq_next"] = number + 1
+
+    def column(self, j: int) -> _Column:
+        if j < len(self.columns):
+            return self.columns[j]
+        empty = _Column()
+        empty.blank = self.n_rows
+        return empty
+
+    def has_data(self, j: int) -> bool:
+        return self.column(j).filled > 0
+
+    def distinct(self, j: int) -> set | None:
+        """The distinct non-blank values of raw column ``j``, or None when there are many."""
+        values = self.column(j).distinct
+        return None if values is None else set(values)
+
+
+class _StampStats:
+    """Google Forms timestamps in the first column: do all match, and which order."""
+
+    def __init__(self):
+        self.all_match = True
+        self.bad = None
+        self.count = 0
+        self.first = None
+        self.day_first = None
+        self.month_first = None
+
+    def add(self, value):
+        if not value:
+            return
+        self.count += 1
+        match = _SLASH_TIMESTAMP.match(value)
+        if not match:
+            if self.all_match:
+                self.all_match, self.bad = False, value
+            return
+        if self.first is None:
+            self.first = match
+        if self.day_first is None and int(match.group(1)) > 12:
+            self.day_first = match.group(0)
+        if self.month_first is None and int(match.group(3)) > 12:
+            self.month_first = match.group(0)
+
+
+def _parses(value: str, fmt: str) -> bool:
+    from datetime import datetime
+
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError as exc:
-        raise InputFileError("does not exist", file=path) from exc
-    except OSError as exc:
-        raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=path) from exc
-    if not raw.strip():
-        raise InputFileError("is empty", file=path)
-    return raw
+        datetime.strptime(value, fmt)
+        return True
+    except ValueError:
+        return False
 
 
-def _detect_encoding(raw: bytes) -> str:
-    return detect_encoding(raw)
+class _Source:
+    """A platform export, streamed: its encoding, separator and first rows, and its rows on
+    request (``rows(skip)``), each decoded once per pass."""
 
+    def __init__(self, path, encoding, text):
+        self.path = Path(path)
+        try:
+            with open(self.path, "rb") as handle:
+                head = handle.read(65536)
+        except FileNotFoundError as exc:
+            raise InputFileError("does not exist", file=path) from exc
+        except OSError as exc:
+            raise InputFileError(f"cannot be read: {exc.strerror or exc}", file=path) from exc
+        if not head.strip():
+            raise InputFileError("is empty", file=path)
+        self.encoding = encoding or detect_file_encoding(self.path)
+        self.bom = head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if text is None:
+            try:
+                text = codecs.getincrementaldecoder(self.encoding)().decode(head, final=False)
+            except (UnicodeDecodeError, LookupError) as exc:
+                raise InputFileError(f"cannot be decoded as {self.encoding}: {exc}",
+                                     file=path) from exc
+        text = text.lstrip("\ufeff")
+        self.sep = _guess_sep(text)
+        self.line_terminator = "CRLF" if "\r\n" in text[:65536] else "LF"
+        self.head = []
+        for item in self.rows(0):
+            self.head.append(item)
+            if len(self.head) >= 12:
+                break
+        if not self.head:
+            raise InputFileError("holds no rows", file=path)
+        self._stats: dict = {}
 
-def _parse_rows(path, text: str, sep: str) -> list[tuple[int, list[str]]]:
-    """All non-blank rows with the line number each starts on."""
-    rows = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    line = 1
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append((line, row))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputFileError(f"is not valid CSV near line {reader.line_num}: {exc}",
-                             file=path) from exc
-    if not rows:
-        raise InputFileError("holds no rows", file=path)
-    return rows
+    def rows(self, skip: int):
+        """(line number, cells) of every non-blank row after the first ``skip`` of them."""
+        try:
+            handle = open(self.path, encoding=self.encoding, newline="")
+        except LookupError as exc:
+            raise InputFileError(f"cannot be decoded as {self.encoding}: {exc}",
+                                 file=self.path) from exc
+        with handle:
+            try:
+                if handle.read(1) != "\ufeff":      # a byte-order mark is not data
+                    handle.seek(0)
+            except UnicodeDecodeError as exc:
+                raise InputFileError(f"cannot be decoded as {self.encoding}: {exc}",
+                                     file=self.path) from exc
+            reader = csv.reader(handle, delimiter=self.sep)
+            line, seen = 1, 0
+            try:
+                for row in reader:
+                    if any(cell.strip() for cell in row):
+                        seen += 1
+                        if seen > skip:
+                            yield line, row
+                    line = reader.line_num + 1
+            except csv.Error as exc:
+                raise InputFileError(f"is not valid CSV near line {reader.line_num}: {exc}",
+                                     file=self.path) from exc
+            except UnicodeDecodeError as exc:
+                raise InputFileError(f"cannot be decoded as {self.encoding}: {exc}",
+                                     file=self.path) from exc
+
+    def stats(self, header_rows: int, checks: dict | None = None) -> _Stats:
+        key = (header_rows, tuple(sorted((j, tuple(f)) for j, f in (checks or {}).items())))
+        if key not in self._stats:
+            self._stats[key] = _Stats(self, header_rows, checks or {})
+        return self._stats[key]
 
 
 def _need_rows(path, lines, count: int, what: str) -> None:
@@ -502,7 +729,7 @@ def _qualtrics_layout(rows: list[list[str]]) -> tuple[str | None, str]:
     return None, ""
 
 
-def _qualtrics(path, lines) -> _Parsed:
+def _qualtrics(path, lines, source) -> _Parsed:
     _need_rows(path, lines, 3, "a Qualtrics export")
     layout, why = _qualtrics_layout([row for _, row in lines[:3]])
     if layout == "no-ids":
@@ -528,7 +755,8 @@ def _qualtrics(path, lines) -> _Parsed:
     parsed_tags = [_parse_import_id(cell) for cell in tags]
     names = _id_names(ids)
     labels = [_clean(questions[i]) if i < len(questions) else "" for i in range(width)]
-    parsed = _Parsed(names, labels, lines[header_rows:], header_rows)
+    parsed = _Parsed(names, labels, source.stats(header_rows), header_rows)
+    parsed.raw_width = width
     if why:
         parsed.detected["damaged_header"] = why
     _drop_empty_columns(parsed)
@@ -543,7 +771,7 @@ def _qualtrics(path, lines) -> _Parsed:
     return parsed
 
 
-def _qualtrics_legacy(path, lines) -> _Parsed:
+def _qualtrics_legacy(path, lines, source) -> _Parsed:
     _need_rows(path, lines, 2, "a legacy Qualtrics export")
     ids, questions = (row for _, row in lines[:2])
     if [c.strip() for c in ids[:3]] != ["V1", "V2", "V3"] or "ResponseID" not in questions:
@@ -551,7 +779,8 @@ def _qualtrics_legacy(path, lines) -> _Parsed:
                              "1 and ResponseID in row 2", file=path)
     names = _id_names(ids)
     labels = [_clean(questions[i]) if i < len(questions) else "" for i in range(len(ids))]
-    parsed = _Parsed(names, labels, lines[2:], 2)
+    parsed = _Parsed(names, labels, source.stats(2), 2)
+    parsed.raw_width = len(ids)
     _drop_empty_columns(parsed)
     return parsed
 
@@ -569,7 +798,7 @@ def _drop_empty_columns(parsed: _Parsed) -> None:
     """Drop columns without a name, a label or any value (a trailing comma on every line)."""
     keep = []
     for i, name in enumerate(parsed.names):
-        has_data = any(i < len(row) and row[i].strip() for _, row in parsed.rows)
+        has_data = parsed.stats.has_data(parsed.source[i])
         keep.append(bool(name or parsed.labels[i] or has_data))
     dropped = keep.count(False)
     if dropped:
@@ -581,17 +810,11 @@ def _drop_empty_columns(parsed: _Parsed) -> None:
 
 
 def _select(parsed: _Parsed, keep: list[bool]) -> None:
-    width = len(parsed.names)
     pick = [i for i, k in enumerate(keep) if k]
     parsed.names = [parsed.names[i] for i in pick]
     parsed.labels = [parsed.labels[i] for i in pick]
     parsed.positions = [parsed.positions[i] for i in pick]
-    rows = []
-    for line, row in parsed.rows:
-        row = row + [""] * (width - len(row))
-        extra = row[width:]
-        rows.append((line, [row[i] for i in pick] + extra))
-    parsed.rows = rows
+    parsed.source = [parsed.source[i] for i in pick]
 
 
 _MC_SINGLE = {"SAVR", "SAHR", "SACOL", "DL", "SB", "NPS"}
@@ -667,8 +890,9 @@ def _apply_qsf(path, parsed: _Parsed, import_ids: dict[str, str]) -> None:
 
 
 def _values(parsed: _Parsed, column: str) -> set[str]:
-    j = parsed.names.index(column)
-    return {row[j].strip() for _, row in parsed.rows if j < len(row) and row[j].strip()}
+    """The distinct non-blank values of a column (a set that fits nothing when they are many)."""
+    values = parsed.stats.distinct(parsed.raw(column))
+    return {"\0many"} if values is None else values
 
 
 def _choice_labels(choices, recodes) -> dict:
@@ -695,13 +919,15 @@ def _as_code(value):
 # ---- SurveyMonkey ---------------------------------------------------------------------------
 
 
-def _surveymonkey(path, lines) -> _Parsed:
+def _surveymonkey(path, lines, source) -> _Parsed:
     _need_rows(path, lines, 2, "a SurveyMonkey export")
     head, sub = (list(row) for _, row in lines[:2])
     width = max(len(head), len(sub))
     head += [""] * (width - len(head))
     sub += [""] * (width - len(sub))
-    data = lines[2:]
+    stamps = {j: _SURVEYMONKEY_DATE_FORMATS for j, h in enumerate(head)
+              if h.strip() in ("Start Date", "End Date")}
+    data = source.stats(2, stamps)
     detected = {}
     shaped = any(c.strip() in _SURVEYMONKEY_SUBHEADERS for c in sub) or any(
         _is_continuation(h) and s.strip() for h, s in zip(head[1:], sub[1:]))
@@ -712,7 +938,7 @@ def _surveymonkey(path, lines) -> _Parsed:
 
     if _is_index_column(head, sub, data):
         detected["dropped_index_column"] = (
-            f"column 1 (header {head[0]!r}) numbered the rows 0..{len(data)}: a pandas index "
+            f"column 1 (header {head[0]!r}) numbered the rows 0..{data.n_rows}: a pandas index "
             "written by an earlier to_csv, not survey data")
         first = 1
     else:
@@ -738,7 +964,7 @@ def _surveymonkey(path, lines) -> _Parsed:
         ticks = []
         for i, option in zip(group, answers):
             labels[i] = f"{question} [{option}]" if option else question
-            values = {row[i].strip() for _, row in data if i < len(row) and row[i].strip()}
+            values = data.distinct(i)
             if option and values and values <= {sub[i].strip()}:
                 ticks.append(i)
         if len(ticks) >= 2:
@@ -751,8 +977,8 @@ def _surveymonkey(path, lines) -> _Parsed:
     positions = [i + 1 - first for i in columns]
     col_labels = [labels[i] for i in columns]
     names = _text_names(col_labels, positions)
-    parsed = _Parsed(names, col_labels, [(line, row[first:]) for line, row in data], 2,
-                     positions=positions)
+    parsed = _Parsed(names, col_labels, data, 2, positions=positions, source=columns)
+    parsed.raw_width = width
     parsed.detected.update(detected)
     parsed.detected["naming_rule"] = _NAMING_RULE
     name_of = dict(zip(columns, names))
@@ -783,31 +1009,35 @@ def _set_name(question: str, first_member: str, names: list[str]) -> str:
     return f"mr_{first_member}"
 
 
-def _is_index_column(head, sub, data) -> bool:
-    if not _is_continuation(head[0]) or not data:
+def _is_index_column(head, sub, data: _Stats) -> bool:
+    """Column 1 numbers the rows 0, 1, 2, ... (or 1, 2, ...), the sub-header row included
+    when it has a number there: a pandas index left by an earlier to_csv."""
+    if not _is_continuation(head[0]) or not data.n_rows:
         return False
-    values = [sub[0].strip()] + [row[0].strip() if row else "" for _, row in data]
-    if values[0] == "":
-        values = values[1:]
-    if not all(v.isdigit() for v in values):
+    first = data.first
+    if not (first["digits"] and first["seq_ok"]):
         return False
-    start = int(values[0])
-    return start in (0, 1) and [int(v) for v in values] == list(range(start, start + len(values)))
+    top = sub[0].strip()
+    if top == "":
+        return first["seq_start"] in (0, 1)
+    return top.isdigit() and int(top) in (0, 1) and first["seq_start"] == int(top) + 1
 
 
 def _check_width(path, parsed: _Parsed) -> None:
-    width = len(parsed.names)
-    for line, row in parsed.rows:
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            raise InputFileError(f"line {line} has {len(row)} fields but the header has "
-                                 f"{width}: the export is damaged or has a different layout",
-                                 file=path)
+    width = getattr(parsed, "raw_width", len(parsed.names))
+    over = parsed.stats.first_over(width)
+    if over is not None:
+        line, fields = over
+        shown = len(parsed.names) + (fields - width)
+        raise InputFileError(f"line {line} has {shown} fields but the header has "
+                             f"{len(parsed.names)}: the export is damaged or has a different "
+                             "layout", file=path)
 
 
 # ---- LimeSurvey -----------------------------------------------------------------------------
 
 
-def _limesurvey(path, lines) -> _Parsed:
+def _limesurvey(path, lines, source) -> _Parsed:
     _need_rows(path, lines, 1, "a LimeSurvey export")
     head = lines[0][1]
     codes = sum(1 for k in _LIMESURVEY_KEYS[1] if k in head[:10]) >= 3
@@ -827,7 +1057,8 @@ def _limesurvey(path, lines) -> _Parsed:
                          for label, name in zip(labels, names)])
         rule = ("LimeSurvey fixed fields get LimeSurvey's codes (Response ID -> id, ...); "
                 + _NAMING_RULE)
-    parsed = _Parsed(names, labels, lines[1:], 1, positions=positions)
+    parsed = _Parsed(names, labels, source.stats(1), 1, positions=positions)
+    parsed.raw_width = len(head)
     parsed.detected["naming_rule"] = rule
     parsed.detected["header_style"] = "codes" if codes else "question text"
     _limesurvey_sets(parsed)
@@ -850,7 +1081,7 @@ def _limesurvey_sets(parsed: _Parsed) -> None:
     for stem, members in runs:
         binary = []
         for i in members:
-            values = {row[i].strip() for _, row in parsed.rows if i < len(row) and row[i].strip()}
+            values = parsed.stats.distinct(parsed.source[i])
             if values and values <= {"0", "1"}:
                 binary.append(i)
         if len(binary) >= 2:
@@ -863,33 +1094,34 @@ def _limesurvey_sets(parsed: _Parsed) -> None:
 # ---- Google Forms ---------------------------------------------------------------------------
 
 
-def _google_forms(path, lines) -> _Parsed:
+def _google_forms(path, lines, source) -> _Parsed:
     _need_rows(path, lines, 1, "a Google Forms export")
     head = lines[0][1]
-    stamps = [row[0].strip() for _, row in lines[1:] if row and row[0].strip()]
-    matches = [_SLASH_TIMESTAMP.match(v) for v in stamps]
-    if not head or head[0].strip() not in _GOOGLE_TIMESTAMP_HEADERS or not all(matches):
-        bad = next((v for v, m in zip(stamps, matches) if not m), None)
+    data = source.stats(1)
+    stamps = data.first["stamps"]
+    if not head or head[0].strip() not in _GOOGLE_TIMESTAMP_HEADERS or not stamps.all_match:
+        bad = stamps.bad
         raise InputFileError(
             "is not a Google Forms export: expected a first column 'Timestamp' holding values "
             "like 9/30/2019 10:14:02" + (f", found {bad!r}" if bad else ""), file=path)
     labels = [_clean(c) for c in head]
     positions = list(range(1, len(head) + 1))
     names = _text_names(labels, positions)
-    parsed = _Parsed(names, labels, lines[1:], 1, positions=positions)
+    parsed = _Parsed(names, labels, data, 1, positions=positions)
+    parsed.raw_width = len(head)
     parsed.detected["naming_rule"] = _NAMING_RULE
-    fmt, why = _timestamp_format(matches)
-    parsed.datetime_formats[names[0]] = (fmt,)
+    fmt, why = _timestamp_format(stamps)
+    if not (stamps.day_first and stamps.month_first):   # mixed orders parse as neither
+        parsed.datetime_formats[names[0]] = (fmt,)
     parsed.detected["timestamp_order"] = why
     return parsed
 
 
-def _timestamp_format(matches) -> tuple[str, str]:
+def _timestamp_format(stamps: _StampStats) -> tuple[str, str]:
     """Explicit strptime format of D/M/Y or M/D/Y timestamps, and the evidence for the order."""
-    sep = matches[0].group(2) if matches else "/"
-    seconds = ":%S" if matches and matches[0].group(7) else ""
-    day_first = next((m.group(0) for m in matches if int(m.group(1)) > 12), None)
-    month_first = next((m.group(0) for m in matches if int(m.group(3)) > 12), None)
+    sep = stamps.first.group(2) if stamps.first else "/"
+    seconds = ":%S" if stamps.first and stamps.first.group(7) else ""
+    day_first, month_first = stamps.day_first, stamps.month_first
     if day_first and month_first:
         order, why = "%m/%d", f"mixed: {day_first!r} is day-first, {month_first!r} month-first"
     elif day_first:
@@ -907,91 +1139,154 @@ def _timestamp_format(matches) -> tuple[str, str]:
 # building the frame
 
 
-def _build_frame(path, kind: str, parsed: _Parsed, detected: dict) -> pd.DataFrame:
-    _check_width(path, parsed)
-    width = len(parsed.names)
-    cells = [row + [""] * (width - len(row)) for _, row in parsed.rows]
-    columns = {}
-    datetime_formats = {}
-    for j, name in enumerate(parsed.names):
-        values = [row[j] for row in cells]
+def _plan(parsed: _Parsed, detected: dict) -> dict:
+    """How each column is converted, decided from the whole column (the first pass):
+    ``("datetime", fmt)``, ``("int",)``, ``("float",)``, ``("text",)``, ``("empty",)`` or
+    ``("tick", text)`` for a member of a check-all set."""
+    plan, datetime_formats = {}, {}
+    for name, j in zip(parsed.names, parsed.source):
         if name in parsed.dichotomies:
+            plan[name] = ("tick", parsed.dichotomies[name])
             continue
-        series, fmt = _convert(values, parsed.datetime_formats.get(name))
-        if fmt:
+        column = parsed.stats.column(j)
+        formats = parsed.datetime_formats.get(name) or ()
+        chosen = None
+        for fmt in formats:
+            if column.filled and column.checks.get(fmt, True):
+                chosen = fmt
+                break
+        if chosen is not None:
+            plan[name] = ("datetime", chosen)
+            datetime_formats[name] = chosen
+        elif column.filled and column.numeric:
+            whole = column.blank == 0 and column.integral and column.max_abs < 2 ** 53
+            plan[name] = ("int",) if whole else ("float",)
+        elif column.filled and any(column.iso.values()):
+            fmt = next(f for f, ok in column.iso.items() if ok)
+            plan[name] = ("datetime", fmt)
             datetime_formats[name] = fmt
-        columns[name] = series
-    for set_name, set_info in parsed.mr_sets.items():
-        members = set_info["variables"]
-        if not all(m in parsed.dichotomies for m in members):
-            continue
-        _dichotomise(columns, cells, parsed, members,
-                     parsed.answer_columns.get(set_name, members))
-    df = pd.DataFrame({name: columns[name] for name in parsed.names},
-                      index=pd.RangeIndex(len(cells)))
+        elif not column.filled:
+            plan[name] = ("empty",)
+        else:
+            plan[name] = ("text",)
     if datetime_formats:
         detected["datetime_formats"] = datetime_formats
-    df.attrs = FileMeta(
-        source=str(path), format=kind, file_label=parsed.file_label,
-        variable_labels={n: lab for n, lab in zip(parsed.names, parsed.labels) if lab},
-        value_labels=parsed.value_labels,
-        measure_levels={n: "unknown" for n in parsed.names},
-        mr_sets=parsed.mr_sets, detected=detected).to_attrs()
-    return df
+    return plan
 
 
-def _dichotomise(columns: dict, cells, parsed: _Parsed, members: list[str],
-                 question_columns: list[str]) -> None:
-    """1 = ticked, 0 = not ticked, NaN = the question was not answered at all.
-
-    A respondent answered when any column of the question holds something: a tick, or the
-    text of an "Other (please specify)" box.
-    """
-    index = [parsed.names.index(m) for m in members]
-    ticked = np.array([[row[j].strip() == parsed.dichotomies[m] for j, m in zip(index, members)]
-                       for row in cells], dtype=bool).reshape(len(cells), len(members))
-    others = [parsed.names.index(c) for c in question_columns if c not in members]
-    answered = ticked.any(axis=1) | np.array(
-        [any(row[j].strip() for j in others) for row in cells], dtype=bool)
-    for k, member in enumerate(members):
-        values = np.where(answered, ticked[:, k].astype(float), np.nan)
-        columns[member] = pd.Series(values, dtype="float64")
+_TEXT_DTYPE = pd.Series(["x"]).dtype       # str on pandas 3, object before
 
 
-def _convert(values: list[str], formats=None) -> tuple[pd.Series, str | None]:
-    """Text cells -> numbers, datetimes or text (empty cells missing)."""
-    present = [v.strip() for v in values if v.strip()]
+def _frames(path, source: _Source, parsed: _Parsed, plan: dict, attrs: dict, chunksize,
+            row_offset: int, row_limit: int | None):
+    """The frames, ``chunksize`` rows each (all rows in one when None), converted
+    ``_BATCH`` rows at a time so that the cells of only a few thousand rows are ever held as
+    Python strings."""
+    sets = [(info["variables"], parsed.answer_columns.get(name, info["variables"]))
+            for name, info in parsed.mr_sets.items()
+            if all(m in parsed.dichotomies for m in info["variables"])]
+    index_of = dict(zip(parsed.names, parsed.source))
+    end = None if row_limit is None else row_offset + row_limit
+    parts: dict = {name: [] for name in parsed.names}
+    batch: list[list[str]] = []
+    in_chunk, start_line, made = 0, None, 0
+
+    def convert(rows, first_line):
+        width = max((len(r) for r in rows), default=0)
+        cells = list(zip(*[r + [""] * (width - len(r)) for r in rows])) if rows else []
+        n = len(rows)
+
+        def raw(j):
+            return cells[j] if j < len(cells) else ("",) * n
+        for name in parsed.names:
+            how = plan[name]
+            if how[0] == "tick":
+                continue
+            parts[name].append(_convert_cells(raw(index_of[name]), how, path, name,
+                                              first_line))
+        for members, question in sets:
+            ticked = np.array([[v.strip() == parsed.dichotomies[m] for v in raw(index_of[m])]
+                               for m in members], dtype=bool).reshape(len(members), n)
+            answered = ticked.any(axis=0)
+            for other in question:
+                if other not in members:
+                    answered |= np.array([bool(v.strip()) for v in raw(index_of[other])],
+                                         dtype=bool)
+            for k, member in enumerate(members):
+                parts[member].append(np.where(answered, ticked[k].astype(float), np.nan))
+
+    def frame(n_rows):
+        data = {}
+        for name in parsed.names:
+            pieces = parts[name]
+            how = plan[name]
+            if not pieces:
+                values = np.array([], dtype=_empty_dtype(how))
+            elif len(pieces) == 1:
+                values = pieces[0]
+            else:
+                values = np.concatenate(pieces)
+            parts[name] = []
+            if how[0] == "text":
+                values = pd.array(values, dtype=_TEXT_DTYPE) if len(values) else \
+                    pd.array([], dtype=_TEXT_DTYPE)
+            data[name] = values
+        # copy=False: the column arrays become the frame's blocks as they are, instead of
+        # being copied into one 2-D block per dtype (which would double the peak memory)
+        df = pd.DataFrame(data, index=pd.RangeIndex(row_offset + made,
+                                                      row_offset + made + n_rows), copy=False)
+        del data
+        df.attrs = copy.deepcopy(attrs)
+        return df
+
+    position = 0
+    for line, row in source.rows(parsed.header_rows):
+        if position < row_offset:
+            position += 1
+            continue
+        if end is not None and position >= end:
+            break
+        position += 1
+        if start_line is None:
+            start_line = line
+        batch.append(row)
+        in_chunk += 1
+        if len(batch) == _BATCH or (chunksize is not None and in_chunk == chunksize):
+            convert(batch, start_line)
+            batch, start_line = [], None
+        if chunksize is not None and in_chunk == chunksize:
+            yield frame(in_chunk)
+            made += in_chunk
+            in_chunk = 0
+    if batch:
+        convert(batch, start_line)
+    if chunksize is None or in_chunk:
+        yield frame(in_chunk)
+
+
+def _empty_dtype(how) -> str:
+    return {"int": "int64", "datetime": "datetime64[ns]"}.get(how[0], "float64") \
+        if how[0] != "text" else object
+
+
+def _convert_cells(values, how, path, name, first_line) -> np.ndarray:
+    """One batch of a column's cells, converted as planned (blank cells are missing)."""
+    kind = how[0]
+    if kind == "empty":
+        return np.full(len(values), np.nan)
+    if kind in ("int", "float"):
+        numbers = np.array([float(v) if v.strip() else np.nan for v in values],
+                           dtype="float64")
+        return numbers.astype("int64") if kind == "int" else numbers
     cleaned = [v if v.strip() else None for v in values]
-    if formats:
-        for fmt in formats:
-            converted = _try_datetime(cleaned, fmt)
-            if converted is not None:
-                return converted, fmt
-    if present and all(_NUMBER.match(v) for v in present) \
-            and not any(_LEADING_ZERO.match(v) for v in present):
-        numbers = pd.Series([float(v) if v is not None else np.nan for v in cleaned],
-                            dtype="float64")
-        if len(present) == len(values) and all(float(v).is_integer() for v in present) \
-                and numbers.abs().max() < 2 ** 53:
-            return numbers.astype("int64"), None
-        return numbers, None
-    if present:
-        for fmt, pattern in _ISO_FORMATS.items():
-            if all(pattern.match(v) for v in present):
-                converted = _try_datetime(cleaned, fmt)
-                if converted is not None:
-                    return converted, fmt
-    if not present:  # an empty column reads as float NaN, as pandas.read_csv does
-        return pd.Series(np.nan, index=range(len(values)), dtype="float64"), None
-    return pd.Series(cleaned), None  # str dtype on pandas 3, object on pandas 2
-
-
-def _try_datetime(cleaned: list[str | None], fmt: str) -> pd.Series | None:
-    series = pd.Series(cleaned, dtype="object")
-    try:
-        converted = pd.to_datetime(series, format=fmt, errors="coerce")
-    except (ValueError, TypeError):
-        return None
-    if converted.notna().sum() != series.notna().sum():
-        return None
-    return converted
+    if kind == "text":
+        return np.array(cleaned, dtype=object)
+    converted = pd.to_datetime(pd.Series(cleaned, dtype="object"), format=how[1],
+                               errors="coerce")
+    failed = converted.isna().to_numpy() & np.array([c is not None for c in cleaned])
+    if failed.any():
+        bad = int(np.flatnonzero(failed)[0])
+        raise InputFileError(f"a value in the rows from line {first_line} on, "
+                             f"{cleaned[bad]!r}, is not a date and time like the rest of the "
+                             f"column ({how[1]})", file=path, column=name)
+    return converted.to_numpy()

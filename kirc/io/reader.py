@@ -239,6 +239,9 @@ def _protect_chunks(chunks, options, bar):
                 chunk = privacy.protect(chunk, findings=findings, **options)
             bar.update(1)
             yield chunk
+            # not holding on to a chunk the caller is done with while the next is read:
+            # that would double the memory of a chunked read
+            del chunk
     finally:
         bar.close()
 

@@ -191,7 +191,7 @@ def read_spss(path: Path, reader: str, *, encoding, usecols, row_limit, row_offs
         chunks = _chunked(lambda **rows: _pyreadstat_call(function, path, "SPSS", **options,
                                                           **rows),
                           chunksize, row_offset, row_limit, meta.number_rows)
-        return (finish(frame, frame_meta) for frame, frame_meta in chunks)
+        return _finished(chunks, finish)
     frame, frame_meta = _pyreadstat_call(function, path, "SPSS", row_limit=row_limit or 0,
                                          row_offset=row_offset, **options)
     return finish(frame, frame_meta)
@@ -222,11 +222,20 @@ def read_stata(path: Path, *, encoding, usecols, row_limit, row_offset, chunksiz
         chunks = _chunked(lambda **rows: _pyreadstat_call(pyreadstat.read_dta, path, "Stata",
                                                           **options, **rows),
                           chunksize, row_offset, row_limit, meta.number_rows)
-        return (finish(frame, frame_meta) for frame, frame_meta in chunks)
+        return _finished(chunks, finish)
     frame, frame_meta = _pyreadstat_call(pyreadstat.read_dta, path, "Stata",
                                          row_limit=row_limit or 0, row_offset=row_offset,
                                          **options)
     return finish(frame, frame_meta)
+
+
+def _finished(chunks, finish):
+    """Finished chunks, without keeping the last one alive while the next is read."""
+    for frame, frame_meta in chunks:
+        frame = finish(frame, frame_meta)
+        del frame_meta
+        yield frame
+        del frame
 
 
 def _chunked(read, chunksize, row_offset, row_limit, number_rows):

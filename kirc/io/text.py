@@ -409,7 +409,7 @@ def duplicate_note(header: list, names: list[str]) -> str | None:
 def detect_file_encoding(path: Path) -> str:
     """:func:`detect_encoding` over the whole file, streamed, so that a non-UTF-8 byte on the
     last line is not missed."""
-    block = 1 << 20
+    block = 1 << 18
     with open(path, "rb") as handle:
         first = handle.read(block)
         guess = detect_encoding(first)
