@@ -195,3 +195,44 @@ def test_qualtrics_without_its_id_row_is_refused(tmp_path):
     path = _write(tmp_path, "q.csv", _TEXT + _TAGS + _DATA)
     with pytest.raises(InputFileError, match="first header row was deleted"):
         _read(path)
+
+
+@pytest.mark.parametrize("deleted", [1, 2])
+def test_real_qualtrics_export_with_a_header_row_deleted(tmp_path, deleted):
+    # qualtRics' sample export with its question-text row (1) or ImportId row (2) cut out:
+    # the answers must be those of the intact file, none of them a header text.
+    original = realdata_file("exports", "qualtRics__sample.csv")
+    lines = original.read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+    damaged = tmp_path / "sample.csv"
+    damaged.write_text("".join(lines[:deleted] + lines[deleted + 1:]), encoding="utf-8")
+    intact, _ = _read(original)
+    df, notes = _read(damaged)
+    assert df.attrs["format"] == "qualtrics" and notes
+    assert list(df.columns) == list(intact.columns)
+    pd.testing.assert_frame_equal(df, intact, check_dtype=False)
+
+
+def test_load_survey_reads_thousands_in_a_decimal_comma_file(tmp_path):
+    from kirc.surveys import load_survey
+
+    (tmp_path / "ks_2024.csv").write_text("resp;fte;wacht\n1;1.250;2,5\n2;12.000;3\n3;850;1,5\n",
+                                          encoding="utf-8")
+    (tmp_path / "ks.toml").write_text(
+        'name = "ks"\ntitle = "ks"\nunit = "organisatie"\n'
+        '[constructs.fte]\ntype = "number"\nlabel = "Fte"\n'
+        '[constructs.wacht]\ntype = "number"\nlabel = "Wachttijd"\n'
+        '[questionnaires.q.columns]\nid = "resp"\nfte = "fte"\nwacht = "wacht"\n'
+        '[years]\n2024 = { file = "ks_2024.csv", questionnaire = "q" }\n', encoding="utf-8")
+    df = load_survey(tmp_path / "ks.toml")
+    assert df["fte"].tolist() == [1250.0, 12000.0, 850.0]
+    assert df["wacht"].tolist() == [2.5, 3.0, 1.5]
+
+
+def test_progress_bar_is_off_when_nobody_watches(tmp_path, capsys):
+    from kirc.io.reader import _progress_bar
+
+    path = _write(tmp_path, "a.csv", "id;nps\n1;9\n")
+    assert _progress_bar(path, None, chunked=False).disable      # pytest: stderr is no tty
+    assert not _progress_bar(path, True, chunked=False).disable
+    read_survey(path)
+    assert capsys.readouterr().err == ""
