@@ -236,3 +236,18 @@ def test_progress_bar_is_off_when_nobody_watches(tmp_path, capsys):
     assert not _progress_bar(path, True, chunked=False).disable
     read_survey(path)
     assert capsys.readouterr().err == ""
+
+
+def test_separator_at_the_end_of_every_data_line(tmp_path):
+    # "1;9;" under "id;nps": pandas used to make 'id' the index and shift every value left
+    path = _write(tmp_path, "eind.csv", "id;nps\n1;9;\n2;7;\n3;10;\n")
+    df, _ = _read(path)
+    assert list(df.columns) == ["id", "nps"]
+    assert df["id"].tolist() == [1, 2, 3] and df["nps"].tolist() == [9, 7, 10]
+    assert df.index.tolist() == [0, 1, 2]
+
+
+def test_lines_longer_than_the_header_are_refused(tmp_path):
+    path = _write(tmp_path, "lang.csv", "id;nps\n1;9;x\n2;7;y\n3;10;z\n")
+    with pytest.raises(InputFileError, match="more fields than the header"):
+        _read(path)

@@ -6,6 +6,7 @@ import codecs
 import copy
 import csv
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -81,7 +82,8 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
     columns = columns_selected(usecols, names, path)
     first_line = header_line + 1 + row_offset      # 0-based line of the first data row read
     options = dict(sep=sep or "\x1f", decimal=decimal, encoding=encoding, header=None,
-                   names=names, keep_default_na=False, na_values=TEXT_NA_VALUES,
+                   names=names, index_col=False, keep_default_na=False,
+                   na_values=TEXT_NA_VALUES,
                    skiprows=first_line, usecols=columns, nrows=row_limit,
                    dtype={n: str for n in as_text} or None,
                    engine="python" if sep is not None and len(sep) > 1 else "c")
@@ -161,7 +163,15 @@ def _numbers_from_text(frame, shapes, decimal, path, first_line):
 
 def _csv_call(action, path, encoding):
     try:
-        return action()
+        with warnings.catch_warnings():
+            # "Length of header or names does not match length of data": pandas would drop
+            # the cells of a line longer than the header
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return action()
+    except pd.errors.ParserWarning as exc:
+        raise InputFileError("a line has more fields than the header, and pandas would drop "
+                             f"its last cells ({exc}); check the separator (sep=) and the "
+                             "header row (header_row=)", file=path) from exc
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"the file is not valid {encoding} text ({exc.reason} at byte {exc.start}); leave "

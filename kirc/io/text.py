@@ -156,7 +156,28 @@ def _shape(counts: list[int]) -> tuple[float, int, int]:
     data = filled[1:] or filled
     modal = max(set(data), key=data.count)
     first = next(i for i, c in enumerate(counts) if c == modal)
-    return sum(c == modal for c in filled[first:]) / len(filled[first:]), modal, first
+    # rows above it are skipped as a title or note only when they have (about) one field;
+    # a shorter row of several fields is the header of a table with too many fields
+    short = next((i for i, c in enumerate(counts[:first]) if c >= max(2, -(-modal // 2))),
+                 None)
+    if short is not None:
+        first = short
+    rest = [c for c in counts[first:] if c]
+    return sum(c == modal for c in rest) / len(rest), modal, first
+
+
+def _field_counts(rows) -> list[int]:
+    """Fields per row (0 for a blank row). A separator that ends every data line but not the
+    header (``1;9;`` under ``id;nps``, an export artefact) adds no field."""
+    counts = [len(r) if any(c.strip() for c in r) else 0 for _, r in rows]
+    filled = [i for i, c in enumerate(counts) if c]
+    if len(filled) > 1:
+        head = counts[filled[0]]
+        trailing = [i for i in filled[1:] if counts[i] == head + 1 and not rows[i][1][-1].strip()]
+        if len(trailing) >= 0.95 * (len(filled) - 1):
+            for i in trailing:
+                counts[i] = head
+    return counts
 
 
 def _body_lines(text: str, *, complete: bool) -> tuple[str, bool, str]:
@@ -178,8 +199,7 @@ def _choose_separator(body: str, decisions: list) -> str | None:
         if cand not in body:
             continue
         rows = _rows(body, cand)
-        share, modal, first = _shape([len(r) if any(c.strip() for c in r) else 0
-                                      for _, r in rows])
+        share, modal, first = _shape(_field_counts(rows))
         header = rows[first][1] if rows else []
         # column names are not numbers: "7","5" from "7,5" is a split decimal, not a header
         named = any(cell.strip() and not NUMBERISH.fullmatch(cell.strip()) for cell in header)
@@ -197,6 +217,17 @@ def _choose_separator(body: str, decisions: list) -> str | None:
         except csv.Error:
             picked = None
         usable = [picked] if picked in usable else usable[:1]
+    if not usable:
+        # the lines below the header agree, the header does not: a header of several fields
+        # that is shorter or longer than the data. Use that separator; reading then refuses
+        # the file instead of taking it as one column.
+        for cand, (share, modal, first, fields) in scores.items():
+            if modal >= 2 and fields >= 2:
+                rows = _rows(body, cand)
+                counts = [c for c in _field_counts(rows)[first + 1:] if c]
+                if counts and sum(c == modal for c in counts) >= 0.95 * len(counts):
+                    usable = [cand]
+                    break
     if usable:
         sep = usable[0]
         share, modal = scores[sep][:2]
@@ -259,7 +290,7 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
         sep = _choose_separator(body, decisions)
     rows = _rows(body, sep) if sep else [(i, [line]) for i, line in
                                          enumerate(body.splitlines())]
-    counts = [len(r) if any(c.strip() for c in r) else 0 for _, r in rows]
+    counts = _field_counts(rows)
     share, modal, first = _shape(counts)
     if header_row is not None:
         first = min(header_row, max(len(rows) - 1, 0))
