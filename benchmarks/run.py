@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["coverage_nps.py", "speed_metrics.py", "render_speed.py"]
+SCRIPTS = ["coverage_nps.py", "speed_metrics.py", "speed_read.py", "render_speed.py"]
 
 
 def main(argv: list[str]) -> int:
@@ -19,7 +19,8 @@ def main(argv: list[str]) -> int:
     status = 0
     for script in scripts:
         print(f"\n=== {script} ===", flush=True)
-        status |= subprocess.call([sys.executable, str(HERE / script)])
+        extra = ["--quick"] if "--quick" in argv and script == "speed_read.py" else []
+        status |= subprocess.call([sys.executable, str(HERE / script), *extra])
     return status
 
 

@@ -251,3 +251,13 @@ def test_lines_longer_than_the_header_are_refused(tmp_path):
     path = _write(tmp_path, "lang.csv", "id;nps\n1;9;x\n2;7;y\n3;10;z\n")
     with pytest.raises(InputFileError, match="more fields than the header"):
         _read(path)
+
+
+def test_repeated_qualtrics_ids_are_renamed_with_a_warning(tmp_path):
+    header = _IDS.replace("Q1\n", "Q1,Q1\n")
+    tags = _TAGS.replace('""QID1""}"\n', '""QID1""}","{""ImportId"":""QID9""}"\n')
+    data = _DATA.replace(",9\n", ",9,3\n").replace(",6\n", ",6,4\n")
+    path = _write(tmp_path, "q.csv", header + _TEXT.replace("?\n", "?,Nog eens?\n") + tags + data)
+    df, notes = _read(path)
+    assert df["Q1"].tolist() == [9, 6] and df["Q1_2"].tolist() == [3, 4]
+    assert any("'Q1' occurs 2 times" in n and "'Q1_2'" in n for n in notes)

@@ -754,6 +754,7 @@ def _qualtrics(path, lines, source) -> _Parsed:
                 " and no ImportIds (value labels from a .qsf cannot be matched)"))
     parsed_tags = [_parse_import_id(cell) for cell in tags]
     names = _id_names(ids)
+    _note_renamed(path, ids, names)
     labels = [_clean(questions[i]) if i < len(questions) else "" for i in range(width)]
     parsed = _Parsed(names, labels, source.stats(header_rows), header_rows)
     parsed.raw_width = width
@@ -778,6 +779,7 @@ def _qualtrics_legacy(path, lines, source) -> _Parsed:
         raise InputFileError("is not a legacy Qualtrics export: expected V1, V2, V3, ... in row "
                              "1 and ResponseID in row 2", file=path)
     names = _id_names(ids)
+    _note_renamed(path, ids, names)
     labels = [_clean(questions[i]) if i < len(questions) else "" for i in range(len(ids))]
     parsed = _Parsed(names, labels, source.stats(2), 2)
     parsed.raw_width = len(ids)
@@ -792,6 +794,21 @@ def _id_names(ids: list[str]) -> list[str]:
     blanks = [i for i, name in enumerate(names) if not name]
     unique = _dedupe([name or f"\0{i}" for i, name in enumerate(names)])
     return ["" if i in blanks else name for i, name in enumerate(unique)]
+
+
+def _note_renamed(path, header, names) -> None:
+    """A KircWarning when repeated header ids were renamed (``Q1``, ``Q1_2``)."""
+    raw = [str(h).strip() for h in header]
+    repeated = sorted({h for h in raw if h and raw.count(h) > 1}, key=raw.index)
+    if repeated:
+        parts = []
+        for h in repeated:
+            where = [i for i, c in enumerate(raw) if c == h]
+            parts.append(f"{h!r} occurs {len(where)} times (columns "
+                         + ", ".join(str(i + 1) for i in where) + "), named "
+                         + ", ".join(repr(names[i]) for i in where))
+        warn(f"{path}: duplicate column names: " + "; ".join(parts)
+             + ". Map the one you mean by its new name")
 
 
 def _drop_empty_columns(parsed: _Parsed) -> None:
@@ -1050,6 +1067,7 @@ def _limesurvey(path, lines, source) -> _Parsed:
     positions = list(range(1, len(head) + 1))
     if codes:
         names = _dedupe([c.strip() for c in head])
+        _note_renamed(path, head, names)
         rule = "LimeSurvey question codes kept as column names"
     else:
         names = _text_names(labels, positions)
