@@ -280,6 +280,5 @@ def _detect_header_row(top: pd.DataFrame) -> tuple[int, str]:
         if i + 1 == len(rows) or counts[i + 1]:
             if i == 0:
                 return 0, ""
-            return i, (f"the {i} row(s) above it fill fewer cells or are no header (a title or "
-                       "note)")
+            return i, f"the {i} row(s) above it fill fewer cells: a title or notes"
     return 0, ""

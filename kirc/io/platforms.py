@@ -503,8 +503,6 @@ class _Stats:
                         column.checks[fmt] = _parses(value, fmt)
         for j in range(width, len(self.columns)):
             self.columns[j].blank += len(batch)
-        for j in range(width):
-            pass
 
     def _first_column(self, values):
         first = self.first

@@ -68,10 +68,12 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         table (a worksheet with only a note is skipped, with a :class:`KircWarning`); a
         worksheet given by position or name that holds no table is an error.
     header_row : int, optional
-        0-based row that holds the column names in a generic text or an Excel file. By
-        default the first row of a text file, and for Excel the first row that looks like a
-        header (at least two-thirds text, filling half the table's width or more, followed by
-        a non-empty row), so that title lines above a table are skipped.
+        0-based row that holds the column names in a generic text or an Excel file (after an
+        Excel ``sep=`` line). By default, in a text file the first line with the table's
+        number of fields (title lines of one field above it are skipped, with a warning), and
+        in Excel the first row that looks like a header (at least two-thirds text, filling
+        three quarters of the width of the rows below it, alone or with a second header row
+        of text for merged cells), so that title and note lines above a table are skipped.
     apply_value_labels : bool
         Turn labelled columns into :class:`pandas.Categorical` of their value labels, with the
         categories in code order and ``ordered=True`` for ordinal variables (see Notes).
@@ -128,8 +130,12 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     Warns
     -----
     KircWarning
-        Date values outside the years 1-9999 were set to missing (NaT); the message names the
-        column and the number of rows.
+        Something was decided for you: date values outside the years 1-9999 were set to
+        missing (NaT); duplicate column names were renamed (``nps.1``); a title line, a
+        note-only worksheet or notes below an Excel table were skipped; a merged two-row
+        header was joined; values such as ``1.250`` were read as thousands without a decimal
+        comma elsewhere in the file; a Qualtrics export missing one header row was read with
+        two. The message names the file and the column or rows.
 
     Notes
     -----
@@ -155,7 +161,8 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     in a labelled string variable (SPSS blanks) become missing.
 
     *Dates.* SPSS date, datetime (DATE, ADATE, EDATE, JDATE, SDATE, QYR, MOYR, WKYR, DATETIME,
-    YMDHMS) and Stata ``%td``/``%tc`` variables become ``datetime64[us]``; SPSS TIME, DTIME and
+    YMDHMS) and Stata ``%td``/``%tc``/``%tC`` variables become ``datetime64[us]`` (``%tC``
+    counts leap seconds; they are taken out as Stata's ``cofC()`` does); SPSS TIME, DTIME and
     MTIME variables (durations) become ``timedelta64[us]``. Values outside the years 1-9999
     become NaT with a :class:`KircWarning` instead of aborting the read (pyreadstat raises
     ``OverflowError`` on them).
@@ -170,7 +177,18 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     ``{name: {"type": "dichotomy"|"category", "label", "variables", "counted_value"}}``.
 
     *Text files.* Cells ``""``, ``#NULL!``, ``#N/A``, ``N/A``, ``NA``, ``NaN`` and ``NULL`` are
-    missing; other texts (such as ``None``) are kept.
+    missing; other texts (such as ``None``) are kept. Separator, decimal mark, thousands
+    separator and header line are decided from the first 1 MiB (20,000 lines; the whole file
+    when smaller), see :func:`kirc.io.text.sniff_table`; every decision and its evidence is in
+    ``attrs["detected"]["decisions"]``. With a decimal comma, ``1.250`` is 1250; a column the
+    sample judged numeric that holds another notation further down is converted over the
+    whole column or refused naming the line. Numbers with leading zeros (``0012``) stay text.
+    A UTF-16 file without a byte-order mark is recognised (or read with ``encoding=``).
+
+    *Damaged files.* An SPSS or Stata header that declares more cases than the file can
+    hold is refused before memory is reserved for them; a named pipe, socket or device is
+    refused without being opened; a file that cannot be read for lack of permission raises
+    InputFileError.
 
     Examples
     --------
