@@ -691,7 +691,7 @@ def _dedupe(names: list[str]) -> list[str]:
 def _tagged(row: list[str]) -> bool:
     """Whether at least half of a row's non-empty cells (and one or more) are ImportId tags."""
     filled = [c for c in row if c.strip()]
-    tagged = sum(1 for c in filled if _parse_import_id(c)[0] is not None)
+    tagged = sum(1 for c in filled if "ImportId" in c and _parse_import_id(c)[0] is not None)
     return tagged > 0 and 2 * tagged >= len(filled)
 
 
