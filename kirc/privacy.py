@@ -601,15 +601,15 @@ def _inspect_numeric(values: pd.Series, sample: int | None = None
     numbers = values.to_numpy(dtype="float64", na_value=np.nan) \
         if not isinstance(values.dtype, pd.CategoricalDtype) \
         else pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
-    finite = np.isfinite(numbers)
-    examined = int(finite.sum())
+    examined = int(np.count_nonzero(~np.isnan(numbers)))
     if examined == 0:
         return None, 0, 0
-    with np.errstate(invalid="ignore"):
-        largest = float(np.nanmax(np.abs(np.where(finite, numbers, np.nan))))
+    # two reductions, no copy of the column: most columns stop here
+    largest = max(float(np.nanmax(numbers)), -float(np.nanmin(numbers)))
     if largest < 10_000_000:
         return None, 0, examined
-    numbers = numbers[finite]
+    numbers = numbers[np.isfinite(numbers)]
+    examined = len(numbers)
     if sample is not None and len(numbers) > sample:
         numbers = numbers[np.unique(np.linspace(0, len(numbers) - 1, sample).round().astype(int))]
     share = len(numbers)
@@ -656,8 +656,10 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
             info.update(kind=content_kind, evidence="content", matches=matches)
         return info
 
-    present = values[values.notna()]
-    texts = _as_text(_spread_sample(present, sample))
+    filled = np.flatnonzero(values.notna().to_numpy())
+    if sample is not None and len(filled) > sample:
+        filled = filled[np.unique(np.linspace(0, len(filled) - 1, sample).round().astype(int))]
+    texts = _as_text(values.iloc[filled])
     examined = len(texts)
     info["examined"] = examined
     changed, residual, nine_digits = _scan_text(texts.astype(object))
@@ -684,6 +686,7 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
             info.update(kind=name_kind, evidence="name+content",
                         matches=identifier_kinds.get(name_kind, max(identifier_kinds.values())))
         else:
+            present = values[values.notna()]
             filled = int((present.astype(str).str.strip() != "").sum())
             info.update(kind=name_kind, evidence="name", matches=filled)
         info["text_like"] = False
