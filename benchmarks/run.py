@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["coverage_nps.py", "coverage_calibration.py", "speed_metrics.py", "render_speed.py"]
+SCRIPTS = ["coverage_nps.py", "coverage_design.py", "coverage_calibration.py",
+           "coverage_drivers.py", "coverage_alpha.py", "speed_metrics.py", "speed_read.py",
+           "speed_drivers.py", "render_speed.py"]
 
 
 def main(argv: list[str]) -> int:
@@ -19,7 +21,8 @@ def main(argv: list[str]) -> int:
     status = 0
     for script in scripts:
         print(f"\n=== {script} ===", flush=True)
-        status |= subprocess.call([sys.executable, str(HERE / script)])
+        extra = ["--quick"] if "--quick" in argv and script == "speed_read.py" else []
+        status |= subprocess.call([sys.executable, str(HERE / script), *extra])
     return status
 
 

@@ -702,8 +702,17 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
         f"title = {_s(_humanise(name))}  # check: the title, as the report should print it",
         'unit = "respondenten"',
         "min_n = 30",
-        "",
     ]
+    # A definition reads only files in its own folder and the folders it declares, so exports
+    # kept elsewhere are declared here rather than silently refused at load time.
+    here = output.resolve().parent
+    elsewhere = sorted({export.path.resolve().parent.as_posix() for export in exports
+                        if not export.path.resolve().is_relative_to(here)})
+    if elsewhere:
+        lines.append("# the exports' folders (a definition reads files only from its own folder "
+                     "and these)")
+        lines.append("data_folders = [" + ", ".join(map(_s, elsewhere)) + "]")
+    lines.append("")
     weight = None
     for cname, construct in constructs.items():
         item = construct.item
@@ -776,7 +785,6 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
         lines.append("")
     lines.append("[years]")
     for export, version in zip(exports, versions):
-        here = output.resolve().parent
         file = export.path.resolve()
         file = (file.relative_to(here) if file.is_relative_to(here) else file).as_posix()
         for year in export.years:

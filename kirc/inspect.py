@@ -19,7 +19,15 @@ __all__ = ["describe", "format_summary"]
 _LABEL_WIDTH = 60
 _NAME_WIDTH = 32
 _SHOWN_DETECTED = {"encoding", "sep", "decimal", "header_rows", "header_row", "platform",
-                   "evidence", "bom", "import_ids"}
+                   "evidence", "bom", "import_ids", "decisions", "thousands", "rows_sampled"}
+
+# Words (whole tokens of a column name, or two or three joined) that name a weight or a
+# respondent id in Dutch and English exports.
+WEIGHT_WORDS = {"weight", "weights", "gewicht", "gewichten", "weegfactor", "weegfactoren",
+                "weging", "wgt", "wt", "pweight", "weightfactor", "factor"}
+ID_WORDS = {"id", "respnr", "respondentnr", "respondentnummer", "respondentid", "respid",
+            "responseid", "caseid", "volgnummer", "recordid", "interviewnr", "interviewid",
+            "uuid", "resp"}
 
 
 def describe(path: str | PathLike, source: str = "auto") -> str:
@@ -50,7 +58,7 @@ def describe(path: str | PathLike, source: str = "auto") -> str:
     --------
     format_summary : the same summary for a DataFrame that is already read.
     """
-    from .read import read_survey
+    from .io import read_survey
 
     # Warnings while reading (dates out of range, ...) belong in the summary, not lost on stderr.
     with warnings.catch_warnings(record=True) as caught:
@@ -98,7 +106,7 @@ def format_summary(df: pd.DataFrame, path: str | PathLike | None = None) -> str:
     header rows   1
     rows          3
     columns       2
-    weight        none
+    weight        none declared
     file label    none
     <BLANKLINE>
       #  column  type    valid  missing  label             value labels  missing codes
@@ -106,6 +114,11 @@ def format_summary(df: pd.DataFrame, path: str | PathLike | None = None) -> str:
       2  sector  text        3        0                               0
     <BLANKLINE>
     multiple-response sets: none
+    <BLANKLINE>
+    weight candidates: none
+    id candidates: none
+    <BLANKLINE>
+    personal data: not checked
     """
     attrs = df.attrs or {}
     detected = attrs.get("detected") or {}
@@ -122,15 +135,27 @@ def format_summary(df: pd.DataFrame, path: str | PathLike | None = None) -> str:
     if detected.get("encoding"):
         bom = " with byte-order mark" if detected.get("bom") else ""
         lines.append(("encoding", f"{detected['encoding']}{bom}"))
-    if detected.get("sep") is not None:
+    if detected.get("sep") is not None or detected.get("decimal"):
         decimal = detected.get("decimal")
-        text = repr(detected["sep"]) + (f"   decimal {decimal!r}" if decimal else "")
+        sep = detected.get("sep")
+        text = (repr(sep) if sep is not None else "none (one column)") + (
+            f"   decimal {decimal!r}" if decimal else "")
+        if detected.get("thousands"):
+            text += f"   thousands {detected['thousands']!r}"
         lines.append(("separator", text))
     if detected.get("header_rows") is not None:
         lines.append(("header rows", str(detected["header_rows"])))
     lines.append(("rows", str(len(df))))
     lines.append(("columns", str(df.shape[1])))
-    lines.append(("weight", attrs.get("weight") or "none"))
+    weights = weight_candidates(df, attrs)
+    declared = attrs.get("weight")
+    others = [name for name, _ in weights if name != declared]
+    if declared:
+        lines.append(("weight", str(declared) + (
+            f" (other candidates: {', '.join(map(str, others))})" if others else "")))
+    else:
+        lines.append(("weight", "none declared" + (
+            f"; candidates: {', '.join(map(str, others))}" if others else "")))
     lines.append(("file label", attrs.get("file_label") or "none"))
     for key, value in detected.items():
         if key not in _SHOWN_DETECTED and value not in (None, "", {}, []):
@@ -142,11 +167,114 @@ def format_summary(df: pd.DataFrame, path: str | PathLike | None = None) -> str:
     out.extend(_column_table(df, attrs))
     out.append("")
     out.extend(_mr_sets(attrs.get("mr_sets") or {}))
+    out.append("")
+    out.extend(_candidates(weights, id_candidates(df)))
+    decisions = detected.get("decisions") or []
+    if decisions:
+        out.append("")
+        out.append("decided while reading:")
+        width = max(len(str(d.get("what", ""))) for d in decisions) + 2
+        for d in decisions:
+            out.append(f"  {str(d.get('what', '')):<{width}}{d.get('decided', '')}: "
+                       f"{_single_line(str(d.get('why', '')))}")
+    out.append("")
+    out.extend(_personal_data(attrs.get("personal_data")))
     return "\n".join(out)
 
 
+def _tokens(name) -> set[str]:
+    from .privacy import _name_grams
+
+    return _name_grams(name)
+
+
+def weight_candidates(df: pd.DataFrame, attrs: dict | None = None) -> list[tuple[str, str]]:
+    """Columns that may be the survey weight, with the reason: the weight the file declares
+    (SPSS ``WEIGHT BY``), then positive numeric columns named like one (gewicht,
+    weegfactor, weight, wgt, ...).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"respnr": [1, 2, 3], "Weegfactor": [0.8, 1.1, 1.1]})
+    >>> weight_candidates(df)
+    [('Weegfactor', 'named like a weight; positive, 0.8 to 1.1, mean 1')]
+    """
+    attrs = attrs if attrs is not None else (df.attrs or {})
+    found = []
+    declared = attrs.get("weight")
+    if declared:
+        found.append((declared, "declared by the file (WEIGHT BY)"))
+    for column in df.columns:
+        if column == declared or not _tokens(column) & WEIGHT_WORDS:
+            continue
+        values = df[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        present = values.dropna()
+        if present.empty or (present <= 0).any():
+            continue
+        found.append((column, f"named like a weight; positive, {_number(present.min())} to "
+                              f"{_number(present.max())}, mean {_number(present.mean())}"))
+    return found
+
+
+def id_candidates(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """Columns that may identify respondents: named like an id (respnr, respondent_id, id,
+    ResponseId, ...) or holding unique whole numbers in every row.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"nr": [3, 1, 2], "nps": [9, 9, 7], "respnr": [1, 1, 2]})
+    >>> id_candidates(df)
+    [('nr', 'unique whole numbers in every row'), ('respnr', 'named like an id; 1 repeated value(s)')]
+    """
+    found = []
+    for column in df.columns:
+        values = df[column]
+        named = bool(_tokens(column) & ID_WORDS)
+        complete = len(values) > 0 and not values.isna().any()
+        unique = complete and values.is_unique
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        whole = numeric and complete and bool((values == values.round()).all())
+        if named:
+            repeated = int(values.dropna().duplicated().sum())
+            found.append((column, "named like an id" + (
+                "; unique in every row" if unique else
+                f"; {repeated} repeated value(s)" if repeated else "; some rows empty")))
+        elif unique and whole and len(values) >= 3:
+            found.append((column, "unique whole numbers in every row"))
+    return found
+
+
+def _candidates(weights, ids) -> list[str]:
+    out = ["weight candidates: " + ("none" if not weights else str(len(weights)))]
+    out += [f"  {name}: {why}" for name, why in weights]
+    out.append("id candidates: " + ("none" if not ids else str(len(ids))))
+    out += [f"  {name}: {why}" for name, why in ids]
+    return out
+
+
+def _personal_data(records) -> list[str]:
+    if records is None:
+        return ["personal data: not checked"]
+    records = [r for r in records if isinstance(r, dict)]
+    if not records:
+        return ["personal data: none found"]
+    out = [f"personal data: {len(records)} column(s)"]
+    for r in records:
+        what = f"{r.get('kind')}, {r.get('matches')} matching cell(s)"
+        if r.get("action") in ("scrubbed", "pseudonymised"):
+            what += f", {r.get('n_replaced')} cell(s) replaced"
+        out.append(f"  {str(r.get('action')):<13} {r.get('column')}: {what}")
+    return out
+
+
+def _number(value) -> str:
+    return f"{float(value):.4g}"
+
+
 def _platform_title(fmt: str) -> str:
-    from .platforms import PLATFORM_NAMES
+    from .io.platforms import PLATFORM_NAMES
 
     return f"{fmt} - {PLATFORM_NAMES[fmt]}" if fmt in PLATFORM_NAMES else fmt
 

@@ -588,23 +588,43 @@ def _elfproef_numbers(whole: np.ndarray) -> np.ndarray:
     return in_range & ((digits @ _ELFPROEF_WEIGHTS) % 11 == 0)
 
 
-def _inspect_numeric(values: pd.Series) -> tuple[str | None, int, int]:
-    numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
-    numbers = numbers[np.isfinite(numbers)]
-    examined = len(numbers)
+def _inspect_numeric(values: pd.Series, sample: int | None = None
+                     ) -> tuple[str | None, int, int]:
+    """(kind, matches, examined) for a numeric column: BSN, phone number stored as a number,
+    or None.
+
+    Cheap tests first: a column whose values all lie below 10,000,000 (ratings, years, ages,
+    counts, respondent numbers of a survey) can hold neither a BSN (8-9 digits) nor a mobile
+    number (9 or 11 digits), and is passed after one min/max. Otherwise the check digits of an
+    evenly spread sample decide (a share of 80% is judged as well on 2,000 values as on all).
+    """
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan) \
+        if not isinstance(values.dtype, pd.CategoricalDtype) \
+        else pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    examined = int(np.count_nonzero(~np.isnan(numbers)))
     if examined == 0:
         return None, 0, 0
+    # two reductions, no copy of the column: most columns stop here
+    largest = max(float(np.nanmax(numbers)), -float(np.nanmin(numbers)))
+    if largest < 10_000_000:
+        return None, 0, examined
+    numbers = numbers[np.isfinite(numbers)]
+    examined = len(numbers)
+    if sample is not None and len(numbers) > sample:
+        numbers = numbers[np.unique(np.linspace(0, len(numbers) - 1, sample).round().astype(int))]
+    share = len(numbers)
     whole = numbers[(numbers == np.round(numbers)) & (np.abs(numbers) < 1e15)].astype(np.int64)
-    if len(whole) < MIN_BSN_SHARE * examined:
+    if len(whole) < MIN_BSN_SHARE * share:
         return None, 0, examined           # prices, weights, shares: not identifiers
+    scale = examined / share
     bsn = int(_elfproef_numbers(whole).sum())
-    if bsn >= MIN_BSN_SHARE * examined:
-        return "bsn", bsn, examined
+    if bsn >= MIN_BSN_SHARE * share:
+        return "bsn", round(bsn * scale), examined
     # A phone number stored as a number loses its 0: 612345678, or 31612345678.
     mobile = int((((whole >= 600_000_000) & (whole <= 699_999_999))
                   | ((whole >= 31_600_000_000) & (whole <= 31_699_999_999))).sum())
-    if mobile >= MIN_NUMERIC_PHONE_SHARE * examined:
-        return "phone", mobile, examined
+    if mobile >= MIN_NUMERIC_PHONE_SHARE * share:
+        return "phone", round(mobile * scale), examined
     return None, 0, examined
 
 
@@ -623,7 +643,7 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
     name_kind = _kind_from_name(label)
     if pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype,
                                                                 pd.CategoricalDtype):
-        content_kind, matches, examined = _inspect_numeric(values)
+        content_kind, matches, examined = _inspect_numeric(values, sample)
         coordinate = name_kind == "address" and bool(_name_grams(label) & _COORDINATE_WORDS)
         if not coordinate and (name_kind not in _NUMERIC_KINDS
                                or not _numeric_identifier_like(values)):
@@ -636,8 +656,10 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
             info.update(kind=content_kind, evidence="content", matches=matches)
         return info
 
-    texts_all = _as_text(values)
-    texts = _spread_sample(texts_all, sample)
+    filled = np.flatnonzero(values.notna().to_numpy())
+    if sample is not None and len(filled) > sample:
+        filled = filled[np.unique(np.linspace(0, len(filled) - 1, sample).round().astype(int))]
+    texts = _as_text(values.iloc[filled])
     examined = len(texts)
     info["examined"] = examined
     changed, residual, nine_digits = _scan_text(texts.astype(object))
@@ -664,7 +686,9 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
             info.update(kind=name_kind, evidence="name+content",
                         matches=identifier_kinds.get(name_kind, max(identifier_kinds.values())))
         else:
-            info.update(kind=name_kind, evidence="name", matches=int(len(texts_all)))
+            present = values[values.notna()]
+            filled = int((present.astype(str).str.strip() != "").sum())
+            info.update(kind=name_kind, evidence="name", matches=filled)
         info["text_like"] = False
     elif identifier_kinds and not text_like:
         # The kind with most matches; ties go to the earlier (more specific) step.
@@ -1028,14 +1052,18 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
     already_pseudonymised = {entry.get("column") for entry in previous
                              if isinstance(entry, dict) and entry.get("action") == "pseudonymised"}
 
-    result = df.copy()
+    replaced: dict = {}
     records: list[dict] = []
     dropped: set = set()
     pseudonymised: set = set()
+    # pandas deep-copies attrs into every column taken from a frame; a frame of 50 labelled
+    # columns would copy its value labels 50 times over
+    bare = df.copy(deep=False)
+    bare.attrs = {}
     for label in df.columns:
         if label in already_pseudonymised:
             continue                      # hashing a pseudonym again would break linkage
-        info = _inspect_column(df[label], label, sample)
+        info = _inspect_column(bare[label], label, sample)
         kind = info["kind"]
         if planned is not None and kind != planned.get(label):
             if planned.get(label) is not None:
@@ -1053,25 +1081,29 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
                 continue
             record["action"] = "kept"
         elif is_text:
-            scrubbed = scrub_text(df[label])
-            before = df[label].astype(object)
+            scrubbed = scrub_text(bare[label])
+            before = bare[label].astype(object)
             after = scrubbed.astype(object)
             n_changed = int((~(before.isna() & after.isna()) & (before != after)).sum())
             if kind is None and not listed and n_changed == 0:
                 continue
-            result[label] = scrubbed
+            replaced[label] = scrubbed
             record.update(action="scrubbed", n_replaced=n_changed)
         elif mode == "drop":
             dropped.add(label)
             record.update(action="dropped", n_replaced=None)
         else:
-            result[label] = pseudonymise(df[label], key)
+            replaced[label] = pseudonymise(bare[label], key)
             pseudonymised.add(label)
-            record.update(action="pseudonymised", n_replaced=int(result[label].notna().sum()))
+            record.update(action="pseudonymised", n_replaced=int(replaced[label].notna().sum()))
         records.append(record)
 
-    if dropped:
-        result = result.drop(columns=[c for c in df.columns if c in dropped])
+    # No copy of the whole frame: the kept columns are shared (copy-on-write in pandas 3;
+    # replaced columns are new arrays either way), so the input frame is never modified.
+    result = df.drop(columns=[c for c in df.columns if c in dropped]) if dropped \
+        else df.copy(deep=False)
+    for label, values in replaced.items():
+        result[label] = values
     _remove_columns_from_attrs(attrs, dropped, pseudonymised, df.columns)
     attrs["personal_data"] = previous + records
     result.attrs = attrs

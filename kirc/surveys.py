@@ -139,7 +139,8 @@ CONSTRUCT_TYPES = {
     "text": {"type", "label"},
 }
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
-             "years", "indicators", "report", "design", "calibration"}
+             "years", "indicators", "report", "design", "calibration",
+             "data_folders"}
 #: Top-level tables validated elsewhere: ``[drivers]`` (kirc.driver_analysis's keys, checked in
 #: :func:`_drivers`).
 _OTHER_TOP_KEYS = {"drivers"}
@@ -214,6 +215,26 @@ def _definition_path(name_or_path, surveys_dir) -> Path:
         raise ParameterError(f"unknown survey {text!r}: there is no {path.name} in {folder} "
                              f"(surveys there: {', '.join(known) if known else 'none'})")
     return path
+
+
+def _data_file(name: str, folders, path: Path, where: str) -> Path:
+    """A year's data file, which must lie inside the definition's folder or a folder the
+    definition declares in ``data_folders`` (symbolic links are followed before checking), so
+    that a definition cannot make kirc read files elsewhere (``../``, absolute paths)."""
+    if folders is None:
+        folders = []
+    if not isinstance(folders, list) or not all(isinstance(f, str) and f for f in folders):
+        raise _fail('data_folders must be a list of folder names, e.g. ["../exports"]', path)
+    home = path.parent
+    allowed = [home.resolve()] + [(home / folder).resolve() for folder in folders]
+    file = Path(name)
+    file = file if file.is_absolute() else home / file
+    real = file.resolve()
+    if not any(real.is_relative_to(folder) for folder in allowed):
+        raise _fail(f"{where}: the file {name!r} is outside the definition's folder "
+                    f"{str(home.resolve())!r}" + (" and its data_folders" if folders else "")
+                    + "; move it there or list its folder in data_folders = [\"...\"]", path)
+    return file
 
 
 def _fail(message: str, path: Path) -> DefinitionError:
@@ -555,8 +576,7 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         if not isinstance(options, dict):
             raise _fail(f"{where}: read must be a table of read_survey options", path)
         _check_keys(options, _READ_OPTIONS, f"{where}: read", path)
-        file = Path(spec["file"])
-        file = file if file.is_absolute() else path.parent / file
+        file = _data_file(spec["file"], raw.get("data_folders"), path, where)
         years[year] = {"file": str(file), "questionnaire": version, "population": population,
                        "read": dict(options)}
 

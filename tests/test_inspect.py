@@ -199,3 +199,38 @@ def test_cli_on_a_synthetic_export_and_refusals(tmp_path, capsys):
 
     with pytest.raises(InputFileError):
         describe(missing)
+
+
+# ---- issue 10/11: what inspect decided, the weight and id candidates, personal data ----------
+
+def test_inspect_lists_weight_and_id_candidates_decisions_and_dropped_columns(tmp_path):
+    path = tmp_path / "ks2024.csv"
+    path.write_text("Respnr;Weegfactor;nps;bedrag;e_mail\n"
+                    "0001;0,8;9;1.250;a@b.nl\n0002;1,2;6;12.000;c@d.nl\n"
+                    "0003;1,0;10;850;e@f.nl\n", encoding="utf-8")
+    out = describe(path)
+    fields = summary_fields(out)
+    assert fields["weight"] == "none declared; candidates: Weegfactor"
+    assert fields["separator"] == "';'   decimal ','   thousands '.'"
+    assert "  Weegfactor: named like a weight; positive, 0.8 to 1.2, mean 1" in out
+    assert "  Respnr: named like an id; unique in every row" in out
+    decided = out.split("decided while reading:\n")[1].split("\n\n")[0]
+    assert "thousands separator  '.'" in decided and "'bedrag'" in decided
+    assert "column 'Respnr'" in decided and "kept as text" in decided
+    assert "  dropped       e_mail: e-mail" in out
+
+
+def test_inspect_reports_the_declared_spss_weight_first(tmp_path):
+    import pyreadstat
+
+    path = tmp_path / "w.sav"
+    df = pd.DataFrame({"id": [1.0, 2.0, 3.0], "gewicht": [0.5, 1.5, 1.0],
+                       "wgt_alt": [1.0, 1.0, 1.0]})
+    pyreadstat.write_sav(df, path)
+    raw = bytearray(path.read_bytes())
+    raw[76:80] = (2).to_bytes(4, "little")        # WEIGHT BY the second variable
+    path.write_bytes(bytes(raw))
+    out = describe(path)
+    assert summary_fields(out)["weight"] == "gewicht (other candidates: wgt_alt)"
+    assert "  gewicht: declared by the file (WEIGHT BY)" in out
+    assert "  id: named like an id; unique in every row" in out

@@ -18,7 +18,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from kirc import platforms
+from kirc.io import platforms  # the module read_survey dispatches through
 from kirc.errors import ColumnError, InputFileError, KircError, ParameterError
 from kirc.read import KircWarning, detect_encoding, read_survey, sniff_csv
 
@@ -515,8 +515,13 @@ def test_dutch_csv_cp1252(tmp_path):
     assert df["wachttijd"].tolist()[:2] == [1.25, 3.5] and np.isnan(df["wachttijd"].iloc[2])
     assert df["oordeel"].tolist()[:2] == ["Geïnformeerd", "None"]   # "None" is an answer
     assert pd.isna(df["oordeel"].iloc[2])                              # SPSS's #NULL!
-    assert df.attrs["detected"] == {"encoding": "cp1252", "sep": ";", "decimal": ",",
-                                    "header_rows": 1, "header_row": 0, "platform": None}
+    detected = df.attrs["detected"]
+    assert {k: detected[k] for k in ("encoding", "sep", "decimal", "header_rows", "header_row",
+                                     "platform")} == {
+        "encoding": "cp1252", "sep": ";", "decimal": ",", "header_rows": 1, "header_row": 0,
+        "platform": None}
+    # what was decided, and why, for kirc inspect (issue 11)
+    assert [d["what"] for d in detected["decisions"]] == ["separator", "decimal mark"]
     assert df.attrs["format"] == "csv"
     for key in ("file_label", "variable_labels", "value_labels", "missing_values",
                 "missing_counts", "measure_levels", "mr_sets", "weight"):
@@ -551,8 +556,12 @@ def test_csv_overrides_are_used_and_recorded(tmp_path):
     df = read_survey(path, source="generic", sep=";", decimal=",", encoding="latin-1",
                      header_row=1)
     assert df["score"].tolist() == [7.5, 8.0]
-    assert df.attrs["detected"] == {"encoding": "latin-1", "sep": ";", "decimal": ",",
-                                    "header_rows": 1, "header_row": 1, "platform": None}
+    detected = df.attrs["detected"]
+    assert {k: detected[k] for k in ("encoding", "sep", "decimal", "header_rows", "header_row",
+                                     "platform")} == {
+        "encoding": "latin-1", "sep": ";", "decimal": ",", "header_rows": 1, "header_row": 1,
+        "platform": None}
+    assert detected["decisions"] == []      # everything was given: nothing decided
 
 
 def test_tsv_extension_defaults_to_tab(tmp_path):
@@ -607,17 +616,22 @@ def test_auto_source_dispatches_to_the_platform_reader(tmp_path, monkeypatch):
         seen["detect"] = (p, text)
         return "qualtrics"
 
-    def fake_read(p, kind, *, text=None, encoding=None):
+    # read_survey streams platform exports through read_chunks (issue 11), which applies
+    # row_offset and row_limit while streaming
+    def fake_read(p, kind, *, text=None, encoding=None, chunksize=None, row_offset=0,
+                  row_limit=None):
         seen["read"] = (p, kind, encoding)
         frame = pd.DataFrame({"StartDate": ["2024-01-01", "2024-01-02", "2024-01-03"],
                               "Q1": [7, 8, 9]})
+        stop = None if row_limit is None else row_offset + row_limit
+        frame = frame.iloc[row_offset:stop]
         frame.attrs = {"source": str(p), "format": "qualtrics",
                        "variable_labels": {"Q1": "Hoe?"},
                        "detected": {"header_rows": 2, "platform": "qualtrics"}}
-        return frame
+        yield frame
 
     monkeypatch.setattr(platforms, "detect", fake_detect)
-    monkeypatch.setattr(platforms, "read", fake_read)
+    monkeypatch.setattr(platforms, "read_chunks", fake_read)
     df = read_survey(path, usecols=["Q1"], row_offset=1)
     assert seen["detect"][1].startswith("StartDate,Q1")
     assert seen["read"] == (path, "qualtrics", "utf-8")

@@ -1,0 +1,211 @@
+"""Reading speed and memory (issue 11), as ratios against a baseline measured in the same run.
+
+1. ``read_survey`` of a ``.sav`` (value labels, user-missing codes, a free-text and an e-mail
+   column) against bare ``pyreadstat.read_sav`` of the same file; target <= 1.3x.
+2. ``read_survey`` of the same data as a Dutch CSV (``;``, decimal comma) against
+   ``pandas.read_csv`` with the same options; target <= 2.5x.
+   Both with the default ``personal_data="drop"`` (the e-mail column is dropped, the free text
+   scrubbed).
+3. Peak memory (tracemalloc, in a subprocess) of reading a Qualtrics export with ``chunksize``
+   against the size of one chunk; target <= 3x.
+
+The data are generated in a temporary folder and deleted afterwards. Default 1,000,000 rows x 50
+columns (``--rows`` to change; ``--quick`` = 200,000 rows). A run takes about 3-5 minutes.
+
+Measured on the shared 2-core machine (load 4-6), default size, four runs on the final code
+and the one before the last scan change: sav 0.81x-1.14x, csv 1.09x-2.20x (best of three since
+the third run; the spread is the machine's load), chunked Qualtrics export 2.25x one chunk.
+Before issue 11 (200,000 rows): sav 1.66x, csv 4.05x, chunked export 31x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PHRASES = ["snel geholpen", "lang moeten wachten", "vriendelijke medewerker", "probleem niet "
+           "opgelost", "prima", "de app werkt niet", "duidelijke uitleg", "bel me terug op "
+           "06-12345678", "mail naar jan.jansen@voorbeeld.nl", "te duur", "top!", ""]
+
+
+def make_frame(rows: int, seed: int = 11) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    data = {"respnr": np.arange(1, rows + 1, dtype="float64"),
+            "jaar": np.full(rows, 2024.0)}
+    for i in range(39):
+        values = rng.integers(0, 11, rows).astype("float64")
+        values[rng.random(rows) < 0.03] = 99.0          # "weet niet", declared missing
+        data[f"v{i + 1:02d}"] = values
+    data["sector"] = rng.integers(1, 6, rows).astype("float64")
+    data["kanaal"] = rng.integers(1, 4, rows).astype("float64")
+    data["leeftijd"] = rng.integers(18, 90, rows).astype("float64")
+    data["weegfactor"] = np.round(rng.gamma(20, 0.05, rows), 4)
+    data["wachttijd"] = np.round(rng.exponential(4, rows), 2)
+    first = rng.integers(0, len(PHRASES), rows)
+    second = rng.integers(0, len(PHRASES), rows)
+    phrases = np.array(PHRASES, dtype=object)
+    data["toelichting"] = phrases[first] + np.where(second % 3 == 0, ", " + phrases[second], "")
+    data["email"] = pd.Series(np.arange(rows)).map(lambda i: f"klant{i}@voorbeeld.nl").to_numpy()
+    data["opgelost"] = rng.integers(1, 3, rows).astype("float64")
+    data["nps"] = rng.integers(0, 11, rows).astype("float64")
+    frame = pd.DataFrame(data)
+    assert frame.shape[1] == 50, frame.shape
+    return frame
+
+
+def write_sav(frame: pd.DataFrame, path: Path) -> None:
+    import pyreadstat
+
+    ratings = [c for c in frame.columns if c.startswith("v")] + ["nps"]
+    labels = {c: {0.0: "zeer slecht", 10.0: "uitstekend", 99.0: "weet niet"} for c in ratings}
+    labels["sector"] = {1.0: "bank", 2.0: "energie", 3.0: "telecom", 4.0: "zorg", 5.0: "overheid"}
+    labels["kanaal"] = {1.0: "telefoon", 2.0: "chat", 3.0: "e-mail"}
+    labels["opgelost"] = {1.0: "ja", 2.0: "nee"}
+    pyreadstat.write_sav(frame, path, variable_value_labels=labels,
+                         missing_ranges={c: [99.0] for c in ratings})
+
+
+def write_dutch_csv(frame: pd.DataFrame, path: Path) -> None:
+    """';' and decimal comma, as a Dutch Excel writes (polars: pandas' to_csv with decimal=','
+    takes minutes for a million rows)."""
+    try:
+        import polars as pl
+    except ImportError:
+        frame.to_csv(path, sep=";", decimal=",", index=False)
+        return
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype == "float64":
+            whole = bool((values % 1 == 0).all())
+            columns[name] = pl.Series(name, values.to_numpy()).cast(
+                pl.Int64 if whole else pl.Float64)
+        else:
+            columns[name] = pl.Series(name, values.astype(object).tolist(), dtype=pl.String)
+    pl.DataFrame(columns).write_csv(path, separator=";", decimal_comma=True)
+
+
+def warm(path: Path) -> None:
+    """Read a file once so that baseline and kirc both find it in the page cache."""
+    with open(path, "rb") as handle:
+        while handle.read(1 << 26):
+            pass
+
+
+def best_of(function, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+MEMORY_SCRIPT = r"""
+import sys, tracemalloc, warnings
+sys.path.insert(0, sys.argv[1])
+warnings.simplefilter("ignore")
+import pandas as pd
+from kirc.io import read_survey
+path, chunksize = sys.argv[2], int(sys.argv[3])
+tracemalloc.start()
+largest = rows = 0
+for chunk in read_survey(path, chunksize=chunksize):
+    largest = max(largest, int(chunk.memory_usage(deep=True).sum()))
+    rows += len(chunk)
+    del chunk
+peak = tracemalloc.get_traced_memory()[1]
+print(rows, largest, peak)
+"""
+
+
+def qualtrics_export(path: Path, rows: int, seed: int = 5) -> None:
+    rng = np.random.default_rng(seed)
+    ids = ["StartDate", "EndDate", "Finished", "ResponseId"] + [f"Q{i}" for i in range(1, 17)]
+    texts = ["Start Date", "End Date", "Finished", "Response ID"] + [
+        f"Hoe tevreden bent u over onderdeel {i}?" for i in range(1, 17)]
+    tags = ['"{""ImportId"":""%s""}"' % t for t in
+            ["startDate", "endDate", "finished", "_recordId"] + [f"QID{i}" for i in range(1, 17)]]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(ids) + "\r\n" + ",".join(texts) + "\r\n" + ",".join(tags) + "\r\n")
+        block = 50_000
+        for start in range(0, rows, block):
+            n = min(block, rows - start)
+            stamps = pd.Timestamp("2024-03-01") + pd.to_timedelta(
+                rng.integers(0, 86400 * 300, n), unit="s")
+            text = stamps.strftime("%Y-%m-%d %H:%M:%S")
+            answers = rng.integers(0, 11, (n, 16))
+            lines = [f"{s},{s},1,R_{start + i:08d}," + ",".join(map(str, a))
+                     for i, (s, a) in enumerate(zip(text, answers))]
+            handle.write("\r\n".join(lines) + "\r\n")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    rows = 200_000 if args.quick else args.rows
+
+    import warnings
+
+    import pyreadstat
+
+    from kirc.io import read_survey
+    from kirc.io.text import TEXT_NA_VALUES
+
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        frame = make_frame(rows)
+        sav, csv_path = folder / "bench.sav", folder / "bench.csv"
+        started = time.perf_counter()
+        write_sav(frame, sav)
+        write_dutch_csv(frame, csv_path)
+        print(f"data: {rows:,} rows x {frame.shape[1]} columns, written in "
+              f"{time.perf_counter() - started:.0f} s (sav {sav.stat().st_size / 1e6:.0f} MB, "
+              f"csv {csv_path.stat().st_size / 1e6:.0f} MB)", flush=True)
+        del frame
+
+        for path in (sav, csv_path):
+            warm(path)
+        base = best_of(lambda: pyreadstat.read_sav(sav, user_missing=True), args.repeat)
+        ours = best_of(lambda: read_survey(sav), args.repeat)
+        print(f"sav: pyreadstat.read_sav {base:.2f} s, read_survey {ours:.2f} s, "
+              f"ratio {ours / base:.2f}x (target <= 1.3x)", flush=True)
+
+        options = dict(sep=";", decimal=",", keep_default_na=False, na_values=TEXT_NA_VALUES,
+                       encoding="utf-8")
+        # CSV reads take seconds on a shared machine: best of three, both sides alike
+        repeat = max(args.repeat, 3)
+        base = best_of(lambda: pd.read_csv(csv_path, **options), repeat)
+        ours = best_of(lambda: read_survey(csv_path), repeat)
+        print(f"csv: pandas.read_csv {base:.2f} s, read_survey {ours:.2f} s, "
+              f"ratio {ours / base:.2f}x (target <= 2.5x)", flush=True)
+
+        export = folder / "qualtrics.csv"
+        export_rows = max(rows // 4, 50_000)
+        qualtrics_export(export, export_rows)
+        chunksize = 10_000
+        out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(ROOT), str(export),
+                              str(chunksize)], capture_output=True, text=True, check=True)
+        n, largest, peak = (int(x) for x in out.stdout.split())
+        print(f"chunked Qualtrics export ({export.stat().st_size / 1e6:.0f} MB, {n:,} rows, "
+              f"chunks of {chunksize:,}): peak {peak / 1e6:.1f} MB, one chunk "
+              f"{largest / 1e6:.1f} MB, ratio {peak / largest:.2f}x (target <= 3x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,503 @@
+"""Sniffing text files: encoding, separator and decimal mark, and what a file's first bytes are.
+
+A leaf module (it imports nothing else from kirc but the errors) used by both the generic
+delimited reader and the survey-platform readers, so that each file is decoded once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from pathlib import Path
+
+from ..errors import InputFileError
+
+__all__ = ["detect_encoding", "sniff_csv", "SEPARATOR_CANDIDATES", "SAMPLE_BYTES",
+           "TEXT_NA_VALUES"]
+
+#: separators that :func:`sniff_csv` chooses between
+SEPARATOR_CANDIDATES = ";,\t|"
+
+
+#: how much of a text file is decoded for sniffing and platform detection
+SAMPLE_BYTES = 1 << 20
+
+# Cell texts read as missing in CSV and Excel files. pandas' default list also contains
+# "None", "null" and "nan", which are real free-text answers in a survey ("Which improvement
+# would you like? None"); "#NULL!" is what SPSS writes for system-missing when exporting.
+TEXT_NA_VALUES = ["", "#NULL!", "#N/A", "N/A", "NA", "NaN", "NULL"]
+
+SPSS_MAGIC = (b"$FL2", b"$FL3")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .xls, or a password-protected .xlsx
+
+
+def detect_encoding(raw: bytes) -> str:
+    """Guess the text encoding of (the start of) a file.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's bytes, or its first part (a multi-byte character cut off at the end is
+        allowed).
+
+    Returns
+    -------
+    str
+        ``"utf-8-sig"`` when the bytes start with the UTF-8 byte-order mark (Excel's "CSV UTF-8",
+        LimeSurvey, legacy Qualtrics), ``"utf-16"`` after a UTF-16 byte-order mark (Excel's
+        "Unicode text"), ``"utf-8"`` when the bytes are valid UTF-8, otherwise ``"cp1252"``
+        (Windows Western European, what Excel writes on a Dutch Windows), or ``"latin-1"`` for
+        the rare bytes that cp1252 leaves undefined.
+
+    Examples
+    --------
+    >>> detect_encoding("Tevredenheid;Toelichting\\n8;prima geholpen\\n".encode("utf-8"))
+    'utf-8'
+    >>> detect_encoding(b"\\xef\\xbb\\xbfid,nps\\n1,9\\n")
+    'utf-8-sig'
+    >>> detect_encoding("Privacyverklaring;Geïnformeerd\\n".encode("cp1252"))
+    'cp1252'
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in raw[:4096]:
+        head = raw[:4096]
+        even, odd = head[0::2], head[1::2]
+        # ASCII text in UTF-16 without a byte-order mark: every second byte is 0.
+        if odd and odd.count(0) >= 0.3 * len(odd) and even.count(0) <= 0.02 * len(even):
+            return "utf-16-le"
+        if even and even.count(0) >= 0.3 * len(even) and odd.count(0) <= 0.02 * len(odd):
+            return "utf-16-be"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def sniff_csv(text: str, *, sep: str | None = None) -> dict:
+    """Detect the field separator and decimal mark of delimited text.
+
+    Parameters
+    ----------
+    text : str
+        The first lines of the file (decoded). A last line that is cut off is ignored.
+    sep : str, optional
+        A known separator; only the decimal mark is then detected.
+
+    Returns
+    -------
+    dict
+        ``{"sep": ..., "decimal": ...}`` as :func:`sniff_table` decides them.
+
+    Examples
+    --------
+    >>> sniff_csv("id;nps;wachttijd\\n1;9;1,25\\n2;6;3,5\\n")
+    {'sep': ';', 'decimal': ','}
+    >>> sniff_csv('id,opmerking\\n1,"snel, vriendelijk"\\n2,traag\\n')
+    {'sep': ',', 'decimal': '.'}
+    """
+    sniffed = sniff_table(text, sep=sep)
+    return {"sep": sniffed["sep"], "decimal": sniffed["decimal"]}
+
+
+def sniff_separator(text: str) -> str | None:
+    """The separator :func:`sniff_table` chooses (None for one column), without judging the
+    cells: what platform detection needs from the first lines."""
+    body, sep_line, first_line = _body_lines(text, complete=False)
+    if sep_line:
+        return _SEP_LINE.fullmatch(first_line).group(1)
+    return _choose_separator(body, [])
+
+
+#: at most this many lines of the sample are parsed for detection
+SAMPLE_LINES = 20_000
+# cell shapes, judged per cell of the sample
+_INTEGER = re.compile(r"[-+]?\d+")
+_LEADING_ZERO = re.compile(r"[-+]?0\d+")
+_COMMA_DECIMAL = re.compile(r"[-+]?\d+,\d+")
+_POINT_DECIMAL = re.compile(r"[-+]?\d+\.\d+")
+_POINT_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+")            # 1.250  12.000  1.250.000
+_POINT_GROUPED_COMMA = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+,\d+")  # 1.250,50: Dutch for sure
+_COMMA_GROUPED_POINT = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+\.\d+")  # 1,250.50: English for sure
+NUMBERISH = re.compile(r"[-+]?[\d.,]*\d[\d.,]*")
+_SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
+
+
+def _rows(sample: str, sep: str) -> list[tuple[int, list[str]]]:
+    """(0-based line number where the row starts, cells) for every row of the sample."""
+    rows = []
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=sep)
+    line = 0
+    try:
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num
+    except csv.Error:
+        pass
+    return rows
+
+
+def _shape(counts: list[int]) -> tuple[float, int, int]:
+    """(share of non-blank rows with the modal number of fields, that number, first such row)."""
+    filled = [c for c in counts if c]
+    if not filled:
+        return 0.0, 0, 0
+    data = filled[1:] or filled
+    modal = max(set(data), key=data.count)
+    first = next(i for i, c in enumerate(counts) if c == modal)
+    # rows above it are skipped as a title or note only when they have (about) one field;
+    # a shorter row of several fields is the header of a table with too many fields
+    short = next((i for i, c in enumerate(counts[:first]) if c >= max(2, -(-modal // 2))),
+                 None)
+    if short is not None:
+        first = short
+    rest = [c for c in counts[first:] if c]
+    return sum(c == modal for c in rest) / len(rest), modal, first
+
+
+def _field_counts(rows) -> list[int]:
+    """Fields per row (0 for a blank row). A separator that ends every data line but not the
+    header (``1;9;`` under ``id;nps``, an export artefact) adds no field."""
+    counts = [len(r) if any(c.strip() for c in r) else 0 for _, r in rows]
+    filled = [i for i, c in enumerate(counts) if c]
+    if len(filled) > 1:
+        head = counts[filled[0]]
+        trailing = [i for i in filled[1:] if counts[i] == head + 1 and not rows[i][1][-1].strip()]
+        if len(trailing) >= 0.95 * (len(filled) - 1):
+            for i in trailing:
+                counts[i] = head
+    return counts
+
+
+def _body_lines(text: str, *, complete: bool) -> tuple[str, bool, str]:
+    """(the sample's lines without an Excel ``sep=`` line, whether there was one, that line)."""
+    lines_text = text
+    if not complete:
+        lines = text.splitlines(keepends=True)
+        if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
+            lines_text = "".join(lines[:-1])
+    head_lines = lines_text.splitlines()[:SAMPLE_LINES]
+    if head_lines and _SEP_LINE.fullmatch(head_lines[0]):
+        return "\n".join(head_lines[1:]) + "\n", True, head_lines[0]
+    return "\n".join(head_lines) + "\n", False, ""
+
+
+def _choose_separator(body: str, decisions: list) -> str | None:
+    scores = {}
+    for cand in SEPARATOR_CANDIDATES:
+        if cand not in body:
+            continue
+        rows = _rows(body, cand)
+        share, modal, first = _shape(_field_counts(rows))
+        header = rows[first][1] if rows else []
+        # column names are not numbers: "7","5" from "7,5" is a split decimal, not a header
+        named = any(cell.strip() and not NUMBERISH.fullmatch(cell.strip()) for cell in header)
+        scores[cand] = (share, modal, first, len(header) if named else 0)
+    usable = [c for c, (share, modal, _first, fields) in scores.items()
+              if modal >= 2 and share >= 0.95 and fields == modal]
+    if len(usable) > 1:
+        # the separator that splits most; csv.Sniffer only breaks a tie
+        most = max(scores[c][1] for c in usable)
+        usable = [c for c in usable if scores[c][1] == most]
+    if len(usable) > 1:
+        try:
+            picked = csv.Sniffer().sniff("\n".join(body.splitlines()[:200]),
+                                         delimiters="".join(usable)).delimiter
+        except csv.Error:
+            picked = None
+        usable = [picked] if picked in usable else usable[:1]
+    if not usable:
+        # the lines below the header agree, the header does not: a header of several fields
+        # that is shorter or longer than the data. Use that separator; reading then refuses
+        # the file instead of taking it as one column.
+        for cand, (share, modal, first, fields) in scores.items():
+            if modal >= 2 and fields >= 2:
+                rows = _rows(body, cand)
+                counts = [c for c in _field_counts(rows)[first + 1:] if c]
+                if counts and sum(c == modal for c in counts) >= 0.95 * len(counts):
+                    usable = [cand]
+                    break
+    if usable:
+        sep = usable[0]
+        share, modal = scores[sep][:2]
+        decisions.append({"what": "separator", "decided": repr(sep),
+                          "why": f"{share:.0%} of {len(body.splitlines())} sampled lines "
+                                 f"split into {modal} fields, as the header does"})
+        return sep
+    decisions.append({"what": "separator", "decided": "none (one column)",
+                      "why": "no separator splits the header and the lines into the same "
+                             "number of fields"})
+    return None
+
+
+def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None,
+                header_row: int | None = None, complete: bool = False) -> dict:
+    """Decide how delimited text is laid out, from a large sample, with the reasons.
+
+    Parameters
+    ----------
+    text : str
+        The decoded file, or its first part (up to :data:`SAMPLE_BYTES`).
+    sep, decimal : str, optional
+        Known separator / decimal mark (then not detected).
+    header_row : int, optional
+        A known 0-based row (after an Excel ``sep=`` line) holding the column names.
+    complete : bool
+        Whether ``text`` is the whole file (else a last line cut off is ignored).
+
+    Returns
+    -------
+    dict
+        ``sep`` (None for a one-column file), ``decimal``, ``thousands`` (``"."`` or None),
+        ``sep_line`` (an Excel ``sep=;`` first line was found and is skipped), ``header_line``
+        (0-based line of the column names), ``header`` (their texts), ``columns`` (per column:
+        ``{"numeric", "leading_zeros", "grouped", "example"}`` over the sample),
+        ``decisions`` (``{"what", "decided", "why"}``) and ``warnings`` (texts for a
+        KircWarning: things decided without conclusive evidence).
+
+    Notes
+    -----
+    *Separator*: among ``; , <tab> |``, the one that gives the header line and at least 95% of
+    the lines of the sample the same number (two or more) of fields, quotes respected; when
+    several do, the one with most fields (:class:`csv.Sniffer` breaks a tie). When none
+    does the file is one column (``"7,5"`` in a one-column Dutch file is a number, not two
+    fields). *Decimal mark and thousands separator*, counted over every cell of the sample:
+    ``7,5`` and ``1.250,50`` are Dutch, ``7.5`` (other than groups of three digits) and
+    ``1,250.50`` English; the majority decides (a comma separator means decimal ``"."``).
+    With a Dutch decimal comma, points in ``1.250`` are thousands separators. When the sample
+    holds only grouped values such as ``1.250`` and ``12.000`` in a file separated by ``;``
+    or tabs (what a Dutch Excel writes), they are read as thousands, with a warning.
+    """
+    decisions, warns = [], []
+    body, sep_line, first_line = _body_lines(text, complete=complete)
+    if sep_line and sep is None:
+        sep = _SEP_LINE.fullmatch(first_line).group(1)
+        decisions.append({"what": "separator", "decided": repr(sep),
+                          "why": f"the first line is Excel's {first_line.strip()!r}; skipped"})
+    offset = 1 if sep_line else 0
+    if sep is None:
+        sep = _choose_separator(body, decisions)
+    rows = _rows(body, sep) if sep else [(i, [line]) for i, line in
+                                         enumerate(body.splitlines())]
+    counts = _field_counts(rows)
+    share, modal, first = _shape(counts)
+    if header_row is not None:
+        first = min(header_row, max(len(rows) - 1, 0))
+    elif first > 0 and modal >= 2:
+        decisions.append({"what": "header row", "decided": f"line {rows[first][0] + offset + 1}",
+                          "why": f"the {first} line(s) above it have fewer fields than the "
+                                 f"{modal} of the table (a title or note)"})
+        warns.append(f"the column names are taken from line {rows[first][0] + offset + 1}; "
+                     f"the {first} line(s) above it (a title or note) are skipped; pass "
+                     "header_row= to choose another row")
+    header = rows[first][1] if rows else []
+    header_line = (rows[first][0] if rows else 0) + offset
+    data = [r for _, r in rows[first + 1:] if any(c.strip() for c in r)]
+    columns = _column_shapes(header, data)
+
+    if decimal is None:
+        decimal, why, warn_text = _decide_decimal(columns, sep)
+        decisions.append({"what": "decimal mark", "decided": repr(decimal), "why": why})
+        if warn_text:
+            warns.append(warn_text)
+    thousands = None
+    if decimal == "," and any(info["grouped"] for info in columns.values()):
+        thousands = "."
+        grouped = [name for name, info in columns.items() if info["grouped"]]
+        decisions.append({"what": "thousands separator", "decided": "'.'",
+                          "why": "with a decimal comma, the points in values such as "
+                                 f"{columns[grouped[0]]['example']!r} (column "
+                                 f"{grouped[0]!r}) group thousands"})
+    for name, info in columns.items():
+        if info["leading_zeros"]:
+            decisions.append({"what": f"column {name!r}", "decided": "kept as text",
+                              "why": f"it holds numbers with leading zeros such as "
+                                     f"{info['leading_zeros']!r}, as codes and ids do"})
+    return {"sep": sep, "decimal": decimal, "thousands": thousands, "sep_line": sep_line,
+            "header_line": header_line, "header": header, "columns": columns,
+            "rows_sampled": len(data), "decisions": decisions, "warnings": warns}
+
+
+def _column_shapes(header: list[str], data: list[list[str]]) -> dict:
+    """Per column, what its sampled cells look like. Each distinct cell text is classified
+    once (a rating column of 20,000 cells holds a dozen distinct texts)."""
+    from collections import Counter
+
+    shapes = {}
+    names = mangle_names(header)
+    width = len(names)
+    columns = list(zip(*[row[:width] + [""] * (width - len(row)) for row in data])) \
+        if data else [()] * width
+    for j, name in enumerate(names):
+        info = {"position": j, "numeric": True, "leading_zeros": None, "grouped": False,
+                "example": None, "comma": 0, "point": 0, "grouped_only": 0, "filled": 0}
+        for raw, n in Counter(columns[j]).items():
+            cell = raw.strip()
+            if not cell or cell in TEXT_NA_VALUES:
+                continue
+            info["filled"] += n
+            if _INTEGER.fullmatch(cell):
+                if info["leading_zeros"] is None and _LEADING_ZERO.fullmatch(cell):
+                    info["leading_zeros"] = cell
+            elif _POINT_GROUPED_COMMA.fullmatch(cell):
+                info["comma"] += n
+                info["grouped"], info["example"] = True, info["example"] or cell
+            elif _COMMA_GROUPED_POINT.fullmatch(cell):
+                info["point"] += n
+            elif _POINT_GROUPED.fullmatch(cell):
+                info["grouped_only"] += n
+                info["grouped"], info["example"] = True, info["example"] or cell
+            elif _COMMA_DECIMAL.fullmatch(cell):
+                info["comma"] += n
+            elif _POINT_DECIMAL.fullmatch(cell):
+                info["point"] += n
+            else:
+                info["numeric"] = False
+        info["numeric"] = info["numeric"] and info["filled"] > 0
+        shapes[name] = info
+    return shapes
+
+
+def _decide_decimal(columns: dict, sep) -> tuple[str, str, str | None]:
+    numeric = {n: c for n, c in columns.items() if c["numeric"]}
+    comma = sum(c["comma"] for c in numeric.values())
+    point = sum(c["point"] for c in numeric.values())
+    grouped = sum(c["grouped_only"] for c in numeric.values())
+    if sep == ",":
+        return ".", "the separator is a comma", None
+    if comma or point:
+        # a tie goes to the comma where the separator is what a Dutch Excel writes
+        decimal = "," if comma > point or (comma == point and sep in (";", "\t")) else "."
+        why = (f"{comma} number(s) with a decimal comma against {point} with a decimal point "
+               f"in the sample")
+        if grouped and decimal == ".":
+            why += (f"; {grouped} value(s) such as 1.250 are read as decimal numbers, as the "
+                    "other numbers of the file are")
+        return decimal, why, None
+    if grouped:
+        example = next(c["example"] for c in numeric.values() if c["grouped_only"])
+        name = next(n for n, c in numeric.items() if c["grouped_only"])
+        what = "semicolons" if sep == ";" else "tabs" if sep == "\t" else repr(sep)
+        if sep in (";", "\t", "|", None):
+            return ",", (f"no number has a decimal mark; values such as {example!r} have "
+                         f"points between groups of three digits and the fields are separated "
+                         f"by {what}, as Dutch exports are"), (
+                f"column {name!r}: values such as {example!r} are read as thousands "
+                f"({example.replace('.', '')}), not as decimals; pass decimal='.' if the "
+                "points are decimal points")
+    return ".", "no number with a decimal comma in the sample", None
+
+
+def mangle_names(header: list[str]) -> list[str]:
+    """Column names from header cells as pandas makes them (``Unnamed: i``, ``x.1``)."""
+    names, seen = [], {}
+    for i, value in enumerate(header):
+        name = value.strip() if isinstance(value, str) else value
+        if name is None or name == "":
+            name = f"Unnamed: {i}"
+        name = str(name)
+        if name in seen:
+            seen[name] += 1
+            candidate = f"{name}.{seen[name]}"
+            while candidate in seen:
+                seen[name] += 1
+                candidate = f"{name}.{seen[name]}"
+            seen[candidate] = 0
+            name = candidate
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
+
+
+def duplicate_note(header: list, names: list[str]) -> str | None:
+    """A warning text for header names that occur more than once, or None."""
+    clean = [str(h).strip() for h in header]
+    repeated = {h for h in clean if h and clean.count(h) > 1}
+    if not repeated:
+        return None
+    parts = []
+    for h in sorted(repeated, key=clean.index):
+        where = [i for i, c in enumerate(clean) if c == h]
+        parts.append(f"{h!r} occurs {len(where)} times (columns "
+                     + ", ".join(str(i + 1) for i in where) + "); they are named "
+                     + ", ".join(repr(names[i]) for i in where))
+    return ("duplicate column names: " + "; ".join(parts)
+            + ". Rename them in the file, or map the one you mean by its new name")
+
+
+def detect_file_encoding(path: Path) -> str:
+    """:func:`detect_encoding` over the whole file, streamed, so that a non-UTF-8 byte on the
+    last line is not missed."""
+    block = 1 << 18
+    with open(path, "rb") as handle:
+        first = handle.read(block)
+        guess = detect_encoding(first)
+        if guess in ("utf-8-sig", "utf-16"):
+            return guess
+        if guess == "utf-8":
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            chunk = first
+            try:
+                while chunk:
+                    decoder.decode(chunk, final=False)
+                    chunk = handle.read(block)
+                decoder.decode(b"", final=True)
+                return "utf-8"
+            except UnicodeDecodeError:
+                pass
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        try:
+            while chunk := handle.read(block):
+                decoder.decode(chunk)
+            return "cp1252"
+        except UnicodeDecodeError:
+            return "latin-1"
+
+
+def decoded_sample(path: Path, encoding: str) -> str:
+    head = read_head(path, SAMPLE_BYTES)
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"the file is not valid {encoding} text (byte {head[exc.start]:#04x} at position "
+            f"{exc.start}); leave encoding=None to detect the encoding", file=path) from exc
+
+
+def read_head(path: Path, size: int) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def what_it_looks_like(head: bytes) -> str:
+    """A phrase saying what kind of file the first bytes suggest, for error messages."""
+    if head.startswith(SPSS_MAGIC):
+        return "an SPSS system file"
+    if head[8:20] == b"ENCRYPTEDSAV":
+        return "an encrypted SPSS file"
+    if head.startswith(ZIP_MAGIC):
+        return "a zip archive (an .xlsx workbook?)"
+    if head.startswith(OLE2_MAGIC):
+        return "a legacy Office file (.xls, or a password-protected workbook)"
+    if b"SPSS PORT FILE" in head:
+        return "an SPSS portable file"
+    if head.startswith(b"<stata_dta>"):
+        return "a Stata file"
+    if b"\x00" not in head:
+        return "a text file"
+    return "an unrecognised binary file"
+
+
