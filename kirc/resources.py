@@ -46,7 +46,7 @@ def surveys_folder() -> Path:
     Examples
     --------
     >>> sorted(p.name for p in surveys_folder().glob("*.toml"))
-    ['klantcontact.toml', 'sectorscan.toml']
+    ['klantcontact.toml', 'populatie_klantcontact.toml', 'populatie_sectorscan.toml', 'sectorscan.toml']
     """
     folder = os.environ.get("KIRC_SURVEYS")
     return Path(folder) if folder else data_folder("surveys")

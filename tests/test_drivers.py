@@ -347,6 +347,9 @@ def test_report_section_in_english_and_without_drivers(consumers):
 
 def test_definition_rejects_bad_drivers(tmp_path):
     text = (ROOT / "surveys" / "klantcontact.toml").read_text(encoding="utf-8")
+    # the definition refers to its margins file beside it
+    (tmp_path / "populatie_klantcontact.toml").write_bytes(
+        (ROOT / "surveys" / "populatie_klantcontact.toml").read_bytes())
     for bad, message in (('predictors = ["wait_time", "waiting"]', "did you mean"),
                          ('predictors = ["toelichting"]', "text construct"),
                          ('predictors = ["csat"]', "twice or is the outcome"),
