@@ -119,8 +119,8 @@ def no_kernels(monkeypatch):
         raise AssertionError("a notebook execution started before validation finished")
 
     monkeypatch.setattr(papermill, "execute_notebook", forbidden)
-    monkeypatch.setattr(report, "_run", forbidden)
-    monkeypatch.setattr(report, "ProcessPoolExecutor", forbidden)
+    monkeypatch.setattr(report.run, "_run", forbidden)
+    monkeypatch.setattr(report.run, "ProcessPoolExecutor", forbidden)
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
 
     notebook = small_notebook(tmp_path / "nb.ipynb", extra_cells=[
         "if segment == 'telecom':\n    raise RuntimeError('kapot')"])
-    monkeypatch.setattr(report, "DEFAULT_NOTEBOOK", notebook)
+    monkeypatch.setattr(report.run, "DEFAULT_NOTEBOOK", notebook)
     output = str(tmp_path / "out")
 
     assert main(["render", "--years", "2025", "--segment", "all", "--segment", "telecom",

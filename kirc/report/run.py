@@ -46,28 +46,28 @@ Decisions
 
 from __future__ import annotations
 
-import html
 import json
 import multiprocessing
 import os
-import re
 import sys
 import time
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputFileError, ParameterError
+from ..errors import InputFileError, ParameterError
+from .html import (_normalise_notebook, export_html, external_resources, write_index)
+from .names import available_years as _available_years, report_slug, resolve_segment
+from .names import sector_labels as _sector_labels
+from .texts import BATCH_TEXT as _TEXT, LANGUAGES
 
 __all__ = ["render", "RenderResult", "Failure", "validate_parameters", "report_slug",
            "resolve_segment", "external_resources", "write_index", "export_html",
            "DEFAULT_NOTEBOOK", "NOTEBOOK_PARAMETERS"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 #: The annual report notebook rendered by default.
 DEFAULT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "annual_report.ipynb"
@@ -75,55 +75,9 @@ DEFAULT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "annual_report.ipynb"
 #: The parameters :func:`render` passes to every notebook (its cell tagged ``parameters``).
 NOTEBOOK_PARAMETERS = ("year", "survey", "org_survey", "segment", "language", "output_dir")
 
-LANGUAGES = ("nl", "en")
-
-_TEXT = {
-    "nl": {"all": "alle sectoren", "all_slug": "alle-sectoren", "generated": "Gegenereerd op",
-           "by": "met kirc", "index_title": "Jaarrapporten", "year": "Jaar",
-           "segment": "Segment", "report": "Rapport", "suppressed": "onderdrukt",
-           "no_reports": "Er zijn nog geen rapporten in deze map.", "back": "Alle jaarrapporten",
-           "intro": "Kerncijfers per rapport: uitkomst, 95%-betrouwbaarheidsinterval en aantal "
-                    "geldige antwoorden (n). Klik op een segment voor het volledige rapport.",
-           "nps": "NPS", "csat": "CSAT (% tevreden)", "chatbot_success": "Succesratio chatbot",
-           "fcr": "Opgelost bij eerste contact", "avg_ready": "AVG-gereed (organisaties)"},
-    "en": {"all": "all sectors", "all_slug": "all-sectors", "generated": "Generated on",
-           "by": "by kirc", "index_title": "Annual reports", "year": "Year",
-           "segment": "Segment", "report": "Report", "suppressed": "suppressed",
-           "no_reports": "There are no reports in this folder yet.", "back": "All annual reports",
-           "intro": "Headline figures per report: result, 95% confidence interval and number "
-                    "of valid answers (n). Click a segment for the full report.",
-           "nps": "NPS", "csat": "CSAT (% satisfied)", "chatbot_success": "Chatbot success",
-           "fcr": "First-contact resolution", "avg_ready": "GDPR-ready (organisations)"},
-}
 
 #: Headline metrics shown in the index, in this order (keys of ``headline.json`` rows).
 INDEX_METRICS = ("nps", "csat", "chatbot_success", "fcr", "avg_ready")
-
-# The lab template minus every block that loads JavaScript from a CDN, plus a readable width
-# and a footer with the generation date (the one line that differs between identical renders).
-_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block extra_css %}
-<style type="text/css">
-main { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
-.jp-mod-noOutputs.jp-mod-noInput { display: none; }
-footer.kirc-footer { max-width: 1100px; margin: 0 auto 2em; padding: 0 1.5em;
-  color: #666; font-size: 0.85em; font-family: var(--jp-ui-font-family, sans-serif); }
-footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
-</style>
-{% endblock extra_css %}
-{% block body_footer %}
-</main>
-<footer class="kirc-footer">
-<p><a href="../index.html">{{ resources.kirc_back }}</a></p>
-<p class="kirc-generated">{{ resources.kirc_generated }}</p>
-</footer>
-</body>
-{% endblock body_footer %}
-"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,94 +151,6 @@ def _shorten(text: str, width: int) -> str:
 # --------------------------------------------------------------------------------------------
 # names and validation
 
-
-def report_slug(segment: str, language: str = "nl") -> str:
-    """The file name (without extension) of a segment's report.
-
-    Parameters
-    ----------
-    segment : str
-        ``"all"`` or a sector label.
-    language : {"nl", "en"}
-        Only used for ``"all"``: ``alle-sectoren`` or ``all-sectors``.
-
-    Returns
-    -------
-    str
-        Lower case ASCII letters and digits separated by single hyphens.
-
-    Examples
-    --------
-    >>> report_slug("all"), report_slug("all", "en")
-    ('alle-sectoren', 'all-sectors')
-    >>> report_slug("financiële dienstverlening"), report_slug("outsourcing / contactcenters")
-    ('financiele-dienstverlening', 'outsourcing-contactcenters')
-    """
-    if segment == "all":
-        return _TEXT[language]["all_slug"] if language in _TEXT else "alle-sectoren"
-    ascii_text = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode()
-    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
-
-
-def _sector_labels(definition: dict) -> list[str]:
-    sector = (definition.get("constructs") or {}).get("sector") or {}
-    labels = sector.get("labels") or {}
-    if isinstance(labels, dict):
-        try:
-            ordered = sorted(labels.items(), key=lambda item: float(item[0]))
-        except (TypeError, ValueError):
-            ordered = list(labels.items())
-        return [str(label) for _, label in ordered]
-    return [str(label) for label in labels]
-
-
-def _available_years(definition: dict) -> list[int]:
-    return sorted(int(year) for year in (definition.get("years") or {}))
-
-
-def resolve_segment(segment: str, sectors: list[str]) -> str:
-    """The sector label a segment name refers to: exact, case-insensitive, or as a slug.
-
-    Parameters
-    ----------
-    segment : str
-        ``"all"``, a sector label in any case, or its slug (``financiele-dienstverlening``).
-    sectors : list of str
-        The sector labels of the survey definition.
-
-    Returns
-    -------
-    str
-        ``"all"`` or the label exactly as the survey definition spells it.
-
-    Raises
-    ------
-    ParameterError
-        When the segment matches no sector; the message lists them.
-
-    Examples
-    --------
-    >>> sectors = ["telecom", "financiële dienstverlening"]
-    >>> resolve_segment("Financiële Dienstverlening", sectors)
-    'financiële dienstverlening'
-    >>> resolve_segment("financiele-dienstverlening", sectors)
-    'financiële dienstverlening'
-    >>> resolve_segment("ALL", sectors)
-    'all'
-    """
-    if not isinstance(segment, str) or not segment.strip():
-        raise ParameterError(f"segment must be a non-empty text, not {segment!r}")
-    wanted = segment.strip()
-    if wanted.lower() in ("all", "alle", "alle-sectoren", "alle sectoren", "all-sectors"):
-        return "all"
-    for label in sectors:
-        if wanted == label or wanted.casefold() == label.casefold():
-            return label
-    for label in sectors:
-        if report_slug(wanted) == report_slug(label):
-            return label
-    raise ParameterError(f"unknown segment {segment!r}; choose 'all' or one of: "
-                         + ", ".join(repr(s) for s in sectors))
 
 
 def _notebook_path(notebook) -> Path:
@@ -387,7 +253,7 @@ class _Job:
 def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
           generated) -> tuple[list[_Job], int, Path]:
     """Validate everything and list the reports; nothing runs yet."""
-    from .surveys import check_years, survey_definition
+    from ..surveys import check_years, survey_definition
 
     if language not in LANGUAGES:
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
@@ -431,90 +297,6 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
 # --------------------------------------------------------------------------------------------
 # one report (runs in a worker process)
 
-
-_TIMING_KEYS = ("start_time", "end_time", "duration")
-_STYLER_ID = re.compile(r"(?<![A-Za-z0-9_])T_([0-9a-f]{5,})(?![0-9a-f])")
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def _normalise_notebook(nb) -> int:
-    """Strip run-to-run noise from an executed notebook in place; returns stderr output count."""
-    papermill_meta = nb.metadata.get("papermill", {})
-    for key in _TIMING_KEYS:
-        papermill_meta.pop(key, None)
-    styler_ids: dict[str, str] = {}
-
-    def styler_id(match):
-        return styler_ids.setdefault(match.group(1), f"T_kirc{len(styler_ids) + 1}")
-
-    stderr_outputs = 0
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-        for key in _TIMING_KEYS:
-            cell.metadata.get("papermill", {}).pop(key, None)
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                stderr_outputs += 1
-            data = output.get("data", {})
-            if "text/html" in data:
-                data["text/html"] = _STYLER_ID.sub(styler_id, _joined(data["text/html"]))
-            if "text/plain" in data:
-                data["text/plain"] = _ADDRESS.sub(" at 0x…>", _joined(data["text/plain"]))
-    return stderr_outputs
-
-
-def _joined(text) -> str:
-    return "".join(text) if isinstance(text, list) else text
-
-
-def _without_stderr(nb):
-    import copy
-    shown = copy.deepcopy(nb)
-    for cell in shown.cells:
-        if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    return shown
-
-
-def export_html(nb, title: str, language: str = "nl", generated: str = "") -> str:
-    """Export an executed notebook to self-contained HTML without code.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The executed notebook (not modified).
-    title : str
-        The page title.
-    language : {"nl", "en"}
-        Sets ``<html lang>`` and the footer's words.
-    generated : str
-        The generation-date line of the footer.
-
-    Returns
-    -------
-    str
-        HTML with inputs and prompts hidden, no ``<script>`` elements and figures as data URIs.
-        Random UUIDs (JavaScript output containers) are numbered in order of appearance.
-    """
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", template_file="kirc_report.html.j2",
-                            extra_loaders=[DictLoader({"kirc_report.html.j2": _TEMPLATE})],
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True,
-                            language_code=language)
-    resources = {"metadata": {"name": title}, "kirc_generated": html.escape(generated),
-                 "kirc_back": _TEXT.get(language, _TEXT["nl"])["back"]}
-    body, _ = exporter.from_notebook_node(_without_stderr(nb), resources=resources)
-    numbers: dict[str, str] = {}
-    body = _UUID.sub(lambda m: numbers.setdefault(
-        m.group(0), f"00000000-0000-4000-8000-{len(numbers) + 1:012d}"), body)
-    return body
 
 
 def _render_one(job: _Job) -> dict:
@@ -637,11 +419,11 @@ def _init_worker(project_root: str) -> None:
 # the batch
 
 
-def _generated_line(language: str) -> str:
+def generated_line(language: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit()
               else datetime.now(timezone.utc))
-    from . import __version__
+    from .. import __version__
     text = _TEXT[language]
     return f"{text['generated']} {moment:%Y-%m-%d %H:%M} UTC {text['by']} {__version__}"
 
@@ -736,7 +518,7 @@ def render(years, segments=("all",), survey="klantcontact", org_survey="sectorsc
     """
     started = time.perf_counter()
     plan, workers, output_path = _plan(years, segments, survey, org_survey, language, jobs,
-                                       output, notebook, _generated_line(language)
+                                       output, notebook, generated_line(language)
                                        if language in LANGUAGES else "")
     output_path.mkdir(parents=True, exist_ok=True)
     outcomes = _run(plan, workers, progress)
@@ -753,213 +535,3 @@ def render(years, segments=("all",), survey="klantcontact", org_survey="sectorsc
     return result
 
 
-# --------------------------------------------------------------------------------------------
-# checks on the HTML
-
-
-class _ResourceFinder(HTMLParser):
-    # Attributes that make a browser fetch something when the page loads (links, <a href>,
-    # are only followed on a click and are not resources).
-    _FETCHING = {"src", "srcset", "poster", "data", "background", "xlink:href"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.references: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name in self._FETCHING or (tag == "link" and name == "href") or \
-                    (tag in ("image", "use") and name == "href"):
-                if name == "srcset":
-                    self.references += [part.split()[0] for part in value.split(",")
-                                        if part.strip()]
-                else:
-                    self.references.append(value)
-            if name == "style":
-                self.references += _css_references(value)
-        self._in_style = tag == "style"
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.references += _css_references(data)
-
-
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
-_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'");\s]+)""")
-
-
-def _css_references(css: str) -> list[str]:
-    css = _CSS_COMMENT.sub("", css)
-    return _CSS_URL.findall(css) + _CSS_IMPORT.findall(css)
-
-
-def external_resources(page: str) -> list[str]:
-    """References in an HTML page that a browser would fetch from elsewhere on loading it.
-
-    Everything a page loads (``src``, ``srcset``, ``<link href>``, CSS ``url()`` and
-    ``@import``) must be a ``data:`` URI or an in-page ``#fragment``; anything else (``http``,
-    ``//host``, or a relative file that would have to travel along) is returned. Hyperlinks
-    (``<a href>``) are not resources and are not returned.
-
-    Examples
-    --------
-    >>> external_resources('<img src="data:image/png;base64,iVBO"><a href="https://x.nl">x</a>')
-    []
-    >>> external_resources('<script src="https://cdn.example/require.js"></script>'
-    ...                    '<style>p { background: url(//cdn.example/a.png) }</style>')
-    ['https://cdn.example/require.js', '//cdn.example/a.png']
-    """
-    finder = _ResourceFinder()
-    finder.feed(page)
-    finder.close()
-    return [ref for ref in finder.references
-            if not ref.startswith(("data:", "#")) and ref.strip()]
-
-
-# --------------------------------------------------------------------------------------------
-# index.html
-
-
-def _unit(row: dict) -> str:
-    if row.get("unit"):
-        return row["unit"]
-    return {"nps": "points", "csat_mean": "score"}.get(row.get("metric"), "percent")
-
-
-def _figure(value, unit: str, language: str) -> str:
-    from .annual import format_value
-    return format_value(value, unit, language)
-
-
-def _count(n, language: str) -> str:
-    if n is None:
-        return "–"
-    text = f"{int(n):,}"
-    return text.replace(",", ".") if language == "nl" else text
-
-
-def _index_cell(row: dict | None, language: str) -> str:
-    if row is None:
-        return '<td class="none">–</td>'
-    text = _TEXT[language]
-    if row.get("suppressed"):
-        return (f'<td class="suppressed">– <small>({text["suppressed"]}, '
-                f'n = {_count(row.get("n"), language)})</small></td>')
-    unit = _unit(row)
-    value = _figure(row.get("estimate"), unit, language)
-    interval = (f'{_figure(row.get("ci_low"), unit, language)} – '
-                f'{_figure(row.get("ci_high"), unit, language)}')
-    return (f'<td><span class="value">{html.escape(value)}</span>'
-            f'<small class="interval">[{html.escape(interval)}]</small>'
-            f'<small class="n">n = {_count(row.get("n"), language)}</small></td>')
-
-
-def _collect_reports(output: Path) -> list[dict]:
-    found = []
-    for headline in sorted(output.glob("*/*/headline.json")):
-        year_dir = headline.parent.parent
-        if not re.fullmatch(r"\d{4}", year_dir.name):
-            continue
-        report = year_dir / f"{headline.parent.name}.html"
-        if not report.is_file():
-            continue
-        try:
-            figures = json.loads(headline.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError, OSError):
-            figures = {}
-        found.append({"year": int(year_dir.name), "slug": headline.parent.name,
-                      "href": f"{year_dir.name}/{report.name}", "figures": figures})
-    return found
-
-
-def write_index(output, language: str = "nl", generated: str | None = None) -> Path:
-    """Write ``<output>/index.html``: every report in the folder with its headline figures.
-
-    Built from each ``<year>/<slug>/headline.json`` whose ``<year>/<slug>.html`` exists, so
-    reports rendered by earlier runs stay listed. Links are relative: the folder can be moved or
-    served as it is.
-
-    Parameters
-    ----------
-    output : str or path-like
-        The output folder of :func:`render`.
-    language : {"nl", "en"}
-        Language of the page's own words (figures come from ``headline.json``).
-    generated : str, optional
-        The generation-date line; default now (or ``SOURCE_DATE_EPOCH``).
-
-    Returns
-    -------
-    pathlib.Path
-        The index file.
-    """
-    if language not in LANGUAGES:
-        raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
-    output = Path(output)
-    text = _TEXT[language]
-    generated = _generated_line(language) if generated is None else generated
-    reports = _collect_reports(output)
-    title = next((r["figures"].get("title") for r in reports if r["figures"].get("title")),
-                 "kirc")
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{language}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)} – {text['index_title']}</title>",
-        "<style>",
-        "body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; "
-        "margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; }",
-        "table { border-collapse: collapse; width: 100%; margin-bottom: 2em; }",
-        "th, td { text-align: left; padding: 0.45em 0.6em; border-bottom: 1px solid #ddd; "
-        "vertical-align: top; }",
-        "th { background: #f3f5f7; font-weight: 600; }",
-        "td small { display: block; color: #666; font-size: 0.8em; }",
-        "td .value { font-weight: 600; font-variant-numeric: tabular-nums; }",
-        "td.suppressed, td.none { color: #888; }",
-        "p.kirc-generated { color: #666; font-size: 0.85em; }",
-        "</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{html.escape(title)} – {text['index_title']}</h1>",
-    ]
-    if not reports:
-        parts.append(f"<p>{text['no_reports']}</p>")
-    else:
-        parts.append(f"<p>{text['intro']}</p>")
-    by_year: dict[int, list[dict]] = {}
-    for report in reports:
-        by_year.setdefault(report["year"], []).append(report)
-    for year in sorted(by_year, reverse=True):
-        rows = sorted(by_year[year], key=lambda r: (r["figures"].get("segment", r["slug"])
-                                                    != "all", r["slug"]))
-        parts.append(f'<h2 id="y{year}">{year}</h2>')
-        parts.append('<table class="reports">')
-        header = "".join(f"<th>{html.escape(text[key])}</th>" for key in INDEX_METRICS)
-        parts.append(f"<thead><tr><th>{text['segment']}</th>{header}</tr></thead>")
-        parts.append("<tbody>")
-        for report in rows:
-            figures = report["figures"]
-            segment = figures.get("segment", report["slug"])
-            name = text["all"] if segment == "all" else str(segment)
-            by_metric = {row.get("metric"): row for row in figures.get("rows", [])
-                         if isinstance(row, dict)}
-            cells = "".join(_index_cell(by_metric.get(key), language) for key in INDEX_METRICS)
-            parts.append(f'<tr><td><a href="{html.escape(report["href"])}">'
-                         f"{html.escape(name)}</a></td>{cells}</tr>")
-        parts.append("</tbody></table>")
-    parts.append(f'<p class="kirc-generated">{html.escape(generated)}</p>')
-    parts += ["</body>", "</html>", ""]
-    output.mkdir(parents=True, exist_ok=True)
-    index = output / "index.html"
-    index.write_text("\n".join(parts), encoding="utf-8")
-    return index
