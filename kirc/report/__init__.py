@@ -15,11 +15,12 @@ from __future__ import annotations
 from .html import INDEX_METRICS, export_html, external_resources, write_index
 from .names import report_slug, resolve_segment
 from .names import sector_labels as _sector_labels  # noqa: F401  (used by tests)
-from .run import (DEFAULT_NOTEBOOK, NOTEBOOK_PARAMETERS, PROJECT_ROOT, Failure, RenderResult,
+from .run import (DEFAULT_NOTEBOOK, NOTEBOOK_PARAMETERS, PROJECT_ROOT, Failure, RenderInterrupted,
+                  RenderResult, write_batch_figures,
                   _plan, render, validate_parameters)  # noqa: F401
 from .texts import LANGUAGES
 
-__all__ = ["render", "RenderResult", "Failure", "validate_parameters", "report_slug",
+__all__ = ["render", "RenderResult", "RenderInterrupted", "write_batch_figures", "Failure", "validate_parameters", "report_slug",
            "resolve_segment", "external_resources", "write_index", "export_html",
            "DEFAULT_NOTEBOOK", "NOTEBOOK_PARAMETERS", "INDEX_METRICS", "LANGUAGES",
            "PROJECT_ROOT"]

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import ParameterError
-from .formatting import format_count as _count, format_value
+from .formatting import format_number, format_value
 from .texts import BATCH_TEXT as _TEXT, LANGUAGES
 
 __all__ = ["export_html", "external_resources", "write_index", "INDEX_METRICS"]
@@ -29,9 +29,50 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 <style type="text/css">
 main { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
 .jp-mod-noOutputs.jp-mod-noInput { display: none; }
+.jp-OutputArea-output { overflow-x: visible; }
+.jp-RenderedHTMLCommon { font-size: 15px; line-height: 1.5; }
+.jp-RenderedHTMLCommon h1 { font-size: 1.8em; margin-top: 0.2em; }
+.kirc-toc { background: #f3f5f7; padding: 0.6em 1.2em; border-radius: 4px; margin: 0.5em 0 1em; }
+.kirc-toc .toc-title { font-size: 1em; margin: 0.2em 0; }
+.kirc-toc ol { margin: 0.2em 0; columns: 2; }
+.kirc-key { border-left: 4px solid #0072B2; padding: 0.2em 1em; background: #f5f9fc; }
+.kirc-key li { font-size: 1.05em; margin: 0.3em 0; }
+.kirc-scroll { max-width: 100%; overflow-x: auto; }
+.jp-RenderedHTMLCommon table.kirc-table { border-collapse: collapse; margin: 0.5em 0 1.2em;
+  font-variant-numeric: tabular-nums; table-layout: auto; }
+.jp-RenderedHTMLCommon table.kirc-table caption { text-align: left; font-weight: 600;
+  padding-bottom: 0.3em; caption-side: top; }
+.jp-RenderedHTMLCommon table.kirc-table th, .jp-RenderedHTMLCommon table.kirc-table td {
+  text-align: left; padding: 0.3em 0.6em; border-bottom: 1px solid #ddd; vertical-align: top; }
+.jp-RenderedHTMLCommon table.kirc-table .num { text-align: right; white-space: nowrap; }
+.jp-RenderedHTMLCommon table.kirc-table th[scope=row] { font-weight: normal; }
+.jp-RenderedHTMLCommon table.kirc-table tr.muted { color: #767676; }
+img.kirc-chart { width: 100%; height: auto; display: block; }
+.kirc-pair { display: flex; flex-wrap: wrap; gap: 1em 2em; align-items: flex-start;
+  margin-bottom: 1.5em; break-inside: avoid; }
+.kirc-pair-chart { flex: 1 1 380px; max-width: 560px; min-width: 0; }
+.kirc-pair-table { flex: 1 1 360px; min-width: 0; }
+.kirc-note { color: #444; font-size: 0.92em; }
 footer.kirc-footer { max-width: 1100px; margin: 0 auto 2em; padding: 0 1.5em;
   color: #666; font-size: 0.85em; font-family: var(--jp-ui-font-family, sans-serif); }
 footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
+@media (max-width: 600px) {
+  main { padding: 0.5em 0.6em 2em; }
+  .kirc-toc ol { columns: 1; }
+  .jp-RenderedHTMLCommon table.kirc-table th, .jp-RenderedHTMLCommon table.kirc-table td {
+    padding: 0.25em 0.35em; font-size: 0.9em; }
+}
+@page { size: A4; margin: 16mm 14mm 18mm; }
+@media print {
+  main, footer.kirc-footer { max-width: none; padding: 0; }
+  .jp-RenderedHTMLCommon { font-size: 10.5pt; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  table, img, figure, .kirc-pair, .kirc-key { break-inside: avoid; page-break-inside: avoid; }
+  .kirc-scroll { overflow: visible; }
+  .kirc-toc { background: none; border: 1px solid #ccc; }
+  a { color: inherit; text-decoration: none; }
+  footer.kirc-footer a { display: none; }
+}
 </style>
 {% endblock extra_css %}
 {% block body_footer %}
@@ -222,15 +263,62 @@ def _index_cell(row: dict | None, language: str) -> str:
         return '<td class="none">–</td>'
     text = _TEXT[language]
     if row.get("suppressed"):
-        return (f'<td class="suppressed">– <small>({text["suppressed"]}, '
-                f'n = {_count(row.get("n"), language)})</small></td>')
+        return f'<td class="suppressed">– <small>{text["suppressed"]}</small></td>'
     unit = _unit(row)
     value = _figure(row.get("estimate"), unit, language)
-    interval = (f'{_figure(row.get("ci_low"), unit, language)} – '
-                f'{_figure(row.get("ci_high"), unit, language)}')
-    return (f'<td><span class="value">{html.escape(value)}</span>'
-            f'<small class="interval">[{html.escape(interval)}]</small>'
-            f'<small class="n">n = {_count(row.get("n"), language)}</small></td>')
+    change = ""
+    if row.get("change") is not None and row.get("significant") is not None:
+        decimals = 2 if unit == "score" else 1
+        amount = format_number(row["change"], decimals, language, sign=True)
+        amount += " pp" if unit == "percent" else ""
+        if row.get("significant") and amount.lstrip("+−").strip("0,.") != "":
+            arrow = "▲" if row["change"] > 0 else "▼"
+            change = (f'<small class="change sig" title="{text["significant"]}">'
+                      f"{arrow} {html.escape(amount)}*</small>")
+        else:
+            change = f'<small class="change">{html.escape(amount)}</small>'
+    return (f'<td class="num"><span class="value">{html.escape(value)}</span>{change}</td>')
+
+
+def _sparkline(series, label: str, language: str) -> str:
+    """A small inline SVG line of one indicator over the years; suppressed years are gaps."""
+    points = [(int(year), value) for year, value in series or []]
+    values = [v for _, v in points if v is not None]
+    if len(points) < 2 or not values:
+        return '<td class="spark"></td>'
+    years = [y for y, _ in points]
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    width, height = 96, 26
+
+    def xy(year, value):
+        x = 3 + (year - years[0]) / max(years[-1] - years[0], 1) * (width - 6)
+        return f"{x:.1f},{height - 3 - (value - low) / span * (height - 6):.1f}"
+
+    runs, current = [], []
+    for year, value in points:
+        if value is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(xy(year, value))
+    if current:
+        runs.append(current)
+    lines = "".join(f'<polyline points="{" ".join(run)}" />' if len(run) > 1 else
+                    f'<circle cx="{run[0].split(",")[0]}" cy="{run[0].split(",")[1]}" r="1.6" />'
+                    for run in runs)
+    last = xy(*[(y, v) for y, v in points if v is not None][-1])
+    first_year = points[0][0]
+    described = _TEXT[language]["spark_alt"].format(
+        label=label, first=first_year, last=years[-1],
+        start=format_number(values[0], 1, language),
+        end=format_number(values[-1], 1, language))
+    return (f'<td class="spark"><svg viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" aria-label="{html.escape(described)}">'
+            f'<g fill="none" stroke="#0072B2" stroke-width="1.6">{lines}</g>'
+            f'<circle cx="{last.split(",")[0]}" cy="{last.split(",")[1]}" r="2.2" '
+            f'fill="#0072B2" /></svg></td>')
 
 
 def _collect_reports(output: Path) -> list[dict]:
@@ -246,17 +334,23 @@ def _collect_reports(output: Path) -> list[dict]:
             figures = json.loads(headline.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError, OSError):
             figures = {}
+        xlsx = headline.parent / "figures.xlsx"
         found.append({"year": int(year_dir.name), "slug": headline.parent.name,
-                      "href": f"{year_dir.name}/{report.name}", "figures": figures})
+                      "href": f"{year_dir.name}/{report.name}", "figures": figures,
+                      "xlsx": f"{year_dir.name}/{headline.parent.name}/figures.xlsx"
+                      if xlsx.is_file() else None})
     return found
 
 
 def write_index(output, language: str = "nl", generated: str | None = None) -> Path:
-    """Write ``<output>/index.html``: every report in the folder with its headline figures.
+    """Write ``<output>/index.html``: one table of every report in the folder.
 
-    Built from each ``<year>/<slug>/headline.json`` whose ``<year>/<slug>.html`` exists, so
-    reports rendered by earlier runs stay listed. Links are relative: the folder can be moved or
-    served as it is.
+    Rows are years (per segment, the whole survey first), columns the indicators of the
+    reports, each cell the headline figure with its change from the previous year (``▲``/``▼``
+    and ``*`` when significant); a row of small trend lines per segment; the links to the
+    reports (HTML, Excel) sit inside the table. Built from each ``<year>/<slug>/headline.json``
+    whose ``<year>/<slug>.html`` exists, so reports rendered by earlier runs stay listed. Links
+    are relative: the folder can be moved or served as it is.
 
     Parameters
     ----------
@@ -282,6 +376,11 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
     reports = _collect_reports(output)
     title = next((r["figures"].get("title") for r in reports if r["figures"].get("title")),
                  "kirc")
+    columns: dict[str, str] = {}
+    for report in sorted(reports, key=lambda r: -r["year"]):
+        for row in report["figures"].get("rows", []):
+            if isinstance(row, dict) and row.get("metric") not in columns:
+                columns[row["metric"]] = str(row.get("label") or row["metric"])
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
@@ -291,15 +390,29 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         f"<title>{html.escape(title)} – {text['index_title']}</title>",
         "<style>",
         "body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; "
-        "margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; }",
-        "table { border-collapse: collapse; width: 100%; margin-bottom: 2em; }",
-        "th, td { text-align: left; padding: 0.45em 0.6em; border-bottom: 1px solid #ddd; "
+        "margin: 0 auto; max-width: 1400px; padding: 1em 1.5em; color: #222; }",
+        ".scroll { max-width: 100%; overflow-x: auto; }",
+        "table { border-collapse: collapse; margin-bottom: 1.5em; "
+        "font-variant-numeric: tabular-nums; }",
+        "th, td { text-align: left; padding: 0.4em 0.55em; border-bottom: 1px solid #ddd; "
         "vertical-align: top; }",
-        "th { background: #f3f5f7; font-weight: 600; }",
+        "thead th { background: #f3f5f7; font-weight: 600; font-size: 0.9em; "
+        "vertical-align: bottom; }",
+        "td.num { text-align: right; white-space: nowrap; }",
         "td small { display: block; color: #666; font-size: 0.8em; }",
-        "td .value { font-weight: 600; font-variant-numeric: tabular-nums; }",
-        "td.suppressed, td.none { color: #888; }",
-        "p.kirc-generated { color: #666; font-size: 0.85em; }",
+        "td small.sig { color: #0b4f8a; font-weight: 600; }",
+        "td .value { font-weight: 600; }",
+        "td.suppressed, td.none { color: #767676; text-align: right; }",
+        "tr.segment th { background: #e8eef4; font-size: 1.05em; padding-top: 0.7em; }",
+        "tr.sparks td, tr.sparks th { border-bottom: 2px solid #ccd; }",
+        "td.spark { text-align: right; }",
+        "th[scope=row] { white-space: nowrap; }",
+        "td.links a { display: inline-block; margin-right: 0.5em; }",
+        "p.kirc-generated, p.note { color: #666; font-size: 0.85em; }",
+        "@media (max-width: 600px) { body { padding: 0.5em; } th, td { padding: 0.3em; "
+        "font-size: 0.85em; } }",
+        "@page { size: A4 landscape; margin: 12mm; }",
+        "@media print { .scroll { overflow: visible; } body { max-width: none; } }",
         "</style>",
         "</head>",
         "<body>",
@@ -309,27 +422,45 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         parts.append(f"<p>{text['no_reports']}</p>")
     else:
         parts.append(f"<p>{text['intro']}</p>")
-    by_year: dict[int, list[dict]] = {}
-    for report in reports:
-        by_year.setdefault(report["year"], []).append(report)
-    for year in sorted(by_year, reverse=True):
-        rows = sorted(by_year[year], key=lambda r: (r["figures"].get("segment", r["slug"])
-                                                    != "all", r["slug"]))
-        parts.append(f'<h2 id="y{year}">{year}</h2>')
-        parts.append('<table class="reports">')
-        header = "".join(f"<th>{html.escape(text[key])}</th>" for key in INDEX_METRICS)
-        parts.append(f"<thead><tr><th>{text['segment']}</th>{header}</tr></thead>")
-        parts.append("<tbody>")
-        for report in rows:
-            figures = report["figures"]
-            segment = figures.get("segment", report["slug"])
-            name = text["all"] if segment == "all" else str(segment)
-            by_metric = {row.get("metric"): row for row in figures.get("rows", [])
-                         if isinstance(row, dict)}
-            cells = "".join(_index_cell(by_metric.get(key), language) for key in INDEX_METRICS)
-            parts.append(f'<tr><td><a href="{html.escape(report["href"])}">'
-                         f"{html.escape(name)}</a></td>{cells}</tr>")
-        parts.append("</tbody></table>")
+        header = "".join(f'<th scope="col">{html.escape(label)}</th>'
+                         for label in columns.values())
+        parts.append('<div class="scroll"><table class="reports">')
+        parts.append(f'<thead><tr><th scope="col">{text["year"]}</th>'
+                     f'<th scope="col">{text["report"]}</th>{header}</tr></thead>')
+        segments: dict[str, list[dict]] = {}
+        for report in reports:
+            segments.setdefault(report["figures"].get("segment", report["slug"]),
+                                []).append(report)
+        for segment in sorted(segments, key=lambda s: (s != "all", str(s))):
+            rows = sorted(segments[segment], key=lambda r: -r["year"])
+            latest = rows[0]["figures"]
+            name = text["all"] if segment == "all" else str(
+                latest.get("segment_name") or segment)
+            parts.append("<tbody>")
+            parts.append(f'<tr class="segment"><th colspan="{len(columns) + 2}" scope="rowgroup">'
+                         f"{html.escape(name)}</th></tr>")
+            series = latest.get("series") or {}
+            if any(len(series.get(key) or []) > 1 for key in columns):
+                sparks = "".join(_sparkline(series.get(key), label, language)
+                                 for key, label in columns.items())
+                parts.append(f'<tr class="sparks"><th scope="row">{text["trend"]}</th>'
+                             f"<td></td>{sparks}</tr>")
+            for report in rows:
+                figures = report["figures"]
+                by_metric = {row.get("metric"): row for row in figures.get("rows", [])
+                             if isinstance(row, dict)}
+                cells = "".join(_index_cell(by_metric.get(key), language) for key in columns)
+                links = f'<a href="{html.escape(report["href"])}">{text["open"]}</a>'
+                if report.get("xlsx"):
+                    links += f'<a href="{html.escape(report["xlsx"])}">xlsx</a>'
+                parts.append(f'<tr><th scope="row">{report["year"]}</th>'
+                             f'<td class="links">{links}</td>{cells}</tr>')
+            parts.append("</tbody>")
+        parts.append("</table></div>")
+        parts.append(f'<p class="note">{text["legend"]}</p>')
+        if (output / "figures.xlsx").is_file():
+            parts.append(f'<p><a href="figures.xlsx">{text["batch_xlsx"]}</a> · '
+                         f'<a href="figures.csv">CSV</a></p>')
     parts.append(f'<p class="kirc-generated">{html.escape(generated)}</p>')
     parts += ["</body>", "</html>", ""]
     output.mkdir(parents=True, exist_ok=True)

@@ -38,8 +38,9 @@ def report_slug(segment: str, language: str = "nl") -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
 
 
-def sector_labels(definition: dict) -> list[str]:
-    sector = (definition.get("constructs") or {}).get("sector") or {}
+def sector_labels(definition: dict, construct: str | None = "sector") -> list[str]:
+    """The category labels of the segment construct, in code order."""
+    sector = (definition.get("constructs") or {}).get(construct or "") or {}
     labels = sector.get("labels") or {}
     if isinstance(labels, dict):
         try:

@@ -49,6 +49,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -63,7 +64,8 @@ from .names import available_years as _available_years, report_slug, resolve_seg
 from .names import sector_labels as _sector_labels
 from .texts import BATCH_TEXT as _TEXT, LANGUAGES
 
-__all__ = ["render", "RenderResult", "Failure", "validate_parameters", "report_slug",
+__all__ = ["render", "RenderResult", "RenderInterrupted", "Failure", "validate_parameters",
+           "write_batch_figures", "find_chromium", "write_pdf", "report_slug",
            "resolve_segment", "external_resources", "write_index", "export_html",
            "DEFAULT_NOTEBOOK", "NOTEBOOK_PARAMETERS"]
 
@@ -236,6 +238,7 @@ class _Job:
     language: str
     generated: str
     project_root: Path
+    chromium: str | None = None
 
     @property
     def html(self) -> Path:
@@ -250,33 +253,70 @@ class _Job:
         return self.output / str(self.year) / self.slug
 
 
+def _survey_argument(value) -> str:
+    """A survey name as it is, a ``.toml`` path made absolute (the kernel runs elsewhere)."""
+    text = str(value)
+    if text.lower().endswith(".toml") or "/" in text or os.sep in text:
+        return str(Path(text).expanduser().resolve())
+    return text
+
+
+def _check_output(output) -> Path:
+    """The output folder, created now, so that an unusable path fails before any kernel."""
+    path = Path(output).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ParameterError("the output is a file, not a folder", file=path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".kirc-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ParameterError(f"cannot write the reports there ({exc.strerror or exc})",
+                             file=path) from None
+    return path
+
+
 def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
-          generated) -> tuple[list[_Job], int, Path]:
+          generated, pdf: bool = False) -> tuple[list[_Job], int, Path]:
     """Validate everything and list the reports; nothing runs yet."""
     from ..surveys import check_years, survey_definition
+    from .spec import report_settings
 
     if language not in LANGUAGES:
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
     workers = _check_jobs(jobs)
     notebook_path = _notebook_path(notebook)
+    survey = _survey_argument(survey)
     definition = survey_definition(survey)
+    settings = report_settings(definition)
+    if org_survey is None:
+        org_survey = settings.org_survey          # the definition's own pairing, or none
+    org_survey = _survey_argument(org_survey) if org_survey else ""
     available = _available_years(definition)
     checked_years = check_years(years, available, repr(str(survey)))
-    if org_survey is not None:
-        # The report compares consumers with organisations of the same year.
+    if org_survey:
+        # The report compares the two surveys in the same year.
         check_years(checked_years, _available_years(survey_definition(org_survey)),
                     repr(str(org_survey)))
     if isinstance(segments, str):
         segments = [segments]
-    sectors = _sector_labels(definition)
+    sectors = _sector_labels(definition, settings.segment_by)
     resolved: list[str] = []
     for segment in segments or ["all"]:
+        if segment.strip().lower() not in ("all", "alle", "alle-sectoren", "alle sectoren",
+                                           "all-sectors") and not sectors:
+            raise ParameterError(f"segment {segment!r}: the definition declares no segments "
+                                 "([report] segment_by)")
         label = resolve_segment(segment, sectors)
         if label not in resolved:
             resolved.append(label)
-    output_path = Path(output).expanduser().resolve()
-    if output_path.exists() and not output_path.is_dir():
-        raise ParameterError("the output is a file, not a folder", file=output_path)
+    chromium = find_chromium() if pdf else None
+    if pdf and chromium is None:
+        raise ParameterError("--pdf needs Chromium or Google Chrome, which is not installed: "
+                             "install the 'chromium' package (apt-get install chromium) or "
+                             "set KIRC_CHROMIUM to the browser's path")
+    output_path = _check_output(output)
 
     title = str(definition.get("title") or survey)
     plan = []
@@ -284,14 +324,45 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
         for segment in resolved:
             slug = report_slug(segment, language)
             folder = output_path / str(year) / slug
-            parameters = {"year": year, "survey": str(survey),
-                          "org_survey": None if org_survey is None else str(org_survey),
+            parameters = {"year": year, "survey": survey, "org_survey": org_survey,
                           "segment": segment, "language": language,
                           "output_dir": str(folder)}
             plan.append(_Job(notebook_path, output_path, year, segment, slug, parameters,
-                             title, language, generated, PROJECT_ROOT))
+                             title, language, generated, PROJECT_ROOT, chromium))
     validate_parameters(notebook_path, plan[0].parameters)
     return plan, workers, output_path
+
+
+def find_chromium() -> str | None:
+    """Headless Chromium of the system (``$KIRC_CHROMIUM``, chromium, google-chrome)."""
+    import shutil
+    for candidate in (os.environ.get("KIRC_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser"),
+                      shutil.which("google-chrome")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def write_pdf(page: Path, chromium: str, timeout: float = 120) -> Path:
+    """Print an HTML report to A4 PDF beside it with headless Chromium (the print CSS applies)."""
+    import subprocess
+    import tempfile
+    target = page.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="kirc-chromium-") as profile:
+        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                   "--no-first-run", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--disable-extensions",
+                   "--hide-scrollbars", "--host-resolver-rules=MAP * ~NOTFOUND",
+                   f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                   "--run-all-compositor-stages-before-draw",
+                   f"--print-to-pdf={target}", page.as_uri()]
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              timeout=timeout)
+    if not target.is_file() or target.stat().st_size == 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise RuntimeError(f"Chromium wrote no PDF (exit {done.returncode}): {tail[0]}")
+    return target
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,7 +380,8 @@ def _render_one(job: _Job) -> dict:
     year_dir.mkdir(parents=True, exist_ok=True)
     headline = job.folder / "headline.json"
     # A failure must not leave the previous run's report and figures behind for the index.
-    for stale in (job.html, headline):
+    for stale in (job.html, job.html.with_suffix(".pdf"), headline,
+                  job.folder / "figures.xlsx", job.folder / "figures.csv"):
         stale.unlink(missing_ok=True)
     job.folder.mkdir(parents=True, exist_ok=True)
 
@@ -347,7 +419,7 @@ def _render_one(job: _Job) -> dict:
             figures = json.loads(headline.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return failed(None, f"{headline} is not valid JSON: {exc}")
-        segment_name = _TEXT[job.language]["all"] if job.segment == "all" else job.segment
+        segment_name = figures.get("segment_name") or (_TEXT[job.language]["all"] if job.segment == "all" else job.segment)
         title = f"{figures.get('title') or job.title} {job.year} – {segment_name}"
         page = export_html(nb, title, job.language, job.generated)
         outside = external_resources(page)
@@ -357,6 +429,11 @@ def _render_one(job: _Job) -> dict:
         job.html.write_text(page, encoding="utf-8")
     except Exception as exc:
         return failed(None, f"export failed: {type(exc).__name__}: {exc}")
+    if job.chromium:
+        try:
+            write_pdf(job.html, job.chromium)
+        except Exception as exc:
+            return failed(None, f"PDF failed: {type(exc).__name__}: {exc}")
     return {"ok": True, "html": job.html, "stderr_outputs": stderr_outputs,
             "year": job.year, "segment": job.segment}
 
@@ -413,6 +490,27 @@ def _init_worker(project_root: str) -> None:
     paths = [project_root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     os.environ["PYTHONHASHSEED"] = "0"
+    # Ctrl-C reaches every process of the terminal's group: the workers leave it to the main
+    # process, which stops them with SIGTERM; a worker then takes its kernel (started in a
+    # session of its own, out of the terminal's reach) down with it.
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminate_worker)
+
+
+def _terminate_worker(signum, frame) -> None:
+    try:
+        import psutil
+        children = psutil.Process().children(recursive=True)
+        for child in children:
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        psutil.wait_procs(children, timeout=3)
+    except Exception:
+        pass
+    os._exit(128 + signum)
 
 
 # --------------------------------------------------------------------------------------------
@@ -428,36 +526,79 @@ def generated_line(language: str) -> str:
     return f"{text['generated']} {moment:%Y-%m-%d %H:%M} UTC {text['by']} {__version__}"
 
 
-def _run(plan: list[_Job], workers: int, progress: bool) -> list[dict]:
+class RenderInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`render`: the workers were stopped, partial output removed.
+
+    ``result`` holds the reports that had finished (the index lists them).
+    """
+
+    def __init__(self, result: RenderResult):
+        super().__init__("interrupted")
+        self.result = result
+
+    def line(self) -> str:
+        return (f"kirc render: interrupted; {len(self.result.reports)} report(s) had finished "
+                f"and are kept, partial output removed; index: {self.result.index}")
+
+
+def _stop_workers(pool, seconds: float = 5.0) -> None:
+    """Terminate the pool's worker processes (each takes its kernel down), then kill."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        try:
+            process.terminate()
+        except Exception:
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+
+
+def _run(plan: list[_Job], workers: int, progress: bool) -> tuple[list[dict], bool]:
+    """Run the plan in a spawn pool; returns (outcomes, interrupted)."""
+    import signal
+
     from tqdm.auto import tqdm
 
     outcomes: list[dict] = []
     bar = tqdm(total=len(plan), disable=not progress, file=sys.stderr, unit="report",
                desc="kirc render", dynamic_ncols=True)
     context = multiprocessing.get_context("spawn")
+    interrupted = False
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context,
+                               initializer=_init_worker, initargs=(str(PROJECT_ROOT),))
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context,
-                                 initializer=_init_worker,
-                                 initargs=(str(PROJECT_ROOT),)) as pool:
-            futures = {pool.submit(_render_one, job): job for job in plan}
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:     # the worker process itself died
-                    if isinstance(exc, BrokenProcessPool):
-                        # Typically a script without a main guard: spawned workers import
-                        # the main module again, and it calls render again.
-                        error = ("worker process died or could not start; a script that "
-                                 "calls render needs `if __name__ == \"__main__\":` "
-                                 f"({type(exc).__name__})")
-                    else:
-                        error = f"worker process failed: {type(exc).__name__}: {exc}"
-                    outcome = {"ok": False,
-                               "failure": Failure(job.year, job.segment, None, error)}
-                outcomes.append(outcome)
-                bar.set_postfix_str(f"{job.year} {job.slug}", refresh=False)
-                bar.update()
+        futures = {pool.submit(_render_one, job): job for job in plan}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:     # the worker process itself died
+                if isinstance(exc, BrokenProcessPool):
+                    # Typically a script without a main guard: spawned workers import
+                    # the main module again, and it calls render again.
+                    error = ("worker process died or could not start; a script that "
+                             "calls render needs `if __name__ == \"__main__\":` "
+                             f"({type(exc).__name__})")
+                else:
+                    error = f"worker process failed: {type(exc).__name__}: {exc}"
+                outcome = {"ok": False, "failure": Failure(job.year, job.segment, None, error)}
+            outcomes.append(outcome)
+            bar.set_postfix_str(f"{job.year} {job.slug}", refresh=False)
+            bar.update()
+        pool.shutdown(wait=True)
+    except KeyboardInterrupt:
+        interrupted = True
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C waits
+        try:
+            _stop_workers(pool)
+        finally:
+            signal.signal(signal.SIGINT, previous)
     finally:
         bar.close()
     order = {(job.year, job.segment): i for i, job in enumerate(plan)}
@@ -467,12 +608,56 @@ def _run(plan: list[_Job], workers: int, progress: bool) -> list[dict]:
             return order[(outcome["year"], outcome["segment"])]
         return order[(outcome["failure"].year, outcome["failure"].segment)]
 
-    return sorted(outcomes, key=position)
+    return sorted(outcomes, key=position), interrupted
 
 
-def render(years, segments=("all",), survey="klantcontact", org_survey="sectorscan",
+def _remove_partial(plan: list[_Job], finished: set) -> None:
+    import shutil
+    for job in plan:
+        if (job.year, job.segment) in finished:
+            continue
+        for path in (job.html, job.ipynb, job.html.with_suffix(".pdf")):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(job.folder, ignore_errors=True)
+        try:
+            job.folder.parent.rmdir()          # the year folder, when nothing else is in it
+        except OSError:
+            pass
+
+
+def write_batch_figures(output) -> Path | None:
+    """``<output>/figures.xlsx`` and ``figures.csv``: the figures of every report in the folder.
+
+    The rows of each report's ``figures.csv`` (whose HTML exists), one after the other, with
+    the year and segment in every row; numeric cells in the API's units.
+    """
+    import pandas as pd
+
+    from .content import write_workbook
+    output = Path(output)
+    parts = []
+    for csv in sorted(output.glob("*/*/figures.csv")):
+        if not re.fullmatch(r"\d{4}", csv.parent.parent.name):
+            continue
+        if not (csv.parent.parent / f"{csv.parent.name}.html").is_file():
+            continue
+        part = pd.read_csv(csv, keep_default_na=True)
+        part.insert(0, "report_year", int(csv.parent.parent.name))
+        parts.append(part)
+    for stale in (output / "figures.xlsx", output / "figures.csv"):
+        stale.unlink(missing_ok=True)
+    if not parts:
+        return None
+    figures = pd.concat(parts, ignore_index=True)
+    figures["n"] = pd.to_numeric(figures["n"], errors="coerce").astype("Int64")
+    figures.to_csv(output / "figures.csv", index=False, encoding="utf-8")
+    language = "en" if any(output.glob("*/all-sectors.html")) else "nl"
+    return write_workbook(figures, output / "figures.xlsx", language)
+
+
+def render(years, segments=("all",), survey="klantcontact", org_survey=None,
            language="nl", jobs=None, output="reports", progress=True,
-           notebook=None) -> RenderResult:
+           notebook=None, pdf: bool = False) -> RenderResult:
     """Render the annual report for every year and segment, plus an index page.
 
     Parameters
@@ -480,11 +665,14 @@ def render(years, segments=("all",), survey="klantcontact", org_survey="sectorsc
     years : int or iterable of int
         Report years; each must be a year of the survey definition.
     segments : iterable of str, default ("all",)
-        ``"all"`` and/or sectors of the survey definition (a label in any case, or its slug
-        such as ``financiele-dienstverlening``).
-    survey, org_survey : str
-        Consumer and organisation survey definitions (names or ``.toml`` paths), passed on to
-        the notebook.
+        ``"all"`` and/or categories of the definition's ``[report] segment_by`` construct (a
+        label in any case, or its slug such as ``financiele-dienstverlening``).
+    survey : str or path-like
+        The survey definition (a name or a ``.toml`` path; relative paths are made absolute
+        before the notebook runs elsewhere).
+    org_survey : str, optional
+        A second survey joined by year. None (default): the definition's ``[report]
+        org_survey``, and none when it names none; ``""``: none.
     language : {"nl", "en"}
     jobs : int, optional
         Reports rendered in parallel (default: the number of cores). Each report runs its own
@@ -496,6 +684,9 @@ def render(years, segments=("all",), survey="klantcontact", org_survey="sectorsc
     notebook : str or path-like, optional
         The notebook to execute; default ``notebooks/annual_report.ipynb``. It must declare
         the parameters in :data:`NOTEBOOK_PARAMETERS` and write ``<output_dir>/headline.json``.
+    pdf : bool, default False
+        Also print each report to an A4 PDF beside its HTML, with the system's headless
+        Chromium (a ParameterError before anything runs when there is none).
 
     Returns
     -------
@@ -506,9 +697,14 @@ def render(years, segments=("all",), survey="klantcontact", org_survey="sectorsc
     Raises
     ------
     ParameterError, InputFileError, DefinitionError
-        For invalid parameters, a missing notebook or survey definition -- always before any
-        kernel starts. A report that fails while running does not raise; it is a failure in
-        the result, and the other reports are still rendered.
+        For invalid parameters, a missing notebook or survey definition, an output folder that
+        cannot be written -- always before any kernel starts. A report that fails while
+        running does not raise; it is a failure in the result, and the other reports are
+        still rendered.
+    RenderInterrupted
+        On Ctrl-C (a KeyboardInterrupt): the workers and their kernels are stopped, the
+        partial output of unfinished reports removed, and the index written for the reports
+        that finished.
 
     Notes
     -----
@@ -519,19 +715,24 @@ def render(years, segments=("all",), survey="klantcontact", org_survey="sectorsc
     started = time.perf_counter()
     plan, workers, output_path = _plan(years, segments, survey, org_survey, language, jobs,
                                        output, notebook, generated_line(language)
-                                       if language in LANGUAGES else "")
-    output_path.mkdir(parents=True, exist_ok=True)
-    outcomes = _run(plan, workers, progress)
+                                       if language in LANGUAGES else "", pdf=pdf)
+    try:
+        outcomes, interrupted = _run(plan, workers, progress)
+    except KeyboardInterrupt:                   # before the pool existed
+        outcomes, interrupted = [], True
     reports = [o["html"] for o in outcomes if o["ok"]]
     failures = [o["failure"] for o in outcomes if not o["ok"]]
+    if interrupted:
+        _remove_partial(plan, {(o["year"], o["segment"]) for o in outcomes if o["ok"]})
     notes = [f"{o['year']} {o['segment']}: {o['stderr_outputs']} stderr output(s) (warnings) "
              f"left out of the HTML; see the .ipynb" for o in outcomes
              if o["ok"] and o["stderr_outputs"]]
+    write_batch_figures(output_path)
     index = write_index(output_path, language)
-    result = RenderResult(ok=not failures, reports=reports, failures=failures, index=index,
-                          output=output_path, seconds=time.perf_counter() - started,
-                          warnings=notes)
+    result = RenderResult(ok=not failures and not interrupted, reports=reports,
+                          failures=failures, index=index, output=output_path,
+                          seconds=time.perf_counter() - started, warnings=notes)
+    if interrupted:
+        raise RenderInterrupted(result)
     print(result.summary(), file=sys.stderr)
     return result
-
-
