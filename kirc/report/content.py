@@ -430,15 +430,17 @@ def html_table(frame: pd.DataFrame, caption: str = "", numeric_from: int = 1,
     head = "".join(f'<th scope="col"{" class=num" if i >= numeric_from else ""}>'
                    f"{_html.escape(str(c))}</th>" for i, c in enumerate(frame.columns))
     body = []
+    names = [_html.escape(str(c), quote=True) for c in frame.columns]
     for position, (_, row) in enumerate(frame.iterrows()):
         cells = []
         for i, value in enumerate(row):
             text = _html.escape(str(value))
+            label = f' data-label="{names[i]}"'
             if i == 0:
                 cells.append(f'<th scope="row">{text}</th>')
             else:
-                cells.append(f'<td class="num">{text}</td>' if i >= numeric_from
-                             else f"<td>{text}</td>")
+                cells.append(f'<td class="num"{label}>{text}</td>' if i >= numeric_from
+                             else f"<td{label}>{text}</td>")
         style = ' class="muted"' if position in muted else ""
         body.append(f"<tr{style}>{''.join(cells)}</tr>")
     caption_html = f"<caption>{_html.escape(caption)}</caption>" if caption else ""
@@ -461,6 +463,11 @@ def headline_html(table: pd.DataFrame, report: ReportData) -> str:
 def _subject(row, language: str) -> str:
     subject = SUBJECTS[language].get(row["metric"]) or row["label"]
     return subject[0].upper() + subject[1:]
+
+
+def _lower_first(text: str) -> str:
+    # "Het aandeel ..." -> "het aandeel ..."; names such as "GDPR" or "NPS" keep their capitals.
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def indicator_sentence(row, year: int, language: str = "nl", previous: int | None = None) -> str:
@@ -537,9 +544,8 @@ def key_messages(table: pd.DataFrame, report: ReportData) -> list[str]:
         if cells["long_direction"]:
             verb = labels["rose"] if cells["long_direction"] > 0 else labels["fell"]
             sentence = labels["long_sentence"].format(
-                first_year=int(row["first_year"]), subject=_subject(row, language).lower()
-                if language == "en" else _subject(row, language)[0].lower()
-                + _subject(row, language)[1:], verb=verb, first=cells["first"],
+                first_year=int(row["first_year"]), subject=_lower_first(_subject(row, language)),
+                verb=verb, first=cells["first"],
                 now=cells["estimate"], year=report.year)
             breaks = _breaks_for(report, row["source"], int(row["first_year"]), report.year)
             if breaks:

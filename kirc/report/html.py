@@ -59,8 +59,20 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
 @media (max-width: 600px) {
   main { padding: 0.5em 0.6em 2em; }
   .kirc-toc ol { columns: 1; }
-  .jp-RenderedHTMLCommon table.kirc-table th, .jp-RenderedHTMLCommon table.kirc-table td {
-    padding: 0.25em 0.35em; font-size: 0.9em; }
+  /* On a phone every table row becomes a small card: the row's name, then label: value. */
+  .jp-RenderedHTMLCommon table.kirc-table, .jp-RenderedHTMLCommon table.kirc-table tbody,
+  .jp-RenderedHTMLCommon table.kirc-table tr, .jp-RenderedHTMLCommon table.kirc-table th,
+  .jp-RenderedHTMLCommon table.kirc-table td, .jp-RenderedHTMLCommon table.kirc-table caption {
+    display: block; width: auto; }
+  .jp-RenderedHTMLCommon table.kirc-table thead { display: none; }
+  .jp-RenderedHTMLCommon table.kirc-table tr { border-bottom: 1px solid #ccc; padding: 0.3em 0; }
+  .jp-RenderedHTMLCommon table.kirc-table th[scope=row] { font-weight: 600; border: 0;
+    padding: 0.2em 0.3em; }
+  .jp-RenderedHTMLCommon table.kirc-table td, .jp-RenderedHTMLCommon table.kirc-table td.num {
+    border: 0; padding: 0.1em 0.3em; text-align: right; white-space: normal; display: flex;
+    justify-content: space-between; gap: 1em; overflow-wrap: anywhere; }
+  .jp-RenderedHTMLCommon table.kirc-table td::before { content: attr(data-label);
+    text-align: left; color: #555; flex: 0 1 auto; }
 }
 @page { size: A4; margin: 16mm 14mm 18mm; }
 @media print {
@@ -258,12 +270,13 @@ def _figure(value, unit: str, language: str) -> str:
     return format_value(value, unit, language)
 
 
-def _index_cell(row: dict | None, language: str) -> str:
+def _index_cell(row: dict | None, language: str, label: str = "") -> str:
+    attribute = f' data-label="{html.escape(label, quote=True)}"' if label else ""
     if row is None:
-        return '<td class="none">–</td>'
+        return f'<td class="none"{attribute}>–</td>'
     text = _TEXT[language]
     if row.get("suppressed"):
-        return f'<td class="suppressed">– <small>{text["suppressed"]}</small></td>'
+        return f'<td class="suppressed"{attribute}>– <small>{text["suppressed"]}</small></td>'
     unit = _unit(row)
     value = _figure(row.get("estimate"), unit, language)
     change = ""
@@ -277,15 +290,17 @@ def _index_cell(row: dict | None, language: str) -> str:
                       f"{arrow} {html.escape(amount)}*</small>")
         else:
             change = f'<small class="change">{html.escape(amount)}</small>'
-    return (f'<td class="num"><span class="value">{html.escape(value)}</span>{change}</td>')
+    return (f'<td class="num"{attribute}><span><span class="value">{html.escape(value)}</span>'
+            f"{change}</span></td>")
 
 
 def _sparkline(series, label: str, language: str) -> str:
     """A small inline SVG line of one indicator over the years; suppressed years are gaps."""
+    attribute = f' data-label="{html.escape(label, quote=True)}"'
     points = [(int(year), value) for year, value in series or []]
     values = [v for _, v in points if v is not None]
     if len(points) < 2 or not values:
-        return '<td class="spark"></td>'
+        return f'<td class="spark"{attribute}></td>'
     years = [y for y, _ in points]
     low, high = min(values), max(values)
     span = (high - low) or 1.0
@@ -314,7 +329,7 @@ def _sparkline(series, label: str, language: str) -> str:
         label=label, first=first_year, last=years[-1],
         start=format_number(values[0], 1, language),
         end=format_number(values[-1], 1, language))
-    return (f'<td class="spark"><svg viewBox="0 0 {width} {height}" width="{width}" '
+    return (f'<td class="spark"{attribute}><svg viewBox="0 0 {width} {height}" width="{width}" '
             f'height="{height}" role="img" aria-label="{html.escape(described)}">'
             f'<g fill="none" stroke="#0072B2" stroke-width="1.6">{lines}</g>'
             f'<circle cx="{last.split(",")[0]}" cy="{last.split(",")[1]}" r="2.2" '
@@ -409,8 +424,14 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         "th[scope=row] { white-space: nowrap; }",
         "td.links a { display: inline-block; margin-right: 0.5em; }",
         "p.kirc-generated, p.note { color: #666; font-size: 0.85em; }",
-        "@media (max-width: 600px) { body { padding: 0.5em; } th, td { padding: 0.3em; "
-        "font-size: 0.85em; } }",
+        "@media (max-width: 600px) { body { padding: 0.5em; } "
+        "table, tbody, tr, th, td { display: block; } thead { display: none; } "
+        "tr { border-bottom: 1px solid #ccc; padding: 0.3em 0; } th, td { border: 0; "
+        "padding: 0.15em 0.3em; } td.num, td.spark, td.suppressed, td.none, td.links { "
+        "display: flex; justify-content: space-between; gap: 1em; text-align: right; } "
+        "td[data-label]::before { content: attr(data-label); text-align: left; color: #555; "
+        "white-space: normal; } td small { display: inline; margin-left: 0.4em; } "
+        "tr.sparks td:empty { display: none; } }",
         "@page { size: A4 landscape; margin: 12mm; }",
         "@media print { .scroll { overflow: visible; } body { max-width: none; } }",
         "</style>",
@@ -449,7 +470,8 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
                 figures = report["figures"]
                 by_metric = {row.get("metric"): row for row in figures.get("rows", [])
                              if isinstance(row, dict)}
-                cells = "".join(_index_cell(by_metric.get(key), language) for key in columns)
+                cells = "".join(_index_cell(by_metric.get(key), language, label)
+                                for key, label in columns.items())
                 links = f'<a href="{html.escape(report["href"])}">{text["open"]}</a>'
                 if report.get("xlsx"):
                     links += f'<a href="{html.escape(report["xlsx"])}">xlsx</a>'
