@@ -41,7 +41,8 @@ _LAZY = {
     "rater_bias": "kirc.calibration",
 }
 _SUBMODULES = {"intervals", "metrics", "read", "surveys", "demo", "privacy", "report",
-               "plots", "platforms", "inspect", "config", "annual", "calibration"}
+               "plots", "platforms", "inspect", "config", "annual", "calibration",
+               "resources", "draft"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",

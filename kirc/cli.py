@@ -1,4 +1,4 @@
-"""The kirc command: render annual reports, inspect survey exports."""
+"""The kirc command: render annual reports, inspect survey exports, draft a definition."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ examples:
   kirc render --survey own.toml --years 2025 --pdf   your own survey, with A4 PDFs
   kirc render --years 2025 --language en --output reports-en
   kirc inspect path/to/export.sav                    what kirc detects in a file
+  kirc init export_2025.csv --output own.toml        draft a definition from your export
 
 Every error is one line on stderr with exit status 2; Ctrl-C stops a render with status 130.
 """
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser = _Parser(prog="kirc", description="Research toolkit for the customer-contact "
-                     "sector: render annual reports, inspect survey exports.",
+                     "sector: render annual reports, inspect survey exports, draft a survey "
+                     "definition.",
                      epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"kirc {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -95,12 +97,39 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--source", default="auto",
                          choices=["auto", "qualtrics", "surveymonkey", "limesurvey",
                                   "google-forms", "generic"])
+    _add_init(sub)
     return parser
+
+
+def _add_init(sub) -> None:
+    init = sub.add_parser("init", help="draft a survey definition (.toml) from your exports",
+                          description="Draft a survey definition from one or more exports (one "
+                          "per year, or one with a year column). Every guess is marked "
+                          "'# check:'; read the draft, adjust it, then kirc render --survey.")
+    init.add_argument("exports", nargs="+", metavar="EXPORT",
+                      help="survey export(s): .sav, .csv, .xlsx, ...")
+    init.add_argument("--output", "-o", required=True, metavar="FILE.toml",
+                      help="where to write the draft")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+
+def _run_init(args) -> int:
+    from .draft import check_draft, write_draft
+
+    path, text = write_draft(args.exports, args.output, force=args.force)
+    print(text, end="")
+    loads, years = check_draft(path)
+    span = (str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else "..."
+    print(f"kirc init: wrote {path}; {loads}. Read the lines marked '# check:', "
+          f"then: kirc render --survey {path} --years {span}", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "init":
+            return _run_init(args)
         if args.command == "inspect":
             from .inspect import describe
             print(describe(args.file, source=args.source))

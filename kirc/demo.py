@@ -946,6 +946,70 @@ CONSTRUCTS = {
                               "positive": (1,), "negative": (2,)},
     },
 }
+#: English category labels (``labels_en``), for reports in English.
+LABELS_EN = {
+    "klantcontact": {
+        "sector": {1: "telecom", 2: "energy", 3: "financial services", 4: "government",
+                   5: "retail", 6: "e-commerce", 7: "health insurers"},
+        "channel": {1: "telephone", 2: "e-mail", 3: "chat", 4: "WhatsApp", 5: "social media",
+                    6: "chatbot"},
+        "age_group": dict(AGE_GROUPS),
+        "region": {1: "North", 2: "East", 3: "South", 4: "West"},
+    },
+    "sectorscan": {
+        "sector": {1: "telecom", 2: "energy", 3: "financial services", 4: "government",
+                   5: "retail", 6: "e-commerce", 7: "health insurers",
+                   8: "outsourcing / contact centres"},
+        "size": {1: "small", 2: "medium", 3: "large"},
+        "avg_status": {1: "ready", 2: "partly", 3: "not"},
+    },
+}
+
+#: The indicators each demo report shows, in order: ``[indicators.<key>]`` of the definitions.
+INDICATORS = {
+    "klantcontact": {
+        "nps": {"metric": "nps", "construct": "nps",
+                "label": ("Net Promoter Score (NPS)", "Net Promoter Score (NPS)"),
+                "unit": "punten"},
+        "csat": {"metric": "top_box", "construct": "csat", "top": 2,
+                 "label": ("Klanttevredenheid (CSAT, % tevreden)",
+                           "Customer satisfaction (CSAT, % satisfied)"), "unit": "procent",
+                 "definition": ("aandeel dat 4 of 5 antwoordt op een schaal van 1 tot 5",
+                                "share answering 4 or 5 on a scale from 1 to 5")},
+        "csat_mean": {"metric": "mean", "construct": "csat",
+                      "label": ("Gemiddelde tevredenheid (1–5)", "Mean satisfaction (1–5)"),
+                      "unit": "schaal"},
+        "chatbot_success": {"metric": "share", "construct": "chatbot_success",
+                            "label": ("Succesratio chatbot", "Chatbot success rate"),
+                            "unit": "procent",
+                            "base": ("respondenten die de chatbot gebruikten",
+                                     "respondents who used the chatbot")},
+        "fcr": {"metric": "share", "construct": "fcr",
+                "label": ("Opgelost bij eerste contact (FCR)", "First-contact resolution (FCR)"),
+                "unit": "procent"},
+        "relation": {"metric": "share", "construct": "relation",
+                     "label": ("Relatie Quotiënt", "Relationship Quotient"), "unit": "procent",
+                     "definition": ("aandeel bij wie het contact de relatie versterkte of "
+                                    "behield", "share for whom the contact strengthened or "
+                                    "kept the relationship")},
+    },
+    "sectorscan": {
+        "avg_ready": {"metric": "share", "construct": "avg_ready",
+                      "label": ("Klaar voor de AVG (organisaties)",
+                                "Ready for the GDPR (organisations)"), "unit": "procent"},
+        "staff_prepared": {"metric": "share", "construct": "staff_prepared",
+                           "label": ("Contactmedewerkers voorbereid op de AVG",
+                                     "Contact staff prepared for the GDPR"), "unit": "procent"},
+    },
+}
+
+#: ``[report]`` of the demo definitions; the organisation survey pairs with the consumer one.
+REPORT = {
+    "klantcontact": {"breakdowns": ["sector", "channel", "age_group"], "segment_by": "sector",
+                     "org_survey": "sectorscan"},
+    "sectorscan": {"breakdowns": ["sector", "size"], "segment_by": "sector"},
+}
+
 HEADERS = {
     "klantcontact": ("Klantcontact Monitor", "respondenten", 30,
                      "Consumentenonderzoek naar het laatste contact met een organisatie."),
@@ -1007,9 +1071,12 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
             lines.append(f"negative = [{', '.join(map(str, spec['negative']))}]")
         if "labels" in spec:
             lines.append(f"labels = {_toml_labels(spec['labels'])}")
+        if name in LABELS_EN[survey]:
+            lines.append(f"labels_en = {_toml_labels(LABELS_EN[survey][name])}")
         if spec.get("ordered"):
             lines.append("ordered = true")
         lines.append("")
+    lines.extend(_indicator_and_report_toml(survey))
     for version, index, label in (("v2017", 0, "Vragenlijst 2017–2020"),
                                   ("v2021", 1, "Vragenlijst vanaf 2021 (herziene kolomnamen)")):
         lines.append(f"[questionnaires.{version}]")
@@ -1027,6 +1094,36 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
             entry += f", population = {populations[year]}"
         lines.append(f"{year} = {{ {entry} }}")
     return "\n".join(lines) + "\n"
+
+
+def _texts_toml(texts: tuple[str, str]) -> str:
+    return f"{{ nl = {_toml_string(texts[0])}, en = {_toml_string(texts[1])} }}"
+
+
+def _indicator_and_report_toml(survey: str) -> list[str]:
+    """``[indicators.<key>]`` and ``[report]`` of a demo definition (see kirc.surveys)."""
+    lines = []
+    for key, spec in INDICATORS[survey].items():
+        lines.append(f"[indicators.{key}]")
+        lines.append(f"metric = {_toml_string(spec['metric'])}")
+        lines.append(f"construct = {_toml_string(spec['construct'])}")
+        if "top" in spec:
+            lines.append(f"top = {spec['top']}")
+        lines.append(f"label = {_texts_toml(spec['label'])}")
+        lines.append(f"unit = {_toml_string(spec['unit'])}")
+        for name in ("definition", "base"):
+            if name in spec:
+                lines.append(f"{name} = {_texts_toml(spec[name])}")
+        lines.append("")
+    report = REPORT[survey]
+    lines.append("[report]")
+    lines.append("breakdowns = [" + ", ".join(map(_toml_string, report["breakdowns"])) + "]")
+    if report.get("segment_by"):
+        lines.append(f"segment_by = {_toml_string(report['segment_by'])}")
+    if report.get("org_survey"):
+        lines.append(f"org_survey = {_toml_string(report['org_survey'])}")
+    lines.append("")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

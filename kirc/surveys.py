@@ -25,17 +25,30 @@ Definition format
     [constructs.fcr]
     type = "binary"
     label = "Vraag opgelost bij het eerste contact"
-    positive = [1]                           # codes counted as 1.0
-    negative = [2]                           # optional: the other valid codes (0.0)
+    positive = [1, "Ja"]                     # codes counted as 1.0: numbers or texts
+    negative = [2, "Nee"]                    # optional: the other valid codes (0.0)
+    missing = ["weet niet", "n.v.t.", 99]    # texts compared without case and extra spaces
 
     [constructs.sector]
     type = "category"
     label = "Sector"
     labels = { 1 = "telecom", 2 = "energie" }   # code -> label; categories in code order
+    labels_en = { 1 = "telecom", 2 = "energy" } # optional: English labels, same codes
     ordered = false                          # optional
 
+    [indicators.nps]                         # optional: what the report shows, in this order
+    metric = "nps"                           # nps | share | top_box | mean
+    construct = "nps"
+    label = { nl = "Net Promoter Score", en = "Net Promoter Score" }
+    unit = "punten"                          # punten | procent | schaal (default per metric)
+
+    [report]                                 # optional
+    breakdowns = ["sector"]                  # category constructs (default: all of them)
+    segment_by = "sector"                    # optional
+    org_survey = "sectorscan"                # optional second survey joined by year
+
     [questionnaires.v2017.columns]           # construct (and id, year) -> column in the file
-    id = "respnr"
+    id = "respnr"                            # optional: without it rows are numbered 1, 2, ...
     year = "jaar"                            # optional: checked against the year of the file
     nps = "Q5_aanbeveling"
 
@@ -44,17 +57,25 @@ Definition format
     2019 = { file = "klantcontact_2019.csv", questionnaire = "v2017", population = 170,
              read = { sep = ";" } }          # read: options passed on to read_survey
 
-Files are found relative to the definition's folder. A construct that a questionnaire does not
-map is missing (NaN) in the years of that questionnaire. Columns that are not mapped — such as
-personal data — are not carried into the harmonised frame.
+The full reference, with every key and error, is ``docs/definition.md``. ``[design]`` and
+``[drivers]`` tables are validated by :mod:`kirc.design` and :mod:`kirc.drivers`.
+
+Files are found relative to the definition's folder. One file may be listed under several
+years when its questionnaire maps ``year``: each year then takes the rows of its year. A
+construct that a questionnaire does not map is missing (NaN) in the years of that
+questionnaire. Columns that are not mapped — such as personal data — are not carried into the
+harmonised frame.
 
 Harmonisation rules
 -------------------
 * ``rating``: numbers, ``missing`` codes set to NaN (and counted), then every value must be a
   whole number within ``scale``; anything else raises :class:`~kirc.errors.ScaleError`.
-* ``binary``: 1.0 for a ``positive`` code, 0.0 for a ``negative`` code (any other code when
+* ``binary``: 1.0 for a ``positive`` code, 0.0 for a ``negative`` code (any other number when
   ``negative`` is not given), NaN when missing; a code outside ``positive`` + ``negative``
-  raises ScaleError.
+  raises ScaleError. Text codes ("Ja") match cells without regard to case and spaces, and
+  also a numeric code whose SPSS value label is that text.
+* ``missing`` codes may be texts too ("weet niet", "n.v.t."): only declared codes are missing,
+  so an undeclared "n.v.t." in a rating is a ScaleError, never silently dropped.
 * ``category``: codes (or label texts) become a Categorical with the definition's labels as
   categories, in code order; an unknown code raises ScaleError. When the file carries value
   labels of its own (SPSS), they must agree with the definition's.
@@ -84,19 +105,23 @@ from . import config
 from .errors import ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError
 
 __all__ = ["load_survey", "survey_definition", "check_years", "years_text", "harmonise",
-           "available_surveys", "CONSTRUCT_TYPES"]
+           "available_surveys", "default_indicators", "CONSTRUCT_TYPES", "INDICATOR_METRICS",
+           "INDICATOR_UNITS"]
 
 #: Construct types and the keys each accepts.
 CONSTRUCT_TYPES = {
     "rating": {"type", "label", "scale", "missing"},
     "binary": {"type", "label", "positive", "negative", "missing"},
-    "category": {"type", "label", "labels", "ordered", "missing"},
+    "category": {"type", "label", "labels", "labels_en", "ordered", "missing"},
     "weight": {"type", "label", "missing"},
     "number": {"type", "label", "missing"},
     "text": {"type", "label"},
 }
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
-             "years"}
+             "years", "indicators", "report"}
+#: Top-level tables validated elsewhere: ``[design]`` (kirc.design) and ``[drivers]``
+#: (kirc.drivers). Accepted here so that a definition may carry them.
+_OTHER_TOP_KEYS = {"design", "drivers"}
 _REQUIRED_TOP_KEYS = ("name", "title", "unit", "constructs", "questionnaires", "years")
 _QUESTIONNAIRE_KEYS = {"label", "columns"}
 _YEAR_KEYS = {"file", "questionnaire", "population", "read"}
@@ -109,8 +134,9 @@ _MAX_SHOWN = 5
 # Finding and validating a definition
 # --------------------------------------------------------------------------------------------
 def _default_folder() -> Path:
-    folder = os.environ.get("KIRC_SURVEYS")
-    return Path(folder) if folder else Path(__file__).resolve().parents[1] / "surveys"
+    from .resources import surveys_folder
+
+    return surveys_folder()
 
 
 def available_surveys(surveys_dir: str | os.PathLike | None = None) -> list[str]:
@@ -176,6 +202,37 @@ def _code_list(value, where: str, path: Path) -> list:
     return [_code(v, where, path) for v in value]
 
 
+def _answer_code(value, where: str, path: Path):
+    """A code that a cell may hold: a number, or a text such as "Ja" or "n.v.t.".
+
+    A text that reads as a number ("99", "2,5") is that number, so that TOML table keys
+    (always texts) and numbers written in quotes mean what they say.
+    """
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        if not text:
+            raise _fail(f"{where}: an empty text is not a code", path)
+        try:
+            number = float(text.replace(",", ".") if re.fullmatch(r"-?\d+,\d+", text) else text)
+        except ValueError:
+            return text
+        if math.isfinite(number):
+            return int(number) if number.is_integer() else number
+        return text
+    return _code(value, where, path)
+
+
+def _answer_code_list(value, where: str, path: Path) -> list:
+    if not isinstance(value, list) or not value:
+        raise _fail(f"{where} must be a non-empty list of codes, e.g. [1] or [\"Ja\"]", path)
+    return [_answer_code(v, where, path) for v in value]
+
+
+def _code_key(code):
+    """How codes are compared: numbers by value, texts without case and extra spaces."""
+    return _normal_label(code) if isinstance(code, str) else float(code)
+
+
 def _check_keys(table: dict, allowed: set, where: str, path: Path) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
@@ -209,12 +266,15 @@ def _construct(name: str, spec, path: Path) -> dict:
             raise _fail(f"{where}: scale must be [lowest, highest], e.g. [0, 10]", path)
         out["scale"] = [_code(v, where, path) for v in scale]
     if kind == "binary":
-        out["positive"] = _code_list(spec.get("positive"), f"{where}: positive", path)
+        out["positive"] = _answer_code_list(spec.get("positive"), f"{where}: positive", path)
         negative = spec.get("negative")
-        out["negative"] = None if negative is None else _code_list(negative,
-                                                                   f"{where}: negative", path)
-        if out["negative"] and set(out["positive"]) & set(out["negative"]):
-            raise _fail(f"{where}: a code cannot be both positive and negative", path)
+        out["negative"] = None if negative is None else _answer_code_list(
+            negative, f"{where}: negative", path)
+        both = ({_code_key(c) for c in out["positive"]}
+                & {_code_key(c) for c in out["negative"] or []})
+        if both:
+            raise _fail(f"{where}: a code cannot be both positive and negative "
+                        f"({_shown(sorted(map(str, both)))})", path)
     if kind == "category":
         labels = spec.get("labels")
         if not isinstance(labels, dict) or not labels:
@@ -230,26 +290,71 @@ def _construct(name: str, spec, path: Path) -> dict:
         if len(set(codes.values())) != len(codes):
             raise _fail(f"{where}: two codes have the same label", path)
         out["labels"] = dict(sorted(codes.items()))
+        if "labels_en" in spec:
+            out["labels_en"] = _english_labels(spec["labels_en"], out["labels"], where, path)
         ordered = spec.get("ordered", False)
         if not isinstance(ordered, bool):
             raise _fail(f"{where}: ordered must be true or false", path)
         out["ordered"] = ordered
     if "missing" in spec:
-        missing = spec["missing"]
-        if isinstance(missing, dict):
-            out["missing"] = {_code(k, f"{where}: missing", path): str(v)
-                              for k, v in missing.items()}
-        else:
-            out["missing"] = {c: None for c in _code_list(missing, f"{where}: missing", path)}
-        codes = set(out["missing"])
-        valid = (set(out.get("positive", [])) | set(out.get("negative") or [])
-                 | set(out.get("labels", {})))
-        if codes & valid:
-            raise _fail(f"{where}: code(s) {sorted(codes & valid)} are declared both valid "
-                        f"and missing", path)
-        if kind == "rating" and any(out["scale"][0] <= c <= out["scale"][1] for c in codes):
-            raise _fail(f"{where}: a missing code lies inside the scale {out['scale']}", path)
+        out["missing"] = _missing_codes(spec["missing"], out, where, path)
     return out
+
+
+def _missing_codes(missing, construct: dict, where: str, path: Path) -> dict:
+    """``missing = [99, "n.v.t."]`` or ``{ 99 = "weet niet", "n.v.t." = "..." }`` -> {code: reason}.
+
+    Only the codes declared here are missing: an undeclared text in a rating stays an error.
+    """
+    if isinstance(missing, dict):
+        if not missing:
+            raise _fail(f"{where}: missing must not be empty", path)
+        codes = {}
+        for key, reason in missing.items():
+            if not isinstance(reason, str) or not reason.strip():
+                raise _fail(f"{where}: the reason of missing code {key!r} must be a "
+                            f"non-empty text", path)
+            codes[_answer_code(key, f"{where}: missing", path)] = reason
+    else:
+        codes = {c: None for c in _answer_code_list(missing, f"{where}: missing", path)}
+    keys = {_code_key(c): c for c in codes}
+    valid = ({_code_key(c) for c in construct.get("positive", [])}
+             | {_code_key(c) for c in construct.get("negative") or []}
+             | {_code_key(c) for c in construct.get("labels", {})}
+             | {_normal_label(t) for t in construct.get("labels", {}).values()})
+    clash = [keys[k] for k in keys if k in valid]
+    if clash:
+        raise _fail(f"{where}: code(s) {_shown(clash)} are declared both valid and missing",
+                    path)
+    if construct["type"] == "rating":
+        low, high = construct["scale"]
+        inside = [c for c in codes if not isinstance(c, str) and low <= c <= high]
+        if inside:
+            raise _fail(f"{where}: missing code(s) {_shown(inside)} lie inside the scale "
+                        f"{construct['scale']}", path)
+    return codes
+
+
+def _english_labels(labels_en, labels: dict, where: str, path: Path) -> dict:
+    """``labels_en``: the same codes as ``labels``, with English texts (report language en)."""
+    if not isinstance(labels_en, dict) or not labels_en:
+        raise _fail(f"{where}: labels_en must be a table {{ 1 = \"...\" }} like labels", path)
+    out = {}
+    for key, text in labels_en.items():
+        code = _code(key, f"{where}: labels_en", path)
+        if code not in labels:
+            raise _fail(f"{where}: labels_en has code {key}, which labels does not have", path)
+        if not isinstance(text, str) or not text.strip():
+            raise _fail(f"{where}: the English label of code {key} must be a non-empty text",
+                        path)
+        out[code] = text
+    absent = [c for c in labels if c not in out]
+    if absent:
+        raise _fail(f"{where}: labels_en lacks code(s) {_shown(absent)}; give every code an "
+                    f"English label", path)
+    if len(set(out.values())) != len(out):
+        raise _fail(f"{where}: two codes have the same English label", path)
+    return dict(sorted(out.items()))
 
 
 def survey_definition(name_or_path: str | os.PathLike, *,
@@ -273,15 +378,22 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         "negative", "labels", "ordered", "missing"}}, codes as numbers), ``questionnaires``
         ({version: {"label", "columns": {construct: column}}}) and ``years`` ({year (int):
         {"file" (absolute path, str), "questionnaire", "population" (int or None), "read"
-        (dict of read_survey options)}}, in year order).
+        (dict of read_survey options)}}, in year order), ``indicators`` (ordered {key:
+        {"metric", "construct", "label": {"nl", "en"}, "unit", and "top", "definition",
+        "base" where given}}; derived from the constructs by :func:`default_indicators` when
+        the file has none) and ``report`` ({"breakdowns": [...], "segment_by": str or None,
+        "org_survey": str or None}). ``[design]`` and ``[drivers]`` are accepted here and
+        validated by their own modules.
 
     Raises
     ------
     DefinitionError
         The file is not valid TOML (a key or year given twice, for instance), a required key
-        is absent, a key is unknown, a construct type is unknown, a questionnaire maps an
-        unknown construct or lacks ``id``, a year is not a year or is listed twice, or a year
-        names an unknown questionnaire.
+        is absent, a key is unknown, a construct type is unknown, a code is declared twice, a
+        questionnaire maps an unknown construct, a year is not a year or is listed twice, a
+        year names an unknown questionnaire, an indicator names a missing construct or one of
+        the wrong type, or a breakdown or segment is not a category construct. The messages
+        name the file and the entry; ``docs/definition.md`` lists them.
     InputFileError
         ``name_or_path`` is a path that does not exist.
     ParameterError
@@ -294,6 +406,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     {'type': 'rating', 'label': 'Aanbevelingsbereidheid (0–10)', 'scale': [0, 10], 'missing': {99: 'weet niet / geen antwoord'}}
     >>> list(definition["years"])[:3], definition["years"][2019]["questionnaire"]
     ([2017, 2018, 2019], 'v2017')
+    >>> list(definition["indicators"])[:3], definition["report"]["org_survey"]
+    (['nps', 'csat', 'csat_mean'], 'sectorscan')
     """
     path = _definition_path(name_or_path, surveys_dir)
     try:
@@ -306,7 +420,7 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"the survey definition cannot be read: {exc}", file=path) from exc
 
-    _check_keys(raw, _TOP_KEYS, "the definition", path)
+    _check_keys(raw, _TOP_KEYS | _OTHER_TOP_KEYS, "the definition", path)
     for key in _REQUIRED_TOP_KEYS:
         if key not in raw:
             raise _fail(f"the required key {key!r} is missing", path)
@@ -330,8 +444,9 @@ def survey_definition(name_or_path: str | os.PathLike, *,
             raise _fail(f"{where} must be a table", path)
         _check_keys(spec, _QUESTIONNAIRE_KEYS, where, path)
         columns = spec.get("columns")
-        if not isinstance(columns, dict) or "id" not in columns:
-            raise _fail(f"{where} needs a columns table that maps at least 'id'", path)
+        if not isinstance(columns, dict) or not columns:
+            raise _fail(f"{where} needs a columns table (construct = \"column\"); map 'id' "
+                        f"to the respondent number when the export has one", path)
         for construct, column in columns.items():
             if construct not in constructs and construct not in _RESERVED:
                 close = difflib.get_close_matches(construct, list(constructs), n=1)
@@ -380,10 +495,199 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         years[year] = {"file": str(file), "questionnaire": version, "population": population,
                        "read": dict(options)}
 
+    _check_shared_files(years, questionnaires, path)
+    indicators = _indicators(raw.get("indicators"), constructs, path)
+    report = _report(raw.get("report"), constructs, path)
     return {"name": raw["name"], "title": raw["title"], "unit": raw["unit"],
             "description": raw.get("description"), "min_n": min_n, "path": str(path),
             "constructs": constructs, "questionnaires": questionnaires,
-            "years": dict(sorted(years.items()))}
+            "years": dict(sorted(years.items())), "indicators": indicators, "report": report}
+
+
+def _check_shared_files(years: dict, questionnaires: dict, path: Path) -> None:
+    """One export may hold several years; each year then takes the rows of its year column."""
+    by_file: dict[str, list[int]] = {}
+    for year, spec in years.items():
+        by_file.setdefault(spec["file"], []).append(year)
+    for file, listed in by_file.items():
+        if len(listed) < 2:
+            continue
+        for year in listed:
+            version = years[year]["questionnaire"]
+            if "year" not in questionnaires[version]["columns"]:
+                raise _fail(f"the file {Path(file).name} is listed under "
+                            f"{years_text(sorted(listed))}; questionnaire {version!r} must map "
+                            f"its year column (year = \"...\") so that each year takes its "
+                            f"own rows", path)
+
+
+# --------------------------------------------------------------------------------------------
+# [indicators] and [report]: what the report shows
+# --------------------------------------------------------------------------------------------
+#: Indicator metrics: the construct types each may be computed on and its default unit.
+INDICATOR_METRICS = {
+    "nps": ({"rating"}, "punten"),
+    "share": ({"binary"}, "procent"),
+    "top_box": ({"rating"}, "procent"),
+    "mean": ({"rating", "number"}, "schaal"),
+}
+INDICATOR_UNITS = ("punten", "procent", "schaal")
+_INDICATOR_KEYS = {"metric", "construct", "label", "unit", "top", "definition", "base"}
+_REPORT_KEYS = {"breakdowns", "segment_by", "org_survey"}
+
+
+def _texts(value, where: str, path: Path, default: str | None = None) -> dict | None:
+    """A text in Dutch and English: ``"..."`` (both) or ``{ nl = "...", en = "..." }``."""
+    if value is None:
+        return None if default is None else {"nl": default, "en": default}
+    if isinstance(value, str):
+        value = {"nl": value}
+    if not isinstance(value, dict):
+        raise _fail(f"{where} must be a text or a table {{ nl = \"...\", en = \"...\" }}", path)
+    _check_keys(value, {"nl", "en"}, where, path)
+    for language, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise _fail(f"{where}: the {language} text must be a non-empty text", path)
+    if "nl" not in value:
+        raise _fail(f"{where} needs at least the Dutch text (nl = \"...\")", path)
+    return {"nl": value["nl"], "en": value.get("en", value["nl"])}
+
+
+def _indicator(key: str, spec, constructs: dict, path: Path) -> dict:
+    where = f"indicator {key!r}"
+    if not isinstance(spec, dict):
+        raise _fail(f"{where} must be a table ([indicators.{key}])", path)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise _fail(f"{where}: an indicator key is letters, digits and '_'", path)
+    _check_keys(spec, _INDICATOR_KEYS, where, path)
+    metric = spec.get("metric")
+    if metric not in INDICATOR_METRICS:
+        raise _fail(f"{where} has metric {metric!r}; known metrics: "
+                    f"{', '.join(INDICATOR_METRICS)}", path)
+    construct = spec.get("construct")
+    if not isinstance(construct, str) or construct not in constructs:
+        close = (difflib.get_close_matches(construct, list(constructs), n=1)
+                 if isinstance(construct, str) else [])
+        raise _fail(f"{where} names construct {construct!r}, which the definition does not "
+                    f"have" + (f" (did you mean {close[0]!r}?)" if close else
+                               f" (constructs: {', '.join(constructs)})"), path)
+    kinds, default_unit = INDICATOR_METRICS[metric]
+    kind = constructs[construct]["type"]
+    if kind not in kinds:
+        raise _fail(f"{where}: metric {metric!r} needs a construct of type "
+                    f"{' or '.join(sorted(kinds))}, but {construct!r} is a {kind}", path)
+    if metric == "nps" and constructs[construct]["scale"] != [0, 10]:
+        raise _fail(f"{where}: the NPS needs a 0–10 rating, but {construct!r} has the scale "
+                    f"{constructs[construct]['scale']}", path)
+    unit = spec.get("unit", default_unit)
+    if unit not in INDICATOR_UNITS:
+        raise _fail(f"{where}: unit {unit!r} is not one of {', '.join(INDICATOR_UNITS)}", path)
+    out = {"metric": metric, "construct": construct,
+           "label": _texts(spec.get("label"), f"{where}: label", path,
+                           default=constructs[construct]["label"]),
+           "unit": unit}
+    if metric == "top_box":
+        top = spec.get("top", 2)
+        low, high = constructs[construct]["scale"]
+        if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= high - low:
+            raise _fail(f"{where}: top must be a whole number of boxes from 1 to "
+                        f"{int(high - low)} on the scale {low}–{high}, not {top!r}", path)
+        out["top"] = top
+    elif "top" in spec:
+        raise _fail(f"{where}: top applies to metric 'top_box' only", path)
+    for name in ("definition", "base"):
+        if name in spec:
+            out[name] = _texts(spec[name], f"{where}: {name}", path)
+    return out
+
+
+def default_indicators(constructs: dict) -> dict:
+    """The indicator catalogue of a definition without ``[indicators]``, from its constructs.
+
+    A 0–10 rating gives an NPS, another rating its top-2-box share and its mean (key
+    ``<construct>_mean``), a binary construct its share; labels are the constructs' labels.
+
+    Examples
+    --------
+    >>> constructs = {"aanbevelen": {"type": "rating", "label": "Aanbevelen", "scale": [0, 10]},
+    ...               "opgelost": {"type": "binary", "label": "Opgelost", "positive": ["Ja"]}}
+    >>> {key: spec["metric"] for key, spec in default_indicators(constructs).items()}
+    {'aanbevelen': 'nps', 'opgelost': 'share'}
+    """
+    out = {}
+    for name, spec in constructs.items():
+        label = {"nl": spec["label"], "en": spec["label"]}
+        if spec["type"] == "rating" and spec["scale"] == [0, 10]:
+            out[name] = {"metric": "nps", "construct": name, "label": label, "unit": "punten"}
+        elif spec["type"] == "rating":
+            top = 2 if spec["scale"][1] - spec["scale"][0] >= 2 else 1
+            out[name] = {"metric": "top_box", "construct": name, "label": label,
+                         "unit": "procent", "top": top}
+            out[f"{name}_mean"] = {"metric": "mean", "construct": name, "label": label,
+                                   "unit": "schaal"}
+        elif spec["type"] == "binary":
+            out[name] = {"metric": "share", "construct": name, "label": label,
+                         "unit": "procent"}
+    return out
+
+
+def _indicators(raw, constructs: dict, path: Path) -> dict:
+    if raw is None:
+        return default_indicators(constructs)
+    if not isinstance(raw, dict) or not raw:
+        raise _fail("[indicators] must hold at least one [indicators.<key>] table", path)
+    return {key: _indicator(key, spec, constructs, path) for key, spec in raw.items()}
+
+
+def _category_construct(name, constructs: dict, where: str, path: Path) -> str:
+    if not isinstance(name, str) or name not in constructs:
+        close = (difflib.get_close_matches(name, list(constructs), n=1)
+                 if isinstance(name, str) else [])
+        raise _fail(f"{where} names {name!r}, which is not a construct"
+                    + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+    kind = constructs[name]["type"]
+    if kind != "category":
+        what = "a free-text column" if kind == "text" else f"a {kind}"
+        raise _fail(f"{where}: {name!r} is {what}; breakdowns and segments need a construct "
+                    f"of type category (with labels)", path)
+    return name
+
+
+def _report(raw, constructs: dict, path: Path) -> dict:
+    """``[report]`` -> {"breakdowns", "segment_by", "org_survey"}.
+
+    Without ``breakdowns`` the report breaks down by every category construct.
+    ``org_survey`` is a survey name or a ``.toml`` path (relative to this definition's folder,
+    returned absolute); there is none unless the definition names one.
+    """
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise _fail("[report] must be a table", path)
+    _check_keys(raw, _REPORT_KEYS, "[report]", path)
+    if "breakdowns" in raw:
+        breakdowns = raw["breakdowns"]
+        if not isinstance(breakdowns, list):
+            raise _fail("[report] breakdowns must be a list of construct names, "
+                        "e.g. [\"afdeling\", \"kanaal\"]", path)
+        breakdowns = [_category_construct(name, constructs, "[report] breakdowns", path)
+                      for name in breakdowns]
+        if len(set(breakdowns)) != len(breakdowns):
+            raise _fail("[report] breakdowns lists a construct twice", path)
+    else:
+        breakdowns = [name for name, spec in constructs.items() if spec["type"] == "category"]
+    segment_by = raw.get("segment_by")
+    if segment_by is not None:
+        segment_by = _category_construct(segment_by, constructs, "[report] segment_by", path)
+    org_survey = raw.get("org_survey")
+    if org_survey is not None:
+        if not isinstance(org_survey, str):
+            raise _fail("[report] org_survey must be a survey name or a .toml path", path)
+        org_survey = org_survey.strip() or None
+    if org_survey is not None and (org_survey.lower().endswith(".toml") or "/" in org_survey
+                                   or os.sep in org_survey):
+        other = Path(org_survey)
+        org_survey = str(other if other.is_absolute() else path.parent / other)
+    return {"breakdowns": breakdowns, "segment_by": segment_by, "org_survey": org_survey}
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,6 +701,8 @@ def years_text(years: list[int]) -> str:
     >>> years_text([2017, 2018, 2019]), years_text([2017, 2019])
     ('2017–2019', '2017, 2019')
     """
+    if len(years) == 1:
+        return str(years[0])
     if years and list(years) == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}–{years[-1]}"
     return ", ".join(map(str, years))
@@ -509,6 +815,8 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
     chosen = check_years(years, list(definition["years"]), definition["path"])
     frames, missing_counts, sources, columns_used, findings = [], {}, {}, {}, []
+    shared = _shared_files(definition)
+    read_once: dict = {}
     for year in chosen:
         spec = definition["years"][year]
         mapping = definition["questionnaires"][spec["questionnaire"]]["columns"]
@@ -519,8 +827,16 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         if not file.exists():
             raise InputFileError(f"the data file of {year} does not exist (listed in "
                                  f"{definition['path']})", file=file)
-        raw = read_survey(file, personal_data=personal_data, pseudonym_key=pseudonym_key,
-                          text_columns=text_columns or None, **spec["read"])
+        key = (str(file), repr(sorted(spec["read"].items())), tuple(text_columns))
+        if key in read_once:
+            raw = read_once[key]
+        else:
+            raw = read_survey(file, personal_data=personal_data, pseudonym_key=pseudonym_key,
+                              text_columns=text_columns or None, **spec["read"])
+            if str(file) in shared:
+                read_once[key] = raw
+        if str(file) in shared:
+            raw = _rows_of_year(raw, mapping["year"], year, file)
         frame, counts = harmonise(raw, definition, year, source=file)
         frames.append(frame)
         missing_counts[year] = counts
@@ -544,6 +860,26 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         "weight": weights[0] if weights else None, "personal_data": findings,
     }
     return data
+
+
+def _shared_files(definition: dict) -> set[str]:
+    files = [spec["file"] for spec in definition["years"].values()]
+    return {f for f in files if files.count(f) > 1}
+
+
+def _rows_of_year(raw: pd.DataFrame, column: str, year: int, file) -> pd.DataFrame:
+    """The rows of one year in an export that holds several years.
+
+    The counts of user-missing cells that the reader made for the whole file cannot be split
+    by year, so they are left out rather than reported for every year.
+    """
+    if column not in raw.columns:
+        raise ColumnError(f"the year column {column!r} is not in the file", file=file,
+                          column=column)
+    years = _numbers(raw[column], "year", file, column)
+    rows = raw[(years == year).to_numpy()].reset_index(drop=True)
+    rows.attrs = {**raw.attrs, "missing_counts": {}}
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -584,16 +920,45 @@ def _numbers(series: pd.Series, construct: str, file, column: str) -> pd.Series:
     if bad.any():
         values = list(dict.fromkeys(stripped[bad].map(str)))
         raise ScaleError(f"construct {construct!r} expects numbers, but {int(bad.sum())} "
-                         f"cell(s) hold text: {_shown(values)}", file=file, column=column)
+                         f"cell(s) hold text: {_shown(values)}; if these answers mean "
+                         f"'no answer', declare them in the definition, e.g. "
+                         f"missing = [\"{values[0]}\"]", file=file, column=column)
     return numbers
 
 
+def _cell_key(value):
+    """A cell as a code key (see :func:`_code_key`): a float, a normalised text, or None."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return float(text.replace(",", ".") if re.fullmatch(r"-?\d+,\d+", text) else text)
+        except ValueError:
+            return _normal_label(text)
+    if isinstance(value, (bool, np.bool_)):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return _normal_label(value)
+
+
+def _cell_keys(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    return values.astype(object).map(_cell_key)
+
+
 def _apply_missing(values: pd.Series, spec: dict, file_labels: dict) -> tuple[pd.Series, dict]:
-    """Set the definition's missing codes to NaN; count them per reason."""
+    """Set the definition's missing codes (numbers or texts) to NaN; count them per reason."""
     counts: dict[str, int] = {}
     missing = spec.get("missing") or {}
+    keys = _cell_keys(values) if missing else None
     for code, reason in missing.items():
-        hit = values == code
+        hit = keys == _code_key(code)
         if hit.any():
             if reason is None:
                 reason = _file_label(file_labels, code) or _code_text(code)
@@ -770,8 +1135,11 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
                               f"{population} given for {year} in {definition['path']}",
                               file=file)
 
-    out = {"year": pd.Series(year, index=raw.index, dtype="int64"),
-           "id": _ids(raw[columns["id"]], file, columns["id"])}
+    # Without an id column the rows are numbered 1, 2, ... in file order within the year.
+    ids = (_ids(raw[columns["id"]], file, columns["id"]) if "id" in columns else
+           pd.Series([str(i) for i in range(1, len(raw) + 1)], index=raw.index,
+                     dtype=object).astype(_text_dtype()))
+    out = {"year": pd.Series(year, index=raw.index, dtype="int64"), "id": ids}
     counts_per_construct: dict[str, dict[str, int]] = {}
     for name, spec in definition["constructs"].items():
         column = columns.get(name)
@@ -790,9 +1158,13 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
                 lambda v: np.nan if _is_missing(v) or (isinstance(v, str) and not v.strip())
                 else str(v))
             values, own = text.astype(_text_dtype()), {}
+        elif kind == "binary":
+            values, own = _apply_missing(series, spec, labels)
+            values = _binary(values, name, spec, file, column, labels)
         else:
-            values, own = _apply_missing(_numbers(series, name, file, column), spec, labels)
-            values = _check_numbers(values, name, spec, file, column)
+            values, own = _apply_missing(series, spec, labels)
+            values = _check_numbers(_numbers(values, name, file, column), name, spec, file,
+                                    column)
         for reason, count in own.items():
             counts[reason] = counts.get(reason, 0) + count
         if counts:
@@ -814,20 +1186,50 @@ def _check_numbers(values: pd.Series, name: str, spec: dict, file, column: str) 
                              f"within its scale {_code_text(low)}–{_code_text(high)}: "
                              f"{_shown(shown)}", file=file, column=column)
         return values
-    if kind == "binary":
-        positive = set(spec["positive"])
-        negative = spec["negative"]
-        if negative is not None:
-            bad = present[~present.isin(positive | set(negative))]
-            if len(bad):
-                raise ScaleError(f"{len(bad)} value(s) of construct {name!r} are neither "
-                                 f"positive {sorted(positive)} nor negative {sorted(negative)}: "
-                                 f"{_shown(sorted(dict.fromkeys(bad)))}",
-                                 file=file, column=column)
-        return values.isin(positive).astype("float64").mask(values.isna())
     if kind == "weight":
         bad = present[present < 0]
         if len(bad):
             raise ScaleError(f"{len(bad)} weight(s) are negative: "
                              f"{_shown(sorted(dict.fromkeys(bad)))}", file=file, column=column)
     return values
+
+
+def _binary(values: pd.Series, name: str, spec: dict, file, column: str,
+            file_labels: dict) -> pd.Series:
+    """1.0 for a positive code, 0.0 for a negative one, NaN when missing.
+
+    Codes are numbers or texts ("Ja", compared without case and extra spaces). A text code
+    also matches a numeric code whose value label in the file (SPSS) is that text.
+    """
+    positive = {_code_key(c) for c in spec["positive"]}
+    negative = None if spec["negative"] is None else {_code_key(c) for c in spec["negative"]}
+    for code, label in (file_labels or {}).items():
+        key, number = _normal_label(label), _cell_key(code)
+        if isinstance(number, float):
+            if key in positive:
+                positive.add(number)
+            elif negative is not None and key in negative:
+                negative.add(number)
+    keys = _cell_keys(values)
+    valid = keys.notna()
+    is_positive = keys.isin(list(positive)) & valid
+    if negative is not None:
+        bad = valid & ~is_positive & ~keys.isin(list(negative))
+        if bad.any():
+            shown = list(dict.fromkeys(values[bad].map(
+                lambda v: v.strip() if isinstance(v, str) else v)))
+            raise ScaleError(f"{int(bad.sum())} value(s) of construct {name!r} are neither "
+                             f"positive [{_shown(spec['positive'])}] nor negative "
+                             f"[{_shown(spec['negative'])}]: {_shown(shown)}; declare other "
+                             f"answers as missing codes in the definition",
+                             file=file, column=column)
+    elif not pd.api.types.is_numeric_dtype(keys):
+        text = valid & keys.map(lambda k: isinstance(k, str)) & ~is_positive
+        if text.any():
+            raise ScaleError(f"construct {name!r} has no negative codes, and {int(text.sum())} "
+                             f"text cell(s) are not positive: "
+                             f"{_shown(list(dict.fromkeys(values[text])))}; declare "
+                             f"negative = [...] (and missing = [...]) in the definition",
+                             file=file, column=column)
+    return pd.Series(np.where(valid, is_positive.astype("float64"), np.nan), index=values.index,
+                     dtype="float64")

@@ -263,6 +263,7 @@ def test_one_year_survey_gets_no_trend_and_no_change_column(tmp_path):
     data = ROOT / "surveys" / "klantcontact_2025.sav"
     (tmp_path / "een.toml").write_text(
         lines.replace('name = "klantcontact"', 'name = "eenjaar"')
+        .replace('org_survey = "sectorscan"\n', '')
         + f'[years]\n2025 = {{ file = "{data}", questionnaire = "v2021" }}\n',
         encoding="utf-8")
     assert definition["years"]

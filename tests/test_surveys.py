@@ -330,7 +330,6 @@ def test_missing_data_file(tmp_path):
     (('positive = [1]', 'positive = [1, 2]'), "both positive and negative"),
     (('min_n = 30', 'min_n = 30\nminimum = 3'), "unknown key(s) 'minimum'"),
     (('[years]', '[years]\n17 = {{ file = "a.csv", questionnaire = "q1" }}'), "'17'"),
-    (('id = "resp"\n', ''), "'id'"),
 ])
 def test_broken_definitions(tmp_path, change, expected):
     definition = DEFINITION.replace(*change)

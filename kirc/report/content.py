@@ -767,11 +767,22 @@ def definitions_html(report: ReportData) -> str:
     labels = LABELS[report.language]
     rows = []
     for indicator in report.indicators:
+        definition = report.definitions.get(indicator.source) or {}
+        spec = (definition.get("constructs") or {}).get(indicator.construct) or {}
+        what = indicator.definition.get(report.language) or labels[
+            "metric_" + indicator.metric].format(construct=spec.get("label")
+                                                 or indicator.construct,
+                                                 top=indicator.top or 2)
+        if indicator.metric == "share" and spec.get("positive"):
+            what += " " + labels["positive_codes"].format(
+                codes=", ".join(str(c) for c in spec["positive"]))
+        unit = str(definition.get("unit") or "")
+        base = indicator.base.get(report.language) or labels["base_all"].format(
+            unit=labels["units"].get(unit, unit) or labels["units"]["respondenten"])
+        what, base = (text if text.endswith(".") else text + "." for text in (what, base))
         rows.append({labels["metric"]: indicator.name(report.language),
-                     labels["what"]: indicator.definition.get(report.language) or
-                     labels["metric_" + indicator.metric].format(
-                         construct=indicator.construct, top=indicator.top or 2),
-                     labels["base"]: indicator.base.get(report.language) or labels["base_all"],
+                     labels["what"]: what[:1].upper() + what[1:],
+                     labels["base"]: base[:1].upper() + base[1:],
                      labels["unit"]: labels["unit_" + indicator.unit]})
     return html_table(pd.DataFrame(rows), labels["definitions"], numeric_from=99)
 

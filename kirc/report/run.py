@@ -72,7 +72,16 @@ __all__ = ["render", "RenderResult", "RenderInterrupted", "Failure", "validate_p
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 #: The annual report notebook rendered by default.
-DEFAULT_NOTEBOOK = PROJECT_ROOT / "notebooks" / "annual_report.ipynb"
+def _default_notebook() -> Path:
+    # In a checkout the repository's notebooks/, in an installed wheel its bundled copy.
+    try:
+        from ..resources import notebook_path
+        return notebook_path()
+    except Exception:
+        return PROJECT_ROOT / "notebooks" / "annual_report.ipynb"
+
+
+DEFAULT_NOTEBOOK = _default_notebook()
 
 #: The parameters :func:`render` passes to every notebook (its cell tagged ``parameters``).
 NOTEBOOK_PARAMETERS = ("year", "survey", "org_survey", "segment", "language", "output_dir")

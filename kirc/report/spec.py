@@ -2,10 +2,9 @@
 
 The definition's ``[indicators]`` (an ordered catalogue: metric, construct, unit, labels in
 Dutch and English) and ``[report]`` (breakdowns, the segment construct, an optional second
-survey joined by year) drive the report; see ``docs/definition.md`` for the format. A
-definition without them (an older file) gets a catalogue derived from its constructs by the
-same rules :func:`kirc.survey_definition` applies, so that the report never depends on the
-demo's construct names.
+survey joined by year) drive the report; see ``docs/definition.md`` for the format.
+:func:`kirc.survey_definition` always returns both (a default catalogue derived from the
+constructs when a file declares none), so the report never depends on the demo's names.
 """
 
 from __future__ import annotations
@@ -93,95 +92,9 @@ def _text(value, fallback: str) -> dict:
     return {}
 
 
-# Texts for the demo's eight indicators, used only while a definition has no [indicators]
-# (the demo definitions declare them once the schema is validated on the `own` branch).
-_DEMO = {
-    "nps": ("nps", None, ("Net Promoter Score (NPS)", "Net Promoter Score (NPS)"),
-            ("Percentage promotors (9–10) min percentage criticasters (0–6) op de vraag hoe "
-             "waarschijnlijk men de organisatie aanbeveelt (0–10).",
-             "Percentage of promoters (9–10) minus percentage of detractors (0–6) on how likely "
-             "one is to recommend the organisation (0–10)."),
-            ("Alle respondenten met een geldig antwoord.", "All respondents with a valid answer.")),
-    "csat": ("top_box", 2, ("Klanttevredenheid (CSAT, % tevreden)",
-                            "Customer satisfaction (CSAT, % satisfied)"),
-             ("Aandeel tevreden of zeer tevreden (4 of 5 op een schaal van 1 tot 5) over het "
-              "laatste contact.", "Share satisfied or very satisfied (4 or 5 on a 1–5 scale) "
-              "with the last contact."),
-             ("Alle respondenten met een geldig antwoord.", "All respondents with a valid answer.")),
-    "csat_mean": ("mean", None, ("Gemiddelde tevredenheid (1–5)", "Mean satisfaction (1–5)"),
-                  ("Gemiddelde score op de tevredenheidsvraag (1 = zeer ontevreden, 5 = zeer "
-                   "tevreden).", "Mean score on the satisfaction question (1 = very "
-                   "dissatisfied, 5 = very satisfied)."),
-                  ("Alle respondenten met een geldig antwoord.",
-                   "All respondents with a valid answer.")),
-    "chatbot_success": ("share", None, ("Succesratio chatbot", "Chatbot success rate"),
-                        ("Aandeel chatbotgebruikers bij wie de chatbot de vraag oploste.",
-                         "Share of chatbot users whose question the chatbot resolved."),
-                        ("Alleen respondenten die de chatbot gebruikten.",
-                         "Only respondents who used the chatbot.")),
-    "fcr": ("share", None, ("Opgelost bij eerste contact (FCR)",
-                            "First-contact resolution (FCR)"),
-            ("Aandeel contacten waarin de vraag bij het eerste contact werd opgelost.",
-             "Share of contacts in which the question was resolved at the first contact."),
-            ("Alle respondenten met een geldig antwoord.", "All respondents with a valid answer.")),
-    "relation": ("share", None, ("Relatie Quotiënt", "Relationship Quotient"),
-                 ("Aandeel contacten dat de relatie met de organisatie versterkte of behield "
-                  "(antwoord 1 of 2 van 3).", "Share of contacts that strengthened or kept the "
-                  "relationship with the organisation (answer 1 or 2 of 3)."),
-                 ("Alle respondenten met een geldig antwoord.",
-                  "All respondents with a valid answer.")),
-    "avg_ready": ("share", None, ("Klaar voor de AVG (organisaties)",
-                                  "Ready for the GDPR (organisations)"),
-                  ("Aandeel aangesloten organisaties dat zegt volledig klaar te zijn voor de AVG.",
-                   "Share of member organisations that say they are fully ready for the GDPR."),
-                  ("Aangesloten organisaties die de sectorscan invulden.",
-                   "Member organisations that completed the sector scan.")),
-    "staff_prepared": ("share", None, ("Contactmedewerkers voorbereid op de AVG",
-                                       "Contact staff prepared for the GDPR"),
-                       ("Aandeel organisaties waarvan de klantcontactmedewerkers zijn voorbereid "
-                        "op de AVG.", "Share of organisations whose contact staff are prepared "
-                        "for the GDPR."),
-                       ("Aangesloten organisaties die de sectorscan invulden.",
-                        "Member organisations that completed the sector scan.")),
-}
-_DEMO_CONSTRUCT = {"csat_mean": "csat"}
-_DEMO_EN = {"energie": "energy", "financiële dienstverlening": "financial services",
-            "overheid": "government", "telefoon": "phone", "outsourcing / contactcenters":
-            "outsourcing / contact centres", "zorgverzekeraars": "health insurers"}
-
-
-def _derived_indicators(definition: dict) -> dict:
-    """A catalogue from the constructs, for a definition without ``[indicators]``."""
-    constructs = definition.get("constructs") or {}
-    out = {}
-    if definition.get("name") in ("klantcontact", "sectorscan"):
-        for key, (metric, top, label, what, base) in _DEMO.items():
-            construct = _DEMO_CONSTRUCT.get(key, key)
-            if construct in constructs:
-                out[key] = {"metric": metric, "construct": construct, "top": top,
-                            "label": {"nl": label[0], "en": label[1]},
-                            "unit": DEFAULT_UNIT[metric],
-                            "definition": {"nl": what[0], "en": what[1]},
-                            "base": {"nl": base[0], "en": base[1]}}
-        return out
-    for name, spec in constructs.items():
-        kind = spec.get("type")
-        label = str(spec.get("label") or name)
-        if kind == "rating":
-            low, high = (spec.get("scale") or [1, 5])[:2]
-            metric = "nps" if (low, high) == (0, 10) else "mean"
-        elif kind == "binary":
-            metric = "share"
-        else:
-            continue
-        out[name] = {"metric": metric, "construct": name, "label": {"nl": label, "en": label},
-                     "unit": DEFAULT_UNIT[metric]}
-    return out
-
-
 def indicators_of(definition: dict, source: str = "survey") -> list[Indicator]:
     """The indicators a definition declares, in its order (derived when it declares none)."""
-    catalogue = definition.get("indicators") or _derived_indicators(definition)
+    catalogue = definition.get("indicators") or {}
     constructs = definition.get("constructs") or {}
     min_n = int(definition.get("min_n") or 30)
     out = []
@@ -199,25 +112,12 @@ def indicators_of(definition: dict, source: str = "survey") -> list[Indicator]:
     return out
 
 
-def _category_constructs(definition: dict) -> list[str]:
-    return [name for name, spec in (definition.get("constructs") or {}).items()
-            if spec.get("type") == "category"]
-
-
 def report_settings(definition: dict) -> ReportSpec:
-    """The definition's ``[report]`` table, with defaults where it has none."""
-    settings = definition.get("report")
-    categories = _category_constructs(definition)
-    if settings is None:
-        if definition.get("name") == "klantcontact":
-            settings = {"breakdowns": ["sector", "channel", "age_group"],
-                        "segment_by": "sector", "org_survey": "sectorscan"}
-        else:
-            settings = {"breakdowns": [c for c in categories
-                                       if len((definition["constructs"][c].get("labels")
-                                               or {})) <= 12],
-                        "segment_by": "sector" if "sector" in categories else None,
-                        "org_survey": None}
+    """The definition's ``[report]`` table (:func:`kirc.survey_definition` fills defaults).
+
+    A second survey given as a relative ``.toml`` path is relative to the definition's folder.
+    """
+    settings = definition.get("report") or {}
     org = settings.get("org_survey") or None
     if org and ("/" in org or org.lower().endswith(".toml")) and not Path(org).is_absolute() \
             and definition.get("path"):
@@ -228,8 +128,7 @@ def report_settings(definition: dict) -> ReportSpec:
 
 def english_labels(*definitions: dict) -> dict:
     """Dutch category label -> English (``labels_en``), over all category constructs."""
-    out = dict(_DEMO_EN) if any(d and d.get("name") in ("klantcontact", "sectorscan")
-                                for d in definitions) else {}
+    out: dict = {}
     for definition in definitions:
         if not definition:
             continue

@@ -1,0 +1,926 @@
+"""Draft a survey definition from exports: ``kirc init EXPORT [EXPORT ...] --output FILE.toml``.
+
+A researcher with an export of their own (SPSS, CSV, Excel, a survey platform's export) should
+not have to write a definition (see ``docs/definition.md``) from nothing. :func:`draft` reads
+every export with :func:`kirc.read_survey` and proposes
+
+* the constructs, from SPSS variable and value labels and from column names and values: a 0–10
+  recommend question becomes a ``rating`` on [0, 10] (an NPS), a 1–5 item a ``rating`` on
+  [1, 5], yes/no items a ``binary`` (with text codes such as "Ja"/"Nee" or numeric codes),
+  segments and channels a ``category``;
+* the missing codes: declared user-missing codes, written-out answers such as "weet niet" and
+  "n.v.t.", and codes such as 99 outside an item's range;
+* the id, the weight (SPSS ``WEIGHT BY``, or a column called gewicht, weegfactor, weight, ...)
+  and the year of each file (a year column, else a year in the file name);
+* the indicators the report shows and the report's breakdowns;
+* for exports of later years with other column names (a revised questionnaire), the mapping of
+  the renamed columns, matched by variable label, value set and name.
+
+Every guess carries a ``# check:`` comment saying what to verify. A plain export (a one-year
+Dutch CSV with "Ja"/"Nee", "weet niet" and "n.v.t." written out and a weight column) gives a
+draft that loads unedited with :func:`kirc.load_survey`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputFileError, KircError, ParameterError
+
+__all__ = ["draft", "write_draft", "check_draft", "MISSING_ANSWERS"]
+
+#: Written-out answers that mean "no answer" (compared without case and extra spaces).
+MISSING_ANSWERS = (
+    "weet niet", "weet ik niet", "weet niet / geen antwoord", "geen antwoord", "geen mening",
+    "n.v.t.", "n.v.t", "nvt", "niet van toepassing", "wil ik niet zeggen",
+    "zeg ik liever niet", "wil niet zeggen", "onbekend", "geweigerd", "don't know",
+    "dont know", "do not know", "not applicable", "n/a", "prefer not to say", "no answer",
+    "refused", "unknown", "-",
+)
+_MISSING = {" ".join(t.split()).casefold() for t in MISSING_ANSWERS}
+_YES = {"ja", "j", "yes", "y", "waar", "true", "wel"}
+_NO = {"nee", "n", "no", "onwaar", "false", "niet"}
+#: Codes that commonly mean "no answer" when they lie outside an item's range.
+_SENTINELS = (99, 98, 999, 9999, -1, -9, -99, -999)
+
+_ID_NAME = re.compile(r"^(resp(ondent)?[ _.-]?(id|nr|nummer|number|no)?|id|respnr|record[ _]?(id)?"
+                      r"|response[ _]?id|volgnummer|case[ _]?(id|nr)?|nr|interview[ _]?(id|nr)?"
+                      r"|deelnemer[ _]?(id|nr)?|uuid|serial|_?id_?)$", re.I)
+_YEAR_NAME = re.compile(r"^_?(jaar|year|survey[ _]?year|meetjaar|onderzoeksjaar|jaargang|wave)_?$",
+                        re.I)
+_WEIGHT_NAME = re.compile(r"(gewicht|weegfactor|weging|weight|^wgt$|^w$|^wt$)", re.I)
+_RECOMMEND = re.compile(r"(aanbeve+l|aanraden|recommend|\bnps\b|^nps|_nps|promot|likely|^rec\b)",
+                        re.I)
+_RATING = re.compile(r"(tevreden|satisf|csat|cijfer|rapport|oordeel|score|rating|waardering"
+                     r"|eens|agree|beoordel|kwaliteit|quality|moeite|effort|\bces\b)", re.I)
+_ANCHORS = re.compile(r"(tevreden|eens|agree|satisf|waarschijnlijk|likely|goed|slecht|good|bad"
+                      r"|poor|excellent|uitstekend|nooit|altijd|never|always|zeer|very)", re.I)
+_CATEGORY = re.compile(r"(sector|branche|kanaal|channel|regio|region|provincie|land|country"
+                       r"|leeftijd|age|geslacht|gender|sekse|afdeling|department|segment"
+                       r"|groep|group|type|soort|product|opleiding|education|vestiging"
+                       r"|locatie|location|store|winkel|merk|brand|klantgroep|organisatie"
+                       r"|omvang|size|bu$|business)", re.I)
+_OPEN = re.compile(r"(opmerking|toelichting|commentaar|comment|reden|waarom|suggestie|feedback"
+                   r"|open[ _]?antwoord|anders|other|remark|why|explain|verbeter)", re.I)
+_SEGMENT = re.compile(r"(sector|branche|segment|afdeling|department|organisatie|business)", re.I)
+_DATE_TEXT = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|"
+                        r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?|"
+                        r"\d{1,2}:\d{2}(:\d{2})?")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_MAX_CATEGORIES = 30
+
+
+@dataclass
+class _Item:
+    """What one column of one export looks like."""
+
+    column: str
+    label: str | None
+    kind: str                      # rating | binary | category | number | weight | text
+    scale: list | None = None
+    positive: list = field(default_factory=list)
+    negative: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)     # code -> text (category)
+    missing: dict = field(default_factory=dict)    # code -> reason
+    checks: list = field(default_factory=list)     # "# check:" remarks
+    values: frozenset = frozenset()                # normalised valid values, for matching
+    guessed: bool = False          # kind and codes guessed from unlabelled numbers only
+    text_codes: bool = False       # category of texts: the codes are kirc init's own
+
+
+@dataclass
+class _Export:
+    path: Path
+    rows: int
+    items: dict                    # column -> _Item
+    id_column: str | None
+    year_column: str | None
+    years: list
+    year_from: str
+    skipped: dict                  # column -> why it is not proposed
+    dropped: list                  # personal-data columns dropped on reading
+
+
+# --------------------------------------------------------------------------------------------
+# reading one export
+# --------------------------------------------------------------------------------------------
+def _norm(value) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def _number(text: str):
+    text = text.strip()
+    if re.fullmatch(r"-?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _plain(value):
+    """A code as TOML should show it: an int when whole."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    return value
+
+
+def _is_whole(values) -> bool:
+    return all(float(v).is_integer() for v in values)
+
+
+def _describe(path: Path, frame: pd.DataFrame) -> _Export:
+    attrs = frame.attrs
+    variable_labels = attrs.get("variable_labels") or {}
+    value_labels = attrs.get("value_labels") or {}
+    declared = attrs.get("missing_values") or {}
+    read_counts = attrs.get("missing_counts") or {}
+    dropped = [item.get("column") for item in attrs.get("personal_data") or []
+               if isinstance(item, dict) and item.get("action") == "dropped"]
+
+    columns = [str(c) for c in frame.columns]
+    year_column = next((c for c in columns if _YEAR_NAME.match(c.strip())
+                        and _year_values(frame[c]) is not None), None)
+    weight_column = attrs.get("weight") if attrs.get("weight") in columns else None
+    if weight_column is None:
+        weight_column = next((c for c in columns if _WEIGHT_NAME.search(c)
+                              and _weights_ok(frame[c])), None)
+    id_column = _find_id(frame, columns, {year_column, weight_column})
+
+    items, skipped = {}, {}
+    for column in columns:
+        if column in (year_column, id_column):
+            continue
+        series = frame[column]
+        label = variable_labels.get(column)
+        label = label.strip() if isinstance(label, str) and label.strip() else None
+        if column == weight_column:
+            item = _Item(column, label, "weight")
+            if attrs.get("weight") != column:
+                item.checks.append("the weight column is guessed from its name")
+            items[column] = item
+            continue
+        codes = {}
+        for code in (declared.get(column) or {}).get("values") or []:
+            codes[_plain(code)] = _label_of(value_labels.get(column), code) or "user-missing"
+        ranges = (declared.get(column) or {}).get("ranges") or []
+        item, why = _classify(series, column, label, value_labels.get(column) or {}, codes)
+        if item is None:
+            skipped[column] = why
+            continue
+        if codes or ranges or read_counts.get(column):
+            item.checks.append("user-missing codes declared in the file"
+                               + (f" (also the range(s) {ranges}, removed on reading)"
+                                  if ranges else ""))
+        items[column] = item
+    years, year_from = _years_of(path, frame, year_column)
+    if not any(i.kind in ("rating", "binary", "category", "number") for i in items.values()):
+        raise InputFileError(
+            "kirc init found no question it can use: no column holds numbers, yes/no answers, "
+            "labelled codes or a short list of categories (columns: "
+            + (", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "") or "none")
+            + "); check that this is the survey export", file=path)
+    return _Export(path, len(frame), items, id_column, year_column, years, year_from, skipped,
+                   [c for c in dropped if c])
+
+
+def _label_of(labels, code):
+    for key, text in (labels or {}).items():
+        try:
+            if float(key) == float(code):
+                return str(text)
+        except (TypeError, ValueError):
+            if key == code:
+                return str(text)
+    return None
+
+
+def _year_values(series: pd.Series):
+    numbers = pd.to_numeric(series, errors="coerce").dropna()
+    if numbers.empty or len(numbers) < 0.9 * series.notna().sum():
+        return None
+    if not ((numbers >= 1900) & (numbers <= 2100) & (numbers % 1 == 0)).all():
+        return None
+    return sorted(int(v) for v in numbers.unique())
+
+
+def _weights_ok(series: pd.Series) -> bool:
+    numbers = pd.to_numeric(series.astype(str).str.replace(",", ".", regex=False)
+                            if not pd.api.types.is_numeric_dtype(series) else series,
+                            errors="coerce")
+    present = numbers.dropna()
+    return len(present) > 0 and len(present) == series.notna().sum() and (present >= 0).all()
+
+
+def _find_id(frame: pd.DataFrame, columns: list, exclude: set):
+    def unique(column):
+        series = frame[column]
+        return series.notna().all() and series.is_unique
+
+    named = [c for c in columns if c not in exclude and _ID_NAME.match(c.strip())]
+    for column in named:
+        if unique(column):
+            return column
+    for column in columns:
+        low = column.casefold()
+        if column in exclude or not re.search(r"(^|[ _.-])(id|nr|nummer|number)($|[ _.-])",
+                                              low):
+            continue
+        if unique(column):
+            return column
+    return None
+
+
+def _years_of(path: Path, frame: pd.DataFrame, year_column):
+    if year_column is not None:
+        return _year_values(frame[year_column]), f"the column {year_column!r}"
+    found = _YEAR_IN_NAME.findall(path.stem)
+    if len(found) == 1:
+        return [int(found[0])], "the file name"
+    raise InputFileError("kirc init cannot tell the year of this export: it has no year "
+                         "column (jaar, year) and its file name holds "
+                         + ("no year" if not found else f"several ({', '.join(found)})")
+                         + "; rename it, e.g. to ..._2024.csv", file=path)
+
+
+def _classify(series: pd.Series, column: str, label: str | None, value_labels: dict,
+              declared: dict):
+    """An _Item for a column, or (None, why it is skipped)."""
+    name = f"{column.strip()} {label}" if label else column.strip()
+    if (pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series)
+            or (series.dtype == object and series.dropna().head(50).map(
+                lambda v: isinstance(v, (_dt.date, _dt.time, _dt.timedelta))).any())):
+        return None, "a date or time"
+    present = series.dropna()
+    if present.empty:
+        return None, "empty"
+    missing = dict(declared)
+    checks = []
+    if pd.api.types.is_bool_dtype(series):
+        return _Item(column, label, "binary", positive=[1], negative=[0],
+                     checks=["true/false column: true counts as positive"],
+                     values=frozenset({0.0, 1.0})), None
+    if pd.api.types.is_numeric_dtype(series):
+        numbers = present.astype("float64")
+        texts_seen = {}
+    else:
+        texts = present.map(lambda v: str(v).strip())
+        texts = texts[texts != ""]
+        if texts.empty:
+            return None, "empty"
+        if texts.head(200).str.fullmatch(_DATE_TEXT).mean() > 0.8:
+            return None, "a date or time"
+        texts_seen = {}
+        for text in texts:
+            texts_seen.setdefault(_norm(text), text)
+        for key, text in texts_seen.items():
+            if key in _MISSING:
+                missing[text] = text
+        valid = {k: t for k, t in texts_seen.items() if k not in _MISSING}
+        if not valid:
+            return None, "only 'no answer' texts"
+        if set(valid) <= _YES | _NO and set(valid) & _YES:
+            positive = [t for k, t in valid.items() if k in _YES]
+            negative = [t for k, t in valid.items() if k in _NO] or ["Nee"]
+            if not set(valid) & _NO:
+                checks.append("no 'nee' answer in the file: the negative code is a guess")
+            return _Item(column, label, "binary", positive=positive, negative=negative,
+                         missing=missing, checks=checks,
+                         values=frozenset(_YES & set(valid)) | frozenset(_NO & set(valid))), None
+        parsed = {k: _number(t) for k, t in valid.items()}
+        if all(v is not None for v in parsed.values()):
+            numbers = texts[texts.map(_norm).isin(list(valid))].map(_number).astype("float64")
+        else:
+            return _text_category(series, column, label, valid, missing, len(texts))
+    return _numeric(numbers, column, label, name, value_labels, missing)
+
+
+def _category_like(column: str) -> bool:
+    """A name such as "sector", "Kanaal", "leeftijdsgroep" or "regio_code", not one such as
+    "Product.Tastiness" (a rating of the product)."""
+    words = [w for w in re.split(r"[^0-9a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", column)
+                                                    .casefold()) if w]
+    if not words:
+        return False
+    if _CATEGORY.search(words[-1]):
+        return True
+    return len(words) > 1 and words[-1] in {"code", "nr", "id", "naam", "name", "cat",
+                                            "categorie", "category"} and bool(
+        _CATEGORY.search(words[0]))
+
+
+def _text_category(series, column, label, valid: dict, missing: dict, n: int):
+    lengths = pd.Series(list(valid.values())).str.len()
+    if _OPEN.search(f"{column} {label or ''}") or lengths.mean() >= 40:
+        return _Item(column, label, "text", checks=["an open answer: scrubbed of personal "
+                                                    "data, not in the report"]), None
+    if len(valid) <= _MAX_CATEGORIES and len(valid) <= max(2, n // 2):
+        def order(key):
+            match = re.match(r"\s*(-?\d+(?:[.,]\d+)?)", valid[key])
+            return (0, float(match.group(1).replace(",", ".")), key) if match else (1, 0, key)
+        ordered = sorted(valid, key=order)
+        labels = {i + 1: valid[k] for i, k in enumerate(ordered)}
+        item = _Item(column, label, "category", labels=labels, missing=missing,
+                     values=frozenset(valid), text_codes=True)
+        item.checks.append("categories in alphabetical (or numeric) order; put them in the "
+                           "order the report should show")
+        return item, None
+    lengths = pd.Series(list(valid.values())).str.len()
+    if lengths.mean() >= 15:
+        return _Item(column, label, "text", checks=["an open answer: scrubbed of personal "
+                                                    "data, not in the report"]), None
+    return None, (f"{len(valid)} different short texts (an identifier or a name?)")
+
+
+def _numeric(numbers: pd.Series, column: str, label, name: str, value_labels: dict,
+             missing: dict):
+    item, why = _numeric_kind(numbers, column, label, name, value_labels, missing)
+    if item is not None and not any(_label_of({k: v}, k) is not None and not any(
+            _same_code(k, c) for c in item.missing) for k, v in value_labels.items()):
+        item.guessed = True
+    return item, why
+
+
+def _numeric_kind(numbers: pd.Series, column: str, label, name: str, value_labels: dict,
+                  missing: dict):
+    checks = []
+    labels = {_plain(k): str(v) for k, v in value_labels.items()
+              if not isinstance(k, str) or _number(k) is not None}
+    labels = {(_plain(_number(k)) if isinstance(k, str) else k): v for k, v in labels.items()}
+    for code, text in labels.items():
+        if _norm(text) in _MISSING and code not in missing:
+            missing[code] = text
+    numeric_missing = {c for c in missing if not isinstance(c, str)}
+    rest = numbers[~numbers.isin(list(numeric_missing))]
+    if rest.empty:
+        return None, "only missing codes"
+    observed = sorted(set(rest))
+    # codes such as 99 beside a short scale: "no answer"
+    if _is_whole(observed) and len(observed) >= 2:
+        for code in _SENTINELS:
+            others = [v for v in observed if v != code]
+            if code in observed and others and max(others) <= 10 and min(others) >= 0 and (
+                    code > max(others) or code < min(others)):
+                missing[code] = labels.get(code) or "weet niet / geen antwoord"
+                checks.append(f"code {code} is taken as 'no answer' (it lies outside the other "
+                              f"answers)")
+                observed = others
+        rest = rest[rest.isin(observed)]
+    valid_labels = {c: t for c, t in labels.items() if c not in missing}
+    values = frozenset(float(v) for v in observed)
+    if valid_labels:
+        texts = {_norm(t) for t in valid_labels.values()}
+        if len(valid_labels) == 2 and texts <= _YES | _NO and texts & _YES and texts & _NO:
+            positive = [c for c, t in valid_labels.items() if _norm(t) in _YES]
+            negative = [c for c, t in valid_labels.items() if _norm(t) in _NO]
+            return _Item(column, label, "binary", positive=positive, negative=negative,
+                         missing=missing, checks=checks, values=values), None
+        codes = sorted(set(valid_labels) | {_plain(v) for v in observed})
+        consecutive = _is_whole(codes) and codes == list(range(int(codes[0]),
+                                                               int(codes[-1]) + 1))
+        anchors = sum(bool(_ANCHORS.search(t)) for t in valid_labels.values())
+        if consecutive and 3 <= len(codes) <= 11 and (
+                anchors >= 2 or _RATING.search(name) or _RECOMMEND.search(name)):
+            scale = [codes[0], codes[-1]]
+            return _Item(column, label, "rating", scale=scale, missing=missing,
+                         checks=checks + [f"a rating scale {scale[0]}–{scale[1]} (from the "
+                                          "value labels)"], values=values), None
+        unlabelled = [c for c in codes if c not in valid_labels]
+        all_labels = {c: valid_labels.get(c, str(c)) for c in codes}
+        texts = [_norm(t) for t in all_labels.values()]
+        twice = {t for t in texts if texts.count(t) > 1}
+        if twice:
+            all_labels = {c: (f"{t} ({c})" if _norm(t) in twice else t)
+                          for c, t in all_labels.items()}
+            checks.append("the file gives several codes the same label; the code is added "
+                          "to tell them apart (merge them if they mean the same)")
+        if unlabelled:
+            checks.append(f"code(s) {', '.join(map(str, unlabelled))} have no value label in "
+                          f"the file; give them one")
+        return _Item(column, label, "category", labels=all_labels, missing=missing,
+                     checks=checks, values=frozenset(_norm(t) for t in all_labels.values())), None
+    if not _is_whole(observed):
+        return _Item(column, label, "number", missing=missing, checks=checks), None
+    low, high = observed[0], observed[-1]
+    if _category_like(column) and len(observed) <= _MAX_CATEGORIES and not _RATING.search(name):
+        item = _Item(column, label, "category", labels={_plain(v): str(_plain(v))
+                                                          for v in observed},
+                     missing=missing, values=frozenset(str(_plain(v)) for v in observed))
+        item.checks.append("numeric codes without labels: write what each code means")
+        item.checks.extend(checks)
+        return item, None
+    if _RECOMMEND.search(name) and 0 <= low and high <= 10:
+        return _Item(column, label, "rating", scale=[0, 10], missing=missing,
+                     checks=checks, values=values), None
+    if set(observed) <= {0, 1}:
+        return _Item(column, label, "binary", positive=[1], negative=[0], missing=missing,
+                     checks=checks + ["0/1 answers: 1 is taken as 'ja'"], values=values), None
+    if set(observed) <= {1, 2} and not _RATING.search(name):
+        return _Item(column, label, "binary", positive=[1], negative=[2], missing=missing,
+                     checks=checks + ["1/2 answers: 1 is taken as 'ja' and 2 as 'nee'"],
+                     values=values), None
+    if 0 <= low and high <= 10 and len(observed) >= 3:
+        top = next(t for t in (3, 5, 7, 10) if high <= t)
+        bottom = 0 if low == 0 else 1
+        if bottom == 0 and top < 10 and not _RATING.search(name):
+            top = 10
+        scale = [bottom, top]
+        remark = (f"a rating on {bottom}–{top}, from the answers "
+                  f"{_plain(low)}–{_plain(high)}: check the questionnaire's scale")
+        if scale == [0, 10]:
+            remark += "; a 0–10 scale that does not ask for a recommendation is no NPS"
+        return _Item(column, label, "rating", scale=scale, missing=missing,
+                     checks=checks + [remark], values=values), None
+    if len(observed) <= _MAX_CATEGORIES and len(observed) < len(numbers) / 2 and high <= 99:
+        item = _Item(column, label, "category", labels={_plain(v): str(_plain(v))
+                                                          for v in observed},
+                     missing=missing, values=frozenset(str(_plain(v)) for v in observed))
+        item.checks.append("numeric codes without labels: write what each code means, or "
+                           "make it a number")
+        return item, None
+    return _Item(column, label, "number", missing=missing, checks=checks), None
+
+
+# --------------------------------------------------------------------------------------------
+# several exports: constructs and questionnaires
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _Construct:
+    name: str
+    item: _Item                    # merged over the exports
+    first_column: str
+
+
+def _construct_name(column: str, label: str | None, taken: set) -> str:
+    base = re.sub(r"[^0-9a-z]+", "_", column.casefold()
+                  .translate(str.maketrans("äëïöüáéíóúàèìòùâêîôûç", "aeiouaeiouaeiouaeiouc")))
+    base = base.strip("_") or "vraag"
+    words = base.split("_")
+    while len("_".join(words)) > 32 and len(words) > 1:
+        words.pop()
+    base = "_".join(words)[:32].strip("_")
+    if base[0].isdigit():
+        base = "v_" + base
+    if base in ("id", "year"):
+        base += "_vraag"
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}_{i}", i + 1
+    return name
+
+
+_NUMERIC_KINDS = {"rating", "binary", "category", "number"}
+
+
+def _compatible(a: _Item, b: _Item) -> bool:
+    """Can two columns hold the same construct? A kind guessed from bare numbers (a CSV year
+    without value labels) may differ from the kind the labels of another year show."""
+    if a.kind == b.kind:
+        return True
+    return (a.guessed or b.guessed) and {a.kind, b.kind} <= _NUMERIC_KINDS
+
+
+def _disjoint(a: _Item, b: _Item) -> bool:
+    """Two category columns without a single answer in common hold different questions."""
+    return (a.kind == "category" and b.kind == "category" and bool(a.values) and bool(b.values)
+            and not a.values & b.values)
+
+
+def _similarity(a: _Item, b: _Item) -> float:
+    score = difflib.SequenceMatcher(None, _norm(a.column), _norm(b.column)).ratio()
+    if a.values and b.values:
+        union = a.values | b.values
+        score += len(a.values & b.values) / len(union)
+    if a.scale and b.scale and a.scale == b.scale:
+        score += 0.5
+    return score
+
+
+def _match(constructs: dict, export: _Export, previous: dict) -> tuple[dict, dict]:
+    """Map constructs to the columns of a later export; {construct: column}, {construct: why}."""
+    mapping, why = {}, {}
+    free = dict(export.items)
+    # 1. the same column name
+    for name, construct in constructs.items():
+        column = previous.get(name)
+        if column in free and _compatible(construct.item, free[column]):
+            mapping[name] = column
+            del free[column]
+    # 2. the same variable label
+    for name, construct in constructs.items():
+        if name in mapping or not construct.item.label:
+            continue
+        same = [c for c, i in free.items() if i.label and _norm(i.label) == _norm(
+            construct.item.label) and _compatible(construct.item, i)]
+        if len(same) == 1:
+            mapping[name] = same[0]
+            why[name] = "the same variable label"
+            del free[same[0]]
+    # 3. the same kind and values, the most similar name
+    pairs = []
+    for name, construct in constructs.items():
+        if name in mapping or name not in previous:
+            continue
+        for column, item in free.items():
+            if _compatible(construct.item, item) and not _disjoint(construct.item, item):
+                pairs.append((_similarity(construct.item, item), name, column))
+    for score, name, column in sorted(pairs, reverse=True):
+        if name in mapping or column not in free or score < 0.6:
+            continue
+        mapping[name] = column
+        why[name] = "its answers and a similar name"
+        del free[column]
+    # 4. the only construct of its kind left on both sides (one weight column, say)
+    for name, construct in constructs.items():
+        if name in mapping or name not in previous:
+            continue
+        kind = construct.item.kind
+        left = [n for n, c in constructs.items() if n not in mapping and n in previous
+                and c.item.kind == kind]
+        candidates = [c for c, i in free.items() if i.kind == kind
+                      and not _disjoint(construct.item, i)]
+        if len(left) == 1 and len(candidates) == 1:
+            mapping[name] = candidates[0]
+            why[name] = f"being the only {kind} column left"
+            del free[candidates[0]]
+    return mapping, why
+
+
+def _merge(into: _Item, other: _Item, year_text: str) -> None:
+    """Widen a construct so that it also takes another year's answers."""
+    for code, reason in other.missing.items():
+        if not any(_same_code(code, c) for c in into.missing):
+            into.missing[code] = reason
+    if into.guessed != other.guessed and into.kind != other.kind:
+        # the labelled year says what the bare numbers of another year meant
+        labelled, bare = (other, into) if into.guessed else (into, other)
+        bare_codes = sorted(bare.labels) if bare.kind == "category" else sorted(
+            _plain(v) for v in bare.values if not isinstance(v, str))
+        for name in ("kind", "scale", "positive", "negative", "labels", "guessed"):
+            value = getattr(labelled, name)
+            setattr(into, name, value.copy() if isinstance(value, (list, dict)) else value)
+        into.label = into.label or labelled.label
+        into.checks = list(labelled.checks)
+        if into.kind == "category":
+            for code in bare_codes:
+                if code not in into.labels:
+                    into.labels[code] = str(code)
+                    into.checks.append(f"code {code} has no label in any export")
+            into.labels = dict(sorted(into.labels.items()))
+        into.values = labelled.values
+        return
+    if into.guessed and not other.guessed and into.kind == "category":
+        # placeholder labels ("1", "2") give way to the file's value labels
+        for code, text in other.labels.items():
+            into.labels[code] = text
+        into.labels = dict(sorted(into.labels.items()))
+        into.guessed, into.label, into.values = False, into.label or other.label, other.values
+        into.checks = [c for c in into.checks if "without labels" not in c]
+        return
+    if other.guessed and into.kind == "category":
+        for code in other.labels:
+            if code not in into.labels:
+                into.labels[code] = str(code)
+                into.checks.append(f"code {code} occurs in {year_text} without a label")
+        into.labels = dict(sorted(into.labels.items()))
+        return
+    into.label = into.label or other.label
+    if into.kind == "rating" and other.scale:
+        into.scale = [min(into.scale[0], other.scale[0]), max(into.scale[1], other.scale[1])]
+    if into.kind == "binary":
+        for side in ("positive", "negative"):
+            for code in getattr(other, side):
+                if not any(_same_code(code, c) for c in getattr(into, side)):
+                    getattr(into, side).append(code)
+    if into.kind == "category":
+        known = {_norm(t) for t in into.labels.values()}
+        for code, text in other.labels.items():
+            if other.text_codes and _norm(text) not in known:
+                # texts in the file: a new answer gets the next code
+                into.labels[max([c for c in into.labels if isinstance(c, int)] or [0]) + 1] = text
+                known.add(_norm(text))
+            elif other.text_codes:
+                continue
+            elif code in into.labels and _norm(into.labels[code]) != _norm(text):
+                into.checks.append(f"code {code} means {text!r} in {year_text} but "
+                                   f"{into.labels[code]!r} before: the codes changed")
+            elif _norm(text) not in known:
+                new = code if code not in into.labels else max(
+                    [c for c in into.labels if isinstance(c, int)] or [0]) + 1
+                into.labels[new] = text
+                known.add(_norm(text))
+        into.labels = dict(sorted(into.labels.items()))
+    into.values = into.values | other.values
+
+
+def _same_code(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and _norm(a) == _norm(b)
+    return float(a) == float(b)
+
+
+# --------------------------------------------------------------------------------------------
+# writing TOML
+# --------------------------------------------------------------------------------------------
+def _s(text) -> str:
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def _key(key) -> str:
+    if isinstance(key, (int, float)) and not isinstance(key, bool):
+        return str(_plain(key))
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", str(key)) else _s(key)
+
+
+def _value(code) -> str:
+    return str(_plain(code)) if not isinstance(code, str) else _s(code)
+
+
+def _humanise(column: str) -> str:
+    text = re.sub(r"[_.]+", " ", column).strip()
+    return text[:1].upper() + text[1:] if text else column
+
+
+def _check(lines: list, remarks) -> None:
+    for remark in dict.fromkeys(remarks):
+        lines.append(f"# check: {remark}")
+
+
+def _indicators(constructs: dict) -> list[tuple[str, dict, list]]:
+    out = []
+    for name, construct in constructs.items():
+        item = construct.item
+        label = item.label or _humanise(item.column)
+        if item.kind == "rating" and item.scale == [0, 10] and _RECOMMEND.search(
+                f"{item.column} {item.label or ''}"):
+            out.append((name, {"metric": "nps", "construct": name,
+                               "label": {"nl": "Net Promoter Score (NPS)",
+                                         "en": "Net Promoter Score (NPS)"}}, []))
+        elif item.kind == "rating":
+            top = 2 if item.scale[1] - item.scale[0] >= 3 else 1
+            out.append((name, {"metric": "top_box", "construct": name, "top": top,
+                               "label": {"nl": f"{label} (% top-{top})",
+                                         "en": f"{label} (% top {top})"}},
+                        [f"the top {top} answers of {item.scale[0]}–{item.scale[1]} count as "
+                         f"positive", "the English label"]))
+            out.append((f"{name}_mean", {"metric": "mean", "construct": name,
+                                         "label": {"nl": f"{label} (gemiddelde)",
+                                                   "en": f"{label} (mean)"}},
+                        ["the English label"]))
+        elif item.kind == "binary":
+            out.append((name, {"metric": "share", "construct": name,
+                               "label": {"nl": label, "en": label}}, ["the English label"]))
+    # the NPS first, as in the centre's reports; otherwise the order of the questionnaire
+    return sorted(out, key=lambda entry: entry[1]["metric"] != "nps")
+
+
+def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: list,
+          versions: list, output: Path) -> str:
+    today = _dt.date.today().isoformat()
+    files = ", ".join(e.path.name for e in exports)
+    if len(files) > 60:
+        files = f"{len(exports)} exports ({exports[0].path.name} ... {exports[-1].path.name})"
+    lines = [
+        f"# Survey definition drafted by `kirc init` on {today} from {files}.",
+        "# Every line marked '# check:' is a guess: verify it against the questionnaire, then",
+        "# delete the mark. The format is documented in docs/definition.md.",
+        "",
+        f"name = {_s(name)}",
+        f"title = {_s(_humanise(name))}  # check: the title, as the report should print it",
+        'unit = "respondenten"',
+        "min_n = 30",
+        "",
+    ]
+    weight = None
+    for cname, construct in constructs.items():
+        item = construct.item
+        lines.append(f"[constructs.{cname}]")
+        _check(lines, item.checks)
+        lines.append(f"type = {_s(item.kind)}")
+        lines.append(f"label = {_s(item.label or _humanise(item.column))}"
+                     + ("" if item.label else "  # check: from the column name"))
+        if item.kind == "rating":
+            lines.append(f"scale = [{_value(item.scale[0])}, {_value(item.scale[1])}]")
+        if item.kind == "binary":
+            lines.append("positive = [" + ", ".join(map(_value, item.positive)) + "]")
+            lines.append("negative = [" + ", ".join(map(_value, item.negative)) + "]")
+        if item.kind == "category":
+            lines.append("labels = { " + ", ".join(f"{_key(c)} = {_s(t)}"
+                                                    for c, t in item.labels.items()) + " }")
+        if item.missing and item.kind != "text":
+            lines.append("missing = { " + ", ".join(f"{_key(c)} = {_s(r)}"
+                                                     for c, r in item.missing.items()) + " }")
+        if item.kind == "weight" and weight is None:
+            weight = cname
+        lines.append("")
+    if weight is not None:
+        lines += ["[design]", f"weights = {_s(weight)}", ""]
+    for key, spec, remarks in _indicators(constructs):
+        lines.append(f"[indicators.{key}]")
+        _check(lines, remarks)
+        lines.append(f"metric = {_s(spec['metric'])}")
+        lines.append(f"construct = {_s(spec['construct'])}")
+        if "top" in spec:
+            lines.append(f"top = {spec['top']}")
+        lines.append(f"label = {{ nl = {_s(spec['label']['nl'])}, en = "
+                     f"{_s(spec['label']['en'])} }}")
+        lines.append("")
+    categories = [n for n, c in constructs.items() if c.item.kind == "category"
+                  and 2 <= len(c.item.labels) <= 12]
+    segment = next((n for n in categories if _SEGMENT.search(
+        f"{constructs[n].item.column} {constructs[n].item.label or ''}")), None)
+    lines.append("[report]")
+    lines.append("# check: the breakdowns (category constructs) the report shows")
+    lines.append("breakdowns = [" + ", ".join(map(_s, categories)) + "]")
+    if segment:
+        lines.append("# check: one report per category of this construct (kirc render --segment)")
+        lines.append(f"segment_by = {_s(segment)}")
+    lines.append("")
+    left_out: dict[str, dict[str, str]] = {}
+    for export, version in zip(exports, versions):
+        notes = left_out.setdefault(version, {})
+        for column in export.dropped:
+            notes.setdefault(column, "personal data, dropped on reading")
+        for column, why in export.skipped.items():
+            notes.setdefault(column, why)
+    for version, mapping, id_column, year_column, why, previous in questionnaires:
+        lines.append(f"[questionnaires.{version}.columns]")
+        if left_out.get(version):
+            lines.append("# not proposed: " + "; ".join(
+                f"{column!r} ({reason})" for column, reason in left_out[version].items()))
+        if id_column:
+            lines.append(f"id = {_s(id_column)}")
+        else:
+            lines.append("# check: no respondent number found; rows are numbered 1, 2, ...")
+        if year_column:
+            lines.append(f"year = {_s(year_column)}")
+        for cname, column in mapping.items():
+            line = f"{cname} = {_s(column)}"
+            if cname in why and previous.get(cname, column) != column:
+                line += (f"  # check: was {previous[cname]!r} before; matched by "
+                         f"{why[cname]}")
+            lines.append(line)
+        lines.append("")
+    lines.append("[years]")
+    for export, version in zip(exports, versions):
+        here = output.resolve().parent
+        file = export.path.resolve()
+        file = (file.relative_to(here) if file.is_relative_to(here) else file).as_posix()
+        for year in export.years:
+            lines.append(f"{year} = {{ file = {_s(file)}, questionnaire = {_s(version)} }}"
+                         + ("" if export.year_from != "the file name"
+                            else "  # check: year from the file name"))
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# the public functions
+# --------------------------------------------------------------------------------------------
+def draft(exports, *, output="survey.toml", name: str | None = None,
+          personal_data: str = "drop") -> str:
+    """Draft a survey definition (TOML text) from one or more exports.
+
+    Parameters
+    ----------
+    exports : str, path-like or list of them
+        The exports, one per year (in any order) or one holding a year column.
+    output : str or path-like
+        Where the definition will be written: file paths in it are relative to its folder,
+        and its name (``eigen.toml`` -> ``eigen``) is the survey's name by default.
+    name : str, optional
+        The survey's name.
+    personal_data : {"drop", "pseudonymise", "keep"}
+        Passed to :func:`kirc.read_survey`: columns dropped as personal data are not proposed.
+
+    Returns
+    -------
+    str
+        The definition, with ``# check:`` comments on every guess.
+
+    Raises
+    ------
+    InputFileError
+        An export does not exist or cannot be read; has no usable question; or its year
+        cannot be told (no year column, no year in the file name); or two exports are of the
+        same year.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tomllib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "peiling_2024.csv").write_text(
+    ...     "nr;aanbevelen;opgelost\\n1;9;Ja\\n2;6;Nee\\n3;10;weet niet\\n", encoding="utf-8")
+    >>> text = draft([folder / "peiling_2024.csv"], output=folder / "peiling.toml")
+    >>> parsed = tomllib.loads(text)
+    >>> parsed["constructs"]["opgelost"]["positive"], parsed["constructs"]["opgelost"]["missing"]
+    (['Ja'], {'weet niet': 'weet niet'})
+    >>> parsed["constructs"]["aanbevelen"]["scale"], list(parsed["indicators"])
+    ([0, 10], ['aanbevelen', 'opgelost'])
+    """
+    from .read import read_survey
+
+    paths = [Path(exports)] if isinstance(exports, (str, os.PathLike)) else [Path(p) for p in
+                                                                             exports]
+    if not paths:
+        raise ParameterError("kirc init needs at least one export")
+    output = Path(output)
+    described = []
+    for path in paths:
+        if not path.is_file():
+            raise InputFileError("the export does not exist", file=path)
+        frame = read_survey(path, personal_data=personal_data)
+        described.append(_describe(path, frame))
+    described.sort(key=lambda e: e.years[0])
+    seen: dict[int, Path] = {}
+    for export in described:
+        for year in export.years:
+            if year in seen:
+                raise InputFileError(f"two exports hold {year}: {seen[year].name} and "
+                                     f"{export.path.name}; give one export per year",
+                                     file=export.path)
+            seen[year] = export.path
+
+    constructs: dict[str, _Construct] = {}
+    questionnaires = []          # (version, mapping, id, year, why, earlier columns)
+    versions = []
+    last_column: dict[str, str] = {}     # construct -> its column in the latest export asking it
+    last_mapping: dict[str, str] = {}
+    for export in described:
+        year_text = str(export.years[0])
+        mapping, why = _match(constructs, export, last_column) if constructs else ({}, {})
+        for cname, column in mapping.items():
+            _merge(constructs[cname].item, export.items[column], year_text)
+        for column, item in export.items.items():
+            if column in mapping.values():
+                continue
+            cname = _construct_name(column, item.label, set(constructs))
+            constructs[cname] = _Construct(cname, item, column)
+            mapping[cname] = column
+            if questionnaires:
+                item.checks.append(f"asked from {year_text} on (not matched to an earlier "
+                                   f"column)")
+        for cname in last_mapping:
+            if cname not in mapping:
+                constructs[cname].item.checks.append(
+                    f"not found in the export of {year_text}: missing from then on, or map it "
+                    f"by hand")
+        ordered = {n: mapping[n] for n in constructs if n in mapping}
+        last = questionnaires[-1] if questionnaires else None
+        if last is not None and last[1] == ordered and last[2] == export.id_column \
+                and last[3] == export.year_column:
+            versions.append(last[0])
+        else:
+            version = f"v{export.years[0]}"
+            earlier = {n: last_column[n] for n in why if n in last_column}
+            questionnaires.append((version, ordered, export.id_column, export.year_column,
+                                   why, earlier))
+            versions.append(version)
+        last_column.update(ordered)
+        last_mapping = ordered
+
+    name = name or re.sub(r"[^0-9A-Za-z_-]+", "_", output.stem) or "survey"
+    return _toml(name, described, constructs, questionnaires, versions, output)
+
+
+def write_draft(exports, output, *, force: bool = False, **options) -> tuple[Path, str]:
+    """Draft a definition and write it to ``output``; never overwrites without ``force``.
+
+    Returns the path written and the draft's text.
+    """
+    output = Path(output)
+    if output.suffix.lower() != ".toml":
+        raise ParameterError(f"the definition is a .toml file, not {output.name!r}")
+    if output.exists() and not force:
+        raise InputFileError("already exists; kirc init does not overwrite it (pass --force "
+                             "to replace it)", file=output)
+    text = draft(exports, output=output, **options)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    return output, text
+
+
+def check_draft(path) -> tuple[str, list[int]]:
+    """Load a written draft: what it holds (or what keeps it from loading) and its years."""
+    from .surveys import load_survey, years_text
+
+    try:
+        data = load_survey(path)
+    except KircError as err:
+        return f"the draft does not load yet: {err}", []
+    years = sorted(int(y) for y in data["year"].unique())
+    return (f"the draft loads: {len(data)} rows, {len(data.columns) - 2} constructs, "
+            f"{years_text(years)}", years)
+
