@@ -91,7 +91,9 @@ class ReportData:
 
     def segment_name(self) -> str:
         if self.segment == "all":
-            return LABELS[self.language]["all"]
+            # "alle sectoren" only where the segments are sectors (the demo's); else "totaal"
+            return LABELS[self.language]["all" if self.settings.segment_by == "sector"
+                                         else "all_generic"]
         return self.category(self.segment)
 
     def breakdowns(self) -> list[str]:

@@ -455,8 +455,8 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         for segment in sorted(segments, key=lambda s: (s != "all", str(s))):
             rows = sorted(segments[segment], key=lambda r: -r["year"])
             latest = rows[0]["figures"]
-            name = text["all"] if segment == "all" else str(
-                latest.get("segment_name") or segment)
+            name = str(latest.get("segment_name") or (text["all"] if segment == "all"
+                                                       else segment))
             parts.append("<tbody>")
             parts.append(f'<tr class="segment"><th colspan="{len(columns) + 2}" scope="rowgroup">'
                          f"{html.escape(name)}</th></tr>")

@@ -10,7 +10,7 @@ from .texts import BATCH_TEXT
 __all__ = ["report_slug", "resolve_segment", "sector_labels", "available_years"]
 
 
-def report_slug(segment: str, language: str = "nl") -> str:
+def report_slug(segment: str, language: str = "nl", generic: bool = False) -> str:
     """The file name (without extension) of a segment's report.
 
     Parameters
@@ -19,6 +19,8 @@ def report_slug(segment: str, language: str = "nl") -> str:
         ``"all"`` or a sector label.
     language : {"nl", "en"}
         Only used for ``"all"``: ``alle-sectoren`` or ``all-sectors``.
+    generic : bool
+        For a survey whose segments are not sectors: ``"all"`` is ``totaal`` / ``overall``.
 
     Returns
     -------
@@ -33,7 +35,8 @@ def report_slug(segment: str, language: str = "nl") -> str:
     ('financiele-dienstverlening', 'outsourcing-contactcenters')
     """
     if segment == "all":
-        return BATCH_TEXT[language]["all_slug"] if language in BATCH_TEXT else "alle-sectoren"
+        key = "all_generic_slug" if generic else "all_slug"
+        return BATCH_TEXT[language][key] if language in BATCH_TEXT else "alle-sectoren"
     ascii_text = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
 
@@ -88,7 +91,8 @@ def resolve_segment(segment: str, sectors: list[str]) -> str:
     if not isinstance(segment, str) or not segment.strip():
         raise ParameterError(f"segment must be a non-empty text, not {segment!r}")
     wanted = segment.strip()
-    if wanted.lower() in ("all", "alle", "alle-sectoren", "alle sectoren", "all-sectors"):
+    if wanted.lower() in ("all", "alle", "alle-sectoren", "alle sectoren", "all-sectors", "totaal",
+                          "overall"):
         return "all"
     for label in sectors:
         if wanted == label or wanted.casefold() == label.casefold():

@@ -314,7 +314,7 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
     resolved: list[str] = []
     for segment in segments or ["all"]:
         if segment.strip().lower() not in ("all", "alle", "alle-sectoren", "alle sectoren",
-                                           "all-sectors") and not sectors:
+                                           "all-sectors", "totaal", "overall") and not sectors:
             raise ParameterError(f"segment {segment!r}: the definition declares no segments "
                                  "([report] segment_by)")
         label = resolve_segment(segment, sectors)
@@ -331,7 +331,7 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
     plan = []
     for year in checked_years:
         for segment in resolved:
-            slug = report_slug(segment, language)
+            slug = report_slug(segment, language, generic=settings.segment_by != "sector")
             folder = output_path / str(year) / slug
             parameters = {"year": year, "survey": survey, "org_survey": org_survey,
                           "segment": segment, "language": language,

@@ -24,7 +24,7 @@ LABELS = {
         "n": "n", "n_eff": "n_eff", "change": "Verandering t.o.v. vorig jaar", "points": "punten",
         "interval_short": "95%-interval",
         "pp_words": "procentpunt",
-        "suppressed": "onderdrukt", "all": "alle sectoren", "sector": "Sector",
+        "suppressed": "onderdrukt", "all": "alle sectoren", "all_generic": "totaal", "sector": "Sector",
         "channel": "Kanaal", "year": "Jaar", "age_group": "Leeftijd", "significant": "significant",
         "not_significant": "niet significant", "no_previous": "geen vorig jaar",
         "rose": "steeg", "fell": "daalde", "stayed": "bleef gelijk op", "was": "was",
@@ -134,7 +134,7 @@ LABELS = {
         "n": "n", "n_eff": "n_eff", "change": "Change from last year", "points": "points",
         "interval_short": "95% interval",
         "pp_words": "percentage points",
-        "suppressed": "suppressed", "all": "all sectors", "sector": "Sector",
+        "suppressed": "suppressed", "all": "all sectors", "all_generic": "overall", "sector": "Sector",
         "channel": "Channel", "year": "Year", "age_group": "Age", "significant": "significant",
         "not_significant": "not significant", "no_previous": "no previous year",
         "rose": "rose", "fell": "fell", "stayed": "stayed at", "was": "was",
@@ -249,7 +249,7 @@ SUBJECTS = {
 
 #: Words of the batch renderer: footer, index page.
 BATCH_TEXT = {
-    "nl": {"all": "alle sectoren", "all_slug": "alle-sectoren", "generated": "Gegenereerd op",
+    "nl": {"all": "alle sectoren", "all_slug": "alle-sectoren", "all_generic_slug": "totaal", "generated": "Gegenereerd op",
            "by": "met kirc", "index_title": "Jaarrapporten", "year": "Jaar",
            "segment": "Segment", "report": "Rapport", "suppressed": "onderdrukt",
            "no_reports": "Er zijn nog geen rapporten in deze map.", "back": "Alle jaarrapporten",
@@ -264,7 +264,7 @@ BATCH_TEXT = {
            "interrupted": "onderbroken",
            "nps": "NPS", "csat": "CSAT (% tevreden)", "chatbot_success": "Succesratio chatbot",
            "fcr": "Opgelost bij eerste contact", "avg_ready": "AVG-gereed (organisaties)"},
-    "en": {"all": "all sectors", "all_slug": "all-sectors", "generated": "Generated on",
+    "en": {"all": "all sectors", "all_slug": "all-sectors", "all_generic_slug": "overall", "generated": "Generated on",
            "by": "by kirc", "index_title": "Annual reports", "year": "Year",
            "segment": "Segment", "report": "Report", "suppressed": "suppressed",
            "no_reports": "There are no reports in this folder yet.", "back": "All annual reports",
