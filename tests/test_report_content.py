@@ -311,3 +311,21 @@ def test_batch_workbook_stacks_the_reports(tmp_path, report_2025):
     frame = pd.read_excel(path)
     assert sorted(frame["report_year"].unique()) == [2024, 2025]
     assert len(frame) == 16 and frame["estimate"].dtype.kind == "f"
+
+
+def test_breakdown_charts_of_every_demo_year_draw(report_2025):
+    # 2017: 0 of 15 outsourcing organisations AVG-ready, whose Wilson lower bound is 1e-15
+    # rather than 0; the chart draws it (it once refused a negative error bar).
+    import matplotlib.pyplot as plt
+    figures.set_style()
+    state = as_of(report_2025, 2017)
+    tables = content.breakdown_tables(state)
+    totals = content.headline(state).set_index("metric")["estimate"]
+    indicators = {i.key: i for i in state.indicators}
+    for (by, key), table in tables.items():
+        if table["suppressed"].all():
+            continue
+        figure, alt = figures.breakdown_chart(table, by, indicators[key], state,
+                                              float(totals[key]))
+        plt.close(figure)
+        assert alt

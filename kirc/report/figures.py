@@ -197,7 +197,10 @@ def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = Non
     ax = _axes(ax, (6, 0.42 * max(len(shown), 1) + 1.4))
     y = np.arange(len(shown))[::-1]
     estimate, low, high = (shown[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
-    ax.errorbar(estimate, y, xerr=[estimate - low, high - estimate], fmt="o",
+    # A bound a rounding error beyond the estimate (Wilson's lower bound 1e-15 at 0 of n) is
+    # drawn at the estimate, not refused by matplotlib as a negative error bar.
+    below, above = np.clip(estimate - low, 0, None), np.clip(high - estimate, 0, None)
+    ax.errorbar(estimate, y, xerr=[below, above], fmt="o",
                 color=SERIES[0], ecolor=SERIES[0], capsize=3)
     ax.set_yticks(y, [f"{name} (n = {int(n):,})".replace(",", "." if language == "nl" else ",")
                       for name, n in zip(group_names, shown["n"])])
