@@ -81,7 +81,15 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   table, img, figure, .kirc-pair, .kirc-key { break-inside: avoid; page-break-inside: avoid; }
   .kirc-scroll { overflow: visible; }
+  /* the A4 text width is ~180 mm: tables shrink their type and wrap rather than run off */
+  .jp-RenderedHTMLCommon table.kirc-table { font-size: 8pt; max-width: 100%; }
+  .jp-RenderedHTMLCommon table.kirc-table th, .jp-RenderedHTMLCommon table.kirc-table td {
+    padding: 0.15em 0.3em; }
+  .jp-RenderedHTMLCommon table.kirc-table .num { white-space: normal; }
+  .kirc-pair-chart, .kirc-pair-table { flex: 1 1 100%; max-width: none; }
   .kirc-toc { background: none; border: 1px solid #ccc; }
+  /* JupyterLab keeps each output whole on a page: a long section then leaves a blank page */
+  .jp-OutputArea-child, .jp-Cell { break-inside: auto !important; }
   a { color: inherit; text-decoration: none; }
   footer.kirc-footer a { display: none; }
 }
