@@ -261,7 +261,7 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
     """
     if not isinstance(report, ReportData):
         report = _report_of(report, organisations, year, language)
-    labels = _check_language(report.language)
+    _check_language(report.language)
     rows = []
     for indicator in report.indicators:
         data = report.frame(indicator)
@@ -289,7 +289,6 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
         if suppressed:
             row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, n_eff=np.nan)
         rows.append(row)
-    del labels
     return pd.DataFrame(rows)
 
 
