@@ -28,4 +28,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) reports/*/ reports/index.html
+	rm -rf $(VENV) reports/*/ reports/index.html reports/figures.xlsx reports/figures.csv

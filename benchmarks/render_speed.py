@@ -49,13 +49,13 @@ def one_report(folder: Path, notebook: Path) -> dict:
     import papermill
 
     # the kernels must import this checkout's kirc, as in render's worker processes
-    report._init_worker(str(ROOT))
+    report.run._init_worker(str(ROOT))
     papermill_options = dict(kernel_name="python3", language="python", progress_bar=False,
                              log_output=False, cwd=str(notebook.parent))
     trivial = trivial_notebook(folder / "trivial.ipynb")
     parameters = {"year": 2025, "survey": "klantcontact", "org_survey": "sectorscan",
                   "segment": "all", "language": "nl", "output_dir": str(folder / "headline")}
-    with report._captured_console():     # the kernels' start-up warnings, as in render
+    with report.run._captured_console():     # the kernels' start-up warnings, as in render
         startup, _ = timed(lambda: papermill.execute_notebook(
             str(trivial), str(folder / "trivial.out.ipynb"), **papermill_options))
         full, _ = timed(lambda: papermill.execute_notebook(
@@ -64,7 +64,7 @@ def one_report(folder: Path, notebook: Path) -> dict:
 
     def export():
         nb = nbformat.read(folder / "report.ipynb", as_version=4)
-        report._normalise_notebook(nb)
+        report.html._normalise_notebook(nb)
         page = report.export_html(nb, "benchmark", "nl", "generated")
         assert report.external_resources(page) == []
         return page

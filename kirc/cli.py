@@ -1,4 +1,5 @@
-"""The ``kirc`` command: ``kirc render``, ``kirc inspect``, ``kirc init`` and ``kirc tabs``."""
+"""The kirc command: render annual reports, inspect survey exports, draft a definition, write a
+tab book."""
 
 from __future__ import annotations
 
@@ -6,6 +7,38 @@ import argparse
 import sys
 
 from .errors import KircError
+
+EXAMPLES = """\
+examples:
+  kirc render --years 2017-2025                      the demo reports into reports/
+  kirc render --years 2024-2025 --segment telecom --jobs 2
+  kirc render --survey own.toml --years 2025 --pdf   your own survey, with A4 PDFs
+  kirc render --years 2025 --language en --output reports-en
+  kirc inspect path/to/export.sav                    what kirc detects in a file
+  kirc init export_2025.csv --output own.toml        draft a definition from your export
+  kirc tabs --years 2025 --output tabs.xlsx          Excel tab book with significance letters
+
+Every error is one line on stderr with exit status 2; Ctrl-C stops a render with status 130.
+"""
+
+RENDER_EXAMPLES = """\
+examples:
+  kirc render --years 2017-2025
+  kirc render --years 2025 --segment all --segment telecom
+  kirc render --survey surveys/own.toml --years 2025 --org-survey ""
+  kirc render --years 2024-2025 --pdf --output /tmp/reports
+
+Writes <output>/<year>/<segment>.html (and .pdf with --pdf), the figures of each report as
+<output>/<year>/<segment>/figures.xlsx and .csv, all figures as <output>/figures.xlsx, and
+<output>/index.html.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``kirc render: error: ...``), status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _years(text: str) -> list[int]:
@@ -28,22 +61,37 @@ def _years(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kirc", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    parser = _Parser(prog="kirc", description="Research toolkit for the customer-contact "
+                     "sector: render annual reports, inspect survey exports, draft a survey "
+                     "definition.",
+                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kirc {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     render = sub.add_parser("render", help="execute the annual report notebook per year and "
-                                           "segment and export static HTML")
+                                           "segment and export static HTML",
+                            description="Execute the annual report notebook per year and "
+                                        "segment and export self-contained HTML, the figures "
+                                        "as Excel/CSV and an index page.",
+                            epilog=RENDER_EXAMPLES,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     render.add_argument("--years", type=_years, required=True, help="e.g. 2017-2025 or 2024")
     render.add_argument("--segment", action="append", default=None,
-                        help="a sector, or 'all' (default); repeat for several")
+                        help="'all' (default) or a category of the definition's [report] "
+                             "segment_by; repeat for several")
     render.add_argument("--survey", default="klantcontact",
-                        help="consumer survey definition (name or .toml path)")
-    render.add_argument("--org-survey", default="sectorscan",
-                        help="organisation survey definition (name or .toml path)")
+                        help="survey definition (name or .toml path; default the demo)")
+    render.add_argument("--org-survey", default=None,
+                        help="a second survey joined by year (name or .toml path); default the "
+                             "definition's [report] org_survey, if any; \"\" for none")
     render.add_argument("--language", choices=["nl", "en"], default="nl")
     render.add_argument("--jobs", type=int, default=None,
                         help="reports rendered in parallel (default: number of cores)")
     render.add_argument("--output", default="reports", help="output folder (default reports/)")
+    render.add_argument("--pdf", action="store_true",
+                        help="also print every report to an A4 PDF (needs Chromium)")
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     inspect = sub.add_parser("inspect", help="show what kirc detects in a survey export")
@@ -109,19 +157,31 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "tabs":
             return _run_tabs(args)
         if args.command == "render":
-            from .report import render
-            result = render(years=args.years, segments=args.segment or ["all"],
-                            survey=args.survey, org_survey=args.org_survey,
-                            language=args.language, jobs=args.jobs, output=args.output,
-                            progress=not args.no_progress)
+            from .report import RenderInterrupted, render
+            try:
+                result = render(years=args.years, segments=args.segment or ["all"],
+                                survey=args.survey, org_survey=args.org_survey,
+                                language=args.language, jobs=args.jobs, output=args.output,
+                                progress=not args.no_progress, pdf=args.pdf)
+            except RenderInterrupted as stop:
+                print(stop.line(), file=sys.stderr)
+                return 130
             return 0 if result.ok else 1
+    except KeyboardInterrupt:
+        print(f"kirc {args.command}: interrupted", file=sys.stderr)
+        return 130
     except KircError as err:
-        print(f"kirc {args.command}: {err}", file=sys.stderr)
+        print(f"kirc {args.command}: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # `kirc inspect big.sav | head` closes the pipe early; that is not an error.
         sys.stderr.close()
         return 0
+    except OSError as err:
+        print(f"kirc {args.command}: {err.strerror or err}"
+              + (f": {err.filename}" if getattr(err, "filename", None) else ""),
+              file=sys.stderr)
+        return 2
     return 0
 
 

@@ -139,7 +139,7 @@ class Browser:
     def screenshot(self, path: Path, width: int = 1280) -> bytes:
         height = int(self.evaluate("document.documentElement.scrollHeight"))
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=min(height, 16000),
-                  deviceScaleFactor=1, mobile=False)
+                  deviceScaleFactor=1, mobile=width < 600)
         data = base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"])
         path.write_bytes(data)
         self.send("Emulation.clearDeviceMetricsOverride")
@@ -235,6 +235,9 @@ def test_index_renders_and_every_link_opens_a_report(rendered, browser, tmp_path
     for link in links:
         target = Path(unquote(urlparse(link).path))
         assert link.startswith("file://") and target.is_file(), link
+        if target.suffix != ".html":        # the workbooks: files to download, not pages
+            assert target.suffix in (".xlsx", ".csv"), link
+            continue
         events = browser.open(link)
         assert problems(events) == []
         assert browser.evaluate("document.images.length") >= 3
@@ -254,3 +257,72 @@ def test_the_checks_catch_a_page_that_needs_the_network(browser, tmp_path):
     assert any("undefinedCall" in p or p.startswith("exception") for p in found)
     assert any("network request: https://cdn.example.org/logo.png" in p for p in found)
     assert browser.evaluate("document.images[0].naturalWidth") == 0
+
+
+# --------------------------------------------------------------------------------------------
+# every kind of page at desktop and phone width
+
+SCREENS = Path(os.environ.get("KIRC_SCREENSHOTS", "/tmp/kirc-screens"))
+
+
+@pytest.fixture(scope="module")
+def rendered_english(tmp_path_factory):
+    """An English batch with a segment: all sectors and telecom, 2025 (one extra render)."""
+    from kirc import report
+    output = tmp_path_factory.mktemp("reports-en")
+    result = report.render(years=[2025], segments=["all", "telecom"], language="en",
+                           output=output, jobs=2, progress=False)
+    assert result.ok, result.summary()
+    return output
+
+
+LAYOUT = """(() => {
+  const width = window.innerWidth;
+  const cells = Array.from(document.querySelectorAll('table th, table td'));
+  const clipped = cells.filter(c => c.getBoundingClientRect().right > width + 1
+                                     || c.scrollWidth > c.clientWidth + 1)
+                       .map(c => c.textContent.trim().slice(0, 40));
+  const tables = Array.from(document.querySelectorAll('table'))
+      .filter(t => t.getBoundingClientRect().right > width + 1).length;
+  const images = Array.from(document.images).map(i => ({
+      ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || '',
+      right: i.getBoundingClientRect().right}));
+  return {scroll: document.documentElement.scrollWidth, clipped, tables, images,
+          lang: document.documentElement.lang,
+          text: document.body.innerText};
+})()"""
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_every_page_reads_on_desktop_and_phone(rendered, rendered_english, browser, width):
+    pages = {"index": (rendered / "index.html", "nl"),
+             "report": (rendered / "2025" / "alle-sectoren.html", "nl"),
+             "segment": (rendered_english / "2025" / "telecom.html", "en"),
+             "english": (rendered_english / "2025" / "all-sectors.html", "en"),
+             "index-en": (rendered_english / "index.html", "en")}
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for name, (page, language) in pages.items():
+        browser.send("Emulation.setDeviceMetricsOverride", width=width, height=900,
+                     deviceScaleFactor=1, mobile=width < 600)
+        events = browser.open(page.as_uri())
+        assert problems(events) == [], (name, width)
+        layout = browser.evaluate(LAYOUT)
+        assert layout["lang"] == language
+        # no horizontal overflow: the page, every table and every cell fit the screen
+        assert layout["scroll"] <= width, (name, width, layout["scroll"])
+        assert layout["tables"] == 0 and layout["clipped"] == [], (name, width,
+                                                                    layout["clipped"][:5])
+        for image in layout["images"]:
+            assert image["ok"], (name, width)
+            assert len(image["alt"]) > 30 and "No description" not in image["alt"], image
+            assert image["right"] <= width + 1
+        if name != "index" and name != "index-en":
+            assert len(layout["images"]) >= 3
+            words = ("Key messages", "Methods") if language == "en" else (
+                "Belangrijkste uitkomsten", "Verantwoording")
+            assert all(w in layout["text"] for w in words)
+        if language == "en":
+            for dutch in ("energie", "telefoon", "onderdrukt", "Uitkomst", "Kerncijfers"):
+                assert dutch not in layout["text"], (name, dutch)
+        browser.screenshot(SCREENS / f"{name}-{width}.png", width=width)
+        browser.send("Emulation.clearDeviceMetricsOverride")

@@ -54,7 +54,8 @@ def test_runs_top_to_bottom_as_committed(name, tmp_path):
               if o.output_type == "error"]
     assert errors == []
     images = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
-              if "image/png" in o.get("data", {})]
+              if "image/png" in o.get("data", {})
+              or "data:image/svg+xml" in "".join(o.get("data", {}).get("text/html", ""))]
     assert len(images) >= 2
     # opened by hand, the report notebook leaves nothing behind in notebooks/
     assert not (ROOT / "notebooks" / "headline.json").exists()

@@ -9,9 +9,9 @@ written into tmp_path, which runs in a few seconds.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
-import struct
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -119,8 +119,8 @@ def no_kernels(monkeypatch):
         raise AssertionError("a notebook execution started before validation finished")
 
     monkeypatch.setattr(papermill, "execute_notebook", forbidden)
-    monkeypatch.setattr(report, "_run", forbidden)
-    monkeypatch.setattr(report, "ProcessPoolExecutor", forbidden)
+    monkeypatch.setattr(report.run, "_run", forbidden)
+    monkeypatch.setattr(report.run, "ProcessPoolExecutor", forbidden)
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,9 +155,9 @@ def test_report_shows_no_code(rendered):
     # element may use them)
     assert not classes & {"jp-InputArea-editor", "highlight", "jp-InputPrompt",
                           "jp-OutputPrompt", "input_area", "jp-CodeMirrorEditor"}
-    assert "jp-MarkdownOutput" in classes or "jp-RenderedMarkdown" in classes
+    assert "jp-RenderedHTMLCommon" in classes and "kirc-table" in classes
     for code in ("import kirc", "from kirc import", "annual.headline(", "plt.show()",
-                 "output_dir ="):
+                 "output_dir =", "content.prepare(", "sections."):
         assert code not in page
 
 
@@ -180,11 +180,12 @@ def test_headline_figures_match_an_independent_computation(rendered):
         return (format_number(value, 1, "nl", sign=True) if unit == "points"
                 else format_percent(value, 1, "nl"))
 
-    rows = {row[0]: row for row in table_rows(rendered["html"]) if row}
+    headline_table = rendered["html"][:rendered["html"].index("</table>")]
+    rows = {row[0]: row for row in table_rows(headline_table) if row}
     figures = {row["metric"]: row for row in json.loads(
         (rendered["output"] / "2025" / "alle-sectoren" / "headline.json").read_text())["rows"]}
     index_rows = {row[0]: row for row in table_rows(rendered["index"]) if row}
-    assert "alle sectoren" in index_rows
+    assert "alle sectoren" in index_rows and "2025" in index_rows
     for key, (table, unit) in expected.items():
         first = table.iloc[0]
         value, low, high = (shown(first[c], unit) for c in ("estimate", "ci_low", "ci_high"))
@@ -196,18 +197,23 @@ def test_headline_figures_match_an_independent_computation(rendered):
         assert stored["ci_low"] == pytest.approx(first["ci_low"], abs=1e-5)
         assert stored["n"] == first["n"]
         # the index shows the same figures
-        assert value in " ".join(index_rows["alle sectoren"]), key
+        assert value in " ".join(index_rows["2025"]), key
 
 
-def test_report_embeds_its_figures_as_png_data(rendered):
-    images = re.findall(r'<img\b[^>]*\bsrc="data:image/png;base64,([^"]+)"', rendered["html"])
-    assert len(images) >= 3
-    for data in images:
-        png = base64.b64decode(data, validate=True)
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
-        width, height = struct.unpack(">II", png[16:24])
-        assert width > 100 and height > 100
-        assert b"tIME" not in png        # no creation time that would differ per render
+def test_report_embeds_its_figures_as_svg_data_with_alt_text(rendered):
+    # Vector charts (sharp in print and slides), each with alt text in the report's language.
+    page = rendered["html"]
+    assert "No description has been provided" not in page
+    images = re.findall(r'<img\b[^>]*>', page)
+    charts = [tag for tag in images if 'src="data:image/svg+xml;base64,' in tag]
+    assert len(charts) >= 3 and len(charts) == len(images)
+    for tag in charts:
+        alt = html.unescape(re.search(r'\balt="([^"]*)"', tag).group(1))
+        assert len(alt) > 40 and ("diagram" in alt.lower() or "staven" in alt), alt
+        data = re.search(r'base64,([^"]+)"', tag).group(1)
+        svg = base64.b64decode(data, validate=True).decode("utf-8")
+        assert "<svg" in svg and 'viewBox="' in svg
+        assert "<dc:date>" not in svg      # no creation time that would differ per render
 
 
 def test_report_and_index_load_nothing_from_elsewhere(rendered):
@@ -220,7 +226,8 @@ def test_report_and_index_load_nothing_from_elsewhere(rendered):
 
 def test_index_links_resolve(rendered):
     links = re.findall(r'<a href="([^"]+)"', rendered["index"])
-    assert links == ["2025/alle-sectoren.html"]
+    assert links == ["2025/alle-sectoren.html", "2025/alle-sectoren/figures.xlsx",
+                     "figures.xlsx", "figures.csv"]
     for link in links:
         assert (rendered["output"] / link).is_file()
     back = re.findall(r'<a href="([^"]+)"', rendered["html"])
@@ -391,7 +398,7 @@ def test_cli_exit_codes(tmp_path, monkeypatch, capsys):
 
     notebook = small_notebook(tmp_path / "nb.ipynb", extra_cells=[
         "if segment == 'telecom':\n    raise RuntimeError('kapot')"])
-    monkeypatch.setattr(report, "DEFAULT_NOTEBOOK", notebook)
+    monkeypatch.setattr(report.run, "DEFAULT_NOTEBOOK", notebook)
     output = str(tmp_path / "out")
 
     assert main(["render", "--years", "2025", "--segment", "all", "--segment", "telecom",

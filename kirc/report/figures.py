@@ -1,0 +1,380 @@
+"""Charts of tidy metric tables, and the report's charts as SVG with alt text.
+
+General plots (seaborn style: a tidy table in, a matplotlib Axes out):
+
+- :func:`trend_plot`: a metric per year with its confidence band; a missing (suppressed)
+  estimate is a gap in the line, never a point;
+- :func:`forest_plot`: a metric per group with interval whiskers and a labelled reference line;
+- :func:`composition_plot`: detractors / passives / promoters as a diverging stacked bar.
+
+Report charts (:func:`trend_chart`, :func:`breakdown_chart`, :func:`composition_chart`) return
+``(figure, alt)``; :func:`chart_html` turns them into an ``<img>`` with an SVG data URI and the
+alt text in the report's language (nbconvert's "No description has been provided" never
+appears). Colours are Okabe & Ito's colour-blind-safe palette (no red/green pair); numbers on
+axes follow the report's language (decimal comma, U+2212 minus). Figures are deterministic
+(fixed SVG ids, no dates), so re-rendered reports are identical.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from .formatting import axis_formatter, format_value
+from .texts import LABELS
+
+__all__ = ["set_style", "trend_plot", "forest_plot", "composition_plot", "trend_chart",
+           "breakdown_chart", "composition_chart", "chart_html", "trend_figure", "PALETTE",
+           "SERIES"]
+
+#: Okabe & Ito (2008) colour-blind-safe colours: detractors, passives, promoters.
+PALETTE = {"detractors": "#D55E00", "passives": "#BBBBBB", "promoters": "#0072B2"}
+#: Colours of lines and points (Okabe & Ito, blue first).
+SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+          "#000000"]
+_REFERENCE = "#555555"
+
+
+def set_style() -> None:
+    """House style: seaborn's whitegrid, readable sizes, SVG text as paths, fixed ids."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 200, "figure.figsize": (8, 4),
+                         "axes.titleweight": "bold", "axes.titlesize": "medium",
+                         "svg.hashsalt": "kirc", "svg.fonttype": "none",
+                         "axes.unicode_minus": True})
+
+
+def _axes(ax, size=(8, 4)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def _value_axis(ax, unit: str, language: str, axis: str = "y", scale=None) -> None:
+    """Origin and ticks of a value axis: shares 0–100, NPS around zero, means on the scale."""
+    labels = LABELS[language]
+    setter = ax.set_ylim if axis == "y" else ax.set_xlim
+    getter = ax.get_ylim if axis == "y" else ax.get_xlim
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if unit == "percent":
+        setter(0, 100)
+        target.set_major_formatter(axis_formatter(language))
+        label = labels["axis_share"]
+    elif unit == "points":
+        low, high = getter()
+        bound = max(10.0, math.ceil(max(abs(low), abs(high)) / 10) * 10)
+        setter(-bound, bound)
+        target.set_major_formatter(axis_formatter(language, sign=True))
+        (ax.axhline if axis == "y" else ax.axvline)(0, color="#999999", linewidth=0.8)
+        label = labels["axis_points"]
+    else:
+        if scale:
+            setter(float(scale[0]), float(scale[1]))
+        target.set_major_formatter(axis_formatter(language, decimals=1))
+        label = labels["axis_score"]
+    (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
+
+
+def trend_plot(data: pd.DataFrame, x: str = "year", hue: str | None = None, ax=None,
+               title: str | None = None, ylabel: str | None = None, min_n: int = 30,
+               unit: str | None = None, language: str = "nl", breaks=(), scale=None):
+    """A metric over the years, with its confidence interval as a band.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Output of :func:`kirc.trend` (or any metric with a year column).
+    x : str, default "year"
+    hue : str, optional
+        A grouping column: one line and band per group.
+    ax : matplotlib Axes, optional
+    title, ylabel : str, optional
+    min_n : int
+        Estimates based on fewer answers are left out: a gap in the line, not a point.
+    unit : {"percent", "points", "score"}, optional
+        Sets the axis origin (shares 0–100, the NPS symmetric around zero) and its label.
+    language : {"nl", "en"}
+        Number format of the ticks.
+    breaks : sequence of int
+        Years of a new questionnaire, marked with a dotted line before them.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2017, 2018, 2019], "estimate": [61.0, 59.0, 61.0],
+    ...                   "ci_low": [50.0, 55.0, 57.5], "ci_high": [70.0, 63.0, 64.5],
+    ...                   "n": [15, 500, 520]})
+    >>> ax = trend_plot(t, title="Chatbot", unit="percent")
+    >>> [int(x) for x in ax.lines[0].get_xdata()]
+    [2017, 2018, 2019]
+    >>> bool(np.isnan(ax.lines[0].get_ydata()[0]))     # the 2017 figure (n = 15) is a gap
+    True
+    """
+    ax = _axes(ax)
+    groups = [(None, data)] if hue is None else list(data.groupby(hue, observed=True,
+                                                                   sort=False))
+    for colour, (name, rows) in zip(SERIES * 4, groups):
+        rows = rows.sort_values(x)
+        hidden = (rows["n"] < min_n) | rows["estimate"].isna()
+        estimate = rows["estimate"].where(~hidden).to_numpy(float)
+        low = rows["ci_low"].where(~hidden).to_numpy(float)
+        high = rows["ci_high"].where(~hidden).to_numpy(float)
+        years = rows[x].to_numpy()
+        ax.fill_between(years, low, high, color=colour, alpha=0.18, linewidth=0)
+        ax.plot(years, estimate, marker="o", markersize=4, color=colour,
+                label=None if name is None else str(name))
+    for year in breaks:
+        ax.axvline(year - 0.5, color=_REFERENCE, linestyle=":", linewidth=1.2)
+    ax.set_xticks(sorted(pd.unique(data[x])))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _: f"’{int(v) % 100:02d}" if len(pd.unique(data[x])) > 6 else f"{int(v)}"))
+    ax.set_xlabel("")
+    if unit:
+        _value_axis(ax, unit, language, scale=scale)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if hue is not None:
+        ax.legend(frameon=False, fontsize="small", ncol=2)
+    return ax
+
+
+def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = None,
+                xlabel: str | None = None, reference: float | None = None,
+                reference_label: str | None = None, unit: str | None = None,
+                language: str = "nl", names=None, scale=None):
+    """A metric per group as points with interval whiskers; suppressed groups are left out.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A metric table with the column ``label``; rows with ``suppressed`` set (or a missing
+        estimate) are not drawn (the table beside the chart names them).
+    label : str
+        The grouping column to label rows with.
+    reference : float, optional
+        A vertical reference line (for example the overall figure), labelled with
+        ``reference_label``.
+    unit : {"percent", "points", "score"}, optional
+        Axis origin and label.
+    names : sequence of str, optional
+        Group names to show (default the ``label`` column), e.g. translated.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, numpy as np
+    >>> t = pd.DataFrame({"sector": ["telecom", "retail"], "estimate": [10.0, np.nan],
+    ...                   "ci_low": [5.0, np.nan], "ci_high": [15.0, np.nan], "n": [400, 12],
+    ...                   "suppressed": [False, True]})
+    >>> ax = forest_plot(t, "sector")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['telecom (n = 400)']
+    """
+    rows = data.reset_index(drop=True)
+    suppressed = rows["suppressed"].fillna(False).to_numpy(bool) if "suppressed" in rows \
+        else rows["estimate"].isna().to_numpy()
+    shown = rows[~suppressed].reset_index(drop=True)
+    group_names = list(names) if names is not None else list(rows[label].astype(str))
+    group_names = [n for n, hide in zip(group_names, suppressed) if not hide]
+    ax = _axes(ax, (6, 0.42 * max(len(shown), 1) + 1.4))
+    y = np.arange(len(shown))[::-1]
+    estimate, low, high = (shown[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
+    # A bound a rounding error beyond the estimate (Wilson's lower bound 1e-15 at 0 of n) is
+    # drawn at the estimate, not refused by matplotlib as a negative error bar.
+    below, above = np.clip(estimate - low, 0, None), np.clip(high - estimate, 0, None)
+    ax.errorbar(estimate, y, xerr=[below, above], fmt="o",
+                color=SERIES[0], ecolor=SERIES[0], capsize=3)
+    ax.set_yticks(y, [f"{name} (n = {int(n):,})".replace(",", "." if language == "nl" else ",")
+                      for name, n in zip(group_names, shown["n"])])
+    ax.set_ylim(-0.7, max(len(shown), 1) - 0.3)
+    if unit:
+        _value_axis(ax, unit, language, axis="x", scale=scale)
+    if reference is not None and np.isfinite(reference):
+        ax.axvline(reference, color=_REFERENCE, linestyle="--", linewidth=1)
+        if reference_label:
+            ax.annotate(reference_label, xy=(reference, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, 2), textcoords="offset points", fontsize="small",
+                        color=_REFERENCE, ha="left", va="bottom")
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, pad=14 if reference_label else 6)
+    return ax
+
+
+def composition_plot(data: pd.DataFrame, label: str | None = None, ax=None,
+                     title: str | None = None,
+                     names: tuple[str, str, str] = ("criticasters", "passieven", "promotors"),
+                     language: str = "nl", groups=None):
+    """NPS composition: detractors to the left of zero, passives and promoters to the right.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Output of :func:`kirc.nps` (columns ``detractors``, ``passives``, ``promoters``).
+        Suppressed rows (missing shares) are left out.
+    label : str, optional
+        Grouping column for the bar labels (for example ``year`` or ``sector``).
+    names : three str
+        Legend names of detractors, passives, promoters (Dutch by default).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2024, 2025], "detractors": [30.0, 25.0],
+    ...                   "passives": [40.0, 40.0], "promoters": [30.0, 35.0], "n": [900, 950]})
+    >>> ax = composition_plot(t, "year")
+    >>> len(ax.patches)
+    6
+    """
+    keep = (data["n"].fillna(0) > 0) & data["promoters"].notna()
+    rows = data[keep].reset_index(drop=True)
+    group_names = ([g for g, k in zip(groups, keep) if k] if groups is not None
+                   else ([str(v) for v in rows[label]] if label else [""] * len(rows)))
+    ax = _axes(ax, (8, 0.42 * len(rows) + 1.6))
+    y = np.arange(len(rows))[::-1]
+    det, pas, pro = (rows[c].to_numpy(float) for c in ("detractors", "passives", "promoters"))
+    ax.barh(y, -det, color=PALETTE["detractors"], label=names[0])
+    ax.barh(y, pas, color=PALETTE["passives"], label=names[1])
+    ax.barh(y, pro, left=pas, color=PALETTE["promoters"], label=names[2])
+    for yy, d, p, q in zip(y, det, pas, pro):
+        ax.text(-d / 2, yy, f"{d:.0f}", va="center", ha="center", color="black", fontsize=8)
+        ax.text(p + q / 2, yy, f"{q:.0f}", va="center", ha="center", color="white", fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, group_names)
+    ax.set_xlim(-100, 100)
+    ax.set_xlabel("%")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
+    ax.legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+# the report's charts
+
+
+def chart_html(figure, alt: str, css_class: str = "kirc-chart") -> str:
+    """A figure as ``<img>`` with an SVG data URI and alt text (the figure is closed)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    width = figure.get_size_inches()[0] * 96
+    return (f'<img class="{css_class}" src="data:image/svg+xml;base64,{data}" '
+            f'alt="{html.escape(alt, quote=True)}" style="max-width: {width:.0f}px">')
+
+
+def trend_chart(trend: pd.DataFrame, report):
+    """Small multiples: each indicator per year with its band; gaps where suppressed."""
+    labels = LABELS[report.language]
+    language = report.language
+    keys = list(dict.fromkeys(trend["metric"]))
+    columns = 2 if len(keys) > 1 else 1
+    rows = math.ceil(len(keys) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 2.9 * rows),
+                                squeeze=False)
+    items, gaps = [], []
+    indicators = {i.key: i for i in report.indicators}
+    for ax, key in zip(axes.flat, keys):
+        part = trend[trend["metric"] == key].sort_values("year")
+        indicator = indicators[key]
+        breaks = sorted(part.loc[part["series_break"], "year"])
+        trend_plot(part, ax=ax, title=indicator.name(language), min_n=1, unit=indicator.unit,
+                   language=language, breaks=breaks, scale=indicator.scale)
+        ax.set_ylabel("")
+        shown = part[~part["suppressed"]]
+        if len(shown):
+            first, last = shown.iloc[0], shown.iloc[-1]
+            items.append(labels["trend_alt_item"].format(
+                label=indicator.name(language), start=format_value(first["estimate"],
+                                                                   indicator.unit, language),
+                start_year=int(first["year"]), end=format_value(last["estimate"],
+                                                                indicator.unit, language),
+                end_year=int(last["year"])))
+        for _, row in part[part["suppressed"]].iterrows():
+            gaps.append(f"{indicator.name(language)} {int(row['year'])}")
+    for ax in list(axes.flat)[len(keys):]:
+        ax.set_visible(False)
+    figure.tight_layout()
+    years = sorted(trend["year"].unique())
+    alt = labels["trend_alt"].format(first=years[0], last=years[-1], items="; ".join(items))
+    if gaps:
+        alt += labels["trend_alt_gaps"].format(items=", ".join(gaps))
+    return figure, alt, gaps
+
+
+def breakdown_chart(table: pd.DataFrame, by: str, indicator, report, total: float | None):
+    """One indicator by one breakdown: sorted dots with intervals and the labelled total."""
+    labels = LABELS[report.language]
+    language = report.language
+    names = [report.category(v) for v in table[by]]
+    total_text = format_value(total, indicator.unit, language) if total is not None else "–"
+    ax = forest_plot(table, by, unit=indicator.unit, language=language, names=names,
+                     reference=total, scale=indicator.scale,
+                     reference_label=f"{labels['total']} {total_text}",
+                     title=indicator.name(language))
+    shown = [f"{name} {format_value(e, indicator.unit, language)}" for name, e, s in
+             zip(names, table["estimate"], table["suppressed"]) if not s]
+    hidden = [name for name, s in zip(names, table["suppressed"]) if s]
+    by_words = f"{labels['by']} {_by_word(report, by)}"
+    alt = labels["forest_alt"].format(label=indicator.name(language), by=by_words,
+                                      year=report.year, items="; ".join(shown),
+                                      total_word=labels["total"], total=total_text)
+    if hidden:
+        alt += labels["forest_alt_hidden"].format(items=", ".join(hidden))
+    return ax.figure, alt
+
+
+def _by_word(report, by: str) -> str:
+    labels = LABELS[report.language]
+    return (labels.get(by) or by).lower() if isinstance(labels.get(by, by), str) else by
+
+
+def composition_chart(table: pd.DataFrame, by: str, report):
+    """The NPS composition per group (suppressed groups left out)."""
+    labels = LABELS[report.language]
+    shown = table[~table["suppressed"].fillna(False).astype(bool)]
+    groups = [report.category(v) for v in shown[by]]
+    ax = composition_plot(shown, by, names=labels["nps_groups"], language=report.language,
+                          groups=groups, title=f"NPS {report.year}")
+    items = [labels["composition_item"].format(group=g, det=f"{d:.0f}", pas=f"{p:.0f}",
+                                               pro=f"{q:.0f}")
+             for g, d, p, q in zip(groups, shown["detractors"], shown["passives"],
+                                   shown["promoters"])]
+    alt = labels["composition_alt"].format(by=_by_word(report, by), year=report.year,
+                                           items="; ".join(items))
+    return ax.figure, alt
+
+
+def trend_figure(consumers, organisations=None, language: str = "nl"):
+    """Compatibility: the trend small multiples of the frames' indicators (a Figure)."""
+    from .content import _report_of, trend_table
+    year = int(consumers["year"].max())
+    report = _report_of(consumers, organisations, year, language)
+    figure, _, _ = trend_chart(trend_table(report), report)
+    return figure

@@ -1,0 +1,747 @@
+"""Batch rendering of the annual reports: ``kirc render`` and :func:`render`.
+
+For every (year, segment) the annual report notebook (``notebooks/annual_report.ipynb``) is
+executed with papermill and exported to one self-contained static HTML file; an ``index.html``
+links all reports present in the output folder with their headline figures.
+
+Output layout (``output="reports"``)::
+
+    reports/
+        index.html                       overview of every report in this folder
+        2025/
+            alle-sectoren.html           the report (nl; "all-sectors" with language="en")
+            alle-sectoren.ipynb          the executed notebook, kept for debugging
+            alle-sectoren/headline.json  the headline figures, written by the notebook
+            telecom.html ...
+
+Decisions
+---------
+- **Executed notebooks are kept** next to the HTML: when a report fails, its ``.ipynb`` shows the
+  traceback in the failing cell; when it succeeds, an analyst can open it and see the code behind
+  every figure. Timing metadata is stripped from it so that it is reproducible too.
+- **The notebook writes into a folder of its own** (``output_dir`` = ``<year>/<slug>/``, an
+  absolute path), so that whatever else a future notebook writes stays with its report.
+- **The index is rebuilt from every** ``headline.json`` **under the output folder** whose HTML
+  report exists, so rendering 2025 alone keeps the links to earlier renders. A report that fails
+  loses its stale HTML and ``headline.json`` first, so the index never shows outdated figures
+  for it. Render different languages into different output folders.
+- **Self-contained HTML**: nbconvert's ``lab`` template without its ``<script>`` blocks
+  (require.js, MathJax, mermaid and the widget manager all load from CDNs), code inputs and
+  prompts hidden, matplotlib figures as inline PNG data URIs. Every report is checked with
+  :func:`external_resources`; a report that would load anything from elsewhere fails. Without
+  MathJax, LaTeX in Markdown cells is shown as typed.
+- **Reproducible bytes**: the same inputs give the same HTML apart from the one line
+  ``<p class="kirc-generated">`` (the generation date; ``SOURCE_DATE_EPOCH`` fixes it too).
+  Normalised: papermill's timestamps and durations and the kernel's execution timestamps (in the
+  ``.ipynb``), the random id of papermill's injected-parameters cell, pandas Styler table ids
+  (``T_<random>``), object addresses in plain-text reprs, and random UUIDs in the HTML. The
+  kernels run with ``PYTHONHASHSEED=0`` so that set and dict-of-set orders cannot vary.
+- **Parallel reports run in separate processes** (a spawn pool): papermill's ``cwd=`` changes the
+  working directory of the whole process, so threads would race. One failing report never
+  stops the others. The kernels' own console chatter is captured per report and only shown
+  when a report fails without a cell error (e.g. the kernel died).
+- Output of code cells to stderr (warnings) is kept in the ``.ipynb`` but left out of the HTML;
+  the summary names the reports that had any.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import InputFileError, ParameterError
+from .html import (_normalise_notebook, export_html, external_resources, write_index)
+from .names import available_years as _available_years, report_slug, resolve_segment
+from .names import sector_labels as _sector_labels
+from .texts import BATCH_TEXT as _TEXT, LANGUAGES
+
+__all__ = ["render", "RenderResult", "RenderInterrupted", "Failure", "validate_parameters",
+           "write_batch_figures", "find_chromium", "write_pdf", "report_slug",
+           "resolve_segment", "external_resources", "write_index", "export_html",
+           "DEFAULT_NOTEBOOK", "NOTEBOOK_PARAMETERS"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+#: The annual report notebook rendered by default.
+def _default_notebook() -> Path:
+    # In a checkout the repository's notebooks/, in an installed wheel its bundled copy.
+    try:
+        from ..resources import notebook_path
+        return notebook_path()
+    except Exception:
+        return PROJECT_ROOT / "notebooks" / "annual_report.ipynb"
+
+
+DEFAULT_NOTEBOOK = _default_notebook()
+
+#: The parameters :func:`render` passes to every notebook (its cell tagged ``parameters``).
+NOTEBOOK_PARAMETERS = ("year", "survey", "org_survey", "segment", "language", "output_dir")
+
+
+#: Headline metrics shown in the index, in this order (keys of ``headline.json`` rows).
+INDEX_METRICS = ("nps", "csat", "chatbot_success", "fcr", "avg_ready")
+
+
+# --------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One report that could not be rendered.
+
+    ``cell`` is the execution count of the failing cell (``In [cell]`` in the executed notebook)
+    or None when the failure is not a cell error (kernel died, export failed, ...); ``source``
+    is the first line of that cell's code.
+    """
+
+    year: int
+    segment: str
+    cell: int | None
+    error: str
+    source: str = ""
+    notebook: Path | None = None
+
+    def describe(self) -> str:
+        where = f"cell In [{self.cell}]: {self.source}" if self.cell is not None else "-"
+        return f"{self.year} {self.segment}: {where}: {self.error}"
+
+
+@dataclass
+class RenderResult:
+    """What :func:`render` did: ``ok`` is True when every report was rendered."""
+
+    ok: bool
+    reports: list[Path]
+    failures: list[Failure]
+    index: Path | None = None
+    output: Path | None = None
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A short plain-text summary with a table of the failures."""
+        total = len(self.reports) + len(self.failures)
+        lines = [f"kirc render: {len(self.reports)} of {total} reports rendered into "
+                 f"{self.output} in {self.seconds:.0f} s; index: {self.index}"]
+        for note in self.warnings:
+            lines.append(f"  note: {note}")
+        if self.failures:
+            rows = [("year", "segment", "cell", "error")]
+            for failure in self.failures:
+                cell = (f"In [{failure.cell}] {_shorten(failure.source, 40)}"
+                        if failure.cell is not None else "-")
+                rows.append((str(failure.year), failure.segment, cell,
+                             _shorten(failure.error, 160)))
+            widths = [max(len(row[i]) for row in rows) for i in range(3)]
+            lines.append(f"kirc render: {len(self.failures)} report(s) failed:")
+            for row in rows:
+                lines.append("  " + "  ".join(text.ljust(width) for text, width
+                                              in zip(row[:3], widths)) + "  " + row[3])
+            notebooks = [str(f.notebook) for f in self.failures if f.notebook is not None]
+            if notebooks:
+                lines.append("  the executed notebooks show the tracebacks: "
+                             + ", ".join(notebooks))
+        return "\n".join(lines)
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------------
+# names and validation
+
+
+
+def _notebook_path(notebook) -> Path:
+    path = Path(DEFAULT_NOTEBOOK if notebook is None else notebook).expanduser().resolve()
+    if not path.is_file():
+        hint = "" if notebook is not None else (
+            " (the default notebook is part of the source tree; pass notebook= to render "
+            "another one)")
+        raise InputFileError(f"notebook not found{hint}", file=path)
+    return path
+
+
+def validate_parameters(notebook, params: dict) -> dict:
+    """Check parameter names against the notebook's cell tagged ``parameters``.
+
+    Papermill would inject an unknown name without complaint (and the notebook would silently
+    ignore it); here it is an error before any kernel starts.
+
+    Parameters
+    ----------
+    notebook : str or path-like
+        The notebook to execute.
+    params : dict
+        The parameters that would be passed.
+
+    Returns
+    -------
+    dict
+        The notebook's declared parameters as :func:`papermill.inspect_notebook` infers them
+        (name -> {"name", "inferred_type_name", "default", "help"}).
+
+    Raises
+    ------
+    InputFileError
+        When the notebook is missing or cannot be read.
+    ParameterError
+        When the notebook has no parameters cell, or ``params`` names a parameter it does not
+        declare (the message lists the declared ones).
+    """
+    import papermill
+
+    path = Path(notebook)
+    if not path.is_file():
+        raise InputFileError("notebook not found", file=path)
+    try:
+        declared = papermill.inspect_notebook(str(path))
+    except ValueError as exc:      # no kernelspec language to parse the parameters cell with
+        raise ParameterError(f"cannot read the notebook's parameters: {exc}", file=path) from exc
+    except Exception as exc:       # nbformat/JSON errors: the file is not a notebook
+        raise InputFileError(f"not a readable notebook ({type(exc).__name__}: {exc})",
+                             file=path) from exc
+    if not declared:
+        raise ParameterError("the notebook has no cell tagged 'parameters' (or it assigns "
+                             "nothing)", file=path)
+    unknown = [name for name in params if name not in declared]
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))}; the notebook declares "
+            f"{', '.join(map(repr, declared))}", file=path)
+    return declared
+
+
+def _check_jobs(jobs) -> int:
+    if jobs is None:
+        return os.cpu_count() or 1
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ParameterError(f"jobs must be a whole number of at least 1, not {jobs!r}")
+    return jobs
+
+
+
+
+@dataclass(frozen=True)
+class _Job:
+    notebook: Path
+    output: Path
+    year: int
+    segment: str
+    slug: str
+    parameters: dict
+    title: str
+    language: str
+    generated: str
+    project_root: Path
+    chromium: str | None = None
+
+    @property
+    def html(self) -> Path:
+        return self.output / str(self.year) / f"{self.slug}.html"
+
+    @property
+    def ipynb(self) -> Path:
+        return self.output / str(self.year) / f"{self.slug}.ipynb"
+
+    @property
+    def folder(self) -> Path:
+        return self.output / str(self.year) / self.slug
+
+
+def _survey_argument(value) -> str:
+    """A survey name as it is, a ``.toml`` path made absolute (the kernel runs elsewhere)."""
+    text = str(value)
+    if text.lower().endswith(".toml") or "/" in text or os.sep in text:
+        return str(Path(text).expanduser().resolve())
+    return text
+
+
+def _check_output(output) -> Path:
+    """The output folder, created now, so that an unusable path fails before any kernel."""
+    path = Path(output).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ParameterError("the output is a file, not a folder", file=path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".kirc-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ParameterError(f"cannot write the reports there ({exc.strerror or exc})",
+                             file=path) from None
+    return path
+
+
+def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
+          generated, pdf: bool = False) -> tuple[list[_Job], int, Path]:
+    """Validate everything and list the reports; nothing runs yet."""
+    from ..surveys import check_years, survey_definition
+    from .spec import report_settings
+
+    if language not in LANGUAGES:
+        raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
+    workers = _check_jobs(jobs)
+    notebook_path = _notebook_path(notebook)
+    survey = _survey_argument(survey)
+    definition = survey_definition(survey)
+    settings = report_settings(definition)
+    if org_survey is None:
+        org_survey = settings.org_survey          # the definition's own pairing, or none
+    org_survey = _survey_argument(org_survey) if org_survey else ""
+    available = _available_years(definition)
+    checked_years = check_years(years, available, repr(str(survey)))
+    if org_survey:
+        # The report compares the two surveys in the same year.
+        check_years(checked_years, _available_years(survey_definition(org_survey)),
+                    repr(str(org_survey)))
+    if isinstance(segments, str):
+        segments = [segments]
+    sectors = _sector_labels(definition, settings.segment_by)
+    resolved: list[str] = []
+    for segment in segments or ["all"]:
+        if segment.strip().lower() not in ("all", "alle", "alle-sectoren", "alle sectoren",
+                                           "all-sectors", "totaal", "overall") and not sectors:
+            raise ParameterError(f"segment {segment!r}: the definition declares no segments "
+                                 "([report] segment_by)")
+        label = resolve_segment(segment, sectors)
+        if label not in resolved:
+            resolved.append(label)
+    chromium = find_chromium() if pdf else None
+    if pdf and chromium is None:
+        raise ParameterError("--pdf needs Chromium or Google Chrome, which is not installed: "
+                             "install the 'chromium' package (apt-get install chromium) or "
+                             "set KIRC_CHROMIUM to the browser's path")
+    output_path = _check_output(output)
+
+    title = str(definition.get("title") or survey)
+    plan = []
+    for year in checked_years:
+        for segment in resolved:
+            slug = report_slug(segment, language, generic=settings.segment_by != "sector")
+            folder = output_path / str(year) / slug
+            parameters = {"year": year, "survey": survey, "org_survey": org_survey,
+                          "segment": segment, "language": language,
+                          "output_dir": str(folder)}
+            plan.append(_Job(notebook_path, output_path, year, segment, slug, parameters,
+                             title, language, generated, PROJECT_ROOT, chromium))
+    validate_parameters(notebook_path, plan[0].parameters)
+    return plan, workers, output_path
+
+
+def find_chromium() -> str | None:
+    """Headless Chromium of the system (``$KIRC_CHROMIUM``, chromium, google-chrome)."""
+    import shutil
+    for candidate in (os.environ.get("KIRC_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser"),
+                      shutil.which("google-chrome")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def write_pdf(page: Path, chromium: str, timeout: float = 120) -> Path:
+    """Print an HTML report to A4 PDF beside it with headless Chromium (the print CSS applies)."""
+    import subprocess
+    import tempfile
+    target = page.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix="kirc-chromium-") as profile:
+        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                   "--no-first-run", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--disable-extensions",
+                   "--hide-scrollbars", "--host-resolver-rules=MAP * ~NOTFOUND",
+                   f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                   "--run-all-compositor-stages-before-draw",
+                   f"--print-to-pdf={target}", page.as_uri()]
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              timeout=timeout)
+    if not target.is_file() or target.stat().st_size == 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise RuntimeError(f"Chromium wrote no PDF (exit {done.returncode}): {tail[0]}")
+    return target
+
+
+# --------------------------------------------------------------------------------------------
+# one report (runs in a worker process)
+
+
+
+def _render_one(job: _Job) -> dict:
+    """Execute and export one report; never raises (a failure is returned)."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    year_dir = job.output / str(job.year)
+    year_dir.mkdir(parents=True, exist_ok=True)
+    headline = job.folder / "headline.json"
+    # A failure must not leave the previous run's report and figures behind for the index.
+    for stale in (job.html, job.html.with_suffix(".pdf"), headline,
+                  job.folder / "figures.xlsx", job.folder / "figures.csv"):
+        stale.unlink(missing_ok=True)
+    job.folder.mkdir(parents=True, exist_ok=True)
+
+    def failed(cell, error, source=""):
+        return {"ok": False, "failure": Failure(job.year, job.segment, cell, error, source,
+                                                job.ipynb if job.ipynb.exists() else None)}
+
+    for attempt in (1, 2):
+        captured = None
+        try:
+            with _captured_console() as captured:
+                papermill.execute_notebook(
+                    str(job.notebook), str(job.ipynb), parameters=job.parameters,
+                    kernel_name="python3", language="python", cwd=str(job.notebook.parent),
+                    progress_bar=False, log_output=False)
+            break
+        except PapermillExecutionError as exc:
+            _normalise_saved(job.ipynb)
+            source = next((line for line in (exc.source or "").splitlines()
+                           if line.strip() and not line.lstrip().startswith("#")), "")
+            return failed(exc.exec_count, f"{exc.ename}: {exc.evalue}", source.strip())
+        except Exception as exc:   # kernel start-up or death: retry once, then report
+            console = captured.text if captured else ""
+            if attempt == 2:
+                detail = f"{type(exc).__name__}: {exc}"
+                tail = " | ".join(console.strip().splitlines()[-3:])
+                return failed(None, detail + (f" (kernel output: {tail})" if tail else ""))
+    try:
+        nb = nbformat.read(job.ipynb, as_version=4)
+        stderr_outputs = _normalise_notebook(nb)
+        nbformat.write(nb, job.ipynb)
+        if not headline.is_file():
+            return failed(None, f"the notebook did not write {headline}")
+        try:
+            figures = json.loads(headline.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return failed(None, f"{headline} is not valid JSON: {exc}")
+        segment_name = figures.get("segment_name") or (_TEXT[job.language]["all"] if job.segment == "all" else job.segment)
+        title = f"{figures.get('title') or job.title} {job.year} – {segment_name}"
+        page = export_html(nb, title, job.language, job.generated)
+        outside = external_resources(page)
+        if outside:
+            return failed(None, "the HTML would load external resources: "
+                          + ", ".join(outside[:5]))
+        job.html.write_text(page, encoding="utf-8")
+    except Exception as exc:
+        return failed(None, f"export failed: {type(exc).__name__}: {exc}")
+    if job.chromium:
+        try:
+            write_pdf(job.html, job.chromium)
+        except Exception as exc:
+            return failed(None, f"PDF failed: {type(exc).__name__}: {exc}")
+    return {"ok": True, "html": job.html, "stderr_outputs": stderr_outputs,
+            "year": job.year, "segment": job.segment}
+
+
+def _normalise_saved(path: Path) -> None:
+    import nbformat
+    try:
+        nb = nbformat.read(path, as_version=4)
+        _normalise_notebook(nb)
+        nbformat.write(nb, path)
+    except Exception:      # keeping papermill's own copy is better than losing the traceback
+        pass
+
+
+class _Captured:
+    text = ""
+
+
+class _captured_console:
+    """Send this process's stdout/stderr file descriptors (inherited by the kernel) to a file.
+
+    Kernels print start-up warnings straight to the inherited descriptors; with nine reports
+    in parallel that would bury the progress bar. Worker processes are ours alone, so
+    redirecting their descriptors is safe.
+    """
+
+    def __enter__(self):
+        import tempfile
+        self.captured = _Captured()
+        self.file = tempfile.TemporaryFile()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.saved = (os.dup(1), os.dup(2))
+        os.dup2(self.file.fileno(), 1)
+        os.dup2(self.file.fileno(), 2)
+        return self.captured
+
+    def __exit__(self, *exc_info):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(self.saved[0], 1)
+        os.dup2(self.saved[1], 2)
+        for fd in self.saved:
+            os.close(fd)
+        self.file.seek(0)
+        self.captured.text = self.file.read().decode("utf-8", "replace")
+        self.file.close()
+        return False
+
+
+def _init_worker(project_root: str) -> None:
+    # The kernels must import the same kirc as the renderer (also from a source checkout that
+    # is not installed), and hash-seeded orders must not vary between renders.
+    paths = [project_root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    os.environ["PYTHONHASHSEED"] = "0"
+    # Ctrl-C reaches every process of the terminal's group: the workers leave it to the main
+    # process, which stops them with SIGTERM; a worker then takes its kernel (started in a
+    # session of its own, out of the terminal's reach) down with it.
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminate_worker)
+
+
+def _terminate_worker(signum, frame) -> None:
+    try:
+        import psutil
+        children = psutil.Process().children(recursive=True)
+        for child in children:
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        psutil.wait_procs(children, timeout=3)
+    except Exception:
+        pass
+    os._exit(128 + signum)
+
+
+# --------------------------------------------------------------------------------------------
+# the batch
+
+
+def generated_line(language: str) -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit()
+              else datetime.now(timezone.utc))
+    from .. import __version__
+    text = _TEXT[language]
+    return f"{text['generated']} {moment:%Y-%m-%d %H:%M} UTC {text['by']} {__version__}"
+
+
+class RenderInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`render`: the workers were stopped, partial output removed.
+
+    ``result`` holds the reports that had finished (the index lists them).
+    """
+
+    def __init__(self, result: RenderResult):
+        super().__init__("interrupted")
+        self.result = result
+
+    def line(self) -> str:
+        return (f"kirc render: interrupted; {len(self.result.reports)} report(s) had finished "
+                f"and are kept, partial output removed; index: {self.result.index}")
+
+
+def _stop_workers(pool, seconds: float = 5.0) -> None:
+    """Terminate the pool's worker processes (each takes its kernel down), then kill."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        try:
+            process.terminate()
+        except Exception:
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+
+
+def _run(plan: list[_Job], workers: int, progress: bool) -> tuple[list[dict], bool]:
+    """Run the plan in a spawn pool; returns (outcomes, interrupted)."""
+    import signal
+
+    from tqdm.auto import tqdm
+
+    outcomes: list[dict] = []
+    bar = tqdm(total=len(plan), disable=not progress, file=sys.stderr, unit="report",
+               desc="kirc render", dynamic_ncols=True)
+    context = multiprocessing.get_context("spawn")
+    interrupted = False
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context,
+                               initializer=_init_worker, initargs=(str(PROJECT_ROOT),))
+    try:
+        futures = {pool.submit(_render_one, job): job for job in plan}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:     # the worker process itself died
+                if isinstance(exc, BrokenProcessPool):
+                    # Typically a script without a main guard: spawned workers import
+                    # the main module again, and it calls render again.
+                    error = ("worker process died or could not start; a script that "
+                             "calls render needs `if __name__ == \"__main__\":` "
+                             f"({type(exc).__name__})")
+                else:
+                    error = f"worker process failed: {type(exc).__name__}: {exc}"
+                outcome = {"ok": False, "failure": Failure(job.year, job.segment, None, error)}
+            outcomes.append(outcome)
+            bar.set_postfix_str(f"{job.year} {job.slug}", refresh=False)
+            bar.update()
+        pool.shutdown(wait=True)
+    except KeyboardInterrupt:
+        interrupted = True
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C waits
+        try:
+            _stop_workers(pool)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    finally:
+        bar.close()
+    order = {(job.year, job.segment): i for i, job in enumerate(plan)}
+
+    def position(outcome):
+        if outcome["ok"]:
+            return order[(outcome["year"], outcome["segment"])]
+        return order[(outcome["failure"].year, outcome["failure"].segment)]
+
+    return sorted(outcomes, key=position), interrupted
+
+
+def _remove_partial(plan: list[_Job], finished: set) -> None:
+    import shutil
+    for job in plan:
+        if (job.year, job.segment) in finished:
+            continue
+        for path in (job.html, job.ipynb, job.html.with_suffix(".pdf")):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(job.folder, ignore_errors=True)
+        try:
+            job.folder.parent.rmdir()          # the year folder, when nothing else is in it
+        except OSError:
+            pass
+
+
+def write_batch_figures(output) -> Path | None:
+    """``<output>/figures.xlsx`` and ``figures.csv``: the figures of every report in the folder.
+
+    The rows of each report's ``figures.csv`` (whose HTML exists), one after the other, with
+    the year and segment in every row; numeric cells in the API's units.
+    """
+    import pandas as pd
+
+    from .content import write_workbook
+    output = Path(output)
+    parts = []
+    for csv in sorted(output.glob("*/*/figures.csv")):
+        if not re.fullmatch(r"\d{4}", csv.parent.parent.name):
+            continue
+        if not (csv.parent.parent / f"{csv.parent.name}.html").is_file():
+            continue
+        part = pd.read_csv(csv, keep_default_na=True)
+        part.insert(0, "report_year", int(csv.parent.parent.name))
+        parts.append(part)
+    for stale in (output / "figures.xlsx", output / "figures.csv"):
+        stale.unlink(missing_ok=True)
+    if not parts:
+        return None
+    figures = pd.concat(parts, ignore_index=True)
+    figures["n"] = pd.to_numeric(figures["n"], errors="coerce").astype("Int64")
+    figures.to_csv(output / "figures.csv", index=False, encoding="utf-8")
+    language = "en" if any(output.glob("*/all-sectors.html")) else "nl"
+    return write_workbook(figures, output / "figures.xlsx", language)
+
+
+def render(years, segments=("all",), survey="klantcontact", org_survey=None,
+           language="nl", jobs=None, output="reports", progress=True,
+           notebook=None, pdf: bool = False) -> RenderResult:
+    """Render the annual report for every year and segment, plus an index page.
+
+    Parameters
+    ----------
+    years : int or iterable of int
+        Report years; each must be a year of the survey definition.
+    segments : iterable of str, default ("all",)
+        ``"all"`` and/or categories of the definition's ``[report] segment_by`` construct (a
+        label in any case, or its slug such as ``financiele-dienstverlening``).
+    survey : str or path-like
+        The survey definition (a name or a ``.toml`` path; relative paths are made absolute
+        before the notebook runs elsewhere).
+    org_survey : str, optional
+        A second survey joined by year. None (default): the definition's ``[report]
+        org_survey``, and none when it names none; ``""``: none.
+    language : {"nl", "en"}
+    jobs : int, optional
+        Reports rendered in parallel (default: the number of cores). Each report runs its own
+        kernel.
+    output : str or path-like, default "reports"
+        Output folder; see the module documentation for the layout.
+    progress : bool, default True
+        Show a progress bar on stderr.
+    notebook : str or path-like, optional
+        The notebook to execute; default ``notebooks/annual_report.ipynb``. It must declare
+        the parameters in :data:`NOTEBOOK_PARAMETERS` and write ``<output_dir>/headline.json``.
+    pdf : bool, default False
+        Also print each report to an A4 PDF beside its HTML, with the system's headless
+        Chromium (a ParameterError before anything runs when there is none).
+
+    Returns
+    -------
+    RenderResult
+        ``ok`` (every report rendered), ``reports`` (HTML paths), ``failures`` (year, segment,
+        failing cell and error per failed report) and ``index``. A summary is printed to stderr.
+
+    Raises
+    ------
+    ParameterError, InputFileError, DefinitionError
+        For invalid parameters, a missing notebook or survey definition, an output folder that
+        cannot be written -- always before any kernel starts. A report that fails while
+        running does not raise; it is a failure in the result, and the other reports are
+        still rendered.
+    RenderInterrupted
+        On Ctrl-C (a KeyboardInterrupt): the workers and their kernels are stopped, the
+        partial output of unfinished reports removed, and the index written for the reports
+        that finished.
+
+    Notes
+    -----
+    Reports run in worker processes started with ``spawn``, which import the calling script's
+    main module again: a script that calls ``render`` must do so under
+    ``if __name__ == "__main__":`` (the ``kirc`` command and notebooks need nothing).
+    """
+    started = time.perf_counter()
+    plan, workers, output_path = _plan(years, segments, survey, org_survey, language, jobs,
+                                       output, notebook, generated_line(language)
+                                       if language in LANGUAGES else "", pdf=pdf)
+    try:
+        outcomes, interrupted = _run(plan, workers, progress)
+    except KeyboardInterrupt:                   # before the pool existed
+        outcomes, interrupted = [], True
+    reports = [o["html"] for o in outcomes if o["ok"]]
+    failures = [o["failure"] for o in outcomes if not o["ok"]]
+    if interrupted:
+        _remove_partial(plan, {(o["year"], o["segment"]) for o in outcomes if o["ok"]})
+    notes = [f"{o['year']} {o['segment']}: {o['stderr_outputs']} stderr output(s) (warnings) "
+             f"left out of the HTML; see the .ipynb" for o in outcomes
+             if o["ok"] and o["stderr_outputs"]]
+    write_batch_figures(output_path)
+    index = write_index(output_path, language)
+    result = RenderResult(ok=not failures and not interrupted, reports=reports,
+                          failures=failures, index=index, output=output_path,
+                          seconds=time.perf_counter() - started, warnings=notes)
+    if interrupted:
+        raise RenderInterrupted(result)
+    print(result.summary(), file=sys.stderr)
+    return result

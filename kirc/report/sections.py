@@ -1,0 +1,148 @@
+"""The report's sections as HTML, in order: each notebook cell displays one of them.
+
+Each function takes the :class:`~kirc.report.content.ReportData` and what earlier sections
+computed, and returns an HTML string (headings with fixed ids, so that the table of contents
+and links from elsewhere can point at them).
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from . import content, figures
+from .texts import LABELS
+
+__all__ = ["title", "contents", "key_messages", "headline", "trend", "breakdowns",
+           "composition", "methods", "downloads", "SECTIONS"]
+
+#: Section ids in report order, with the catalogue key of their heading.
+SECTIONS = (("kernboodschap", "key_messages"), ("kerncijfers", "headline"),
+            ("ontwikkeling", "trends"), ("uitsplitsingen", "breakdown"),
+            ("samenstelling", "composition"), ("verantwoording", "methods"),
+            ("bestanden", "downloads"))
+
+
+def _heading(key: str, language: str, level: int = 2) -> str:
+    ident = next(i for i, k in SECTIONS if k == key)
+    return f'<h{level} id="{ident}">{html.escape(LABELS[language][key])}</h{level}>'
+
+
+def _has(report, key: str) -> bool:
+    if key == "trends":
+        return report.has_trend
+    if key == "breakdown":
+        return bool(report.breakdowns())
+    if key == "composition":
+        return any(i.metric == "nps" for i in report.indicators) and bool(report.breakdowns())
+    return True
+
+
+def title(report) -> str:
+    return (f'<h1 id="top">{html.escape(report.title)} {report.year}: '
+            f"{html.escape(report.segment_name())}</h1>")
+
+
+def contents(report) -> str:
+    """The table of contents: links to the sections this report has."""
+    labels = LABELS[report.language]
+    items = "".join(f'<li><a href="#{ident}">{html.escape(labels[key])}</a></li>'
+                    for ident, key in SECTIONS if _has(report, key))
+    return (f'<nav class="kirc-toc" aria-label="{labels["contents"]}"><h2 class="toc-title">'
+            f"{labels['contents']}</h2><ol>{items}</ol></nav>")
+
+
+def key_messages(report, table: pd.DataFrame) -> str:
+    messages = content.key_messages(table, report)
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
+    return (f'<section class="kirc-key">{_heading("key_messages", report.language)}'
+            f"<ul>{items}</ul></section>")
+
+
+def headline(report, table: pd.DataFrame) -> str:
+    return _heading("headline", report.language) + content.headline_html(table, report)
+
+
+def trend(report, trend_table: pd.DataFrame) -> str:
+    """Small multiples and the numbers per year; gaps and series breaks explained."""
+    if not report.has_trend or trend_table.empty:
+        return ""
+    labels = LABELS[report.language]
+    figure, alt, gaps = figures.trend_chart(trend_table, report)
+    parts = [_heading("trends", report.language), figures.chart_html(figure, alt)]
+    notes = []
+    if gaps:
+        notes.append(labels["gap_note"].format(items=", ".join(gaps)))
+    breaks = sorted(set(trend_table.loc[trend_table["series_break"], "year"]))
+    if breaks:
+        notes.append(labels["break_note"].format(years=", ".join(str(b) for b in breaks)))
+    parts += [f'<p class="kirc-note">{html.escape(n)}</p>' for n in notes]
+    parts.append(content.trend_html(trend_table, report))
+    return "".join(parts)
+
+
+def breakdowns(report, tables: dict, table: pd.DataFrame) -> str:
+    """Every indicator by every breakdown: a chart with its table beside it."""
+    if not tables:
+        return ""
+    labels = LABELS[report.language]
+    totals = table.set_index("metric")["estimate"] if len(table) else pd.Series(dtype=float)
+    indicators = {i.key: i for i in report.indicators}
+    parts = [_heading("breakdown", report.language)]
+    for by in report.breakdowns():
+        keys = [key for (b, key) in tables if b == by]
+        if not keys:
+            continue
+        parts.append(f'<h3 id="naar-{html.escape(by)}">{html.escape(labels["by"].capitalize())} '
+                     f"{html.escape(content._by_label(report, by).lower())}</h3>")
+        for key in keys:
+            part, indicator = tables[(by, key)], indicators[key]
+            total = totals.get(key)
+            total = None if total is None or pd.isna(total) else float(total)
+            if part["suppressed"].all():
+                chart = ""
+            else:
+                figure, alt = figures.breakdown_chart(part, by, indicator, report, total)
+                chart = figures.chart_html(figure, alt)
+            parts.append(f'<div class="kirc-pair"><div class="kirc-pair-chart">{chart}</div>'
+                         f'<div class="kirc-pair-table">'
+                         f"{content.breakdown_html(part, by, indicator, report)}</div></div>")
+    return "".join(parts)
+
+
+def composition(report, tables: dict) -> str:
+    """The NPS composition by the first breakdown (segment reports: their first one)."""
+    nps = [i for i in report.indicators if i.metric == "nps"]
+    if not nps or not report.breakdowns():
+        return ""
+    by = report.breakdowns()[0]
+    table = tables.get((by, nps[0].key))
+    if table is None or table["suppressed"].all():
+        return ""
+    figure, alt = figures.composition_chart(table, by, report)
+    return _heading("composition", report.language) + figures.chart_html(figure, alt)
+
+
+def methods(report, table: pd.DataFrame, suppressed_cells: int) -> str:
+    return (_heading("methods", report.language) + content.definitions_html(report)
+            + content.fieldwork_html(report, table)
+            + _md(content.methods_note(report, suppressed_cells=suppressed_cells)))
+
+
+def _md(text: str) -> str:
+    """Markdown of the methods note as HTML (mistune, which nbconvert itself uses)."""
+    import mistune
+    return mistune.html(text) if hasattr(mistune, "html") else mistune.markdown(text)
+
+
+def downloads(report, written: dict) -> str:
+    """Links to the report's figures as Excel and CSV (relative to the report's HTML)."""
+    labels = LABELS[report.language]
+    if not written:
+        return ""
+    folder = written["xlsx"].parent.name
+    return (_heading("downloads", report.language)
+            + f'<ul class="kirc-files"><li><a href="{folder}/figures.xlsx">{labels["xlsx"]}: '
+            f"figures.xlsx</a></li><li><a href=\"{folder}/figures.csv\">{labels['csv']}: "
+            f"figures.csv</a></li></ul>")

@@ -1,0 +1,291 @@
+"""The one catalogue of report texts, in Dutch and English.
+
+Every word a report, its index or the batch summary shows comes from here, so that a
+report in English has no Dutch left in it and the two languages cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from ..errors import ParameterError
+
+LANGUAGES = ("nl", "en")
+
+LABELS = {
+    "nl": {
+        "nps": "Net Promoter Score (NPS)",
+        "csat": "Klanttevredenheid (CSAT, % tevreden)",
+        "csat_mean": "Gemiddelde tevredenheid (1–5)",
+        "chatbot_success": "Succesratio chatbot",
+        "fcr": "Opgelost bij eerste contact (FCR)",
+        "relation": "Relatie Quotiënt",
+        "avg_ready": "Klaar voor de AVG (organisaties)",
+        "staff_prepared": "Contactmedewerkers voorbereid op de AVG",
+        "metric": "Indicator", "estimate": "Uitkomst", "interval": "95%-betrouwbaarheidsinterval",
+        "n": "n", "n_eff": "n_eff", "change": "Verandering t.o.v. vorig jaar", "points": "punten",
+        "interval_short": "95%-interval",
+        "pp_words": "procentpunt",
+        "suppressed": "onderdrukt", "all": "alle sectoren", "all_generic": "totaal", "sector": "Sector",
+        "channel": "Kanaal", "year": "Jaar", "age_group": "Leeftijd", "significant": "significant",
+        "not_significant": "niet significant", "no_previous": "geen vorig jaar",
+        "rose": "steeg", "fell": "daalde", "stayed": "bleef gelijk op", "was": "was",
+        "rise": "stijging", "fall": "daling",
+        "a_significant": "een significante {}", "not_a_significant": "geen significante {}",
+        "change_sentence": "{subject} {verb} met {amount} tot {now} in {year}, {judgement}.",
+        "long_sentence": "Sinds {first_year} {verb} {subject} van {first} naar {now} in {year} "
+                         "(significant).",
+        "break_clause": "; de vragenlijst is in {year} herzien, dus een deel van die "
+                        "verandering kan aan de herziening liggen",
+        "no_change": "Geen van de {count} indicatoren veranderde significant ten opzichte van "
+                     "{previous}.",
+        "key_messages": "Belangrijkste uitkomsten", "contents": "Inhoud",
+        "headline": "Kerncijfers", "trends": "Ontwikkeling sinds het eerste jaar",
+        "trend_table": "Uitkomst per jaar", "breakdown": "Uitsplitsingen",
+        "composition": "Samenstelling van de NPS", "methods": "Verantwoording",
+        "downloads": "De cijfers van dit rapport als bestand", "by": "naar",
+        "complementary": "aanvullend onderdrukt",
+        "nps_groups": ("criticasters (0–6)", "passieven (7–8)", "promotors (9–10)"),
+        "total": "totaal", "series_break": "nieuwe vragenlijst",
+        "gap_note": "Niet getoond (te weinig antwoorden): {items}.",
+        "break_note": "Een stippellijn markeert een nieuwe vragenlijst ({years}): cijfers vóór "
+                      "en na die lijn zijn mogelijk niet helemaal vergelijkbaar.",
+        "trend_alt": "Lijndiagrammen per indicator, {first}–{last}, met 95%-intervallen: {items}.",
+        "trend_alt_item": "{label} van {start} ({start_year}) naar {end} ({end_year})",
+        "trend_alt_gaps": " Ontbrekende punten zijn onderdrukt: {items}.",
+        "forest_alt": "Puntdiagram van {label} {by} in {year} met 95%-intervallen, van hoog naar "
+                      "laag: {items}. Verticale stippellijn: {total_word} {total}.",
+        "forest_alt_hidden": " Onderdrukt: {items}.",
+        "composition_alt": "Gestapelde staven per {by} in {year}: aandeel criticasters, "
+                           "passieven en promotors in procenten: {items}.",
+        "composition_item": "{group} {det}% / {pas}% / {pro}%",
+        "axis_points": "NPS (punten, −100 tot +100)", "axis_percent": "procent",
+        "axis_score": "gemiddelde score", "axis_share": "aandeel (%)",
+        "what": "Wat het meet", "base": "Basis (wie is gevraagd)", "unit": "Eenheid",
+        "metric_nps": "Percentage promotors (9–10) min percentage criticasters (0–6) op "
+                      "'{construct}'.",
+        "metric_share": "aandeel positieve antwoorden op '{construct}'",
+        "metric_top_box": "Aandeel antwoorden in de bovenste {top} van de schaal van "
+                          "'{construct}'.",
+        "metric_mean": "Gemiddelde score op '{construct}'.",
+        "base_all": "alle {unit} met een geldig antwoord",
+        "units": {"respondenten": "respondenten", "organisaties": "organisaties"},
+        "positive_codes": "(telt als positief: code {codes}).",
+        "unit_points": "NPS-punten (−100 tot +100)", "unit_percent": "procent",
+        "unit_score": "gemiddelde op de schaal",
+        "definitions": "Definities van de indicatoren",
+        "survey": "Onderzoek", "questionnaire": "Vragenlijst", "fieldwork": "Veldwerk",
+        "fieldwork_year": "{year} (periode niet vastgelegd in de definitie)",
+        "responses": "Respondenten", "response_rate": "Respons",
+        "n_range": "n per indicator", "n_eff_range": "n_eff per indicator",
+        "fieldwork_title": "Veldwerk en respons", "unknown": "onbekend",
+        "method_heading": "Methode",
+        "m_intervals": "Percentages met een 95%-betrouwbaarheidsinterval volgens Wilson; de NPS "
+                       "met {nps}, gekozen omdat het in een exacte dekkingsstudie het dichtst "
+                       "bij 95% blijft; gemiddelden met een t-interval.",
+        "m_changes": "Veranderingen (t.o.v. het vorige jaar en sinds het eerste jaar): "
+                     "Newcombe's hybride score-interval (aandelen), MOVER (NPS) en Welch "
+                     "(gemiddelden); significant bij p < 0,05. Het eerste jaar en dit jaar "
+                     "worden als onafhankelijke steekproeven getoetst.",
+        "m_weighted": "Cijfers zijn gewogen met de weegfactor van het onderzoek; intervallen "
+                      "gebruiken de effectieve steekproefomvang van Kish (n_eff in de tabellen).",
+        "m_unweighted": "Cijfers zijn ongewogen; n_eff is dan gelijk aan n.",
+        "m_fpc": "Organisatiecijfers gebruiken de eindige-populatiecorrectie met het aantal "
+                 "leden.",
+        "m_no_fpc": "Voor één sector is het aantal leden niet bekend: organisatiecijfers hebben "
+                    "daarom geen eindige-populatiecorrectie (ruimere intervallen).",
+        "m_threshold": "Cijfers op minder dan {min_n} antwoorden worden nergens getoond: niet in "
+                       "tabellen, grafieken of bestanden (gemarkeerd als 'onderdrukt').",
+        "m_threshold_org": "Cijfers op minder dan {min_n} antwoorden (organisaties: {org_min}) "
+                           "worden nergens getoond: niet in tabellen, grafieken of bestanden "
+                           "(gemarkeerd als 'onderdrukt').",
+        "privacy_heading": "Privacy (AVG)",
+        "p_found": "Persoonsgegevens uit de bronbestanden: ", "none_found": "geen gevonden",
+        "p_cells": "Onderdrukte cellen in dit rapport: {count}.",
+        "p_rows": "Het rapport bevat geen gegevens op respondentniveau.",
+        "actions": {"dropped": "verwijderd", "pseudonymised": "gepseudonimiseerd",
+                    "scrubbed": "geschoond", "kept": "behouden"},
+        "kinds": {"e-mail": "e-mailadres", "ip": "IP-adres", "iban": "IBAN", "bsn": "BSN",
+                  "customer-number": "klantnummer", "phone": "telefoonnummer",
+                  "postcode": "postcode", "name": "naam", "address": "adres",
+                  "free-text": "open antwoord", "birth-date": "geboortedatum"},
+        "sheet": "cijfers", "sheet_notes": "toelichting",
+        "workbook_notes": (
+            "Elke rij is een cijfer uit het rapport: sectie (headline = kerncijfers, trend, "
+            "breakdown = uitsplitsing), indicator, jaar, groep.",
+            "Eenheden zoals de kirc-API ze geeft: aandelen in procenten (0–100), de NPS in "
+            "punten (−100 tot +100), gemiddelden op de schaal.",
+            "estimate, ci_low, ci_high: uitkomst en 95%-interval; n: geldige antwoorden; n_eff: "
+            "effectieve steekproefomvang (Kish); flag: kleine groep.",
+            "suppressed = TRUE: te weinig antwoorden; het cijfer is weggelaten (lege cel), "
+            "suppression zegt waarom (n<30, of complementary: aanvullend onderdrukt).",
+            "change, change_low, change_high, p_value, significant: verandering t.o.v. het "
+            "vorige jaar (kerncijfers)."),
+        "csv": "CSV", "xlsx": "Excel",
+    },
+    "en": {
+        "nps": "Net Promoter Score (NPS)",
+        "csat": "Customer satisfaction (CSAT, % satisfied)",
+        "csat_mean": "Mean satisfaction (1–5)",
+        "chatbot_success": "Chatbot success rate",
+        "fcr": "First-contact resolution (FCR)",
+        "relation": "Relationship Quotient",
+        "avg_ready": "Ready for the GDPR (organisations)",
+        "staff_prepared": "Contact staff prepared for the GDPR",
+        "metric": "Indicator", "estimate": "Result", "interval": "95% confidence interval",
+        "n": "n", "n_eff": "n_eff", "change": "Change from last year", "points": "points",
+        "interval_short": "95% interval",
+        "pp_words": "percentage points",
+        "suppressed": "suppressed", "all": "all sectors", "all_generic": "overall", "sector": "Sector",
+        "channel": "Channel", "year": "Year", "age_group": "Age", "significant": "significant",
+        "not_significant": "not significant", "no_previous": "no previous year",
+        "rose": "rose", "fell": "fell", "stayed": "stayed at", "was": "was",
+        "rise": "increase", "fall": "decrease",
+        "a_significant": "a significant {}", "not_a_significant": "not a significant {}",
+        "change_sentence": "{subject} {verb} by {amount} to {now} in {year}, {judgement}.",
+        "long_sentence": "Since {first_year} {subject} {verb} from {first} to {now} in {year} "
+                         "(significant).",
+        "break_clause": "; the questionnaire was revised in {year}, so part of that change may "
+                        "come from the revision",
+        "no_change": "None of the {count} indicators changed significantly from {previous}.",
+        "key_messages": "Key messages", "contents": "Contents",
+        "headline": "Headline figures", "trends": "Trends since the first year",
+        "trend_table": "Result per year", "breakdown": "Breakdowns",
+        "composition": "NPS composition", "methods": "Methods",
+        "downloads": "The figures of this report as a file", "by": "by",
+        "complementary": "complementary suppression",
+        "nps_groups": ("detractors (0–6)", "passives (7–8)", "promoters (9–10)"),
+        "total": "total", "series_break": "new questionnaire",
+        "gap_note": "Not shown (too few answers): {items}.",
+        "break_note": "A dotted line marks a new questionnaire ({years}): figures before and "
+                      "after it may not be fully comparable.",
+        "trend_alt": "Line charts per indicator, {first}–{last}, with 95% intervals: {items}.",
+        "trend_alt_item": "{label} from {start} ({start_year}) to {end} ({end_year})",
+        "trend_alt_gaps": " Missing points are suppressed: {items}.",
+        "forest_alt": "Dot chart of {label} {by} in {year} with 95% intervals, from high to low: "
+                      "{items}. Vertical dotted line: {total_word} {total}.",
+        "forest_alt_hidden": " Suppressed: {items}.",
+        "composition_alt": "Stacked bars per {by} in {year}: share of detractors, passives and "
+                           "promoters in percent: {items}.",
+        "composition_item": "{group} {det}% / {pas}% / {pro}%",
+        "axis_points": "NPS (points, −100 to +100)", "axis_percent": "percent",
+        "axis_score": "mean score", "axis_share": "share (%)",
+        "what": "What it measures", "base": "Base (who was asked)", "unit": "Unit",
+        "metric_nps": "Percentage of promoters (9–10) minus percentage of detractors (0–6) on "
+                      "'{construct}'.",
+        "metric_share": "share of positive answers to '{construct}'",
+        "metric_top_box": "Share of answers in the top {top} of the scale of '{construct}'.",
+        "metric_mean": "Mean score on '{construct}'.",
+        "base_all": "all {unit} with a valid answer",
+        "units": {"respondenten": "respondents", "organisaties": "organisations"},
+        "positive_codes": "(counted as positive: code {codes}).",
+        "unit_points": "NPS points (−100 to +100)", "unit_percent": "percent",
+        "unit_score": "mean on the scale",
+        "definitions": "Definitions of the indicators",
+        "survey": "Survey", "questionnaire": "Questionnaire", "fieldwork": "Fieldwork",
+        "fieldwork_year": "{year} (period not recorded in the definition)",
+        "responses": "Respondents", "response_rate": "Response rate",
+        "n_range": "n per indicator", "n_eff_range": "n_eff per indicator",
+        "fieldwork_title": "Fieldwork and response", "unknown": "unknown",
+        "method_heading": "Method",
+        "m_intervals": "Percentages with a 95% Wilson confidence interval; the NPS with {nps}, "
+                       "chosen because an exact coverage study keeps it closest to 95%; means "
+                       "with a t interval.",
+        "m_changes": "Changes (from the previous year and since the first year): Newcombe's "
+                     "hybrid score interval (shares), MOVER (NPS) and Welch (means); "
+                     "significant at p < 0.05. The two years are tested as independent samples.",
+        "m_weighted": "Figures are weighted by the survey's weight; intervals use Kish's "
+                      "effective sample size (n_eff in the tables).",
+        "m_unweighted": "Figures are unweighted; n_eff then equals n.",
+        "m_fpc": "Organisation figures use the finite population correction with the number "
+                 "of member organisations.",
+        "m_no_fpc": "The number of member organisations of one sector is not known, so "
+                    "organisation figures have no finite population correction (wider "
+                    "intervals).",
+        "m_threshold": "Figures based on fewer than {min_n} answers are shown nowhere: not in "
+                       "tables, charts or files (marked 'suppressed').",
+        "m_threshold_org": "Figures based on fewer than {min_n} answers (organisations: "
+                           "{org_min}) are shown nowhere: not in tables, charts or files "
+                           "(marked 'suppressed').",
+        "privacy_heading": "Privacy (GDPR)",
+        "p_found": "Personal data in the source files: ", "none_found": "none found",
+        "p_cells": "Suppressed cells in this report: {count}.",
+        "p_rows": "The report contains no respondent-level data.",
+        "actions": {"dropped": "dropped", "pseudonymised": "pseudonymised",
+                    "scrubbed": "scrubbed", "kept": "kept"},
+        "kinds": {"e-mail": "e-mail address", "ip": "IP address", "iban": "IBAN", "bsn": "BSN",
+                  "customer-number": "customer number", "phone": "phone number",
+                  "postcode": "postcode", "name": "name", "address": "address",
+                  "free-text": "free text", "birth-date": "date of birth"},
+        "sheet": "figures", "sheet_notes": "notes",
+        "workbook_notes": (
+            "Each row is a figure of the report: section (headline, trend, breakdown), "
+            "indicator, year, group.",
+            "Units as the kirc API returns them: shares in percent (0–100), the NPS in points "
+            "(−100 to +100), means on the scale.",
+            "estimate, ci_low, ci_high: result and 95% interval; n: valid answers; n_eff: "
+            "effective sample size (Kish); flag: small group.",
+            "suppressed = TRUE: too few answers; the figure is left out (empty cell), "
+            "suppression says why (n<30, or complementary).",
+            "change, change_low, change_high, p_value, significant: change from the previous "
+            "year (headline figures)."),
+        "csv": "CSV", "xlsx": "Excel",
+    },
+}
+
+
+#: How a sentence names each of the demo's indicators (others are named by their label).
+SUBJECTS = {
+    "nl": {"nps": "de NPS", "csat": "de klanttevredenheid (CSAT)",
+           "csat_mean": "de gemiddelde tevredenheid",
+           "chatbot_success": "de succesratio van de chatbot",
+           "fcr": "het aandeel opgelost bij het eerste contact", "relation": "het Relatie Quotiënt",
+           "avg_ready": "het aandeel organisaties dat klaar is voor de AVG",
+           "staff_prepared": "het aandeel organisaties met voorbereide contactmedewerkers"},
+    "en": {"nps": "the NPS", "csat": "customer satisfaction (CSAT)",
+           "csat_mean": "mean satisfaction", "chatbot_success": "the chatbot success rate",
+           "fcr": "first-contact resolution", "relation": "the Relationship Quotient",
+           "avg_ready": "the share of organisations ready for the GDPR",
+           "staff_prepared": "the share of organisations whose contact staff are prepared"},
+}
+
+#: Words of the batch renderer: footer, index page.
+BATCH_TEXT = {
+    "nl": {"all": "alle sectoren", "all_slug": "alle-sectoren", "all_generic_slug": "totaal", "generated": "Gegenereerd op",
+           "by": "met kirc", "index_title": "Jaarrapporten", "year": "Jaar",
+           "segment": "Segment", "report": "Rapport", "suppressed": "onderdrukt",
+           "no_reports": "Er zijn nog geen rapporten in deze map.", "back": "Alle jaarrapporten",
+           "intro": "Kerncijfers per jaar, met de verandering ten opzichte van het jaar ervoor. "
+                    "Open een rapport voor de intervallen, aantallen en uitsplitsingen.",
+           "legend": "▲/▼ en *: significante verandering t.o.v. het vorige jaar (p < 0,05); "
+                     "pp = procentpunt; – onderdrukt: te weinig antwoorden. De trendlijn loopt "
+                     "van het eerste tot het laatste jaar; een gat is een onderdrukt jaar.",
+           "trend": "Trend", "open": "Rapport", "significant": "significant",
+           "batch_xlsx": "Alle cijfers van deze rapporten in één Excel-bestand",
+           "spark_alt": "{label}: {first}–{last}, van {start} naar {end}",
+           "interrupted": "onderbroken",
+           "nps": "NPS", "csat": "CSAT (% tevreden)", "chatbot_success": "Succesratio chatbot",
+           "fcr": "Opgelost bij eerste contact", "avg_ready": "AVG-gereed (organisaties)"},
+    "en": {"all": "all sectors", "all_slug": "all-sectors", "all_generic_slug": "overall", "generated": "Generated on",
+           "by": "by kirc", "index_title": "Annual reports", "year": "Year",
+           "segment": "Segment", "report": "Report", "suppressed": "suppressed",
+           "no_reports": "There are no reports in this folder yet.", "back": "All annual reports",
+           "intro": "Headline figures per year, with the change from the year before. Open a "
+                    "report for the intervals, counts and breakdowns.",
+           "legend": "▲/▼ and *: significant change from the previous year (p < 0.05); pp = "
+                     "percentage points; – suppressed: too few answers. The trend line runs "
+                     "from the first to the last year; a gap is a suppressed year.",
+           "trend": "Trend", "open": "Report", "significant": "significant",
+           "batch_xlsx": "All figures of these reports in one Excel file",
+           "spark_alt": "{label}: {first}–{last}, from {start} to {end}",
+           "interrupted": "interrupted",
+           "nps": "NPS", "csat": "CSAT (% satisfied)", "chatbot_success": "Chatbot success",
+           "fcr": "First-contact resolution", "avg_ready": "GDPR-ready (organisations)"},
+}
+
+
+
+def check_language(language: str) -> dict:
+    """The report texts of a language; a ParameterError for any other than nl or en."""
+    try:
+        return LABELS[language]
+    except (KeyError, TypeError):
+        raise ParameterError(f"language must be 'nl' or 'en', not {language!r}") from None

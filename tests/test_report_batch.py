@@ -1,0 +1,131 @@
+"""The kirc command around a batch: Ctrl-C on a real render, one-line errors, --version,
+--help, and --pdf."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def kirc(*args, **kwargs):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+    return subprocess.run([sys.executable, "-m", "kirc.cli", *args], capture_output=True,
+                          text=True, env=env, timeout=120, **kwargs)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
+def test_ctrl_c_stops_a_real_batch_within_seconds(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    output = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+    # SIGINT at its default disposition, delivered to the whole process group, as a terminal
+    # does on Ctrl-C.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kirc.cli", "render", "--years", "2023-2025", "--jobs", "2",
+         "--output", str(output), "--no-progress"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        kernels = []
+        while time.monotonic() < deadline and not kernels:
+            time.sleep(0.5)
+            assert process.poll() is None, process.communicate()
+            children = psutil.Process(process.pid).children(recursive=True)
+            kernels = [c for c in children if "ipykernel" in " ".join(_cmdline(c))]
+        assert kernels, "no kernel started within two minutes"
+        time.sleep(1.0)
+        everything = psutil.Process(process.pid).children(recursive=True)
+        started = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        seconds = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert seconds < 15, seconds
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "interrupted" in lines[0] and "Traceback" not in err, err
+    psutil.wait_procs(everything, timeout=5)
+    alive = [p.pid for p in everything if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], "worker or kernel processes survived Ctrl-C"
+    # the index of what finished (nothing, here), and no half-run notebooks or folders
+    assert (output / "index.html").is_file()
+    left = sorted(str(p.relative_to(output)) for p in output.rglob("*"))
+    assert all(not p.endswith((".ipynb", ".html")) or p == "index.html" for p in left), left
+    finished = {p.parent.name + "/" + p.stem for p in output.glob("*/*.html")}
+    for folder in output.glob("*/*/"):
+        assert f"{folder.parent.name}/{folder.name}" in finished, folder
+
+
+def _cmdline(process) -> list[str]:
+    try:
+        return process.cmdline()
+    except Exception:
+        return []
+
+
+@pytest.mark.parametrize("args, words", [
+    (["render", "--years", "2025", "--output", "/proc/x", "--no-progress"], "cannot write"),
+    (["render", "--years", "2030", "--output", "{tmp}"], "2030"),
+    (["render", "--years", "twenty"], "not a year"),
+    (["render"], "--years"),
+    (["render", "--years", "2025", "--survey", "missing.toml"], "does not exist"),
+    (["render", "--years", "2025", "--segment", "bakkerij", "--output", "{tmp}"], "bakkerij"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_every_cli_error_is_one_line_with_status_2(args, words, tmp_path):
+    done = kirc(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_version_and_help_with_examples():
+    from kirc import __version__
+    done = kirc("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"kirc {__version__}"
+    done = kirc("--help")
+    assert done.returncode == 0 and "examples:" in done.stdout
+    assert "``" not in done.stdout and "kirc render --years 2017-2025" in done.stdout
+    done = kirc("render", "--help")
+    assert "--pdf" in done.stdout and "--org-survey" in done.stdout and "examples:" in done.stdout
+
+
+def test_pdf_needs_chromium_and_says_what_to_install(monkeypatch, tmp_path):
+    from kirc import ParameterError
+    from kirc.report import run
+    monkeypatch.setattr(run, "find_chromium", lambda: None)
+    with pytest.raises(ParameterError, match="install the 'chromium' package"):
+        run._plan([2025], ["all"], "klantcontact", None, "nl", 1, tmp_path, None, "",
+                  pdf=True)
+
+
+def test_pdf_beside_the_html_is_a4(rendered_2025, tmp_path):
+    from kirc.report import run
+    chromium = run.find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed")
+    page = tmp_path / "alle-sectoren.html"
+    page.write_bytes((rendered_2025["output"] / "2025" / "alle-sectoren.html").read_bytes())
+    pdf = run.write_pdf(page, chromium)
+    data = pdf.read_bytes()
+    assert pdf == tmp_path / "alle-sectoren.pdf" and data.startswith(b"%PDF")
+    # A4 is 595 x 842 points; several pages (headings kept with their content by print CSS)
+    boxes = set(re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data))
+    assert boxes and all([round(float(v)) for v in box.split()] == [0, 0, 595, 842]
+                         for box in boxes), boxes
+    assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 3

@@ -1,0 +1,331 @@
+"""Report content without rendering: text and table agree, suppression is absence everywhere,
+the workbook holds the API's figures, one-year surveys get no trend."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import kirc
+from kirc.report import content, figures, sections
+from kirc.report.formatting import MINUS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def report_2025():
+    return content.prepare("klantcontact", None, 2025, "all", "nl")
+
+
+@pytest.fixture(scope="module")
+def telecom_2025():
+    return content.prepare("klantcontact", None, 2025, "telecom", "nl")
+
+
+def as_of(report, year):
+    """The same report data as it stood in an earlier year (frames cut at that year)."""
+    frames = {}
+    for key, frame in report.frames.items():
+        if frame is None:
+            frames[key] = None
+            continue
+        cut = frame[frame["year"] <= year]
+        cut.attrs = dict(frame.attrs)
+        frames[key] = cut
+    return dataclasses.replace(report, year=year, frames=frames)
+
+
+def _number(text: str) -> str:
+    """'▲ +3,2 pp (significant)' -> '3,2'; '−1,8' -> '1,8'."""
+    return re.search(r"\d[\d.,]*", text).group(0)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_text_and_table_agree_for_every_indicator_in_every_demo_year(report_2025, language):
+    # The issue's example: "bleef gelijk op 3,66" beside a table showing +0,04. Sentences are
+    # built from the table's strings, so for every indicator and year the sentence names the
+    # table's value, the table's change, and a verb that matches the change's sign.
+    report = dataclasses.replace(report_2025, language=language)
+    labels = content.LABELS[language]
+    checked = 0
+    for year in range(2017, 2026):
+        state = as_of(report, year)
+        table = content.headline(state)
+        shown = content.headline_table(table, language, with_change=True)
+        assert len(table) == 8
+        for (_, row), (_, cells) in zip(table.iterrows(), shown.iterrows()):
+            sentence = content.indicator_sentence(row, year, language)
+            if row["suppressed"]:
+                assert sentence == ""
+                continue
+            value, change = cells.iloc[1], cells.iloc[-1]
+            assert value in sentence, (year, row["metric"], sentence)
+            if change == "–":
+                assert f" {labels['was']} " in sentence
+                continue
+            number = _number(change)
+            if number.strip("0,.") == "":
+                assert labels["stayed"] in sentence, (year, row["metric"], sentence, change)
+            else:
+                assert f" {number} " in sentence, (year, row["metric"], sentence, change)
+                verb = labels["rose"] if MINUS not in change else labels["fell"]
+                assert f" {verb} " in sentence, (year, row["metric"], sentence, change)
+            checked += 1
+        # key messages: two to four, each one an indicator sentence, the "no change" line,
+        # or the long-run sentence whose first-year value is the trend table's
+        messages = content.key_messages(table, state)
+        assert 2 <= len(messages) <= 4, (year, messages)
+        trend = content.trend_table(state)
+        sentences = {content.indicator_sentence(r, year, language) for _, r in table.iterrows()}
+        for message in messages:
+            if message in sentences or message.startswith(labels["no_change"][:12]):
+                continue
+            row = next(r for _, r in table.iterrows() if not r["suppressed"]
+                       and content.headline_cells(r, language)["estimate"] in message
+                       and r["long_significant"])
+            first = trend[(trend["metric"] == row["metric"])
+                          & (trend["year"] == row["first_year"])].iloc[0]
+            assert kirc.report.formatting.format_value(first["estimate"], first["unit"],
+                                                       language) in message
+    assert checked > 40
+
+
+def test_key_messages_put_the_significant_change_first_and_mark_the_series_break(report_2025):
+    table = content.headline(report_2025)
+    messages = content.key_messages(table, report_2025)
+    significant = table[table["significant"].fillna(False).astype(bool)]
+    assert len(significant) >= 1
+    first = significant.sort_values("p_value").iloc[0]
+    assert messages[0] == content.indicator_sentence(first, 2025)
+    long = [m for m in messages if m.startswith("Sinds 2017")]
+    assert len(long) == 1 and "in 2021 herzien" in long[0]
+    assert content.series_breaks(report_2025.definitions["survey"]) == [2021]
+
+
+def test_long_run_change_has_its_own_test(report_2025):
+    table = content.headline(report_2025).set_index("metric")
+    ready = kirc.change(report_2025.frames["org_survey"], "share", "avg_ready",
+                        year=(2017, 2025), population="auto")
+    assert table.loc["avg_ready", "long_change"] == pytest.approx(ready.loc[0, "estimate"])
+    assert table.loc["avg_ready", "long_p"] == pytest.approx(ready.loc[0, "p_value"])
+    assert table.loc["avg_ready", "estimate_first"] == pytest.approx(
+        ready.loc[0, "estimate_from"])
+
+
+def test_a_suppressed_figure_is_in_no_table_chart_or_workbook(telecom_2025, tmp_path):
+    # The issue's case: telecom 2017 chatbot success, n = 15, was drawn as a hollow dot at
+    # about 61%. Now it is absent from the trend table, the chart's data, the alt text, the
+    # CSV and the workbook; the note names it.
+    report = telecom_2025
+    consumers = report.frames["survey"]
+    hidden = kirc.share(consumers[consumers["year"] == 2017], "chatbot_success",
+                        weights="weight").iloc[0]
+    assert hidden["n"] < 30
+    hidden_texts = {kirc.report.formatting.format_value(hidden["estimate"], "percent", "nl"),
+                    kirc.report.formatting.format_number(hidden["estimate"], 1, "nl")}
+
+    trend = content.trend_table(report)
+    cell = trend[(trend["metric"] == "chatbot_success") & (trend["year"] == 2017)].iloc[0]
+    assert cell["suppressed"] and np.isnan(cell["estimate"]) and np.isnan(cell["ci_low"])
+    trend_html = content.trend_html(trend, report)
+    figures.set_style()
+    figure, alt, gaps = figures.trend_chart(trend, report)
+    try:
+        panel = next(ax for ax in figure.axes if ax.get_title() == "Succesratio chatbot")
+        line = panel.lines[0]
+        years = [int(x) for x in line.get_xdata()]
+        assert np.isnan(line.get_ydata()[years.index(2017)])     # a gap, not a point
+        assert not any(np.isclose(y, hidden["estimate"]) for collection in panel.collections
+                       for y in np.asarray(collection.get_offsets()).ravel()
+                       if np.isfinite(y))
+        assert all(np.isfinite(line.get_ydata()[years.index(y)]) for y in years if y > 2017)
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close(figure)
+    assert "Succesratio chatbot 2017" in gaps
+
+    table = content.headline(report)
+    tables = content.breakdown_tables(report)
+    everything = content.figures_table(report, table, trend, tables)
+    written = content.write_outputs(report, table, everything, tmp_path / "telecom")
+    section = sections.trend(report, trend)
+    assert "Niet getoond (te weinig antwoorden): Succesratio chatbot 2017" in section
+    for text in hidden_texts:
+        for where, page in (("trend table", trend_html), ("alt text", alt),
+                            ("csv", written["csv"].read_text(encoding="utf-8"))):
+            assert text not in page, (where, text)
+    sheet = openpyxl.load_workbook(written["xlsx"]).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    suppressed = [r for r in rows if r["suppressed"]]
+    assert any(r["section"] == "trend" and r["metric"] == "chatbot_success"
+               and r["year"] == 2017 for r in suppressed)
+    for r in suppressed:
+        assert r["estimate"] is None and r["ci_low"] is None and r["ci_high"] is None, r
+        assert r["n_eff"] is None and r["suppression"], r
+    values = [r["estimate"] for r in rows if r["estimate"] is not None]
+    assert not any(abs(v - hidden["estimate"]) < 1e-9 for v in values)
+
+
+def test_workbook_figures_equal_the_api(report_2025, tmp_path):
+    report = report_2025
+    table = content.headline(report)
+    tables = content.breakdown_tables(report)
+    trend = content.trend_table(report)
+    written = content.write_outputs(report, table, content.figures_table(
+        report, table, trend, tables), tmp_path / "all")
+    book = openpyxl.load_workbook(written["xlsx"])
+    sheet = book["cijfers"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert {r["section"] for r in rows} == {"headline", "trend", "breakdown"}
+    # numeric cells, not text
+    for row in sheet.iter_rows(min_row=2, max_row=40):
+        for cell in row:
+            if header[cell.column - 1] in ("estimate", "ci_low", "ci_high", "n", "n_eff") \
+                    and cell.value is not None:
+                assert cell.data_type == "n", (header[cell.column - 1], cell.value)
+
+    def find(**where):
+        return [r for r in rows if all(r[k] == v for k, v in where.items())]
+
+    consumers = kirc.load_survey("klantcontact", years=[2025])
+    organisations = kirc.load_survey("sectorscan", years=[2025])
+    api = {"nps": kirc.nps(consumers, "nps", weights="weight"),
+           "csat": kirc.csat(consumers, "csat", weights="weight"),
+           "csat_mean": kirc.mean_score(consumers, "csat", weights="weight"),
+           "fcr": kirc.share(consumers, "fcr", weights="weight"),
+           "avg_ready": kirc.avg_readiness(organisations)}
+    for key, expected in api.items():
+        (row,) = find(section="headline", metric=key)
+        for column in ("estimate", "ci_low", "ci_high", "n_eff"):
+            assert row[column] == pytest.approx(expected.iloc[0][column]), (key, column)
+        assert row["n"] == expected.iloc[0]["n"]
+    change = kirc.change(kirc.load_survey("klantcontact", years=[2024, 2025]), "share", "fcr",
+                         year=2025, weights="weight").iloc[0]
+    (row,) = find(section="headline", metric="fcr")
+    assert row["change"] == pytest.approx(change["estimate"])
+    assert row["p_value"] == pytest.approx(change["p_value"])
+    by_sector = kirc.nps(consumers, "nps", by="sector", weights="weight").set_index("sector")
+    for row in find(section="breakdown", metric="nps", breakdown="sector"):
+        if row["suppressed"]:
+            continue
+        assert row["estimate"] == pytest.approx(by_sector.loc[row["group"], "estimate"])
+        assert row["n"] == by_sector.loc[row["group"], "n"]
+    # every indicator by every breakdown of the definition (organisation figures only where
+    # the organisation survey has the column)
+    pairs = {(r["breakdown"], r["metric"]) for r in rows if r["section"] == "breakdown"}
+    consumer_keys = ["nps", "csat", "csat_mean", "chatbot_success", "fcr", "relation"]
+    for by in ("sector", "channel", "age_group"):
+        assert {(by, key) for key in consumer_keys} <= pairs
+    assert {("sector", "avg_ready"), ("sector", "staff_prepared")} <= pairs
+    assert written["csv"].read_text(encoding="utf-8").splitlines()[0].startswith("segment,")
+
+
+def test_breakdowns_are_sorted_and_ordered_categories_keep_their_order(report_2025):
+    tables = content.breakdown_tables(report_2025)
+    nps = tables[("sector", "nps")]
+    shown = nps[~nps["suppressed"]]["estimate"].tolist()
+    assert shown == sorted(shown, reverse=True)
+    ages = tables[("age_group", "nps")]["age_group"].astype(str).tolist()
+    assert ages == ["18-34", "35-49", "50-64", "65+"]
+
+
+def test_numbers_use_one_minus_sign_and_the_decimal_comma(report_2025):
+    table = content.headline(report_2025)
+    page = content.headline_html(table, report_2025)
+    assert "-1," not in page and f"{MINUS}1,8" in page
+    assert "." not in _number(content.headline_table(table).iloc[0, 1])
+
+
+def test_english_report_translates_category_labels(report_2025):
+    english = dataclasses.replace(report_2025, language="en")
+    tables = content.breakdown_tables(english)
+    html = content.breakdown_html(tables[("sector", "nps")], "sector",
+                                  english.indicators[0], english)
+    assert "energy" in html and "financial services" in html
+    assert "energie" not in html and "financiële" not in html
+    assert "Result" in html and "Uitkomst" not in html
+
+
+def test_one_year_survey_gets_no_trend_and_no_change_column(tmp_path):
+    # A definition of one year only (the demo's 2025 file), and no second survey.
+    definition = tomllib.loads((ROOT / "surveys" / "klantcontact.toml").read_text())
+    lines = (ROOT / "surveys" / "klantcontact.toml").read_text().split("[years]")[0]
+    data = ROOT / "surveys" / "klantcontact_2025.sav"
+    (tmp_path / "een.toml").write_text(
+        lines.replace('name = "klantcontact"', 'name = "eenjaar"')
+        .replace('org_survey = "sectorscan"\n', '')
+        + f'[years]\n2025 = {{ file = "{data}", questionnaire = "v2021" }}\n',
+        encoding="utf-8")
+    assert definition["years"]
+    report = content.prepare(str(tmp_path / "een.toml"), None, 2025, "all", "nl")
+    assert report.frames["org_survey"] is None and not report.has_trend
+    table = content.headline(report)
+    assert table["significant"].isna().all()
+    formatted = content.headline_table(table, "nl")
+    assert content.LABELS["nl"]["change"] not in formatted.columns
+    assert sections.trend(report, content.trend_table(report)) == ""
+    toc = sections.contents(report)
+    assert "#ontwikkeling" not in toc and "#kerncijfers" in toc
+    messages = content.key_messages(table, report)
+    assert 2 <= len(messages) <= 4 and not any("Sinds" in m for m in messages)
+    assert not any(i.source == "org_survey" for i in report.indicators)
+    assert "AVG" not in content.headline_html(table, report)
+
+
+def test_render_plan_resolves_paths_and_takes_the_second_survey_from_the_definition(
+        tmp_path, monkeypatch):
+    from kirc.report import run
+
+    monkeypatch.chdir(ROOT)
+    plan, _, _ = run._plan([2025], ["all"], "surveys/klantcontact.toml", None, "nl", 1,
+                           tmp_path / "out", None, "")
+    parameters = plan[0].parameters
+    assert parameters["survey"] == str(ROOT / "surveys" / "klantcontact.toml")
+    assert parameters["org_survey"] == "sectorscan"           # the demo's own pairing
+    plan, _, _ = run._plan([2025], ["all"], "klantcontact", "", "nl", 1, tmp_path / "out",
+                           None, "")
+    assert plan[0].parameters["org_survey"] == ""              # --org-survey "": none
+    with pytest.raises(kirc.ParameterError, match="cannot write"):
+        run._plan([2025], ["all"], "klantcontact", None, "nl", 1, "/proc/x", None, "")
+
+
+def test_batch_workbook_stacks_the_reports(tmp_path, report_2025):
+    from kirc.report import run
+    for year in (2024, 2025):
+        state = as_of(report_2025, year)
+        table = content.headline(state)
+        folder = tmp_path / str(year) / "alle-sectoren"
+        content.write_outputs(state, table, content.figures_table(state, table), folder)
+        (tmp_path / str(year) / "alle-sectoren.html").write_text("<html></html>")
+    path = run.write_batch_figures(tmp_path)
+    frame = pd.read_excel(path)
+    assert sorted(frame["report_year"].unique()) == [2024, 2025]
+    assert len(frame) == 16 and frame["estimate"].dtype.kind == "f"
+
+
+def test_breakdown_charts_of_every_demo_year_draw(report_2025):
+    # 2017: 0 of 15 outsourcing organisations AVG-ready, whose Wilson lower bound is 1e-15
+    # rather than 0; the chart draws it (it once refused a negative error bar).
+    import matplotlib.pyplot as plt
+    figures.set_style()
+    state = as_of(report_2025, 2017)
+    tables = content.breakdown_tables(state)
+    totals = content.headline(state).set_index("metric")["estimate"]
+    indicators = {i.key: i for i in state.indicators}
+    for (by, key), table in tables.items():
+        if table["suppressed"].all():
+            continue
+        figure, alt = figures.breakdown_chart(table, by, indicators[key], state,
+                                              float(totals[key]))
+        plt.close(figure)
+        assert alt
