@@ -310,6 +310,10 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
     _check_frame(data, [row, column])
     if row == column:
         raise ParameterError(f"row and column are both {row!r}")
+    if design is None and weights is None:
+        from .design import design_of
+
+        design = design_of(data)      # the design the frame carries (kirc.load_survey)
     dc = _DesignColumns(data, design, weights)
     row_series, column_series = data[row], data[column]
     valid = (row_series.notna() & column_series.notna()).to_numpy().copy()
@@ -586,8 +590,22 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
     if metric not in _METRICS:
         raise ParameterError(f"unknown metric {metric!r}; use one of {', '.join(_METRICS)}")
     _check_frame(data, [column, by])
-    dc = _DesignColumns(data, design, weights)
-    categories, group_codes = _group_codes(data, by)
+    from .design import Design, design_of
+
+    if design is None:
+        # the design the frame carries (kirc.load_survey), with weights= overriding its weight
+        design = design_of(data)
+        if weights is not None:
+            design = design.replace(weights=weights)
+    elif weights is not None and getattr(design, "weights", None) not in (None, weights):
+        raise ParameterError(f"weights={weights!r} and design weights "
+                             f"{design.weights!r} disagree; give one of them")
+    elif weights is not None:
+        design = design.replace(weights=weights)
+    if not isinstance(design, Design):          # anything with the Design attributes
+        design = Design(**{name: getattr(design, name, None)
+                           for name in ("weights", "strata", "psu", "fpc")})
+    categories, _ = _group_codes(data, by)
     kind = {"csat": "share", "top_box": "share", "mean_score": "mean"}.get(metric, metric)
     function = {"nps": metrics.nps, "share": metrics.share, "csat": metrics.csat,
                 "top_box": metrics.csat, "mean": metrics.mean_score,
@@ -597,35 +615,19 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
         frame = data.copy()
         frame[by] = pd.Categorical(data[by], categories=categories)
         frame.attrs = dict(data.attrs)
-    table = function(frame, column, by=by, weights=dc.weights, **metric_kwargs)
-    table = table[table["n"] > 0].reset_index(drop=True)
-    present = [categories.index(v) for v in table[by]]
-    k = len(present)
+    table = function(frame, column, by=by, design=design, **metric_kwargs)
+    table = table[(table["n"] > 0) & table[by].notna()].reset_index(drop=True)
+    k = len(table)
     letters = column_letters(k)
     estimate = table["estimate"].to_numpy(float)
     small = (table["flag"].to_numpy() != "")
-
-    # the per-row values whose (domain) means the estimators are, for the design variance
-    values = None
-    if kind == "nps":
-        score = pd.to_numeric(data[column], errors="coerce").to_numpy(float)
-        values = np.where(np.isnan(score), np.nan, (score >= 9) * 1.0 - (score <= 6) * 1.0)
-    elif kind == "share":
-        values = _share_indicator(data, metric, column, metric_kwargs)
-    else:
-        values = pd.to_numeric(data[column], errors="coerce").to_numpy(float)
-    valid = ~np.isnan(values) & (group_codes >= 0)
-    code_to_index = np.full(len(categories), -1, dtype=np.int64)
-    code_to_index[present] = np.arange(k)
-    domains = np.where(valid, code_to_index[np.maximum(group_codes, 0)], -1)
-    domains[~valid] = -1
-
+    # The tests use the design-based standard error of each group's estimate (kirc.variance,
+    # through the estimator: strata, clusters, fpc and calibration included); an unweighted
+    # simple random sample keeps the plain counts, as SPSS does.
     variance = None
-    if dc.complex:
-        # the NPS is the mean of the -1/0/+1 score, a share the mean of a 0/1 indicator
-        variance = _linearised_domain_mean_variance(
-            np.nan_to_num(values)[:, None], dc.weight_values(data, valid), domains, k, data,
-            dc)[:, 0]
+    if not design.is_simple:
+        unit = 1.0 if kind == "mean" else 100.0
+        variance = (table["se"].to_numpy(float) / unit) ** 2
 
     records = []
     if kind == "share":
@@ -656,14 +658,17 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
                 effective = np.where(variance > 0, (pro + det - nps_share ** 2) / variance, kish)
         else:
             effective = table["n"].to_numpy(float)
-        for i, j in combinations(range(k), 2):
-            if small[i] or small[j]:
-                continue
-            pv = float(intervals.nps_difference_pvalue(
-                pro[i] * effective[i], pas[i] * effective[i], det[i] * effective[i],
-                pro[j] * effective[j], pas[j] * effective[j], det[j] * effective[j]))
-            if not np.isnan(pv):
-                records.append((i, j, pv))
+        # one vectorised call for all pairs: the p-value inverts an interval by bisection,
+        # which costs the same for one pair as for all of them
+        tested = [(i, j) for i, j in combinations(range(k), 2) if not (small[i] or small[j])]
+        if tested:
+            first, second = (np.array(side) for side in zip(*tested))
+            pvalues = np.atleast_1d(intervals.nps_difference_pvalue(
+                pro[first] * effective[first], pas[first] * effective[first],
+                det[first] * effective[first], pro[second] * effective[second],
+                pas[second] * effective[second], det[second] * effective[second]))
+            records.extend((i, j, float(pv)) for (i, j), pv in zip(tested, pvalues)
+                           if not np.isnan(pv))
         test = "NPS difference test (kirc.intervals.nps_difference_pvalue), Bonferroni"
         n_eff_test = effective
         with np.errstate(invalid="ignore", divide="ignore"):

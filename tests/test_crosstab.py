@@ -16,7 +16,26 @@ from kirc import crosstabs as ct
 
 @pytest.fixture(scope="module")
 def ks2025():
-    return kirc.load_survey("klantcontact", years=[2025])
+    """The 2025 consumer survey as an unweighted simple random sample: the letters of SPSS's
+    unweighted test are what these tests recompute with scipy (the weighted frame as loaded is
+    tested against explicit weights below)."""
+    frame = kirc.load_survey("klantcontact", years=[2025])
+    frame.attrs["design"] = kirc.Design()
+    frame.attrs.pop("calibration", None)
+    return frame
+
+
+def test_a_loaded_frame_uses_the_design_it_carries():
+    loaded = kirc.load_survey("klantcontact", years=[2025])
+    weight = kirc.design_of(loaded).weights
+    carried = kirc.compare_groups(loaded, "share", "fcr", "channel")
+    explicit = kirc.compare_groups(loaded, "share", "fcr", "channel",
+                                   design=kirc.design_of(loaded))
+    pd.testing.assert_frame_equal(carried, explicit)
+    assert weight is not None
+    np.testing.assert_allclose(carried["estimate"],
+                               kirc.share(loaded, "fcr", by="channel")
+                               .dropna(subset=["channel"])["estimate"])
 
 
 def _scipy_letters(data, row, column, alpha=0.05, min_n=30, adjust=True):
