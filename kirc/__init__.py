@@ -45,7 +45,7 @@ _LAZY = {
     "rater_agreement": "kirc.calibration",
     "rater_bias": "kirc.calibration",
 }
-_SUBMODULES = {"intervals", "metrics", "design", "variance", "compare", "tally", "read", "surveys", "demo", "privacy", "report",
+_SUBMODULES = {"intervals", "metrics", "engines", "design", "variance", "compare", "tally", "read", "surveys", "demo", "privacy", "report",
                "plots", "platforms", "inspect", "config", "annual", "calibration"}
 
 __all__ = [
