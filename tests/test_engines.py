@@ -238,17 +238,16 @@ def test_missing_extra_names_it(monkeypatch, tmp_path):
 
 
 def test_parquet_larger_than_the_memory_limit(tmp_path):
-    """A 150+ MB file through a 64 MB DuckDB: the GROUP BY of ~1.5M cells spills to disk."""
+    """A 130+ MB file through a 64 MB DuckDB: the GROUP BY of ~1.3M cells spills to disk."""
     path = tmp_path / "large.parquet"
-    rows = 3_000_000
+    rows = 1_400_000
+    noise = ", ".join(f"random() AS noise{i}" for i in range(12))
     con = duckdb.connect()
     con.execute(f"""
-        COPY (SELECT (hash(i) % 11)::INTEGER AS nps, (hash(i + 1) % 40)::INTEGER AS sector,
+        COPY (SELECT (hash(i) % 11)::INTEGER AS nps, (hash(i + 1) % 10)::INTEGER AS sector,
                      (hash(i + 2) % 4)::INTEGER AS stratum,
-                     (hash(i + 3) % 50000)::INTEGER AS organisation,
-                     0.2 + (hash(i + 4) % 1000) / 500.0 AS weight,
-                     random() AS noise1, random() AS noise2, random() AS noise3,
-                     random() AS noise4, random() AS noise5
+                     (hash(i + 3) % 30000)::INTEGER AS organisation,
+                     0.2 + (hash(i + 4) % 1000) / 500.0 AS weight, {noise}
               FROM range({rows}) t(i)) TO '{path}' (FORMAT parquet)""")
     con.close()
     limit = 64 * 2 ** 20
@@ -258,6 +257,13 @@ def test_parquet_larger_than_the_memory_limit(tmp_path):
         kirc.engines.connect(memory_limit="64MB", temp_directory=spill, threads=2)
         design = kirc.Design(weights="weight", strata="stratum", psu="organisation")
         result = kirc.nps(path, "nps", by="sector", design=design)
+    finally:
+        kirc.engines.connect()
+    # the same query without a place to spill runs out of memory: the limit was binding
+    try:
+        kirc.engines.connect(memory_limit="64MB", temp_directory="", threads=2)
+        with pytest.raises(duckdb.OutOfMemoryException):
+            kirc.nps(path, "nps", by="sector", design=design)
     finally:
         kirc.engines.connect()
     frame = duckdb.sql(f"SELECT nps, sector, stratum, organisation, weight "
