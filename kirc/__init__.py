@@ -25,6 +25,7 @@ _LAZY = {
     "missing_reasons": "kirc.read",
     "load_survey": "kirc.surveys",
     "survey_definition": "kirc.surveys",
+    "survey_design": "kirc.surveys",
     # the survey design and its sufficient statistics
     "Design": "kirc.design",
     "design_of": "kirc.design",

@@ -347,7 +347,7 @@ def _share_change(a, b, n_a, n_b, method, confidence):
                                               confidence=confidence, **options)
     p_value = _pvalue(intervals.difference_pvalue, method, xb, n_b, xa, n_a, **options)
     low, high = 100 * np.asarray(low, float), 100 * np.asarray(high, float)
-    return method, low, high, _agree(p_value, low, high, confidence, method)
+    return method, low, high, p_value
 
 
 def _nps_change(a, b, n_a, n_b, method, confidence):
@@ -361,7 +361,7 @@ def _nps_change(a, b, n_a, n_b, method, confidence):
                                                   **options)
     p_value = _pvalue(intervals.nps_difference_pvalue, method, *cells, **options)
     low, high = 100 * np.asarray(low, float), 100 * np.asarray(high, float)
-    return method, low, high, _agree(p_value, low, high, confidence, method)
+    return method, low, high, p_value
 
 
 def _df_option(function, df) -> dict:
@@ -375,26 +375,6 @@ def _pvalue(function, method, *counts, **options):
     if "method" in inspect.signature(function).parameters:
         return np.asarray(function(*counts, method=method, **options), float)
     return np.asarray(function(*counts), float)
-
-
-def _agree(p_value, low, high, confidence, method):
-    """Until every interval method has its own test, the decision follows the interval.
-
-    Where :mod:`kirc.intervals` provides the test matching ``method``, its p-value and the
-    interval agree by construction and this changes nothing; where it does not (an older
-    :mod:`kirc.intervals`), a p-value that contradicts the interval is moved to the boundary
-    ``1 − confidence`` on the interval's side, so that ``significant`` cannot contradict it.
-    """
-    alpha = 1 - confidence
-    excludes = (low > 0) | (high < 0)
-    with np.errstate(invalid="ignore"):
-        contradiction = ~np.isnan(p_value) & (excludes != (p_value < alpha))
-    if not contradiction.any():
-        return p_value
-    p_value = p_value.copy()
-    p_value[contradiction & excludes] = np.nextafter(alpha, 0)
-    p_value[contradiction & ~excludes] = alpha
-    return p_value
 
 
 def _mean_change(a, b, diff, confidence):

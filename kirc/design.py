@@ -121,6 +121,13 @@ class Design:
                 raise ParameterError("give the finite population either as fpc= (a column) "
                                      "or as population=, not both")
 
+    def __hash__(self):
+        population = self.population
+        if isinstance(population, Mapping):
+            population = tuple(sorted(population.items()))
+        return hash((self.weights, self.strata, self.psu, self.fpc, population,
+                     self.lonely_psu))
+
     # ----------------------------------------------------------------------------------------
     @property
     def strata_columns(self) -> list[str]:

@@ -290,17 +290,24 @@ def _estimates(data: pd.DataFrame, y: np.ndarray, valid: np.ndarray, by: list[st
         result[column] = result[column].fillna(0)
     for column in ("n", "n_missing", *(f"n_{c}" for c in names)):
         result[column] = result[column].astype(np.int64)
-    result["fraction"] = result["fraction"].fillna(0.0)
+    # groups without rows (empty categories) lie in no stratum
+    result["fraction"] = result["fraction"].where(result["n"] > 0, 0.0)
     return result
+
+
+def _count_based(design: Design, est: pd.DataFrame) -> bool:
+    """Count-based intervals: an unweighted simple random sample whose every group lies in one
+    sample (a group pooling years of different sampling fractions is a stratified estimate)."""
+    if not design.is_simple:
+        return False
+    fraction = est["fraction"].to_numpy(float)
+    return not np.any(np.isnan(fraction) & (est["n"].to_numpy() > 0))
 
 
 def _count_nobs(est: pd.DataFrame) -> np.ndarray:
     """Sample size of a simple random sample for an interval formula: ``n / (1 − f)``."""
     n = est["n"].to_numpy(float)
     fraction = est["fraction"].to_numpy(float)
-    if np.any(np.isnan(fraction) & (n > 0)):
-        raise ParameterError("the population is given per year, so group by 'year' (or "
-                             "pass the data of one year)")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(fraction < 1, n / (1 - fraction), np.inf)
 
@@ -417,13 +424,14 @@ _LOOKS_MISSING = (97, 98, 99, -1)
 
 
 def _share_core(data, is_positive, valid, by, design, method, confidence, min_n):
-    if method is None:
-        method = "wilson" if design.is_simple else getattr(
-            intervals, "DEFAULT_DESIGN_PROPORTION_METHOD", "wilson")
     classes = np.where(valid, is_positive.astype(np.int64), -1)
     est = _estimates(data, is_positive.astype(float), valid, by, design, classes, ("no", "yes"))
+    counted = _count_based(design, est)
+    if method is None:
+        method = "wilson" if counted else getattr(
+            intervals, "DEFAULT_DESIGN_PROPORTION_METHOD", "wilson")
     p = est["estimate"].to_numpy(float)
-    if design.is_simple:
+    if counted:
         nobs = _count_nobs(est)
         low, high = _proportion_limits(p, nobs, method, confidence)
     else:
@@ -432,7 +440,7 @@ def _share_core(data, is_positive, valid, by, design, method, confidence, min_n)
                                        df=est["df"].to_numpy(float),
                                        n=est["n"].to_numpy(float))
     return _frame(est, by, 100 * p, 100 * low, 100 * high, method, _min_n(data, min_n), 100.0,
-                  nobs=nobs, design_df=not design.is_simple)
+                  nobs=nobs, design_df=not counted)
 
 
 # --------------------------------------------------------------------------------------------
@@ -658,8 +666,6 @@ def nps(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: s
     0      20.0       50.0      20.0        30.0  10
     """
     by, design = _prepare(data, [column], by, design, weights, population)
-    method = method or (intervals.DEFAULT_NPS_METHOD if design.is_simple else getattr(
-        intervals, "DEFAULT_DESIGN_NPS_METHOD", intervals.DEFAULT_NPS_METHOD))
     values = _numeric(data, column)
     _check_scale(values, 0, 10, data, column)
     valid = ~np.isnan(values)
@@ -668,22 +674,25 @@ def nps(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: s
     classes[valid] = (values[valid] >= 7).astype(np.int64) + (values[valid] >= 9)
     est = _estimates(data, classes - 1.0, valid, by, design, classes,
                      ("detractor", "passive", "promoter"))
+    counted = _count_based(design, est)
+    method = method or (intervals.DEFAULT_NPS_METHOD if counted else getattr(
+        intervals, "DEFAULT_DESIGN_NPS_METHOD", intervals.DEFAULT_NPS_METHOD))
     total = est["sum_w"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         pro, pas, det = (est[f"w_{c}"].to_numpy(float) / total
                          for c in ("promoter", "passive", "detractor"))
     estimate = pro - det
-    low, high, nobs = _nps_limits(pro, pas, det, est, design, method, confidence)
+    low, high, nobs = _nps_limits(pro, pas, det, est, counted, method, confidence)
     return _frame(est, by, 100 * estimate, 100 * low, 100 * high, method, _min_n(data, min_n),
                   100.0, extra={"promoters": 100 * pro, "passives": 100 * pas,
                                 "detractors": 100 * det}, nobs=nobs,
-                  design_df=not design.is_simple)
+                  design_df=not counted)
 
 
-def _nps_limits(pro, pas, det, est, design, method, confidence):
+def _nps_limits(pro, pas, det, est, counted, method, confidence):
     estimate = pro - det
     df = None
-    if design.is_simple:
+    if counted:
         nobs = _count_nobs(est)
     else:
         nobs = _design_nobs(pro + det - estimate ** 2, est)

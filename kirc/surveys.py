@@ -72,6 +72,7 @@ import difflib
 import math
 import os
 import re
+import warnings
 import tomllib
 from collections.abc import Iterable
 from numbers import Integral, Real
@@ -275,7 +276,9 @@ def survey_definition(name_or_path: str | os.PathLike, *,
         "negative", "labels", "ordered", "missing"}}, codes as numbers), ``questionnaires``
         ({version: {"label", "columns": {construct: column}}}) and ``years`` ({year (int):
         {"file" (absolute path, str), "questionnaire", "population" (int or None), "read"
-        (dict of read_survey options)}}, in year order).
+        (dict of read_survey options)}}, in year order) and ``design`` (the ``[design]``
+        table: {"weights", "strata" (list), "psu", "fpc", "lonely_psu"}, construct names or
+        None; see :func:`survey_design`).
 
     Raises
     ------
@@ -430,6 +433,24 @@ def _design_table(table, constructs: dict, years: dict, path: Path) -> dict:
         raise _fail("[design]: give the finite population either as fpc (a construct) or as "
                     "population per year under [years], not both", path)
     return design
+
+
+def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, file) -> None:
+    """A file that declares a weight (SPSS ``WEIGHT BY``) the ``[design]`` does not use: say so.
+
+    The weight is proposed, never used silently: the figures follow the definition.
+    """
+    declared = raw.attrs.get("weight")
+    if not isinstance(declared, str) or (definition.get("design") or {}).get("weights"):
+        return
+    from .read import KircWarning
+
+    construct = next((name for name, column in mapping.items() if column == declared), None)
+    hint = (f"add weights = {construct!r} to [design] in {definition['path']}" if construct
+            else f"map it to a construct of type weight and name that in [design]")
+    warnings.warn(KircWarning(f"{file} declares the weight {declared!r} (SPSS WEIGHT BY), "
+                              f"which the survey design does not use; the figures are "
+                              f"unweighted. To weight them, {hint}"), stacklevel=3)
 
 
 def survey_design(definition: dict, years=None):
@@ -606,6 +627,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
         raw = read_survey(file, personal_data=personal_data, pseudonym_key=pseudonym_key,
                           text_columns=text_columns or None, **spec["read"])
         frame, counts = harmonise(raw, definition, year, source=file)
+        _propose_file_weight(raw, mapping, definition, file)
         frames.append(frame)
         missing_counts[year] = counts
         for item in raw.attrs.get("personal_data") or []:

@@ -251,6 +251,22 @@ def row_design(data: pd.DataFrame, design: Design, valid: np.ndarray | None = No
                               column=design.psu)
         codes, values = factorize(series)
         psu_codes, psu_values = codes, np.asarray(values, dtype=object)
+    fpc = strata["fpc"].to_numpy(dtype=float)
+    if weights is None and np.isfinite(fpc).any() and len(strata) > 1:
+        # As svydesign(fpc=) without weights: each unit weighs N_h / m_h (1 / f_h for a
+        # fraction), so that estimates pooling strata of different fractions (years) are
+        # those of the population. Within one stratum the weight is constant and changes
+        # nothing.
+        sel = keep & (stratum_codes >= 0)
+        if psu_codes is None:
+            psus = np.bincount(stratum_codes[sel], minlength=len(strata)).astype(float)
+        else:
+            pairs = np.unique(stratum_codes[sel] * (len(psu_values) + 1) + psu_codes[sel])
+            psus = np.bincount(pairs // (len(psu_values) + 1),
+                               minlength=len(strata)).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit = np.where(fpc <= 1, 1 / fpc, np.where(np.isfinite(fpc), fpc / psus, 1.0))
+        weights = np.where(sel, unit[np.maximum(stratum_codes, 0)], 0.0)
     return RowDesign(design, weights, keep, stratum_codes, strata, psu_codes, psu_values)
 
 
@@ -377,8 +393,14 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
     if clustered:
         n_psu = len(rows.psu_values)
         cell = cell * n_psu + rows.psu_codes[keep]
-    cells, inverse = np.unique(cell, return_inverse=True)
-    size = len(cells)
+    span = groups.size * n_strata * (n_psu if clustered else 1)
+    dense = span <= max(_DENSE_KEY_RANGE, 4 * len(cell))
+    if dense:
+        # cell codes over a modest range: count directly, keep the cells that occur
+        inverse, size = cell, span
+    else:
+        cells, inverse = np.unique(cell, return_inverse=True)
+        size = len(cells)
     ok = valid[keep]
     y = np.where(ok, values[keep], 0.0)
     w = np.ones(len(y)) if rows.weights is None else rows.weights[keep]
@@ -401,6 +423,9 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
                                             minlength=size).astype(np.int64)
             sums[f"w_{name}"] = np.bincount(inverse, weights=np.where(mine, w, 0.0),
                                             minlength=size)
+    if dense:
+        cells = np.flatnonzero(np.bincount(inverse, minlength=size))
+        sums = {name: column[cells] for name, column in sums.items()}
     if clustered:
         psu_code = cells % n_psu
         rest = cells // n_psu

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .tally import PSU, STRATUM, Tally
+from .tally import STRATUM, Tally
 
 __all__ = ["domain_estimates"]
 

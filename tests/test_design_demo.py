@@ -140,3 +140,65 @@ def test_organisation_survey_fpc_by_year_and_by_sector(orgs):
     close(sectors["estimate"], R["avg_2025"][0])
     close(sectors["se"], R["avg_2025"][1])
     np.testing.assert_array_equal(sectors["df"], R["avg_2025_degf"])
+
+
+def test_the_design_travels_with_filtering_and_column_selection(ks, orgs):
+    design = kirc.design_of(ks)
+    assert kirc.design_of(ks[ks["year"] == 2025]) == design
+    assert kirc.design_of(ks[["nps", "weight"]]) == design
+    assert kirc.design_of(ks.loc[ks["sector"] == "telecom"]) == design
+    assert kirc.design_of(orgs).population == {2024: 168.0, 2025: 170.0}
+    assert hash(kirc.design_of(orgs)) == hash(kirc.Design(population={2024: 168, 2025: 170}))
+    # a bare frame is a simple random sample
+    import pandas as pd
+    assert kirc.design_of(pd.DataFrame({"nps": [9.0]})) == kirc.Design()
+
+
+@pytest.mark.parametrize("table,message", [
+    ('weights = "gewicht"', "not a construct"),
+    ('weights = "nps"', "of type 'rating'"),
+    ('strata = ["sector", "region"]\nlonely_psu = "drop"', "lonely_psu must be one of"),
+    ('clusters = "sector"', "unknown|not allowed|clusters"),
+])
+def test_a_bad_design_table_is_a_definition_error(tmp_path, table, message):
+    from conftest import SURVEYS
+    text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
+    text = text.replace('[design]\nweights = "weight"\n', f"[design]\n{table}\n")
+    path = tmp_path / "eigen.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(kirc.DefinitionError, match=message):
+        kirc.survey_definition(path)
+
+
+def test_a_design_table_with_strata_and_clusters_becomes_the_design(tmp_path):
+    from conftest import SURVEYS
+    from kirc.surveys import survey_design
+    text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
+    text = text.replace('[design]\nweights = "weight"\n',
+                        '[design]\nweights = "weight"\nstrata = ["sector", "region"]\n'
+                        'psu = "channel"\nlonely_psu = "adjust"\n')
+    path = tmp_path / "eigen.toml"
+    path.write_text(text, encoding="utf-8")
+    design = survey_design(kirc.survey_definition(path))
+    assert design == kirc.Design(weights="weight", strata=("sector", "region"), psu="channel",
+                                 lonely_psu="adjust")
+
+
+def test_pooled_years_are_a_stratified_estimate_as_svydesign_with_fpc(orgs):
+    # Rscript (orgs.csv as in the module docstring):
+    #   o <- svydesign(ids=~1, strata=~year, fpc=~N, data=orgs)      # weights N_year / n_year
+    #   m <- svymean(~staff_prepared, o); coef(m), SE(m), degf(o)
+    #     0.766773014783625 0.0139902750525582 246
+    #   confint(svyciprop(~staff_prepared, o, method="beta"))  0.737969205999781 0.793845102206158
+    #   svyby(~avg_ready, ~sector, o, svymean): telecom 0.597379273646401 (SE 0.0626145715444035),
+    #     overheid 0.940436413228776 (SE 0.0214568771774994)
+    out = kirc.share(orgs, "staff_prepared", method="beta")
+    assert out.loc[0, "estimate"] == pytest.approx(76.6773014783625, rel=1e-9)
+    assert out.loc[0, "se"] == pytest.approx(1.39902750525582, rel=1e-9)
+    assert out.loc[0, "df"] == 246
+    assert out.loc[0, "ci_low"] == pytest.approx(73.7969205999781, rel=1e-8)
+    assert out.loc[0, "ci_high"] == pytest.approx(79.3845102206158, rel=1e-8)
+    sectors = kirc.avg_readiness(orgs, by="sector").set_index("sector")
+    assert sectors.loc["telecom", "estimate"] == pytest.approx(59.7379273646401, rel=1e-9)
+    assert sectors.loc["telecom", "se"] == pytest.approx(6.26145715444035, rel=1e-9)
+    assert sectors.loc["overheid", "se"] == pytest.approx(2.14568771774994, rel=1e-9)

@@ -155,3 +155,27 @@ def test_small_group_flag_uses_the_effective_n():
     assert out.loc[0, "n"] == 40 and out.loc[0, "n_eff"] < 30
     assert out.loc[0, "flag"] == "n<30"
     assert kirc.share(df, "ok", weights=None).loc[0, "flag"] == ""
+
+
+def test_load_survey_proposes_a_declared_spss_weight_the_design_does_not_use(tmp_path,
+                                                                            monkeypatch):
+    # klantcontact without weights in [design], its file declaring WEIGHT BY gewicht
+    from conftest import SURVEYS
+    import kirc.read
+
+    text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
+    text = text.replace('[design]\nweights = "weight"\n', "[design]\n")
+    text = text.replace('file = "klantcontact_', f'file = "{SURVEYS.as_posix()}/klantcontact_')
+    path = tmp_path / "eigen.toml"
+    path.write_text(text, encoding="utf-8")
+    real = kirc.read.read_survey
+
+    def declaring(file, **options):
+        frame = real(file, **options)
+        frame.attrs["weight"] = "gewicht"
+        return frame
+
+    monkeypatch.setattr(kirc.read, "read_survey", declaring)
+    with pytest.warns(kirc.KircWarning, match="WEIGHT BY.*add weights = 'weight' to"):
+        data = kirc.load_survey(path, years=[2025])
+    assert kirc.design_of(data).weights is None          # proposed, not used
