@@ -26,13 +26,16 @@ def survey(rows: int = 6000, seed: int = 0) -> pd.DataFrame:
     df.loc[::29, "fcr"] = np.nan
     df.loc[::41, "score"] = np.nan
     df.loc[::37, "weight"] = 0.0
-    df["population"] = df["stratum"].map({1: 400.0, 2: 300.0, 3: 250.0})
+    df["population"] = df["stratum"].map({1: 400.0, 2: 300.0, 3: 250.0})     # organisations
+    df["units"] = df["stratum"].map({1: 40_000.0, 2: 9_000.0, 3: 25_000.0})  # respondents
     return df
 
 
 DESIGNS = {
     "unweighted": kirc.Design(),
     "weighted": kirc.Design(weights="weight"),
+    "stratified fpc": kirc.Design(strata="stratum", fpc="units"),
+    "population per year": kirc.Design(population={2024: 5000, 2025: 6000}),
     "stratified clustered": kirc.Design(weights="weight", strata="stratum",
                                         psu="organisation"),
     "stratified clustered fpc": kirc.Design(weights="weight", strata="stratum",

@@ -272,7 +272,7 @@ def _hook_key():
 def _tally_chunks(function, chunks, bound):
     from functools import reduce
     from ..tally import groups_of
-    from ..metrics import _as_list
+    from ..metrics import _as_list, resolve_design
 
     tallies, keys, empty = [], [], None
     for chunk in chunks:
@@ -294,12 +294,48 @@ def _tally_chunks(function, chunks, bound):
     if empty is None:
         raise ParameterError("the iterator of data gave no chunks")
     by = _as_list(bound.arguments.get("by"))
-    tally = reduce(lambda a, b: a + b, tallies)
+    arguments = bound.arguments
+    design = resolve_design(empty, arguments.get("design"), arguments.get("weights"),
+                            arguments.get("population"))
+    if design.weights is None:
+        # Unweighted with a finite population, a unit weighs N_h / m_h of the *whole* sample:
+        # undo each chunk's own m_h before adding up, apply the whole's after.
+        tallies = [_scale_by_unit(t, inverse=True) for t in tallies]
+        tally = _scale_by_unit(reduce(lambda a, b: a + b, tallies))
+    else:
+        tally = reduce(lambda a, b: a + b, tallies)
     all_keys = pd.concat(keys, ignore_index=True).drop_duplicates(ignore_index=True) if by \
         else keys[0]
     if by:
         all_keys = groups_of(all_keys, by).keys
     return all_keys, tally, empty
+
+
+def _unit_weights(strata: pd.DataFrame) -> np.ndarray:
+    """The weight :func:`kirc.tally.row_design` gives an unweighted unit per stratum."""
+    fpc = strata["fpc"].to_numpy(dtype=float)
+    if not np.isfinite(fpc).any() or len(strata) <= 1:
+        return np.ones(len(strata))
+    psus = strata["psus"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(fpc <= 1, 1 / fpc, np.where(np.isfinite(fpc), fpc / psus, 1.0))
+
+
+def _scale_by_unit(tally, inverse: bool = False):
+    from ..tally import STRATUM, Tally
+    unit = _unit_weights(tally.strata)
+    if np.all(unit == 1):
+        return tally
+    if inverse:
+        unit = 1 / unit
+    table = tally.table.copy()
+    u = unit[pd.Index(tally.strata[STRATUM]).get_indexer(table[STRATUM])]
+    for column in ("sum_w", "sum_wy", "sum_wy2", *(f"w_{c}" for c in tally.classes)):
+        table[column] = table[column].to_numpy(float) * u
+    for column in ("sum_w2", "sum_w2y", "sum_w2y2"):
+        table[column] = table[column].to_numpy(float) * u * u
+    return Tally(table, list(tally.by), tally.strata, list(tally.classes), tally.clustered,
+                 tally.lonely_psu)
 
 
 def _tally_source(function, source, bound):

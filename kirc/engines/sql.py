@@ -324,6 +324,7 @@ def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
     else:
         psus = np.bincount(stratum_code, weights=n + n_missing, minlength=len(strata_frame))
     strata_frame["psus"] = psus.astype(np.int64)
+    _weigh_by_fraction(cells, design, strata_frame, stratum_code, rule)
     table = cells[by_columns].copy() if by else pd.DataFrame(index=cells.index)
     table.columns = by
     if not strata:
@@ -345,6 +346,25 @@ def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
     tally = Tally(table, list(by), strata_frame, list(rule.classes), design.psu is not None,
                   design.lonely_psu)
     return keys, tally
+
+
+def _weigh_by_fraction(cells, design, strata, stratum_code, rule) -> None:
+    """Unweighted with a finite population: each unit weighs N_h / m_h, as in memory.
+
+    (:func:`kirc.tally.row_design`, as ``svydesign(fpc=)`` without weights.) The weight is
+    constant within a stratum, so the engine's counts are scaled per cell.
+    """
+    fpc = strata["fpc"].to_numpy(dtype=float)
+    if design.weights is not None or not np.isfinite(fpc).any() or len(strata) <= 1:
+        return
+    psus = strata["psus"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = np.where(fpc <= 1, 1 / fpc, np.where(np.isfinite(fpc), fpc / psus, 1.0))
+    u = unit[stratum_code]
+    for column in ("sum_w", "sum_wy", "sum_wy2", *(f"w_{c}" for c in rule.classes)):
+        cells[column] = cells[column].to_numpy(float) * u
+    for column in ("sum_w2", "sum_w2y", "sum_w2y2"):
+        cells[column] = cells[column].to_numpy(float) * u * u
 
 
 def _fpc(cells, design, stratum_code, strata_frame, name) -> np.ndarray:
