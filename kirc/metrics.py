@@ -269,7 +269,9 @@ def _any_engine(function):
     @functools.wraps(function)
     def estimator(data, *args, **kwargs):
         if isinstance(data, pd.DataFrame):
-            return function(data, *args, **kwargs)
+            from .engines.memory import estimate_fast
+            fast = estimate_fast(function, data, args, kwargs)
+            return function(data, *args, **kwargs) if fast is None else fast
         from . import engines
         return engines.estimate(function, data, args, kwargs)
     return estimator

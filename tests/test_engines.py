@@ -270,3 +270,18 @@ def test_parquet_larger_than_the_memory_limit(tmp_path):
                        f"FROM '{path}'").df()
     assert_same(kirc.nps(frame, "nps", by="sector", design=design), result)
     assert result["n"].sum() == rows
+
+
+@pytest.mark.parametrize("design", DESIGNS.values(), ids=DESIGNS.keys())
+def test_counting_pass_equals_the_general_path(data, design):
+    """kirc.engines.memory (one bincount over domain x answer codes) against the row path."""
+    frame = data.copy()
+    frame["code"] = frame["organisation"] % 7 + 2020            # an integer domain column
+    frame["nps_int"] = frame["nps"].fillna(5).astype(np.int64)
+    frame.loc[frame["code"] == 2023, "weight"] = 0.0             # a domain that weighs nothing
+    frame["sector_cat"] = pd.Categorical(frame["sector"], categories=["energie", "leeg",
+                                                                      "telecom", "zorg"])
+    for function, column, options in ESTIMATORS[:3] + [(kirc.nps, "nps_int", {})]:
+        for by in (None, "code", "sector", ["code", "sector"], "sector_cat"):
+            expected = function.__wrapped__(frame, column, by=by, design=design, **options)
+            assert_same(expected, function(frame, column, by=by, design=design, **options))
