@@ -1,7 +1,7 @@
 """Run every benchmark (``make bench``): exact NPS interval coverage, metric speed, render times.
 
 Each script prints ratios against a baseline measured in the same run, never pass/fail timings
-for the test suite. Pass ``--quick`` to skip the slow render benchmark.
+for the test suite. Pass ``--quick`` to skip the slow render and engine benchmarks.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["coverage_nps.py", "speed_metrics.py", "render_speed.py"]
+SCRIPTS = ["coverage_nps.py", "speed_metrics.py", "speed_engines.py", "render_speed.py"]
+SLOW = ("render_speed.py", "speed_engines.py")
 
 
 def main(argv: list[str]) -> int:
-    scripts = [s for s in SCRIPTS if not ("--quick" in argv and s == "render_speed.py")]
+    scripts = [s for s in SCRIPTS if not ("--quick" in argv and s in SLOW)]
     status = 0
     for script in scripts:
         print(f"\n=== {script} ===", flush=True)

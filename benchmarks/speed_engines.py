@@ -90,8 +90,9 @@ def numpy_floor(df: pd.DataFrame, by: list[str], groups: int, weighted: bool):
     mean = pro - det
     # linearised variance of the ratio mean: n/(n-1) Σ w²(y - ȳ)² / (Σw)²
     spread = (sw2 * (y[None, :] - mean[:, None]) ** 2).sum(1)
-    variance = n / (n - 1) * spread / total ** 2
-    nobs = (pro + det - mean ** 2) / variance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = n / (n - 1) * spread / total ** 2
+        nobs = np.nan_to_num((pro + det - mean ** 2) / variance)
     return intervals.nps_interval(pro * nobs, pas * nobs, det * nobs, df=n - 1.0)
 
 
