@@ -28,6 +28,12 @@ Semantics (those of R's ``survey``, where not said otherwise):
 
 Samples of different years are independent; :func:`kirc.trend` and :func:`kirc.change` treat
 the year as a stratum.
+
+Subgroups: estimate them with ``by=`` on the whole sample, which keeps the whole design as R's
+``svyby`` does (the sector of an organisation survey gets the year's sampling fraction
+``n_year / N_year``). A frame *filtered* to a subgroup keeps its design, but for the variance
+it is then a sample of its own: strata, PSUs and the sampling fraction are counted from the
+rows it holds (for the finite population correction that is conservative).
 """
 
 from __future__ import annotations

@@ -329,6 +329,8 @@ class Tally:
         True when the design has PSUs other than the respondents.
     lonely_psu : str
         The design's lonely-PSU rule.
+    stratified : bool
+        True when the design has strata (declared, or the years of a per-year population).
     """
 
     table: pd.DataFrame
@@ -337,6 +339,7 @@ class Tally:
     classes: list[str] = field(default_factory=list)
     clustered: bool = False
     lonely_psu: str = "fail"
+    stratified: bool = False
 
     @property
     def keys(self) -> list[str]:
@@ -362,7 +365,7 @@ class Tally:
         merged = fpc.first().reset_index()
         merged["psus"] = _psus(table, self.clustered, merged)
         return Tally(table, list(self.by), merged, list(self.classes), self.clustered,
-                     self.lonely_psu)
+                     self.lonely_psu, self.stratified)
 
     __add__ = combine
 
@@ -449,8 +452,9 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
                            minlength=n_strata)
     strata = rows.strata.copy()
     strata["psus"] = psus.astype(np.int64)
+    stratified = bool(rows.design.strata_columns) or rows.design.by_year
     return Tally(table, list(groups.keys.columns), strata, list(class_names), clustered,
-                 rows.design.lonely_psu)
+                 rows.design.lonely_psu, stratified)
 
 
 def tally_of(data: pd.DataFrame, values, by=None, design: Design | None = None,

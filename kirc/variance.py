@@ -40,6 +40,14 @@ from .tally import STRATUM, Tally
 __all__ = ["domain_estimates"]
 
 
+def _text(value) -> str:
+    if isinstance(value, tuple):
+        return " × ".join(map(_text, value))
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _domain_codes(tally: Tally) -> tuple[np.ndarray, pd.DataFrame]:
     table = tally.table
     if not tally.by:
@@ -124,10 +132,15 @@ def domain_estimates(tally: Tally) -> pd.DataFrame:
         contribution = keep_share * mh / (mh - 1) * (s2 - s1 ** 2 / mh)
     lonely = (mh == 1) & touched
     rule = tally.lonely_psu
+    if lonely.any() and not tally.stratified:
+        # an unstratified sample of a single PSU: no variance to estimate (not a lonely
+        # stratum to handle)
+        contribution[lonely] = np.nan
+        lonely = np.zeros_like(lonely)
     if lonely.any():
         if rule == "fail":
             stratum = strata[STRATUM].iloc[pair_stratum[lonely][0]]
-            raise ParameterError(f"stratum {stratum!r} has only one PSU; choose how to treat "
+            raise ParameterError(f"stratum {_text(stratum)} has only one PSU; choose how to treat "
                                  "it with Design(lonely_psu=...) (as R's survey.lonely.psu: "
                                  "remove, certainty, adjust or average)")
         if rule in ("remove", "certainty"):
@@ -143,12 +156,16 @@ def domain_estimates(tally: Tally) -> pd.DataFrame:
     ok = touched & ~np.isnan(contribution)
     variance = np.bincount(pair_domain, weights=np.where(ok, contribution, 0.0),
                            minlength=n_domains)
+    undefined = np.bincount(pair_domain, weights=touched & np.isnan(contribution),
+                            minlength=n_domains) > 0
     strata_touched = np.bincount(pair_domain, weights=touched, minlength=n_domains)
     if rule == "average" and lonely.any():
         strata_ok = np.bincount(pair_domain, weights=ok, minlength=n_domains)
         with np.errstate(divide="ignore", invalid="ignore"):
             variance = variance * strata_touched / strata_ok
     variance = np.maximum(variance, 0.0)
+    if rule != "average" or not tally.stratified:
+        variance[undefined] = np.nan
     # degrees of freedom: PSUs touched minus strata touched
     if tally.clustered:
         psus_touched = np.bincount(dom, weights=touched_cell, minlength=n_domains)

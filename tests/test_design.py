@@ -265,3 +265,16 @@ def test_negative_weights_are_an_error_naming_the_column():
     df = pd.DataFrame({"ok": [1.0, 0.0], "gewicht": [1.0, -0.5]})
     with pytest.raises(kirc.ScaleError, match="'gewicht'.*negative"):
         kirc.share(df, "ok", weights="gewicht")
+
+
+def test_a_single_respondent_has_no_design_variance_but_keeps_its_count_interval():
+    one = pd.DataFrame({"x": [1.0], "w": [2.0]})
+    weighted = kirc.share(one, "x", weights="w")
+    assert weighted.loc[0, "estimate"] == 100 and np.isnan(weighted.loc[0, "se"])
+    assert np.isnan(weighted.loc[0, "ci_low"]) and weighted.loc[0, "df"] == 0
+    plain = kirc.share(one, "x")                      # unweighted SRS: Wilson on 1 of 1
+    low, high = intervals.proportion_interval(1, 1)
+    assert plain.loc[0, "ci_low"] == pytest.approx(100 * float(low))
+    with pytest.raises(kirc.ParameterError, match="stratum 'b' has only one PSU"):
+        kirc.share(pd.DataFrame({"x": [1.0, 0, 1], "h": ["a", "a", "b"]}), "x",
+                   design=kirc.Design(strata="h"))
