@@ -285,3 +285,16 @@ def test_counting_pass_equals_the_general_path(data, design):
         for by in (None, "code", "sector", ["code", "sector"], "sector_cat"):
             expected = function.__wrapped__(frame, column, by=by, design=design, **options)
             assert_same(expected, function(frame, column, by=by, design=design, **options))
+
+
+def test_single_psu_domains_agree(tmp_path):
+    """Tiny domains (one respondent or one cluster) give the same NaN variance everywhere."""
+    frame = pd.DataFrame({"nps": [9.0, 3, 10, 7, 8, 1], "g": ["a", "b", "b", "c", "c", "c"],
+                          "w": [1.0, 2, 1, 1, 3, 1], "psu": [1, 2, 2, 3, 3, 4]})
+    path = _write(frame, tmp_path / "tiny.parquet")
+    for design in (kirc.Design(weights="w"), kirc.Design(weights="w", psu="psu")):
+        for function, column, options in ESTIMATORS[:1]:
+            expected = function.__wrapped__(frame, column, by="g", design=design)
+            assert_same(expected, function(frame, column, by="g", design=design))
+            assert_same(expected, function(path, column, by="g", design=design))
+            assert_same(expected, function(_chunks(frame, 2), column, by="g", design=design))

@@ -335,7 +335,7 @@ def _scale_by_unit(tally, inverse: bool = False):
     for column in ("sum_w2", "sum_w2y", "sum_w2y2"):
         table[column] = table[column].to_numpy(float) * u * u
     return Tally(table, list(tally.by), tally.strata, list(tally.classes), tally.clustered,
-                 tally.lonely_psu)
+                 tally.lonely_psu, getattr(tally, "stratified", False))
 
 
 def _tally_source(function, source, bound):

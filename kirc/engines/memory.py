@@ -260,5 +260,6 @@ def _from_codes(code, total, slots, values, missing, low, span, groups, rows, y_
                            minlength=n_strata)
     strata = rows.strata.copy()
     strata["psus"] = psus.astype(np.int64)
+    stratified = bool(rows.design.strata_columns) or rows.design.by_year
     return all_keys, Tally(table, list(all_keys.columns), strata, list(classes), clustered,
-                           rows.design.lonely_psu)
+                           rows.design.lonely_psu, stratified)

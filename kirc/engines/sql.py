@@ -344,7 +344,7 @@ def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
                                         for c in reversed(by))]) if len(table) else []
     table = table.iloc[order].reset_index(drop=True)
     tally = Tally(table, list(by), strata_frame, list(rule.classes), design.psu is not None,
-                  design.lonely_psu)
+                  design.lonely_psu, bool(design.strata_columns) or design.by_year)
     return keys, tally
 
 
