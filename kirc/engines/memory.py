@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KircError
-from ..tally import PSU, STRATUM, Tally, _DENSE_KEY_RANGE, groups_of, row_design
+from ..tally import (PSU, STRATUM, RowDesign, Tally, _DENSE_KEY_RANGE, groups_of,
+                     row_design)
 from .answers import _LOOKS_MISSING, NPS_CLASSES, SHARE_CLASSES
 
 #: Answers spanning more values than this take the general path.
@@ -69,9 +70,13 @@ def estimate_fast(function, data: pd.DataFrame, args, kwargs):
             design = resolve_design(data, arguments.get("design"), arguments.get("weights"),
                                     arguments.get("population"))
         missing = np.isnan(values) if floating else None
-        valid = ~missing if floating else np.ones(len(values), dtype=bool)
         groups = _offset_groups(data, by) or groups_of(data, by)
-        rows = row_design(data, design, valid)
+        if isinstance(groups, _OffsetGroups) and _simple(design):
+            rows = RowDesign(design, None, None, None,
+                             pd.DataFrame({STRATUM: [0], "fpc": [np.inf]}), None, None)
+        else:
+            valid = ~missing if floating else np.ones(len(values), dtype=bool)
+            rows = row_design(data, design, valid)
     except KircError:
         return None
     counted = _count(values, missing, low, span, groups, rows, y_value, class_value, classes)
@@ -81,6 +86,12 @@ def estimate_fast(function, data: pd.DataFrame, args, kwargs):
     frame = data.iloc[:0].copy()
     frame.attrs[_hook_key()] = _Given(keys, tally)
     return _call(function, frame, bound)
+
+
+def _simple(design) -> bool:
+    """No weights, strata, clusters or finite population: every row counts once."""
+    return (design.weights is None and not design.strata_columns and design.psu is None
+            and design.fpc is None and design.population is None)
 
 
 def _rule(name, arguments, data, column, answer, low, high):
@@ -152,8 +163,11 @@ def _offset_groups(data, by):
 def _count(values, missing, low, span, groups, rows, y_value, class_value, classes):
     n_rows = len(values)
     offsets = isinstance(groups, _OffsetGroups)
-    keep = rows.keep if offsets else rows.keep & (groups.codes >= 0)
-    every = bool(keep.all())
+    if rows.keep is None:                               # _simple: nothing to drop
+        keep, every = None, True
+    else:
+        keep = rows.keep if offsets else rows.keep & (groups.codes >= 0)
+        every = bool(keep.all())
     slots = span + (1 if missing is not None else 0)       # the last slot: missing answers
     n_strata = len(rows.strata)
     clustered = rows.psu_codes is not None
