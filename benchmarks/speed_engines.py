@@ -26,8 +26,6 @@ Times are the best of ``--repeat`` runs; compare the ratios, not the seconds, be
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -148,7 +146,6 @@ def in_memory(rows: int, repeat: int, shapes) -> list[dict]:
                    "pandas": best_of(lambda: pandas_counts(df, by, weighted), repeat)}
             results.append(row)
             print_row(row)
-        del df, pl_df
     return results
 
 
@@ -206,7 +203,7 @@ def parquet_engine(rows: int, groups: int, repeat: int, directory: Path) -> list
         kirc.nps(path, "q", by="g", weights=weights)                  # warm
         bare_s = best_of(lambda: bare_con.execute(bare).fetchall(), repeat)
         # the query kirc itself sends (counts per group and answer value), run bare
-        pairs = (f"SELECT g, q, COUNT(*)" + (", SUM(w), SUM(w * w)" if weighted else "")
+        pairs = ("SELECT g, q, COUNT(*)" + (", SUM(w), SUM(w * w)" if weighted else "")
                  + f" FROM '{path}' GROUP BY g, q")
         bare_con.execute(pairs).fetchall()
         pairs_s = best_of(lambda: bare_con.execute(pairs).fetchall(), repeat)
@@ -264,7 +261,7 @@ def main(argv=None) -> int:
         shapes = [(100, 1), (1_000, 1), (100_000, 1), (1_000, 2), (100_000, 2)]
         in_memory(args.rows, args.repeat, shapes)
     if "parquet" not in args.skip:
-        print(f"2. Parquet through the DuckDB engine, 1,000 groups")
+        print("2. Parquet through the DuckDB engine, 1,000 groups")
         with tempfile.TemporaryDirectory() as directory:
             parquet_engine(args.parquet_rows, 1_000, args.repeat, Path(directory))
     if "boot" not in args.skip:

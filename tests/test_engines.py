@@ -10,7 +10,6 @@ tallied with spilling.
 from __future__ import annotations
 
 import sys
-import warnings
 
 import numpy as np
 import pandas as pd

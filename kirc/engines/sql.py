@@ -16,7 +16,7 @@ import uuid
 import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError, ParameterError, ScaleError
+from ..errors import ColumnError, ScaleError
 from ..tally import PSU, STRATUM, SUMS, Tally, _fpc_per_stratum, groups_of
 from .answers import AnswerRule, classify
 
@@ -187,7 +187,7 @@ def _query(source: Source, rule: AnswerRule, by, strata, design):
                   "END) AS _x_text",
                   f"SUM(CASE WHEN {valid} AND NOT {finite} THEN 1 ELSE 0 END) AS _w_nonfinite"]
         if not weighted:
-            items.append(f"SUM(1) AS _kept")
+            items.append("SUM(1) AS _kept")
     if design.fpc is not None:
         f = double(design.fpc)
         items += [f"MIN(CASE WHEN {kept} THEN {f} END) AS _fpc_min",
@@ -384,4 +384,4 @@ def _fpc(cells, design, stratum_code, strata_frame, name) -> np.ndarray:
     return low
 
 
-__all__ = ["DuckDBSource", "SparkSource", "tally_source", "ParameterError"]
+__all__ = ["DuckDBSource", "SparkSource", "tally_source"]
