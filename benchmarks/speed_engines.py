@@ -211,7 +211,7 @@ def parquet_engine(rows: int, groups: int, repeat: int, directory: Path) -> list
         child = subprocess.run([sys.executable, "-c", _PEAK.format(
             root=str(ROOT), path=str(path), weights=weights)], capture_output=True, text=True,
             check=True)
-        _, peak_kib = child.stdout.split()
+        _, peak_kib = child.stdout.strip().splitlines()[-1].split()
         row = {"rows": rows, "weighted": weighted, "bare_s": bare_s, "pairs_s": pairs_s,
                "kirc_s": kirc_s, "ratio": kirc_s / bare_s, "peak_mib": int(peak_kib) / 1024}
         results.append(row)

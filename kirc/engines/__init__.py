@@ -117,6 +117,7 @@ def connect(memory_limit: str | None = "1GB", temp_directory: str | os.PathLike 
         except Exception:                               # pragma: no cover - already closed
             pass
     _connection = duckdb.connect(config=config)
+    _connection.execute("SET enable_progress_bar = false")     # a library prints nothing
     return _connection
 
 
