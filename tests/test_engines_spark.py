@@ -48,7 +48,8 @@ def frame(spark, data):
 
 def test_spark_equals_pandas_weighted_stratified_clustered(data, frame):
     design = DESIGNS["stratified clustered fpc"]
-    for function, column, options in ESTIMATORS:
+    # nps: the answer-value GROUP BY (as share and csat); mean_score: the sums of y
+    for function, column, options in (ESTIMATORS[0], ESTIMATORS[3]):
         assert_same(function(data, column, by="sector", design=design, **options),
                     function(frame, column, by="sector", design=design, **options))
 
