@@ -297,3 +297,21 @@ def test_single_psu_domains_agree(tmp_path):
             assert_same(expected, function(frame, column, by="g", design=design))
             assert_same(expected, function(path, column, by="g", design=design))
             assert_same(expected, function(_chunks(frame, 2), column, by="g", design=design))
+
+
+def test_all_positive_weights_take_the_plain_query(data, tmp_path):
+    """Without zero, negative or missing weights the engine sends plain SUMs (no CASE)."""
+    frame = data.assign(weight=data["weight"] + 0.1)
+    path = _write(frame, tmp_path / "positive.parquet")
+    from kirc.engines import sql
+    calls = []
+    original = sql._trusted
+    sql._trusted = lambda cells: calls.append(original(cells)) or calls[-1]
+    try:
+        for name in ("weighted", "stratified clustered", "stratified clustered fpc"):
+            for function, column, options in ESTIMATORS[:3]:
+                assert_same(function(frame, column, by="sector", design=DESIGNS[name]),
+                            function(path, column, by="sector", design=DESIGNS[name]))
+    finally:
+        sql._trusted = original
+    assert calls and all(calls)

@@ -137,6 +137,40 @@ def _literal(value) -> str:
 # the query
 
 
+def _trusting_query(source: Source, rule: AnswerRule, by, strata, design):
+    """The weighted answer-value query when every weight is a positive finite number.
+
+    Plain ``SUM(w)``, ``SUM(w * w)`` and ``MIN``/``MAX``/``COUNT`` of w, no ``CASE``: as cheap
+    as a bare ``GROUP BY``. Its MIN, MAX and COUNT tell whether that assumption held; where it
+    did not (a zero, negative, missing or NaN weight), :func:`tally_source` runs
+    :func:`_query`, which keeps only the rows with a positive weight and counts the bad ones.
+    """
+    q = source.quote
+    keys = [(q(c), f"_b{i}") for i, c in enumerate(by)]
+    keys += [(q(c), f"_s{i}") for i, c in enumerate(strata)]
+    if design.psu is not None:
+        keys.append((q(design.psu), "_p"))
+    keys.append((q(rule.column), "_v"))
+    w = q(design.weights)
+    items = [f"{expr} AS {alias}" for expr, alias in keys]
+    items += ["COUNT(*) AS _rows", f"COUNT({w}) AS _w_count", f"MIN({w}) AS _w_min",
+              f"MAX({w}) AS _w_max", f"SUM({w}) AS _sw", f"SUM({w} * {w}) AS _sw2"]
+    if design.fpc is not None:
+        f = f"CAST({q(design.fpc)} AS DOUBLE)"
+        items += [f"MIN({f}) AS _fpc_min", f"MAX({f}) AS _fpc_max",
+                  f"SUM(CASE WHEN COALESCE({f} > 0 AND {f} <= {_INF}, FALSE) THEN 0 ELSE 1 "
+                  "END) AS _fpc_bad"]
+    return ", ".join(items), list(dict.fromkeys(expr for expr, _ in keys))
+
+
+def _trusted(cells: pd.DataFrame) -> bool:
+    """Every weight present, positive and finite (NaN compares greater than infinity)."""
+    low = cells["_w_min"].to_numpy(float)
+    high = cells["_w_max"].to_numpy(float)
+    return bool((cells["_w_count"].to_numpy() == cells["_rows"].to_numpy()).all()
+                and (low > 0).all() and np.isfinite(high).all())
+
+
 def _query(source: Source, rule: AnswerRule, by, strata, design):
     q = source.quote
 
@@ -205,10 +239,19 @@ def _query(source: Source, rule: AnswerRule, by, strata, design):
 def tally_source(source: Source, rule: AnswerRule, by: list[str], design):
     """Domain keys and :class:`kirc.Tally` of ``rule`` over the rows of ``source``."""
     strata = (["year"] if design.by_year else []) + design.strata_columns
-    select, group = _query(source, rule, by, strata, design)
-    cells = source.run(select, group)
-    name = source.name
     weighted = design.weights is not None
+    cells = None
+    if weighted and rule.discrete and source.numeric(design.weights) and \
+            (design.fpc is None or source.numeric(design.fpc)):
+        cells = source.run(*_trusting_query(source, rule, by, strata, design))
+        if _trusted(cells):
+            cells["_kept"] = cells["_rows"]
+            cells["_w_text"] = cells["_w_negative"] = cells["_w_nonfinite"] = 0
+        else:
+            cells = None
+    if cells is None:
+        cells = source.run(*_query(source, rule, by, strata, design))
+    name = source.name
     rows = cells["_rows"].to_numpy(np.int64)
     if weighted:
         if cells["_w_text"].sum() > 0:
