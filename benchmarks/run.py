@@ -1,7 +1,7 @@
 """Run every benchmark (``make bench``): exact NPS interval coverage, metric speed, render times.
 
 Each script prints ratios against a baseline measured in the same run, never pass/fail timings
-for the test suite. Pass ``--quick`` to skip the slow render benchmark.
+for the test suite. Pass ``--quick`` to skip the slow render and engine benchmarks.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["coverage_nps.py", "coverage_design.py", "coverage_calibration.py",
            "coverage_drivers.py", "coverage_alpha.py", "speed_metrics.py", "speed_read.py",
+           "speed_engines.py",
            "speed_drivers.py", "render_speed.py"]
+SLOW = ("render_speed.py", "speed_engines.py")
 
 
 def main(argv: list[str]) -> int:
-    scripts = [s for s in SCRIPTS if not ("--quick" in argv and s == "render_speed.py")]
+    scripts = [s for s in SCRIPTS if not ("--quick" in argv and s in SLOW)]
     status = 0
     for script in scripts:
         print(f"\n=== {script} ===", flush=True)

@@ -58,7 +58,7 @@ _LAZY = {
     "drivers": "kirc.driver_analysis",
     "driver_section": "kirc.driver_analysis",
 }
-_SUBMODULES = {"intervals", "metrics", "design", "variance", "compare", "tally", "read",
+_SUBMODULES = {"intervals", "metrics", "engines", "design", "variance", "compare", "tally", "read",
                "surveys", "demo", "privacy", "report", "plots", "platforms", "inspect", "config",
                "annual", "calibration", "resources", "draft", "crosstabs", "tabbook",
                "driver_analysis", "weighting"}

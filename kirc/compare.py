@@ -60,8 +60,18 @@ def _kind(function) -> str:
 
 
 def _years(data, year_column):
+    if not isinstance(data, pd.DataFrame):         # a Parquet path, DuckDB or Spark (engines)
+        from . import engines
+        return engines.years(data, year_column)
     metrics._require_columns(data, [year_column])
     return sorted(pd.unique(data[year_column].dropna()))
+
+
+def _rows_of_year(data, year_column, value):
+    if not isinstance(data, pd.DataFrame):
+        from . import engines
+        return engines.where_equal(data, year_column, value)
+    return data[data[year_column] == value]
 
 
 def trend(data: pd.DataFrame, metric, column: str, by=None, year: str = "year",
@@ -105,7 +115,7 @@ def trend(data: pd.DataFrame, metric, column: str, by=None, year: str = "year",
     by = metrics._as_list(by)
     frames = []
     for value in years:
-        rows = data[data[year] == value]
+        rows = _rows_of_year(data, year, value)
         out = function(rows, column, by=by, **kwargs)
         out.insert(0, year, value)
         frames.append(out)
@@ -197,8 +207,8 @@ def change(data: pd.DataFrame, metric, column: str, year=None, by=None,
     kind = _kind(function)
     if kind == "nps":
         common["method"] = None
-    a = _with_nobs(function(data[data[year_column] == year_from], column, **common))
-    b = _with_nobs(function(data[data[year_column] == year_to], column, **common))
+    a = _with_nobs(function(_rows_of_year(data, year_column, year_from), column, **common))
+    b = _with_nobs(function(_rows_of_year(data, year_column, year_to), column, **common))
     a, b = _join(a, b, by)
     out = a[by].copy() if by else pd.DataFrame(index=a.index)
     out["year_from"] = year_from

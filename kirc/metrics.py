@@ -54,6 +54,7 @@ beta) and ``degf`` to 1e-6 in ``tests/test_design.py``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from collections.abc import Iterable, Mapping
@@ -101,7 +102,8 @@ _groups = groups_of
 
 
 def _source(data: pd.DataFrame) -> str | None:
-    return data.attrs.get("source") or data.attrs.get("survey")
+    attrs = getattr(data, "attrs", None) or {}
+    return attrs.get("source") or attrs.get("survey")
 
 
 def _require_columns(data: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -245,17 +247,49 @@ def _prepare(data, columns, by, design, weights, population):
 # tally and design variance per group
 
 
+#: ``data.attrs`` key under which :mod:`kirc.engines` hands an estimator the tally it computed
+#: in another engine (or captures the tally of one chunk); see :func:`_estimates`.
+TALLY_HOOK = "kirc.engines.tally"
+
+
+def _tally(data, y, valid, by, design, classes, names):
+    """The domain keys and the tally of the rows of an in-memory frame."""
+    groups: Groups = groups_of(data, by)
+    rows = row_design(data, design, valid)
+    return groups.keys, tally_rows(y, valid, groups, rows, classes, names)
+
+
+def _any_engine(function):
+    """Let an estimator take what :mod:`kirc.engines` reads besides a pandas DataFrame.
+
+    A Parquet or CSV path, a DuckDB relation, a Spark DataFrame or an iterator of DataFrames
+    (chunks) is tallied by its engine and estimated by this very function, so that every
+    argument means the same whatever holds the rows.
+    """
+    @functools.wraps(function)
+    def estimator(data, *args, **kwargs):
+        if isinstance(data, pd.DataFrame):
+            from .engines.memory import estimate_fast
+            fast = estimate_fast(function, data, args, kwargs)
+            return function(data, *args, **kwargs) if fast is None else fast
+        from . import engines
+        return engines.estimate(function, data, args, kwargs)
+    return estimator
+
+
 def _estimates(data: pd.DataFrame, y: np.ndarray, valid: np.ndarray, by: list[str],
                design: Design, classes: np.ndarray | None = None, names=()) -> pd.DataFrame:
     """One row per group (every category, also empty ones): sizes, estimate and variance."""
-    groups: Groups = groups_of(data, by)
-    rows = row_design(data, design, valid)
-    result = domain_estimates(tally_rows(y, valid, groups, rows, classes, names))
-    if "calibration" in data.attrs:   # calibrated weights: residual variance (issue 13)
+    hook = data.attrs.get(TALLY_HOOK)
+    in_memory = functools.partial(_tally, data, y, valid, by, design, classes, names)
+    keys, tally = in_memory() if hook is None else hook(in_memory)
+    result = domain_estimates(tally)
+    if hook is None and "calibration" in data.attrs:   # calibrated weights: residual variance
         from .weighting import calibrated_estimates
-        result = calibrated_estimates(result, data, y, valid, groups, rows, design)
+        result = calibrated_estimates(result, data, y, valid, groups_of(data, by),
+                                      row_design(data, design, valid), design)
     if by:
-        result = groups.keys.merge(result, on=by, how="left", sort=False)
+        result = keys.merge(result, on=by, how="left", sort=False)
     counts = ["n", "n_missing", "sum_w", "n_kish"] + [f"{p}_{c}" for c in names
                                                      for p in ("n", "w")]
     for column in counts:
@@ -419,6 +453,7 @@ def _share_core(data, is_positive, valid, by, design, method, confidence, min_n)
 # public metrics
 
 
+@_any_engine
 def share(data: pd.DataFrame, column: str, positive=1, by=None, weights=FROM_DESIGN,
           method: str | None = None, confidence: float = config.CONFIDENCE,
           population=FROM_DESIGN, min_n: int | None = None, *, negative=None,
@@ -546,6 +581,7 @@ def _warn_missing_like(series, other, data, column):
             "that unknown codes are an error"), stacklevel=3)
 
 
+@_any_engine
 def csat(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: str | None = None,
          confidence: float = config.CONFIDENCE, population=FROM_DESIGN, top: int = 2,
          scale: tuple[int, int] = (1, 5), min_n: int | None = None, *,
@@ -587,6 +623,7 @@ def csat(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: 
     return _share_core(data, satisfied, valid, by, design, method, confidence, min_n)
 
 
+@_any_engine
 def nps(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN, method: str | None = None,
         confidence: float = config.CONFIDENCE, population=FROM_DESIGN,
         min_n: int | None = None, *, design: Design | None = None) -> pd.DataFrame:
@@ -686,6 +723,7 @@ def _nps_limits(pro, pas, det, est, counted, method, confidence):
     return low, high, nobs
 
 
+@_any_engine
 def mean_score(data: pd.DataFrame, column: str, by=None, weights=FROM_DESIGN,
                confidence: float = config.CONFIDENCE, population=FROM_DESIGN, scale=None,
                min_n: int | None = None, *, design: Design | None = None) -> pd.DataFrame:

@@ -1,0 +1,430 @@
+"""One ``GROUP BY`` per estimate, written once in the SQL that DuckDB and Spark share.
+
+The query is plain SQL: ``CASE``, ``SUM``, ``COUNT``, ``MIN``, ``MAX``, ``TRY_CAST``,
+``isnan``; the dialects differ only in how they quote a name. (Ibis would write it once too,
+but adds a dependency tree for one SELECT and still leaves the NaN-versus-NULL and
+``TRY_CAST`` semantics to check per backend; see the commit that added this module.)
+
+NaN compares greater than every number in both engines, so "finite and positive" is written
+``w > 0 AND w < Infinity``, which is false for NaN, NULL and infinity alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ColumnError, ScaleError
+from ..tally import PSU, STRATUM, SUMS, Tally, _fpc_per_stratum, groups_of
+from .answers import AnswerRule, classify
+
+_INF = "CAST('Infinity' AS DOUBLE)"
+
+
+class Source:
+    """Rows held by an engine: schema, one aggregate query, distinct values, a filter."""
+
+    name: str | None = None
+
+    def quote(self, name: str) -> str:
+        raise NotImplementedError
+
+    def empty_frame(self) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def numeric(self, column: str) -> bool:
+        raise NotImplementedError
+
+    def run(self, select: str, group: list[str]) -> pd.DataFrame:
+        """``SELECT {select} FROM rows GROUP BY {group}`` as a pandas frame."""
+        raise NotImplementedError
+
+
+_DUCKDB_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                   "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL",
+                   "BOOLEAN")
+
+
+class DuckDBSource(Source):
+    def __init__(self, relation, name: str | None = None):
+        self.relation = relation
+        self.name = name
+        self._types = dict(zip(relation.columns, (str(t).upper() for t in relation.types)))
+        self._empty = None
+
+    def quote(self, name):
+        return '"' + str(name).replace('"', '""') + '"'
+
+    def empty_frame(self):
+        if self._empty is None:
+            self._empty = self.relation.limit(0).df()
+            if self.name:
+                self._empty.attrs["source"] = self.name
+        return self._empty
+
+    def numeric(self, column):
+        return self._types[column].startswith(_DUCKDB_NUMERIC)
+
+    def run(self, select, group):
+        view = f"kirc_{uuid.uuid4().hex[:12]}"
+        query = f"SELECT {select} FROM {view}" + (f" GROUP BY {', '.join(group)}" if group
+                                                   else "")
+        return self.relation.query(view, query).df()
+
+    def distinct(self, column):
+        return [v for (v,) in self.relation.select(self.quote(column)).distinct().fetchall()]
+
+    def where_equal(self, column, value):
+        return self.relation.filter(f"{self.quote(column)} = {_literal(value)}")
+
+
+class SparkSource(Source):
+    def __init__(self, frame):
+        self.frame = frame
+        self.name = None
+        self._types = dict(frame.dtypes)
+        self._empty = None
+
+    def quote(self, name):
+        return "`" + str(name).replace("`", "``") + "`"
+
+    def empty_frame(self):
+        if self._empty is None:
+            self._empty = pd.DataFrame({c: pd.Series(dtype=_spark_dtype(t))
+                                        for c, t in self.frame.dtypes})
+        return self._empty
+
+    def numeric(self, column):
+        kind = self._types[column]
+        return kind in ("tinyint", "smallint", "int", "bigint", "float", "double",
+                        "boolean") or kind.startswith("decimal")
+
+    def run(self, select, group):
+        view = f"kirc_{uuid.uuid4().hex[:12]}"
+        session = self.frame.sparkSession
+        self.frame.createOrReplaceTempView(view)
+        try:
+            query = f"SELECT {select} FROM {view}" + (f" GROUP BY {', '.join(group)}" if group
+                                                       else "")
+            return session.sql(query).toPandas()
+        finally:
+            session.catalog.dropTempView(view)
+
+    def distinct(self, column):
+        return [r[0] for r in self.frame.select(column).distinct().collect()]
+
+    def where_equal(self, column, value):
+        from pyspark.sql import functions as F
+        return self.frame.filter(F.col(column) == F.lit(value))
+
+
+def _spark_dtype(kind: str):
+    return {"tinyint": "int64", "smallint": "int64", "int": "int64", "bigint": "int64",
+            "float": "float64", "double": "float64", "boolean": "bool"}.get(kind, object)
+
+
+def _literal(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(float(value)) if isinstance(value, (float, np.floating)) else str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------------------------
+# the query
+
+
+def _trusting_query(source: Source, rule: AnswerRule, by, strata, design):
+    """The weighted answer-value query when every weight is a positive finite number.
+
+    Plain ``SUM(w)``, ``SUM(w * w)`` and ``MIN``/``MAX``/``COUNT`` of w, no ``CASE``: as cheap
+    as a bare ``GROUP BY``. Its MIN, MAX and COUNT tell whether that assumption held; where it
+    did not (a zero, negative, missing or NaN weight), :func:`tally_source` runs
+    :func:`_query`, which keeps only the rows with a positive weight and counts the bad ones.
+    """
+    q = source.quote
+    keys = [(q(c), f"_b{i}") for i, c in enumerate(by)]
+    keys += [(q(c), f"_s{i}") for i, c in enumerate(strata)]
+    if design.psu is not None:
+        keys.append((q(design.psu), "_p"))
+    keys.append((q(rule.column), "_v"))
+    w = q(design.weights)
+    items = [f"{expr} AS {alias}" for expr, alias in keys]
+    items += ["COUNT(*) AS _rows", f"COUNT({w}) AS _w_count", f"MIN({w}) AS _w_min",
+              f"MAX({w}) AS _w_max", f"SUM({w}) AS _sw", f"SUM({w} * {w}) AS _sw2"]
+    if design.fpc is not None:
+        f = f"CAST({q(design.fpc)} AS DOUBLE)"
+        items += [f"MIN({f}) AS _fpc_min", f"MAX({f}) AS _fpc_max",
+                  f"SUM(CASE WHEN COALESCE({f} > 0 AND {f} <= {_INF}, FALSE) THEN 0 ELSE 1 "
+                  "END) AS _fpc_bad"]
+    return ", ".join(items), list(dict.fromkeys(expr for expr, _ in keys))
+
+
+def _trusted(cells: pd.DataFrame) -> bool:
+    """Every weight present, positive and finite (NaN compares greater than infinity)."""
+    low = cells["_w_min"].to_numpy(float)
+    high = cells["_w_max"].to_numpy(float)
+    return bool((cells["_w_count"].to_numpy() == cells["_rows"].to_numpy()).all()
+                and (low > 0).all() and np.isfinite(high).all())
+
+
+def _query(source: Source, rule: AnswerRule, by, strata, design):
+    q = source.quote
+
+    def double(column):
+        return f"CAST({q(column)} AS DOUBLE)" if source.numeric(column) else \
+            f"TRY_CAST({q(column)} AS DOUBLE)"
+
+    keys = [(q(c), f"_b{i}") for i, c in enumerate(by)]
+    keys += [(q(c), f"_s{i}") for i, c in enumerate(strata)]
+    if design.psu is not None:
+        keys.append((q(design.psu), "_p"))
+    if rule.discrete:
+        keys.append((q(rule.column), "_v"))
+    items = [f"{expr} AS {alias}" for expr, alias in keys]
+    items.append("COUNT(*) AS _rows")
+    weighted = design.weights is not None
+    if weighted:
+        w = double(design.weights)
+        kept = f"({w} > 0 AND {w} < {_INF})"
+        finite = f"({w} > -{_INF} AND {w} < {_INF})"
+        items += [f"SUM(CASE WHEN {kept} THEN 1 ELSE 0 END) AS _kept",
+                  f"SUM(CASE WHEN {q(design.weights)} IS NOT NULL AND {w} IS NULL THEN 1 "
+                  "ELSE 0 END) AS _w_text",
+                  f"SUM(CASE WHEN {w} < 0 THEN 1 ELSE 0 END) AS _w_negative"]
+    else:
+        w, kept, finite = "1.0", "TRUE", "TRUE"
+    if rule.discrete:
+        if weighted:
+            items += [f"SUM(CASE WHEN {kept} THEN {w} ELSE 0 END) AS _sw",
+                      f"SUM(CASE WHEN {kept} THEN {w} * {w} ELSE 0 END) AS _sw2",
+                      f"SUM(CASE WHEN {finite} THEN 0 ELSE 1 END) AS _w_nonfinite"]
+    else:
+        x = double(rule.column)
+        valid = f"({x} IS NOT NULL AND NOT isnan({x}))"
+        ok = f"({kept} AND {valid})"
+        wv = f"CASE WHEN {ok} THEN {w} ELSE 0 END"
+        y = f"CASE WHEN {ok} THEN {x} ELSE 0 END"
+        items += [f"SUM(CASE WHEN {ok} THEN 1 ELSE 0 END) AS n",
+                  f"SUM(CASE WHEN {kept} AND NOT {valid} THEN 1 ELSE 0 END) AS n_missing",
+                  f"SUM({wv}) AS sum_w", f"SUM(({wv}) * ({y})) AS sum_wy",
+                  f"SUM(({wv}) * ({y}) * ({y})) AS sum_wy2",
+                  f"SUM(({wv}) * ({wv})) AS sum_w2",
+                  f"SUM(({wv}) * ({wv}) * ({y})) AS sum_w2y",
+                  f"SUM(({wv}) * ({wv}) * ({y}) * ({y})) AS sum_w2y2",
+                  f"MIN(CASE WHEN {valid} THEN {x} END) AS _x_min",
+                  f"MAX(CASE WHEN {valid} THEN {x} END) AS _x_max",
+                  f"SUM(CASE WHEN {q(rule.column)} IS NOT NULL AND {x} IS NULL THEN 1 ELSE 0 "
+                  "END) AS _x_text",
+                  f"SUM(CASE WHEN {valid} AND NOT {finite} THEN 1 ELSE 0 END) AS _w_nonfinite"]
+        if not weighted:
+            items.append("SUM(1) AS _kept")
+    if design.fpc is not None:
+        f = double(design.fpc)
+        items += [f"MIN(CASE WHEN {kept} THEN {f} END) AS _fpc_min",
+                  f"MAX(CASE WHEN {kept} THEN {f} END) AS _fpc_max",
+                  f"SUM(CASE WHEN {kept} AND NOT COALESCE({f} > 0 AND {f} <= {_INF}, FALSE) "
+                  "THEN 1 ELSE 0 END) AS _fpc_bad"]
+    group = list(dict.fromkeys(expr for expr, _ in keys))
+    return ", ".join(items), group
+
+
+# --------------------------------------------------------------------------------------------
+# from the engine's cells to a Tally
+
+
+def tally_source(source: Source, rule: AnswerRule, by: list[str], design):
+    """Domain keys and :class:`kirc.Tally` of ``rule`` over the rows of ``source``."""
+    strata = (["year"] if design.by_year else []) + design.strata_columns
+    weighted = design.weights is not None
+    cells = None
+    if weighted and rule.discrete and source.numeric(design.weights) and \
+            (design.fpc is None or source.numeric(design.fpc)):
+        cells = source.run(*_trusting_query(source, rule, by, strata, design))
+        if _trusted(cells):
+            cells["_kept"] = cells["_rows"]
+            cells["_w_text"] = cells["_w_negative"] = cells["_w_nonfinite"] = 0
+        else:
+            cells = None
+    if cells is None:
+        cells = source.run(*_query(source, rule, by, strata, design))
+    name = source.name
+    rows = cells["_rows"].to_numpy(np.int64)
+    if weighted:
+        if cells["_w_text"].sum() > 0:
+            raise ScaleError(f"{int(cells['_w_text'].sum())} weights are not numbers",
+                             file=name, column=design.weights)
+    if rule.discrete:
+        valid, y, code = classify(rule, cells["_v"], rows, name)
+        kept = cells["_kept"].to_numpy(float) if weighted else rows.astype(float)
+        sw = cells["_sw"].to_numpy(float) if weighted else rows.astype(float)
+        sw2 = cells["_sw2"].to_numpy(float) if weighted else rows.astype(float)
+        sums = {"n": np.where(valid, kept, 0.0), "n_missing": np.where(valid, 0.0, kept),
+                "sum_w": np.where(valid, sw, 0.0)}
+        sums["sum_wy"] = sums["sum_w"] * y
+        sums["sum_wy2"] = sums["sum_wy"] * y
+        sums["sum_w2"] = np.where(valid, sw2, 0.0)
+        sums["sum_w2y"] = sums["sum_w2"] * y
+        sums["sum_w2y2"] = sums["sum_w2y"] * y
+        for k, label in enumerate(rule.classes):
+            mine = valid & (code == k)
+            sums[f"n_{label}"] = np.where(mine, kept, 0.0)
+            sums[f"w_{label}"] = np.where(mine, sw, 0.0)
+        if weighted:
+            _check_weights(cells, design, name,
+                           int(cells["_w_nonfinite"].to_numpy(float)[valid].sum()))
+        frame = pd.DataFrame(sums)
+        key_columns = [*(f"_b{i}" for i in range(len(by))),
+                       *(f"_s{i}" for i in range(len(strata))),
+                       *(["_p"] if design.psu is not None else [])]
+        for column in key_columns:
+            frame[column] = cells[column].to_numpy()
+        frame["_kept"] = kept
+        extra = [c for c in ("_fpc_min", "_fpc_max", "_fpc_bad") if c in cells]
+        for column in extra:
+            frame[column] = cells[column].to_numpy()
+        aggregations = {c: "sum" for c in [*sums, "_kept"]}
+        aggregations.update({"_fpc_min": "min", "_fpc_max": "max", "_fpc_bad": "sum"})
+        aggregations = {c: a for c, a in aggregations.items() if c in frame}
+        if key_columns:
+            cells = (frame.groupby(key_columns, dropna=False, sort=False, observed=True)
+                     .agg(aggregations).reset_index())
+        else:
+            cells = frame.agg(aggregations).to_frame().T
+    else:
+        if cells["_x_text"].sum() > 0:
+            raise ScaleError(f"{int(cells['_x_text'].sum())} values are not numbers",
+                             file=name, column=rule.column)
+        if rule.scale is not None:
+            low = cells["_x_min"].min()
+            high = cells["_x_max"].max()
+            if low < rule.scale[0] or high > rule.scale[1]:
+                examples = ", ".join(f"{v:g}" for v in sorted({low, high})
+                                     if v < rule.scale[0] or v > rule.scale[1])
+                raise ScaleError(f"answers are outside the scale {rule.scale[0]:g}–"
+                                 f"{rule.scale[1]:g} (for example {examples}); declare codes "
+                                 "such as 99 'weet niet' as missing", file=name,
+                                 column=rule.column)
+        if weighted:
+            _check_weights(cells, design, name, int(cells["_w_nonfinite"].sum()))
+    return _assemble(cells, rule, by, strata, design, name)
+
+
+def _check_weights(cells, design, name, nonfinite_valid):
+    negative = int(cells["_w_negative"].sum())
+    if negative:
+        raise ScaleError(f"{negative} weights are negative; weights must be 0 or more",
+                         file=name, column=design.weights)
+    if nonfinite_valid:
+        raise ScaleError(f"{nonfinite_valid} weights of answering respondents are missing or "
+                         "infinite", file=name, column=design.weights)
+
+
+def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
+    by_columns = [f"_b{i}" for i in range(len(by))]
+    strata_columns = [f"_s{i}" for i in range(len(strata))]
+    # every domain of the data, also one whose rows all weigh 0, as the in-memory path lists
+    if by:
+        domains = cells[by_columns].drop_duplicates(ignore_index=True)
+        domains.columns = by
+        keys = groups_of(domains, by).keys
+    else:
+        keys = pd.DataFrame(index=range(1))
+    cells = cells[cells["_kept"].to_numpy(float) > 0].reset_index(drop=True)
+    for column, alias in zip(strata, strata_columns):
+        if cells[alias].isna().any():
+            raise ColumnError("the stratum of some respondents is missing", file=name,
+                              column=column)
+    if design.psu is not None and cells["_p"].isna().any():
+        raise ColumnError("the PSU (cluster) of some respondents is missing", file=name,
+                          column=design.psu)
+    # strata: sorted keys, codes per cell
+    if strata:
+        unique = cells[strata_columns].drop_duplicates().sort_values(strata_columns)
+        unique = unique.reset_index(drop=True)
+        if len(strata) == 1:
+            stratum_keys = list(unique[strata_columns[0]])
+        else:
+            stratum_keys = list(unique.itertuples(index=False, name=None))
+        code_of = pd.MultiIndex.from_frame(unique) if len(strata) > 1 else \
+            pd.Index(unique[strata_columns[0]])
+        stratum_code = code_of.get_indexer(pd.MultiIndex.from_frame(cells[strata_columns])
+                                           if len(strata) > 1 else cells[strata_columns[0]])
+    else:
+        stratum_keys = [0]
+        stratum_code = np.zeros(len(cells), dtype=np.int64)
+    strata_frame = pd.DataFrame({STRATUM: stratum_keys})
+    strata_frame["fpc"] = _fpc(cells, design, stratum_code, strata_frame, name)
+    n = cells["n"].to_numpy(float)
+    n_missing = cells["n_missing"].to_numpy(float)
+    if design.psu is not None:
+        psu_codes = pd.factorize(cells["_p"])[0]
+        pairs = np.unique(stratum_code * (psu_codes.max() + 1) + psu_codes)
+        psus = np.bincount(pairs // (psu_codes.max() + 1), minlength=len(strata_frame))
+    else:
+        psus = np.bincount(stratum_code, weights=n + n_missing, minlength=len(strata_frame))
+    strata_frame["psus"] = psus.astype(np.int64)
+    _weigh_by_fraction(cells, design, strata_frame, stratum_code, rule)
+    table = cells[by_columns].copy() if by else pd.DataFrame(index=cells.index)
+    table.columns = by
+    if not strata:
+        table[STRATUM] = 0
+    elif len(strata) == 1:
+        table[STRATUM] = cells[strata_columns[0]].to_numpy()
+    else:
+        table[STRATUM] = pd.Series([stratum_keys[c] for c in stratum_code], dtype=object,
+                                   index=table.index)
+    if design.psu is not None:
+        table[PSU] = cells["_p"].to_numpy()
+    integer = ["n", "n_missing", *(f"n_{c}" for c in rule.classes)]
+    for column in SUMS + [x for c in rule.classes for x in (f"n_{c}", f"w_{c}")]:
+        values = cells[column].to_numpy(float)
+        table[column] = np.rint(values).astype(np.int64) if column in integer else values
+    order = np.lexsort([stratum_code, *(pd.factorize(table[c], sort=True)[0]
+                                        for c in reversed(by))]) if len(table) else []
+    table = table.iloc[order].reset_index(drop=True)
+    tally = Tally(table, list(by), strata_frame, list(rule.classes), design.psu is not None,
+                  design.lonely_psu, bool(design.strata_columns) or design.by_year)
+    return keys, tally
+
+
+def _weigh_by_fraction(cells, design, strata, stratum_code, rule) -> None:
+    """Unweighted with a finite population: each unit weighs N_h / m_h, as in memory.
+
+    (:func:`kirc.tally.row_design`, as ``svydesign(fpc=)`` without weights.) The weight is
+    constant within a stratum, so the engine's counts are scaled per cell.
+    """
+    fpc = strata["fpc"].to_numpy(dtype=float)
+    if design.weights is not None or not np.isfinite(fpc).any() or len(strata) <= 1:
+        return
+    psus = strata["psus"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit = np.where(fpc <= 1, 1 / fpc, np.where(np.isfinite(fpc), fpc / psus, 1.0))
+    u = unit[stratum_code]
+    for column in ("sum_w", "sum_wy", "sum_wy2", *(f"w_{c}" for c in rule.classes)):
+        cells[column] = cells[column].to_numpy(float) * u
+    for column in ("sum_w2", "sum_w2y", "sum_w2y2"):
+        cells[column] = cells[column].to_numpy(float) * u * u
+
+
+def _fpc(cells, design, stratum_code, strata_frame, name) -> np.ndarray:
+    size = len(strata_frame)
+    if design.fpc is None:
+        return _fpc_per_stratum(None, design, None, None, strata_frame, name)
+    if cells["_fpc_bad"].sum() > 0:
+        raise ScaleError("the population sizes (fpc) must be positive numbers", file=name,
+                         column=design.fpc)
+    low = np.full(size, np.inf)
+    high = np.full(size, -np.inf)
+    np.minimum.at(low, stratum_code, cells["_fpc_min"].to_numpy(float))
+    np.maximum.at(high, stratum_code, cells["_fpc_max"].to_numpy(float))
+    if np.any(low != high):
+        raise ScaleError("the population size (fpc) differs within a stratum", file=name,
+                         column=design.fpc)
+    return low
+
+
+__all__ = ["DuckDBSource", "SparkSource", "tally_source"]
