@@ -647,6 +647,11 @@ def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str 
 
 #: Heading of the report section.
 HEADING = {"nl": "Wat bepaalt de tevredenheid?", "en": "What drives satisfaction?"}
+#: Alt text of the driver chart, in the report's language: what the bars show, largest first.
+ALT = {"nl": "Staafdiagram: {title}. Belang in procent van de verklaarde variantie, van groot "
+             "naar klein: {shares}.",
+       "en": "Bar chart: {title}. Importance in percent of the explained variance, largest "
+             "first: {shares}."}
 
 
 def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
@@ -748,7 +753,10 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
         caution += " " + SMALL_SAMPLE[language].format(n=int(table["n"].iloc[0]),
                                                        min_n=options.get("min_n", config.MIN_N))
     figure = driver_plot(table, title=title, language=language)
-    return {"table": table, "display": display, "figure": figure, "title": title,
+    shares = ", ".join(f"{label} {value:.0f}%" for label, value in
+                       zip(table["label"], table["importance"]))
+    alt = ALT[language].format(title=title, shares=shares)
+    return {"table": table, "display": display, "figure": figure, "title": title, "alt": alt,
             "caution": caution, "r2": result.attrs["r2"], "n": int(result["n"].iloc[0])}
 
 
@@ -760,14 +768,17 @@ def show_section(data: pd.DataFrame, definition=None, year: int | None = None,
     :func:`driver_section`, whose result is returned.
     """
     import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
+    from IPython.display import HTML, Markdown, display
 
     section = driver_section(data, definition, year, language, **options)
     if section is None:
         return None
     display(Markdown(f"## {HEADING[language]}"))
     display(section["display"].style.hide(axis="index"))
-    display(section["figure"])
+    # the report's own chart markup: SVG with alt text in the report's language
+    from .report.figures import chart_html
+
+    display(HTML(chart_html(section["figure"], section["alt"])))
     plt.close(section["figure"])   # shown once, not again by the inline backend
     display(Markdown(section["caution"]))
     return section
