@@ -742,6 +742,74 @@ def breakdown_html(table: pd.DataFrame, by: str, indicator: Indicator,
                       muted=muted)
 
 
+def significance(report: ReportData, by: str, tables: dict) -> pd.DataFrame | None:
+    """Which groups differ: every indicator of one breakdown, with SPSS-style letters.
+
+    One row per indicator, one column per group headed ``(A) telecom``; a cell holds the
+    figure and the letters of the groups it is significantly higher than
+    (:func:`kirc.compare_groups`: the tests of the figures' own design, Bonferroni over the
+    pairs). Letters are the groups' places in the breakdown's category order, the same in
+    every row. A group suppressed in the breakdown table is suppressed here too ("–"), and is
+    neither tested nor named. None when no indicator of the survey has this breakdown.
+    """
+    from ..crosstabs import column_letters, compare_groups
+
+    chosen = [i for i in report.indicators if (by, i.key) in tables]
+    if not chosen:
+        return None
+    groups: list = []
+    for indicator in chosen:
+        for value in tables[(by, indicator.key)][by]:
+            if value not in groups:
+                groups.append(value)
+    frame = report.frame(chosen[0])
+    if isinstance(frame[by].dtype, pd.CategoricalDtype):
+        order = list(frame[by].cat.categories)
+        groups.sort(key=lambda v: order.index(v) if v in order else len(order))
+    letters = dict(zip(groups, column_letters(len(groups))))
+    labels = LABELS[report.language]
+    rows = []
+    for indicator in chosen:
+        data = _year_rows(report.frame(indicator), report.year)
+        hidden = tables[(by, indicator.key)]
+        hidden = set(hidden.loc[hidden["suppressed"], by])
+        data = data[~data[by].isin(hidden)]
+        if isinstance(data[by].dtype, pd.CategoricalDtype):
+            data = data.assign(**{by: data[by].cat.remove_unused_categories()})
+        function, options = indicator._call(data)
+        metric = {"nps": "nps", "mean_score": "mean", "csat": "top_box"}.get(
+            function.__name__, "share")
+        options.pop("population", None)
+        result = compare_groups(data, metric, indicator.construct, by,
+                                min_n=_min_n(report.frame(indicator)), **options)
+        own = dict(zip(result["letter"], result[by]))
+        row = {labels["metric"]: indicator.name(report.language)}
+        for value in groups:
+            head = f"({letters[value]}) {report.category(value)}"
+            match = result[result[by] == value]
+            if value in hidden or match.empty or pd.isna(match["estimate"].iloc[0]):
+                row[head] = "–"
+                continue
+            higher = "".join(sorted(letters[own[c]] for c in match["higher_than"].iloc[0]))
+            row[head] = (format_value(match["estimate"].iloc[0], indicator.unit, report.language)
+                         + (f" {higher}" if higher else ""))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def significance_html(report: ReportData, by: str, tables: dict) -> str:
+    """The significance table of one breakdown, with its anchor and legend."""
+    table = significance(report, by, tables)
+    if table is None:
+        return ""
+    labels = LABELS[report.language]
+    caption = labels["significance_caption"].format(by=_by_label(report, by).lower(),
+                                                    year=report.year)
+    return (f'<div id="verschillen-{by}">'
+            + html_table(table, caption) + f'<p class="kirc-note">{labels["significance_note"]}'
+            "</p></div>")
+
+
 def _by_label(report: ReportData, by: str) -> str:
     labels = LABELS[report.language]
     if by in labels:
@@ -860,11 +928,19 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
             action = labels["actions"].get(item.get("action"), item.get("action"))
             kind = labels["kinds"].get(item.get("kind"), item.get("kind"))
             privacy_lines.append(f"`{item.get('column')}` ({kind}): {action}")
-    weighted = isinstance(consumers.attrs.get("weight"), str)
+    from ..design import design_of
+
+    weighted = design_of(consumers).weights is not None
+    calibrated = ""
+    if "calibration" in consumers.attrs:
+        from ..weighting import methods_note as weighting_note
+
+        calibrated = " " + weighting_note(consumers, language=language)[0]
     lines = [f"### {labels['method_heading']}",
              "- " + labels["m_intervals"].format(nps=nps_method),
              "- " + labels["m_changes"],
              "- " + (labels["m_weighted"] if weighted else labels["m_unweighted"])
+             + calibrated
              + ((" " + (labels["m_fpc"] if fpc else labels["m_no_fpc"]))
                 if organisations is not None else ""),
              "- " + (labels["m_threshold_org"].format(min_n=min_n, org_min=org_min)

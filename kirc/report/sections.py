@@ -105,9 +105,13 @@ def breakdowns(report, tables: dict, table: pd.DataFrame) -> str:
             else:
                 figure, alt = figures.breakdown_chart(part, by, indicator, report, total)
                 chart = figures.chart_html(figure, alt)
+            link = (f'<p class="kirc-note"><a href="#verschillen-{html.escape(by)}">'
+                    f'{html.escape(labels["significance_link"])}</a></p>')
             parts.append(f'<div class="kirc-pair"><div class="kirc-pair-chart">{chart}</div>'
                          f'<div class="kirc-pair-table">'
-                         f"{content.breakdown_html(part, by, indicator, report)}</div></div>")
+                         f"{content.breakdown_html(part, by, indicator, report)}{link}"
+                         "</div></div>")
+        parts.append(content.significance_html(report, by, tables))
     return "".join(parts)
 
 

@@ -43,6 +43,12 @@ LABELS = {
         "composition": "Samenstelling van de NPS", "methods": "Verantwoording",
         "downloads": "De cijfers van dit rapport als bestand", "by": "naar",
         "complementary": "aanvullend onderdrukt",
+        "significance_caption": "Verschillen tussen groepen naar {by}, {year}",
+        "significance_note": ("Een letter achter een uitkomst noemt de groepen waar die uitkomst "
+                              "significant hoger is (95%, Bonferroni-correctie over de paren; "
+                              "de toetsen houden rekening met de weging). Onderdrukte groepen (–) "
+                              "worden niet getoetst."),
+        "significance_link": "welke groepen verschillen",
         "nps_groups": ("criticasters (0–6)", "passieven (7–8)", "promotors (9–10)"),
         "total": "totaal", "series_break": "nieuwe vragenlijst",
         "gap_note": "Niet getoond (te weinig antwoorden): {items}.",
@@ -78,15 +84,22 @@ LABELS = {
         "n_range": "n per indicator", "n_eff_range": "n_eff per indicator",
         "fieldwork_title": "Veldwerk en respons", "unknown": "onbekend",
         "method_heading": "Methode",
-        "m_intervals": "Percentages met een 95%-betrouwbaarheidsinterval volgens Wilson; de NPS "
-                       "met {nps}, gekozen omdat het in een exacte dekkingsstudie het dichtst "
-                       "bij 95% blijft; gemiddelden met een t-interval.",
-        "m_changes": "Veranderingen (t.o.v. het vorige jaar en sinds het eerste jaar): "
-                     "Newcombe's hybride score-interval (aandelen), MOVER (NPS) en Welch "
-                     "(gemiddelden); significant bij p < 0,05. Het eerste jaar en dit jaar "
-                     "worden als onafhankelijke steekproeven getoetst.",
-        "m_weighted": "Cijfers zijn gewogen met de weegfactor van het onderzoek; intervallen "
-                      "gebruiken de effectieve steekproefomvang van Kish (n_eff in de tabellen).",
+        "m_intervals": "Ongewogen percentages krijgen een 95%-betrouwbaarheidsinterval volgens "
+                       "Wilson, de NPS krijgt {nps}. Gewogen cijfers krijgen intervallen uit de "
+                       "variantie van het steekproefontwerp (Taylor-linearisatie, zoals R's "
+                       "survey-pakket): percentages volgens Korn en Graubard, de NPS met het "
+                       "score-interval van Tango, op de effectieve steekproefomvang van het "
+                       "ontwerp en met de t-verdeling; beide gekozen in een dekkingsstudie. "
+                       "Gemiddelden krijgen een t-interval.",
+        "m_changes": "Veranderingen (t.o.v. het vorige jaar en sinds het eerste jaar): de "
+                     "score-toets van twee aandelen met het interval dat hem omkeert (aandelen), "
+                     "MOVER met score-intervallen (NPS) en Welch (gemiddelden); toets en "
+                     "interval komen uit dezelfde methode, dus ze spreken elkaar nooit tegen. "
+                     "Significant bij p < 0,05. De twee jaren worden als onafhankelijke "
+                     "steekproeven getoetst.",
+        "m_weighted": "Cijfers zijn gewogen met de weegfactor van het onderzoek; n_eff in de "
+                      "tabellen is de effectieve steekproefomvang van Kish, (Σw)²/Σw², ter "
+                      "informatie: de intervallen komen uit de ontwerpvariantie.",
         "m_unweighted": "Cijfers zijn ongewogen; n_eff is dan gelijk aan n.",
         "m_fpc": "Organisatiecijfers gebruiken de eindige-populatiecorrectie met het aantal "
                  "leden.",
@@ -152,6 +165,12 @@ LABELS = {
         "composition": "NPS composition", "methods": "Methods",
         "downloads": "The figures of this report as a file", "by": "by",
         "complementary": "complementary suppression",
+        "significance_caption": "Differences between groups by {by}, {year}",
+        "significance_note": ("A letter after a result names the groups that result is "
+                              "significantly higher than (95%, Bonferroni correction over the "
+                              "pairs; the tests take the weighting into account). Suppressed "
+                              "groups (–) are not tested."),
+        "significance_link": "which groups differ",
         "nps_groups": ("detractors (0–6)", "passives (7–8)", "promoters (9–10)"),
         "total": "total", "series_break": "new questionnaire",
         "gap_note": "Not shown (too few answers): {items}.",
@@ -186,14 +205,20 @@ LABELS = {
         "n_range": "n per indicator", "n_eff_range": "n_eff per indicator",
         "fieldwork_title": "Fieldwork and response", "unknown": "unknown",
         "method_heading": "Method",
-        "m_intervals": "Percentages with a 95% Wilson confidence interval; the NPS with {nps}, "
-                       "chosen because an exact coverage study keeps it closest to 95%; means "
-                       "with a t interval.",
-        "m_changes": "Changes (from the previous year and since the first year): Newcombe's "
-                     "hybrid score interval (shares), MOVER (NPS) and Welch (means); "
-                     "significant at p < 0.05. The two years are tested as independent samples.",
-        "m_weighted": "Figures are weighted by the survey's weight; intervals use Kish's "
-                      "effective sample size (n_eff in the tables).",
+        "m_intervals": "Unweighted percentages get a 95% Wilson confidence interval, the NPS "
+                       "gets {nps}. Weighted figures get intervals from the variance of the sample "
+                       "design (Taylor linearisation, as R's survey package): percentages by "
+                       "Korn and Graubard, the NPS by Tango's score interval, on the design's "
+                       "effective sample size and with the t distribution; both chosen in a "
+                       "coverage study. Means get a t interval.",
+        "m_changes": "Changes (from the previous year and since the first year): the score "
+                     "test of two shares with the interval that inverts it (shares), MOVER with "
+                     "score intervals (NPS) and Welch (means); test and interval come from the "
+                     "same method, so they never contradict each other. Significant at "
+                     "p < 0.05. The two years are tested as independent samples.",
+        "m_weighted": "Figures are weighted by the survey's weight; n_eff in the tables is "
+                      "Kish's effective sample size, (Σw)²/Σw², for information: the intervals "
+                      "come from the design variance.",
         "m_unweighted": "Figures are unweighted; n_eff then equals n.",
         "m_fpc": "Organisation figures use the finite population correction with the number "
                  "of member organisations.",
