@@ -332,3 +332,35 @@ def test_breakdown_charts_of_every_demo_year_draw(report_2025):
                                               float(totals[key]))
         plt.close(figure)
         assert alt
+
+
+def test_significance_letters_are_compare_groups_and_respect_suppression(report_2025,
+                                                                         telecom_2025):
+    import kirc
+
+    tables = content.breakdown_tables(report_2025)
+    table = content.significance(report_2025, "channel", tables).set_index("Kanaal")
+    fcr = next(i for i in report_2025.indicators if i.key == "fcr")
+    rows = report_2025.survey[report_2025.survey["year"] == 2025]
+    direct = kirc.compare_groups(rows, "share", "fcr", "channel").dropna(subset=["channel"])
+    for channel, letter, higher in zip(direct["channel"], direct["letter"],
+                                       direct["higher_than"]):
+        cell = table.loc[f"({letter}) {channel}", fcr.name("nl")]
+        assert cell.split(" ")[-1] == higher if higher else " " not in cell
+    assert "".join(direct["higher_than"])            # e-mail is lower than most: letters occur
+    # a segment report: every group suppressed in a breakdown is "–" in its column, unnamed
+    tables = content.breakdown_tables(telecom_2025)
+    for (by, key), part in tables.items():
+        hidden = part.loc[part["suppressed"], by]
+        if hidden.empty:
+            continue
+        indicator = next(i for i in telecom_2025.indicators if i.key == key)
+        sig = content.significance(telecom_2025, by, tables, indicator.source)
+        column = sig[indicator.name("nl")]
+        for value in hidden:
+            row = sig[sig.iloc[:, 0].str.endswith(f") {value}")]
+            assert (row[indicator.name("nl")] == "–").all()
+        assert column.notna().all()
+        break
+    else:
+        pytest.fail("the telecom report should suppress at least one small group")

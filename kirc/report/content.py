@@ -742,10 +742,11 @@ def breakdown_html(table: pd.DataFrame, by: str, indicator: Indicator,
                       muted=muted)
 
 
-def significance(report: ReportData, by: str, tables: dict) -> pd.DataFrame | None:
+def significance(report: ReportData, by: str, tables: dict,
+                 source: str = "survey") -> pd.DataFrame | None:
     """Which groups differ: every indicator of one breakdown, with SPSS-style letters.
 
-    One row per indicator, one column per group headed ``(A) telecom``; a cell holds the
+    One row per group, ``(A) telecom``, one column per indicator; a cell holds the
     figure and the letters of the groups it is significantly higher than
     (:func:`kirc.compare_groups`: the tests of the figures' own design, Bonferroni over the
     pairs). Letters are the groups' places in the breakdown's category order, the same in
@@ -754,7 +755,7 @@ def significance(report: ReportData, by: str, tables: dict) -> pd.DataFrame | No
     """
     from ..crosstabs import column_letters, compare_groups
 
-    chosen = [i for i in report.indicators if (by, i.key) in tables]
+    chosen = [i for i in report.indicators if (by, i.key) in tables and i.source == source]
     if not chosen:
         return None
     groups: list = []
@@ -794,20 +795,32 @@ def significance(report: ReportData, by: str, tables: dict) -> pd.DataFrame | No
             row[head] = (format_value(match["estimate"].iloc[0], indicator.unit, report.language)
                          + (f" {higher}" if higher else ""))
         rows.append(row)
-    return pd.DataFrame(rows)
+    # groups down, indicators across: group lists are long, indicator headers wrap
+    wide = pd.DataFrame(rows).set_index(labels["metric"]).T
+    wide.index.name = _by_label(report, by)
+    return wide.reset_index()
 
 
 def significance_html(report: ReportData, by: str, tables: dict) -> str:
     """The significance table of one breakdown, with its anchor and legend."""
-    table = significance(report, by, tables)
-    if table is None:
-        return ""
     labels = LABELS[report.language]
     caption = labels["significance_caption"].format(by=_by_label(report, by).lower(),
                                                     year=report.year)
-    return (f'<div id="verschillen-{by}">'
-            + html_table(table, caption) + f'<p class="kirc-note">{labels["significance_note"]}'
-            "</p></div>")
+    # one table per survey (the organisations' groups are not the respondents' groups), in
+    # parts of three indicators, so that a table fits a page and a screen
+    parts = []
+    for source in dict.fromkeys(i.source for i in report.indicators):
+        table = significance(report, by, tables, source)
+        if table is None:
+            continue
+        first, *columns = list(table.columns)
+        for start in range(0, len(columns), 3):
+            parts.append(html_table(table[[first, *columns[start:start + 3]]], caption,
+                                    css_class="kirc-table kirc-sig"))
+    if not parts:
+        return ""
+    return (f'<div id="verschillen-{by}">' + "".join(parts)
+            + f'<p class="kirc-note">{labels["significance_note"]}</p></div>')
 
 
 def _by_label(report: ReportData, by: str) -> str:

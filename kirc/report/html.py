@@ -45,6 +45,8 @@ main { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
 .jp-RenderedHTMLCommon table.kirc-table th, .jp-RenderedHTMLCommon table.kirc-table td {
   text-align: left; padding: 0.3em 0.6em; border-bottom: 1px solid #ddd; vertical-align: top; }
 .jp-RenderedHTMLCommon table.kirc-table .num { text-align: right; white-space: nowrap; }
+/* the significance tables are wide (one column per group): let headers and cells wrap */
+.jp-RenderedHTMLCommon table.kirc-sig th, .jp-RenderedHTMLCommon table.kirc-sig td.num { white-space: normal; }
 .jp-RenderedHTMLCommon table.kirc-table th[scope=row] { font-weight: normal; }
 .jp-RenderedHTMLCommon table.kirc-table tr.muted { color: #767676; }
 img.kirc-chart { width: 100%; height: auto; display: block; }
