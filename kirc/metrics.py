@@ -572,13 +572,22 @@ def _warn_missing_like(series, other, data, column):
     numeric = pd.to_numeric(values, errors="coerce")
     suspicious = numeric.isin(_LOOKS_MISSING)
     if suspicious.any():
-        from .read import KircWarning
-        codes = ", ".join(f"{v:g}" for v in sorted(pd.unique(numeric[suspicious])))
-        warnings.warn(KircWarning(
-            f"{_source(data) + ', ' if _source(data) else ''}column {column!r}: "
-            f"{int(suspicious.sum())} answers are {codes}, which looks like an undeclared "
-            "missing code; they count as 'no'. Declare the code missing, or pass negative= so "
-            "that unknown codes are an error"), stacklevel=3)
+        warn_missing_like(pd.unique(numeric[suspicious]), int(suspicious.sum()), _source(data),
+                          column, stacklevel=4)
+
+
+def warn_missing_like(codes, count: int, source, column: str, stacklevel: int = 3) -> None:
+    """The warning for answers that look like an undeclared missing code (97–99, −1).
+
+    One text for every engine: the in-memory path and :mod:`kirc.engines` both call it.
+    """
+    from .read import KircWarning
+
+    codes = ", ".join(f"{v:g}" for v in sorted(codes))
+    warnings.warn(KircWarning(
+        f"{source + ', ' if source else ''}column {column!r}: {count} answers are {codes}, "
+        "which looks like an undeclared missing code; they count as 'no'. Declare the code "
+        "missing, or pass negative= so that unknown codes are an error"), stacklevel=stacklevel)
 
 
 @_any_engine

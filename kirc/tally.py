@@ -429,11 +429,8 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
     if dense:
         cells = np.flatnonzero(np.bincount(inverse, minlength=size))
         sums = {name: column[cells] for name, column in sums.items()}
-    if clustered:
-        psu_code = cells % n_psu
-        rest = cells // n_psu
-    else:
-        rest = cells
+    psu_code, n_psu = (cells % n_psu, n_psu) if clustered else (None, 1)
+    rest = cells // n_psu
     domain_code, stratum_code = rest // n_strata, rest % n_strata
     columns = {STRATUM: rows.strata[STRATUM].to_numpy()[stratum_code]}
     if clustered:
@@ -442,7 +439,21 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
     keys = groups.keys.iloc[domain_code].reset_index(drop=True)
     table = pd.concat([keys, pd.DataFrame(columns)], axis=1) if len(keys.columns) else \
         pd.DataFrame(columns)
-    # PSUs per stratum in the whole sample (all domains, rows with a missing answer too)
+    strata = strata_table(rows, sums, stratum_code, psu_code, n_strata, n_psu, clustered)
+    stratified = bool(rows.design.strata_columns) or rows.design.by_year
+    return Tally(table, list(groups.keys.columns), strata, list(class_names), clustered,
+                 rows.design.lonely_psu, stratified)
+
+
+def strata_table(rows: RowDesign, sums: dict, stratum_code: np.ndarray, psu_code: np.ndarray,
+                 n_strata: int, n_psu: int, clustered: bool) -> pd.DataFrame:
+    """The design's strata with their number of PSUs in the whole sample.
+
+    All domains count, and rows with a missing answer too: a PSU is in the sample whether or
+    not it answered this question (R's ``degf`` and lonely-PSU rules count them so). ``sums``
+    holds the per-cell ``n`` and ``n_missing`` of the cells coded ``stratum_code`` /
+    ``psu_code``.
+    """
     present = (sums["n"] + sums["n_missing"]) > 0
     if clustered:
         pairs = np.unique(stratum_code[present] * n_psu + psu_code[present])
@@ -452,9 +463,7 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
                            minlength=n_strata)
     strata = rows.strata.copy()
     strata["psus"] = psus.astype(np.int64)
-    stratified = bool(rows.design.strata_columns) or rows.design.by_year
-    return Tally(table, list(groups.keys.columns), strata, list(class_names), clustered,
-                 rows.design.lonely_psu, stratified)
+    return strata
 
 
 def tally_of(data: pd.DataFrame, values, by=None, design: Design | None = None,

@@ -135,13 +135,8 @@ def _classify_share(rule, values, rows, source):
         numeric = pd.to_numeric(values[other], errors="coerce")
         suspicious = numeric.isin(_LOOKS_MISSING).to_numpy()
         if suspicious.any():
-            import warnings
-            from ..read import KircWarning
-            codes = ", ".join(f"{v:g}" for v in sorted(pd.unique(numeric[suspicious])))
-            warnings.warn(KircWarning(
-                f"{source + ', ' if source else ''}column {rule.column!r}: "
-                f"{int(rows[other][suspicious].sum())} answers are {codes}, which looks like "
-                "an undeclared missing code; they count as 'no'. Declare the code missing, or "
-                "pass negative= so that unknown codes are an error"), stacklevel=4)
+            from ..metrics import warn_missing_like
+            warn_missing_like(pd.unique(numeric[suspicious]), int(rows[other][suspicious].sum()),
+                              source, rule.column, stacklevel=5)
     return valid, (valid & positive).astype(float), np.where(valid, positive.astype(np.int64),
                                                               -1)

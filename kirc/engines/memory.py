@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import KircError
 from ..tally import (PSU, STRATUM, RowDesign, Tally, _DENSE_KEY_RANGE, groups_of,
-                     row_design)
+                     row_design, strata_table)
 from .answers import _LOOKS_MISSING, NPS_CLASSES, SHARE_CLASSES
 
 #: Answers spanning more values than this take the general path.
@@ -272,14 +272,7 @@ def _from_codes(code, total, slots, values, missing, low, span, groups, rows, y_
         all_keys = groups.keys
     table = pd.concat([keys, pd.DataFrame(columns)], axis=1) if len(keys.columns) else \
         pd.DataFrame(columns)
-    if clustered:
-        pairs = np.unique(stratum_code * n_psu + psu_code)
-        psus = np.bincount(pairs // n_psu, minlength=n_strata)
-    else:
-        psus = np.bincount(stratum_code, weights=sums["n"] + sums["n_missing"],
-                           minlength=n_strata)
-    strata = rows.strata.copy()
-    strata["psus"] = psus.astype(np.int64)
+    strata = strata_table(rows, sums, stratum_code, psu_code, n_strata, n_psu, clustered)
     stratified = bool(rows.design.strata_columns) or rows.design.by_year
     return all_keys, Tally(table, list(all_keys.columns), strata, list(classes), clustered,
                            rows.design.lonely_psu, stratified)
