@@ -91,3 +91,44 @@ def test_own_one_year_survey_renders_with_its_own_names_and_nothing_from_the_dem
         assert row["estimate"] == pytest.approx(plain_share(part), abs=1e-6)
     index = (tmp_path / "uit" / "index.html").read_text(encoding="utf-8")
     assert "totaal" in index and "AVG" not in index
+
+
+def test_three_years_with_a_questionnaire_revision_from_three_exports_to_a_trend(tmp_path):
+    # 2022 and 2023 share a questionnaire; in 2024 two columns were renamed
+    rng = np.random.default_rng(2024)
+    exports = {}
+    for year in (2022, 2023, 2024):
+        n = 240
+        frame = pd.DataFrame({
+            "respondent": np.arange(1, n + 1) + 1000 * (year - 2000),
+            "afdeling": rng.choice(["Zakelijk", "Particulier", "Webwinkel"], n),
+            "aanbeveling": rng.integers(0, 11, n),
+            "opgelost": rng.choice(["Ja", "Nee", "weet niet"], n, p=[0.55, 0.35, 0.1]),
+            "gewicht": np.round(rng.uniform(0.5, 1.5, n), 3),
+        })
+        exports[year] = frame
+        written = frame.rename(columns={"aanbeveling": "aanbevelen_0_10",
+                                        "opgelost": "vraag_opgelost"}) if year == 2024 else frame
+        written.to_csv(tmp_path / f"meting_{year}.csv", sep=";", index=False, decimal=",")
+
+    done = kirc("init", "meting_2022.csv", "meting_2023.csv", "meting_2024.csv",
+                "--output", "meting.toml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    draft = (tmp_path / "meting.toml").read_text(encoding="utf-8")
+    assert "was 'aanbeveling' before" in draft and "was 'opgelost' before" in draft
+    done = kirc("render", "--survey", "meting.toml", "--years", "2024", "--output", "uit",
+                "--jobs", "1", "--no-progress", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "uit" / "2024" / "totaal.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page,
+                                                           flags=re.S)))
+    # three years: a trend and a change from 2023; the revision is marked as a series break
+    assert "Ontwikkeling sinds" in text and "Verandering t.o.v." in text
+    assert "2024" in text and "vragenlijst" in text.lower()
+    for demo in ("AVG-gereed", "Klaar voor de AVG", "sectorscan", "Klantcontact", "chatbot",
+                 "kanaal"):
+        assert demo not in text, demo
+    figures = json.loads((tmp_path / "uit" / "2024" / "totaal" / "headline.json").read_text())
+    rows = {row["metric"]: row for row in figures["rows"]}
+    assert rows["aanbeveling"]["estimate"] == pytest.approx(plain_nps(exports[2024]), abs=1e-6)
+    assert rows["opgelost"]["estimate"] == pytest.approx(plain_share(exports[2024]), abs=1e-6)
