@@ -567,6 +567,8 @@ def calibrated_estimates(result: pd.DataFrame, data: pd.DataFrame, y: np.ndarray
         # 2025 alone; within a year a filter is a domain of the year's calibrated sample.
         present = [(label, part) for label, part in calibration.parts
                    if data.index.isin(part.index).any()]
+        if not present:
+            return result            # no rows: nothing was estimated, nothing to adjust
         if len(present) < len(calibration.parts):
             calibration = combine(present, by=calibration.by)
     position = calibration.index.get_indexer(data.index)

@@ -364,3 +364,11 @@ def test_significance_letters_are_compare_groups_and_respect_suppression(report_
         break
     else:
         pytest.fail("the telecom report should suppress at least one small group")
+
+
+def test_significance_of_a_breakdown_whose_groups_are_all_suppressed():
+    # the 2017 sector scan: every sector is below 5 organisations for some indicator
+    report = content.prepare("klantcontact", None, 2017, "all", "nl")
+    tables = content.breakdown_tables(report)
+    html = content.significance_html(report, "sector", tables)
+    assert 'id="verschillen-sector"' in html

@@ -273,3 +273,10 @@ def test_calibrated_demo_2025_agrees_with_r():
                                                         91.6830729206], rel=0, abs=1e-7)
     assert sizes["se"].tolist() == pytest.approx([3.7455875742, 3.4660687562, 3.1081977523],
                                                  rel=0, abs=1e-7)
+
+
+def test_an_empty_selection_of_a_calibrated_frame_estimates_nothing_without_error():
+    # a report filters groups away (suppression); a selection with no rows is no error
+    org = kirc.load_survey("sectorscan", years=[2017])
+    out = kirc.share(org.iloc[:0], "avg_ready")
+    assert out["n"].tolist() == [0] and out["estimate"].isna().all()

@@ -775,6 +775,10 @@ def significance(report: ReportData, by: str, tables: dict,
         hidden = tables[(by, indicator.key)]
         hidden = set(hidden.loc[hidden["suppressed"], by])
         data = data[~data[by].isin(hidden)]
+        row = {labels["metric"]: indicator.name(report.language)}
+        if data.empty:                 # every group suppressed: nothing to test
+            rows.append({**row, **{f"({letters[v]}) {report.category(v)}": "–" for v in groups}})
+            continue
         if isinstance(data[by].dtype, pd.CategoricalDtype):
             data = data.assign(**{by: data[by].cat.remove_unused_categories()})
         function, options = indicator._call(data)
@@ -784,7 +788,6 @@ def significance(report: ReportData, by: str, tables: dict,
         result = compare_groups(data, metric, indicator.construct, by,
                                 min_n=_min_n(report.frame(indicator)), **options)
         own = dict(zip(result["letter"], result[by]))
-        row = {labels["metric"]: indicator.name(report.language)}
         for value in groups:
             head = f"({letters[value]}) {report.category(value)}"
             match = result[result[by] == value]
