@@ -39,16 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import kirc  # noqa: E402
+from timing import best_of  # noqa: E402  (benchmarks/timing.py)
 from kirc import intervals  # noqa: E402
 
-
-def best_of(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 # --------------------------------------------------------------------------------------------

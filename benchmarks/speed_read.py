@@ -32,6 +32,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from timing import best_of  # noqa: E402  (benchmarks/timing.py)
 
 PHRASES = ["snel geholpen", "lang moeten wachten", "vriendelijke medewerker", "probleem niet "
            "opgelost", "prima", "de app werkt niet", "duidelijke uitleg", "bel me terug op "
@@ -100,15 +101,6 @@ def warm(path: Path) -> None:
     with open(path, "rb") as handle:
         while handle.read(1 << 26):
             pass
-
-
-def best_of(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 MEMORY_SCRIPT = r"""

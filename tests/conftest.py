@@ -7,7 +7,9 @@ does not have it, so every test that needs it skips with a reason when it is abs
 
 from __future__ import annotations
 
+import hashlib
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,19 @@ def rendered_2025(tmp_path_factory):
                            progress=False)
     assert result.ok, result.summary()
     return {"output": output, "result": result}
+
+
+def read_unchanged(path, **options):
+    """``read_survey`` with personal data kept, asserting the input file is not modified.
+
+    Returns the frame and the texts of the KircWarnings it gave.
+    """
+    from kirc.io import KircWarning, read_survey
+
+    before = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = read_survey(path, personal_data="keep", **options)
+    assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == before, \
+        "the input file was modified"
+    return df, [str(w.message) for w in caught if issubclass(w.category, KircWarning)]
