@@ -54,7 +54,7 @@ from . import config
 from .errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section", "driver_plot",
-           "show_section", "DRIVER_LABELS", "CAUTION", "HEADING"]
+           "DRIVER_LABELS", "CAUTION"]
 
 METHODS = ("lmg", "relative-weights")
 #: Above this many predictors ``method="lmg"`` refuses (2^p subsets). Measured by
@@ -646,7 +646,6 @@ def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str 
 
 
 #: Heading of the report section.
-HEADING = {"nl": "Wat bepaalt de tevredenheid?", "en": "What drives satisfaction?"}
 #: Alt text of the driver chart, in the report's language: what the bars show, largest first.
 ALT = {"nl": "Staafdiagram: {title}. Belang in procent van de verklaarde variantie, van groot "
              "naar klein: {shares}.",
@@ -758,27 +757,3 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
     alt = ALT[language].format(title=title, shares=shares)
     return {"table": table, "display": display, "figure": figure, "title": title, "alt": alt,
             "caution": caution, "r2": result.attrs["r2"], "n": int(result["n"].iloc[0])}
-
-
-def show_section(data: pd.DataFrame, definition=None, year: int | None = None,
-                 language: str = "nl", **options) -> dict | None:
-    """Display the driver section in a notebook: heading, table, chart and caution.
-
-    Shows nothing when the definition declares no drivers. Arguments as in
-    :func:`driver_section`, whose result is returned.
-    """
-    import matplotlib.pyplot as plt
-    from IPython.display import HTML, Markdown, display
-
-    section = driver_section(data, definition, year, language, **options)
-    if section is None:
-        return None
-    display(Markdown(f"## {HEADING[language]}"))
-    display(section["display"].style.hide(axis="index"))
-    # the report's own chart markup: SVG with alt text in the report's language
-    from .report.figures import chart_html
-
-    display(HTML(chart_html(section["figure"], section["alt"])))
-    plt.close(section["figure"])   # shown once, not again by the inline backend
-    display(Markdown(section["caution"]))
-    return section

@@ -372,3 +372,16 @@ def test_significance_of_a_breakdown_whose_groups_are_all_suppressed():
     tables = content.breakdown_tables(report)
     html = content.significance_html(report, "sector", tables)
     assert 'id="verschillen-sector"' in html
+
+
+def test_driver_section_is_a_report_section_with_dutch_numbers(report_2025):
+    from kirc.report import sections
+
+    page = sections.drivers(report_2025)
+    assert 'id="drijfveren"' in page and 'href="#drijfveren"' in sections.contents(report_2025)
+    assert "Wachttijd" in page and "Belang is geen oorzaak" in page
+    n = int(content._year_rows(report_2025.survey, 2025)[
+        ["csat", "wait_time", "expertise", "friendliness", "clarity", "speed", "thinking_along",
+         "fcr"]].dropna().shape[0])
+    assert f"{n:,}".replace(",", ".") in page           # n written the Dutch way
+    assert 'alt="Staafdiagram' in page

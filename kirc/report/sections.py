@@ -12,6 +12,7 @@ import html
 import pandas as pd
 
 from . import content, figures
+from .formatting import format_count
 from .texts import LABELS
 
 __all__ = ["title", "contents", "key_messages", "headline", "trend", "breakdowns",
@@ -20,7 +21,8 @@ __all__ = ["title", "contents", "key_messages", "headline", "trend", "breakdowns
 #: Section ids in report order, with the catalogue key of their heading.
 SECTIONS = (("kernboodschap", "key_messages"), ("kerncijfers", "headline"),
             ("ontwikkeling", "trends"), ("uitsplitsingen", "breakdown"),
-            ("samenstelling", "composition"), ("verantwoording", "methods"),
+            ("samenstelling", "composition"), ("drijfveren", "drivers"),
+            ("verantwoording", "methods"),
             ("bestanden", "downloads"))
 
 
@@ -36,6 +38,8 @@ def _has(report, key: str) -> bool:
         return bool(report.breakdowns())
     if key == "composition":
         return any(i.metric == "nps" for i in report.indicators) and bool(report.breakdowns())
+    if key == "drivers":
+        return bool(report.definitions["survey"].get("drivers"))
     return True
 
 
@@ -150,3 +154,23 @@ def downloads(report, written: dict) -> str:
             + f'<ul class="kirc-files"><li><a href="{folder}/figures.xlsx">{labels["xlsx"]}: '
             f"figures.xlsx</a></li><li><a href=\"{folder}/figures.csv\">{labels['csv']}: "
             f"figures.csv</a></li></ul>")
+
+
+def drivers(report) -> str:
+    """What drives the outcome (:func:`kirc.driver_section`): table, chart and the caution
+    that importance is not causation; empty when the definition declares no drivers."""
+    from ..driver_analysis import driver_section
+
+    if not _has(report, "drivers"):
+        return ""
+    section = driver_section(report.survey, report.definitions["survey"], report.year,
+                             report.language)
+    if section is None:
+        return ""
+    shown = section["display"].copy()
+    shown[shown.columns[-1]] = [format_count(n, report.language) for n in shown.iloc[:, -1]]
+    shown[shown.columns[1]] = shown.iloc[:, 1].astype(str)
+    return (_heading("drivers", report.language)
+            + content.html_table(shown, section["title"])
+            + figures.chart_html(section["figure"], section["alt"])
+            + f'<p class="kirc-note">{html.escape(section["caution"])}</p>')
