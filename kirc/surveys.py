@@ -116,6 +116,7 @@ import re
 import warnings
 import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -1122,23 +1123,99 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     >>> list(df["avg_status"].cat.categories)
     ['klaar', 'deels', 'niet']
     """
-    from .read import read_survey
+    from ._frozen import freeze
+    from .prepared import cached, entry_key, file_stamp
 
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
     chosen = check_years(years, list(definition["years"]), definition["path"])
-    frames, missing_counts, sources, columns_used, findings = [], {}, {}, {}, []
+    calibration = definition.get("calibration") if calibrate else None
     shared = _shared_files(definition)
     read_once: dict = {}
+    prepared = []
     for year in chosen:
+        file = Path(definition["years"][year]["file"])
+        if not file.exists():
+            raise InputFileError(f"the data file of {year} does not exist (listed in "
+                                 f"{definition['path']})", file=file)
+
+        def prepare(year=year):
+            return _prepare_year(definition, year, calibration, personal_data, pseudonym_key,
+                                 shared, read_once)
+
+        if personal_data == "drop":
+            # Only frames without personal data are ever kept (see kirc.prepared).
+            key = entry_key("survey-year", definition, year, file_stamp(file), calibration)
+            part = cached(key, prepare)
+        else:
+            part = prepare()
+        _warn_again(part.warnings)
+        prepared.append(part)
+
+    data = pd.concat([part.frame for part in prepared], ignore_index=True)
+    columns_used = {year: definition["questionnaires"][definition["years"][year]
+                                                       ["questionnaire"]]["columns"]
+                    for year in chosen}
+    constructs = {}
+    for name, spec in definition["constructs"].items():
+        constructs[name] = {**spec, "columns": {year: columns_used[year].get(name)
+                                                for year in chosen}}
+    weights = [name for name, spec in definition["constructs"].items()
+               if spec["type"] == "weight"]
+    design = survey_design(definition, chosen)
+    if calibration is not None:
+        # the design's strata, clusters and fpc are kept; its weights are the calibrated ones
+        start = design.replace(weights=calibration["start_weights"])
+        data, calibrated = _joined_calibration(data, prepared, chosen, calibration, start)
+        design = design.replace(weights=calibration["weight"])
+        weights = [calibration["weight"]]
+        if calibration["weight"] not in constructs:
+            constructs[calibration["weight"]] = {"type": "weight", "label": "Kalibratiegewicht",
+                                                 "columns": {y: None for y in chosen}}
+    findings = [{**item, "year": year} if isinstance(item, dict) else item
+                for year, part in zip(chosen, prepared) for item in part.findings]
+    data.attrs = {
+        "survey": definition["name"], "title": definition["title"], "unit": definition["unit"],
+        "description": definition["description"], "min_n": definition["min_n"],
+        "definition": definition["path"],
+        "population": {year: definition["years"][year]["population"] for year in chosen},
+        "sources": {year: str(definition["years"][year]["file"]) for year in chosen},
+        "constructs": constructs,
+        "missing_counts": {year: part.counts for year, part in zip(chosen, prepared)},
+        "weight": weights[0] if weights else None, "personal_data": findings,
+        "design": design,
+    }
+    # Shared, not copied, into every frame pandas derives from this one (see kirc._frozen).
+    data.attrs = {key: freeze(value) for key, value in data.attrs.items()}
+    if calibration is not None:
+        data.attrs["calibration"] = calibrated
+    return data
+
+
+@dataclass
+class _PreparedYear:
+    """One year read, protected, harmonised and calibrated: what :mod:`kirc.prepared` keeps."""
+
+    frame: pd.DataFrame                  # harmonised rows, index 0..n-1
+    counts: dict                         # user-missing cells per construct and reason
+    findings: list                       # the privacy scan's records (no values)
+    weights: np.ndarray | None = None    # calibrated weights, in row order
+    calibration: object = None           # their Calibration, on the frame's own index
+    warnings: list = field(default_factory=list)   # (message, category, filename, lineno)
+
+
+def _prepare_year(definition: dict, year: int, calibration: dict | None, personal_data: str,
+                  pseudonym_key, shared: set, read_once: dict) -> _PreparedYear:
+    """Read, protect, harmonise and calibrate one year; the warnings are recorded, not shown."""
+    from .read import read_survey
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         spec = definition["years"][year]
         mapping = definition["questionnaires"][spec["questionnaire"]]["columns"]
         # Free-text constructs are scrubbed of identifiers, never dropped as personal data.
         text_columns = [mapping[name] for name, construct in definition["constructs"].items()
                         if construct["type"] == "text" and name in mapping]
         file = Path(spec["file"])
-        if not file.exists():
-            raise InputFileError(f"the data file of {year} does not exist (listed in "
-                                 f"{definition['path']})", file=file)
         key = (str(file), repr(sorted(spec["read"].items())), tuple(text_columns))
         if key in read_once:
             raw = read_once[key]
@@ -1151,42 +1228,58 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
             raw = _rows_of_year(raw, mapping["year"], year, file)
         frame, counts = harmonise(raw, definition, year, source=file)
         _propose_file_weight(raw, mapping, definition, file)
-        frames.append(frame)
-        missing_counts[year] = counts
-        for item in raw.attrs.get("personal_data") or []:
-            findings.append({**item, "year": year} if isinstance(item, dict) else item)
-        sources[year] = str(file)
-        columns_used[year] = definition["questionnaires"][spec["questionnaire"]]["columns"]
-    data = pd.concat(frames, ignore_index=True)
-    constructs = {}
-    for name, spec in definition["constructs"].items():
-        constructs[name] = {**spec, "columns": {year: columns_used[year].get(name)
-                                                for year in chosen}}
-    weights = [name for name, spec in definition["constructs"].items()
-               if spec["type"] == "weight"]
-    design = survey_design(definition, chosen)
-    calibration = definition.get("calibration") if calibrate else None
-    if calibration is not None:
-        # the design's strata, clusters and fpc are kept; its weights are the calibrated ones
-        start = design.replace(weights=calibration["start_weights"])
-        data, calibrated = _calibrated(data, calibration, chosen, definition, start)
-        design = design.replace(weights=calibration["weight"])
-        weights = [calibration["weight"]]
-        if calibration["weight"] not in constructs:
-            constructs[calibration["weight"]] = {"type": "weight", "label": "Kalibratiegewicht",
-                                                 "columns": {y: None for y in chosen}}
-    data.attrs = {
-        "survey": definition["name"], "title": definition["title"], "unit": definition["unit"],
-        "description": definition["description"], "min_n": definition["min_n"],
-        "definition": definition["path"],
-        "population": {year: definition["years"][year]["population"] for year in chosen},
-        "sources": sources, "constructs": constructs, "missing_counts": missing_counts,
-        "weight": weights[0] if weights else None, "personal_data": findings,
-        "design": design,
-    }
-    if calibration is not None:
-        data.attrs["calibration"] = calibrated
-    return data
+        part = _PreparedYear(frame.reset_index(drop=True), counts,
+                             list(raw.attrs.get("personal_data") or []))
+        if calibration is not None:
+            part.weights, part.calibration = _calibrated_year(part.frame, calibration, year,
+                                                              definition)
+    part.warnings = [(w.message, w.category, w.filename, w.lineno) for w in caught]
+    return part
+
+
+def _warn_again(recorded) -> None:
+    """Give the warnings of a prepared year (again), where they first arose."""
+    for message, category, filename, lineno in recorded:
+        warnings.warn_explicit(message, category, filename, lineno)
+
+
+def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dict):
+    """Calibrate one year to its own margins (the definition's [calibration])."""
+    from . import weighting
+
+    rows = frame.copy(deep=False)
+    rows.attrs = {"source": definition["years"][year]["file"]}
+    # Only the design's column names matter here; its populations are the joined frame's.
+    start = survey_design(definition, [year]).replace(weights=spec["start_weights"])
+    try:
+        out = weighting.calibrate(rows, spec["margins"][year], design=start,
+                                  method=spec["method"], bounds=spec["bounds"],
+                                  weight=spec["weight"], start_weights=spec["start_weights"])
+    except weighting.CalibrationError as exc:
+        raise type(exc)(f"{exc.message} (calibration of {year} declared in "
+                        f"{definition['path']})", file=exc.file, column=exc.column) from None
+    return out[spec["weight"]].to_numpy(dtype="float64"), weighting.calibration_of(out)
+
+
+def _joined_calibration(data: pd.DataFrame, prepared: list, chosen: list[int], spec: dict,
+                        design):
+    """The joined frame with the calibrated weights, and one calibration with a part per year."""
+    import dataclasses
+
+    from . import weighting
+
+    parts, offset = [], 0
+    for year, part in zip(chosen, prepared):
+        calibration = part.calibration
+        # The year's rows are data.index[offset:offset + n]: move its calibration there.
+        index = calibration.index + offset
+        parts.append((year, dataclasses.replace(
+            calibration, index=index, design=design,
+            design_columns=calibration.design_columns.set_axis(index))))
+        offset += len(part.frame)
+    data = data.copy()
+    data[spec["weight"]] = np.concatenate([part.weights for part in prepared])
+    return data, weighting.combine(parts, by="year")
 
 
 def _shared_files(definition: dict) -> set[str]:
@@ -1207,29 +1300,6 @@ def _rows_of_year(raw: pd.DataFrame, column: str, year: int, file) -> pd.DataFra
     rows = raw[(years == year).to_numpy()].reset_index(drop=True)
     rows.attrs = {**raw.attrs, "missing_counts": {}}
     return rows
-
-
-def _calibrated(data: pd.DataFrame, spec: dict, chosen: list[int], definition: dict, design):
-    """Calibrate every year to its own margins (the definition's [calibration])."""
-    from . import weighting
-
-    parts, weights = [], pd.Series(np.nan, index=data.index)
-    for year in chosen:
-        rows = data[data["year"] == year]
-        rows.attrs = {"source": definition["years"][year]["file"]}
-        try:
-            out = weighting.calibrate(rows, spec["margins"][year], design=design,
-                                      method=spec["method"],
-                                      bounds=spec["bounds"], weight=spec["weight"],
-                                      start_weights=spec["start_weights"])
-        except weighting.CalibrationError as exc:
-            raise type(exc)(f"{exc.message} (calibration of {year} declared in "
-                            f"{definition['path']})", file=exc.file, column=exc.column) from None
-        weights.loc[rows.index] = out[spec["weight"]]
-        parts.append((year, weighting.calibration_of(out)))
-    data = data.copy()
-    data[spec["weight"]] = weights.astype("float64")
-    return data, weighting.combine(parts, by="year")
 
 
 # --------------------------------------------------------------------------------------------
