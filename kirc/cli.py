@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--output", default="reports", help="output folder (default reports/)")
     render.add_argument("--pdf", action="store_true",
                         help="also print every report to an A4 PDF (needs Chromium)")
+    render.add_argument("--fresh-kernels", action="store_true",
+                        help="a new kernel for every report (for notebooks that keep state "
+                             "outside their namespace); default one kernel per worker")
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     inspect = sub.add_parser("inspect", help="show what kirc detects in a survey export")
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                 result = render(years=args.years, segments=args.segment or ["all"],
                                 survey=args.survey, org_survey=args.org_survey,
                                 language=args.language, jobs=args.jobs, output=args.output,
-                                progress=not args.no_progress, pdf=args.pdf)
+                                progress=not args.no_progress, pdf=args.pdf,
+                                fresh_kernels=args.fresh_kernels)
             except RenderInterrupted as stop:
                 print(stop.line(), file=sys.stderr)
                 return 130

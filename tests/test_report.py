@@ -12,6 +12,7 @@ import base64
 import html
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -247,18 +248,25 @@ def test_executed_notebook_is_kept_without_timing_noise(rendered):
         in injected[0].source
 
 
-def test_rendering_the_real_report_again_gives_the_same_bytes(rendered):
-    # Same inputs, same output folder: only the generation-date line may differ. (The real
+def test_rendering_the_real_report_again_gives_the_same_bytes(rendered, tmp_path):
+    # Same inputs: only the generation-date line may differ. (The real
     # report has a pandas Styler table, matplotlib PNGs and papermill's injected cell.)
-    output = rendered["output"]
-    executed = (output / "2025" / "alle-sectoren.ipynb").read_bytes()
-    again = report.render(years=[2025], output=output, jobs=1, progress=False)
+    # The fixture rendered 2025 in a kernel of its own; here it follows 2024 in the same
+    # kernel (one worker reuses its kernel), from the batch's cache of prepared years.
+    # (A copy of the fixture's folder: other test files read that one.)
+    output = tmp_path / "reports"
+    shutil.copytree(rendered["output"], output)
+    executed = (output / "2025" / "alle-sectoren.ipynb").read_text(encoding="utf-8")
+    again = report.render(years=[2024, 2025], output=output, jobs=1, progress=False)
     assert again.ok, again.summary()
     page = (output / "2025" / "alle-sectoren.html").read_text(encoding="utf-8")
     assert without_generated_line(page) == without_generated_line(rendered["html"])
-    assert (output / "2025" / "alle-sectoren.ipynb").read_bytes() == executed
+    # the notebook names its output folder (the output_dir parameter), which is the copy's
+    assert (output / "2025" / "alle-sectoren.ipynb").read_text(encoding="utf-8") == \
+        executed.replace(str(rendered["output"]), str(output))
     index = (output / "index.html").read_text(encoding="utf-8")
-    assert without_generated_line(index) == without_generated_line(rendered["index"])
+    row = re.compile(r'<tr><th scope="row">2025</th>.*?</tr>', re.S)
+    assert row.findall(index) == row.findall(rendered["index"]) != []
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,3 +435,31 @@ def test_english_slug_and_summary_table():
     assert lines[0].startswith("kirc render: 1 of 2 reports rendered into r")
     assert lines[-1].split() == ["2024", "telecom", "In", "[7]", "table", "=",
                                  "annual.headline(x)", "KeyError:", "'nps'"]
+
+
+def test_a_reused_kernel_starts_every_report_afresh(tmp_path):
+    # One worker renders three reports in one kernel: each must see a fresh namespace, cells
+    # numbered from 1, its own warnings and matplotlib's start-up settings.
+    notebook = small_notebook(tmp_path / "nb.ipynb", extra_cells=[
+        "import os, pathlib\n"
+        "assert 'leftover' not in dir(), 'a variable of the previous report'\n"
+        "leftover = year\n"
+        "pathlib.Path(output_dir).mkdir(parents=True, exist_ok=True)\n"
+        "pathlib.Path(output_dir, 'pid').write_text(str(os.getpid()))",
+        "import warnings\nwarnings.warn('dezelfde waarschuwing in elk rapport')",
+        "import matplotlib\nassert matplotlib.rcParams['lines.linewidth'] != 7\n"
+        "matplotlib.rcParams['lines.linewidth'] = 7"])
+    pids = {}
+    for fresh in (False, True):
+        output = tmp_path / f"out-{fresh}"
+        result = report.render(years=[2017, 2018, 2019], notebook=notebook, output=output,
+                               jobs=1, progress=False, fresh_kernels=fresh)
+        assert result.ok, result.summary()
+        assert len(result.warnings) == 3            # the warning in every report's stderr
+        pids[fresh] = {(output / str(y) / "alle-sectoren" / "pid").read_text()
+                       for y in (2017, 2018, 2019)}
+        for year in (2017, 2018, 2019):
+            executed = nbformat.read(output / str(year) / "alle-sectoren.ipynb", as_version=4)
+            counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
+            assert counts == list(range(1, len(counts) + 1))
+    assert len(pids[False]) == 1 and len(pids[True]) == 3

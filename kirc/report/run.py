@@ -42,6 +42,15 @@ Decisions
   when a report fails without a cell error (e.g. the kernel died).
 - Output of code cells to stderr (warnings) is kept in the ``.ipynb`` but left out of the HTML;
   the summary names the reports that had any.
+- **Each survey year is prepared once per batch**: before the first report the workers read,
+  protect, harmonise and calibrate every year the reports need into a private cache
+  (:mod:`kirc.prepared`), removed when the batch ends; a report then loads the years up to
+  its own from there (and keeps only its segment's rows) instead of reading the exports again.
+  It holds what the analysis frame holds, no personal data.
+- **One kernel per worker**: a worker executes its reports one after the other in one kernel,
+  reset between reports (:mod:`kirc.report.kernel`), so only its first report pays for the
+  kernel start and the imports. ``fresh_kernels=True`` (``--fresh-kernels``) starts a kernel
+  per report, for notebooks that keep state outside their namespace. Both give the same bytes.
 """
 
 from __future__ import annotations
@@ -127,6 +136,9 @@ class RenderResult:
     output: Path | None = None
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    #: Per rendered report (same order as ``reports``): seconds executing the notebook
+    #: (kernel reset included) and exporting it, for the render benchmark.
+    timings: list[dict] = field(default_factory=list)
 
     def summary(self) -> str:
         """A short plain-text summary with a table of the failures."""
@@ -248,6 +260,7 @@ class _Job:
     generated: str
     project_root: Path
     chromium: str | None = None
+    reuse_kernel: bool = True
 
     @property
     def html(self) -> Path:
@@ -287,7 +300,8 @@ def _check_output(output) -> Path:
 
 
 def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
-          generated, pdf: bool = False) -> tuple[list[_Job], int, Path]:
+          generated, pdf: bool = False,
+          fresh_kernels: bool = False) -> tuple[list[_Job], int, Path]:
     """Validate everything and list the reports; nothing runs yet."""
     from ..surveys import check_years, survey_definition
     from .spec import report_settings
@@ -337,7 +351,8 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
                           "segment": segment, "language": language,
                           "output_dir": str(folder)}
             plan.append(_Job(notebook_path, output_path, year, segment, slug, parameters,
-                             title, language, generated, PROJECT_ROOT, chromium))
+                             title, language, generated, PROJECT_ROOT, chromium,
+                             reuse_kernel=not fresh_kernels))
     validate_parameters(notebook_path, plan[0].parameters)
     return plan, workers, output_path
 
@@ -398,14 +413,23 @@ def _render_one(job: _Job) -> dict:
         return {"ok": False, "failure": Failure(job.year, job.segment, cell, error, source,
                                                 job.ipynb if job.ipynb.exists() else None)}
 
+    started = time.perf_counter()
     for attempt in (1, 2):
-        captured = None
         try:
-            with _captured_console() as captured:
-                papermill.execute_notebook(
-                    str(job.notebook), str(job.ipynb), parameters=job.parameters,
-                    kernel_name="python3", language="python", cwd=str(job.notebook.parent),
-                    progress_bar=False, log_output=False)
+            kernel = _worker_kernel(job) if job.reuse_kernel else None
+            if kernel is not None:
+                with kernel.report() as console:
+                    papermill.execute_notebook(
+                        str(job.notebook), str(job.ipynb), parameters=job.parameters,
+                        engine_name=_REUSED_KERNEL_ENGINE, km=kernel.manager,
+                        kernel_name="python3", language="python",
+                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False)
+            else:
+                with _captured_console() as console:
+                    papermill.execute_notebook(
+                        str(job.notebook), str(job.ipynb), parameters=job.parameters,
+                        kernel_name="python3", language="python",
+                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False)
             break
         except PapermillExecutionError as exc:
             _normalise_saved(job.ipynb)
@@ -413,11 +437,13 @@ def _render_one(job: _Job) -> dict:
                            if line.strip() and not line.lstrip().startswith("#")), "")
             return failed(exc.exec_count, f"{exc.ename}: {exc.evalue}", source.strip())
         except Exception as exc:   # kernel start-up or death: retry once, then report
-            console = captured.text if captured else ""
+            _drop_worker_kernel()
             if attempt == 2:
+                text = getattr(locals().get("console"), "text", "") or ""
                 detail = f"{type(exc).__name__}: {exc}"
-                tail = " | ".join(console.strip().splitlines()[-3:])
+                tail = " | ".join(text.strip().splitlines()[-3:])
                 return failed(None, detail + (f" (kernel output: {tail})" if tail else ""))
+    executed = time.perf_counter()
     try:
         nb = nbformat.read(job.ipynb, as_version=4)
         stderr_outputs = _normalise_notebook(nb)
@@ -444,7 +470,134 @@ def _render_one(job: _Job) -> dict:
         except Exception as exc:
             return failed(None, f"PDF failed: {type(exc).__name__}: {exc}")
     return {"ok": True, "html": job.html, "stderr_outputs": stderr_outputs,
-            "year": job.year, "segment": job.segment}
+            "year": job.year, "segment": job.segment,
+            "seconds": {"execute": executed - started,
+                        "export": time.perf_counter() - executed}}
+
+
+# One kernel per worker process, reused report after report (see kirc.report.kernel).
+_REUSED_KERNEL_ENGINE = "kirc-reused-kernel"
+_kernel = None
+
+
+class _WorkerKernel:
+    """A kernel started once in a worker; its console output goes to a file of its own."""
+
+    def __init__(self, cwd: str):
+        import tempfile
+
+        from jupyter_client import KernelManager
+
+        self.log = tempfile.TemporaryFile()
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(cwd=cwd, stdout=self.log, stderr=self.log)
+        self.cwd = cwd
+        self._run("import kirc.report.kernel\nkirc.report.kernel.snapshot()")
+
+    def _run(self, code: str, timeout: float = 120) -> None:
+        client = self.manager.blocking_client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=timeout)
+            reply = client.execute_interactive(code, silent=True, store_history=False,
+                                               timeout=timeout)
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"the kernel could not be reset: {content.get('ename')}: "
+                               f"{content.get('evalue')}")
+
+    def alive(self) -> bool:
+        try:
+            return bool(self.manager.is_alive())
+        except Exception:
+            return False
+
+    def report(self):
+        """Reset the kernel, then capture its console output while one report runs."""
+        self._run("import kirc.report.kernel\nkirc.report.kernel.reset()")
+        return _KernelConsole(self.log)
+
+    def shutdown(self) -> None:
+        try:
+            self.manager.shutdown_kernel(now=True)
+        except Exception:
+            pass
+        self.log.close()
+
+
+class _KernelConsole:
+    """What the kernel printed to its console during one report (``.text`` afterwards)."""
+
+    def __init__(self, log):
+        self.log, self.text = log, ""
+
+    def __enter__(self):
+        self.log.seek(0, os.SEEK_END)
+        self.start = self.log.tell()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.log.seek(self.start)
+        self.text = self.log.read().decode("utf-8", "replace")
+        self.log.seek(0, os.SEEK_END)
+        return False
+
+
+def _worker_kernel(job: "_Job") -> _WorkerKernel:
+    global _kernel
+    cwd = str(job.notebook.parent)
+    if _kernel is not None and (not _kernel.alive() or _kernel.cwd != cwd):
+        _drop_worker_kernel()
+    if _kernel is None:
+        _register_engine()
+        _kernel = _WorkerKernel(cwd)
+    return _kernel
+
+
+def _drop_worker_kernel() -> None:
+    global _kernel
+    if _kernel is not None:
+        _kernel.shutdown()
+        _kernel = None
+
+
+def _register_engine() -> None:
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class ReusedKernelEngine(NBClientEngine):
+        """papermill's nbclient engine on a kernel it did not start, and must not stop."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, **kwargs):
+            kwargs.pop("input_path", None)
+            kwargs.pop("timeout", None)
+            kwargs.pop("startup_timeout", None)
+            client = PapermillNotebookClient(
+                nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=kwargs.pop("log", None) or _papermill_logger(),
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+                **kwargs)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:          # the kernel stays; its client goes
+                    client.kc.stop_channels()
+
+    papermill_engines.register(_REUSED_KERNEL_ENGINE, ReusedKernelEngine)
+
+
+def _papermill_logger():
+    from papermill.log import logger
+    return logger
+
+
+def _stop_worker_kernel_at_exit() -> None:
+    _drop_worker_kernel()
 
 
 def _normalise_saved(path: Path) -> None:
@@ -505,6 +658,15 @@ def _init_worker(project_root: str) -> None:
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminate_worker)
+    import atexit
+    atexit.register(_stop_worker_kernel_at_exit)
+    # Preparing survey years here may create a tqdm bar (a long read); tqdm's default lock is
+    # a multiprocessing semaphore, which a worker stopped by Ctrl-C would leak (with a warning
+    # from the resource tracker). A thread lock is all a worker needs.
+    import threading
+
+    from tqdm import tqdm
+    tqdm.set_lock(threading.RLock())
 
 
 def _terminate_worker(signum, frame) -> None:
@@ -568,8 +730,41 @@ def _stop_workers(pool, seconds: float = 5.0) -> None:
             process.join(1)
 
 
-def _run(plan: list[_Job], workers: int, progress: bool) -> tuple[list[dict], bool]:
-    """Run the plan in a spawn pool; returns (outcomes, interrupted)."""
+def _survey_years(plan: list[_Job]) -> list[tuple[str, int]]:
+    """Every (survey, year) the reports of the plan load: each year up to the latest report."""
+    from ..surveys import survey_definition
+
+    latest: dict[str, int] = {}
+    for job in plan:
+        for name in (job.parameters["survey"], job.parameters["org_survey"]):
+            if name:
+                latest[name] = max(latest.get(name, job.year), job.year)
+    return [(name, year) for name, last in latest.items()
+            for year in sorted(survey_definition(name)["years"]) if year <= last]
+
+
+def _prepare_year(survey: str, year: int) -> None:
+    """Fill the batch's cache of prepared years (kirc.prepared) with one year of a survey.
+
+    Errors are left to the reports, which meet them again and report them in their cell.
+    """
+    import warnings
+
+    from ..surveys import load_survey
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")      # kept with the year; each report shows them
+            load_survey(survey, years=[year])
+    except Exception:
+        pass
+
+
+def _run(plan: list[_Job], workers: int, progress: bool,
+         prepare: list[tuple[str, int]] = ()) -> tuple[list[dict], bool]:
+    """Run the plan in a spawn pool; returns (outcomes, interrupted).
+
+    The years in ``prepare`` are prepared first, in parallel, into the batch's cache.
+    """
     import signal
 
     from tqdm.auto import tqdm
@@ -582,6 +777,10 @@ def _run(plan: list[_Job], workers: int, progress: bool) -> tuple[list[dict], bo
     pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context,
                                initializer=_init_worker, initargs=(str(PROJECT_ROOT),))
     try:
+        if prepare:
+            bar.set_postfix_str("preparing the surveys", refresh=True)
+            for future in [pool.submit(_prepare_year, *item) for item in prepare]:
+                future.result()
         futures = {pool.submit(_render_one, job): job for job in plan}
         for future in as_completed(futures):
             job = futures[future]
@@ -666,7 +865,7 @@ def write_batch_figures(output) -> Path | None:
 
 def render(years, segments=("all",), survey="klantcontact", org_survey=None,
            language="nl", jobs=None, output="reports", progress=True,
-           notebook=None, pdf: bool = False) -> RenderResult:
+           notebook=None, pdf: bool = False, fresh_kernels: bool = False) -> RenderResult:
     """Render the annual report for every year and segment, plus an index page.
 
     Parameters
@@ -696,6 +895,12 @@ def render(years, segments=("all",), survey="klantcontact", org_survey=None,
     pdf : bool, default False
         Also print each report to an A4 PDF beside its HTML, with the system's headless
         Chromium (a ParameterError before anything runs when there is none).
+    fresh_kernels : bool, default False
+        Start a new kernel for every report. By default each worker process executes its
+        reports one after the other in one kernel, reset between reports (namespace, execution
+        count, warning filters, matplotlib settings: :mod:`kirc.report.kernel`); that saves
+        the start-up and imports of every report but the first. A notebook that keeps state
+        elsewhere (its own module's globals, pandas options) needs fresh kernels.
 
     Returns
     -------
@@ -724,9 +929,13 @@ def render(years, segments=("all",), survey="klantcontact", org_survey=None,
     started = time.perf_counter()
     plan, workers, output_path = _plan(years, segments, survey, org_survey, language, jobs,
                                        output, notebook, generated_line(language)
-                                       if language in LANGUAGES else "", pdf=pdf)
+                                       if language in LANGUAGES else "", pdf=pdf,
+                                       fresh_kernels=fresh_kernels)
+    from ..prepared import prepared_cache
     try:
-        outcomes, interrupted = _run(plan, workers, progress)
+        # Each year of each survey is read, protected and harmonised once for the batch.
+        with prepared_cache():
+            outcomes, interrupted = _run(plan, workers, progress, _survey_years(plan))
     except KeyboardInterrupt:                   # before the pool existed
         outcomes, interrupted = [], True
     reports = [o["html"] for o in outcomes if o["ok"]]
@@ -740,7 +949,8 @@ def render(years, segments=("all",), survey="klantcontact", org_survey=None,
     index = write_index(output_path, language)
     result = RenderResult(ok=not failures and not interrupted, reports=reports,
                           failures=failures, index=index, output=output_path,
-                          seconds=time.perf_counter() - started, warnings=notes)
+                          seconds=time.perf_counter() - started, warnings=notes,
+                          timings=[o["seconds"] for o in outcomes if o["ok"]])
     if interrupted:
         raise RenderInterrupted(result)
     print(result.summary(), file=sys.stderr)
