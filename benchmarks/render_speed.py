@@ -72,12 +72,6 @@ def import_time() -> float:
     return float(out.stdout.strip())
 
 
-def all_segments() -> list[str]:
-    from kirc.report.names import sector_labels
-    from kirc.surveys import survey_definition
-    return ["all", *sector_labels(survey_definition("klantcontact"), "sector")]
-
-
 def batch(years, segments, jobs, fresh):
     with tempfile.TemporaryDirectory(prefix=f"kirc-bench-j{jobs}-") as folder:
         seconds, result = timed(lambda: report.render(
@@ -93,15 +87,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=_years, default=list(range(2017, 2026)))
     parser.add_argument("--segments", default=None,
-                        help="comma-separated; default all sectors plus 'all'")
+                        help="comma-separated; default 'each': all sectors and each sector")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--fresh-kernels", action="store_true",
                         help="also render the batch with a new kernel per report")
     args = parser.parse_args()
-    segments = args.segments.split(",") if args.segments else all_segments()
-    n = len(args.years) * len(segments)
+    segments = args.segments.split(",") if args.segments else ["each"]
+    plan, _, _ = report.run._plan(args.years, segments, "klantcontact", None, "nl", args.jobs,
+                                  tempfile.gettempdir(), None, "")
+    n = len(plan)
+    names = list(dict.fromkeys(job.segment for job in plan))
     print(f"cores: {os.cpu_count()}; jobs: {args.jobs}; {n} reports = {len(args.years)} years "
-          f"× {len(segments)} segments ({', '.join(segments)})")
+          f"× {len(names)} segments ({', '.join(names)})")
 
     with tempfile.TemporaryDirectory(prefix="kirc-bench-floor-") as folder:
         floor = kernel_floor(Path(folder))

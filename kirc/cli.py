@@ -12,6 +12,7 @@ EXAMPLES = """\
 examples:
   kirc render --years 2017-2025                      the demo reports into reports/
   kirc render --years 2024-2025 --segment telecom --jobs 2
+  kirc render --years 2017-2025 --segment elk        all sectors and each sector: 72 reports
   kirc render --survey own.toml --years 2025 --pdf   your own survey, with A4 PDFs
   kirc render --years 2025 --language en --output reports-en
   kirc inspect path/to/export.sav                    what kirc detects in a file
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--years", type=_years, required=True, help="e.g. 2017-2025 or 2024")
     render.add_argument("--segment", action="append", default=None,
                         help="'all' (default) or a category of the definition's [report] "
-                             "segment_by; repeat for several")
+                             "segment_by; repeat for several; 'each' (or 'elk'): all and "
+                             "every category")
     render.add_argument("--survey", default="klantcontact",
                         help="survey definition (name or .toml path; default the demo)")
     render.add_argument("--org-survey", default=None,

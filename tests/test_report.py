@@ -25,6 +25,7 @@ from kirc.annual import LABELS, format_number, format_percent
 from kirc.errors import InputFileError, ParameterError
 
 from conftest import ROOT
+from test_surveys import GOOD_ROWS, mini_survey
 
 NOTEBOOK = ROOT / "notebooks" / "annual_report.ipynb"
 PARAMETERS = ('year = 2025\nsurvey = "klantcontact"\norg_survey = "sectorscan"\n'
@@ -328,6 +329,13 @@ def test_segment_accepts_case_and_slug(no_kernels, tmp_path):
         (2025, "telecom", "telecom"),
         (2025, "financiële dienstverlening", "financiele-dienstverlening")]
     assert all(Path(job.parameters["output_dir"]).is_absolute() for job in plan)
+    # "elk"/"each": the whole survey and every segment, without naming them
+    plan, _, _ = report._plan([2025], ["elk", "telecom"], "klantcontact", "", "nl", 2,
+                              tmp_path, small_notebook(tmp_path / "nb2.ipynb"), "gegenereerd")
+    assert [job.segment for job in plan] == ["all", *sectors]
+    with pytest.raises(ParameterError, match="declares no segments"):
+        report._plan([2024], ["each"], str(mini_survey(tmp_path, GOOD_ROWS)), "", "nl", 1,
+                     tmp_path, small_notebook(tmp_path / "nb3.ipynb"), "gegenereerd")
 
 
 # --------------------------------------------------------------------------------------------

@@ -96,6 +96,9 @@ DEFAULT_NOTEBOOK = _default_notebook()
 NOTEBOOK_PARAMETERS = ("year", "survey", "org_survey", "segment", "language", "output_dir")
 
 
+#: A segment that stands for the whole survey and each category of ``segment_by``.
+EVERY_SEGMENT = ("each", "elk", "ieder", "every")
+
 #: Headline metrics shown in the index, in this order (keys of ``headline.json`` rows).
 INDEX_METRICS = ("nps", "csat", "chatbot_success", "fcr", "avg_ready")
 
@@ -326,7 +329,16 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
         segments = [segments]
     sectors = _sector_labels(definition, settings.segment_by)
     resolved: list[str] = []
+    wanted: list[str] = []
     for segment in segments or ["all"]:
+        if segment.strip().lower() in EVERY_SEGMENT:
+            if not sectors:
+                raise ParameterError(f"segment {segment!r}: the definition declares no "
+                                     "segments ([report] segment_by)")
+            wanted += ["all", *sectors]
+        else:
+            wanted.append(segment)
+    for segment in wanted:
         if segment.strip().lower() not in ("all", "alle", "alle-sectoren", "alle sectoren",
                                            "all-sectors", "totaal", "overall") and not sectors:
             raise ParameterError(f"segment {segment!r}: the definition declares no segments "
@@ -874,7 +886,8 @@ def render(years, segments=("all",), survey="klantcontact", org_survey=None,
         Report years; each must be a year of the survey definition.
     segments : iterable of str, default ("all",)
         ``"all"`` and/or categories of the definition's ``[report] segment_by`` construct (a
-        label in any case, or its slug such as ``financiele-dienstverlening``).
+        label in any case, or its slug such as ``financiele-dienstverlening``); ``"each"``
+        (or ``"elk"``) is ``"all"`` plus every category.
     survey : str or path-like
         The survey definition (a name or a ``.toml`` path; relative paths are made absolute
         before the notebook runs elsewhere).
