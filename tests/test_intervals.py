@@ -566,6 +566,25 @@ def test_nps_difference_pvalue_degenerate_cases():
     assert np.isnan(p[3])   # empty first sample
 
 
+def test_zero_degrees_of_freedom_give_nan_for_every_change():
+    # R's qt(0.975, 0) is NaN, so is every limit and p-value on 0 df; the bisections gave the
+    # inverted p-values as 2^-64 and the score limits as [-1, d] there
+    for method in ("score", "miettinen-nurminen", "newcombe", "wald"):
+        low, high = difference_interval(56, 70, 48, 80, method, df=0)
+        assert np.isnan(low) and np.isnan(high)
+        assert np.isnan(difference_pvalue(56, 70, 48, 80, method, df=0))
+    for method, component in (("mover", "score"), ("mover", "adjusted-wald"),
+                              ("mover", "wald"), ("wald", "score")):
+        low, high = nps_difference_interval(45, 30, 25, 35, 35, 30, method, df=0,
+                                            component=component)
+        assert np.isnan(low) and np.isnan(high)
+        assert np.isnan(nps_difference_pvalue(45, 30, 25, 35, 35, 30, method, df=0,
+                                              component=component))
+    # other elements of the same call keep their own df
+    p = difference_pvalue(56, 70, 48, 80, "newcombe", df=[0, 7])
+    assert np.isnan(p[0]) and p[1] == difference_pvalue(56, 70, 48, 80, "newcombe", df=7)
+
+
 # --------------------------------------------------------------------------------------------
 # the coverage claim in the nps_interval docstring
 # --------------------------------------------------------------------------------------------
