@@ -1130,14 +1130,15 @@ def _invert_to_pvalue(limits, difference, df, shape, guess=None):
     0, and working in s keeps the relative precision of small p-values (about 4 s^2 eps). A
     limit that is NaN counts as not covering 0.
 
-    The margin counts as reaching 0 at ``-4 eps |difference|``, what it changes over the
-    root finder's own tolerance of 4 eps s (it grows by about ``|difference|`` from s = 0 to
-    the p-value). So where a limit stays at exactly 0 for every larger quantile (MOVER with a
-    Wald component of zero width, e.g. a sample of only detractors, and a component limit
-    clipped at -1) the p-value is where it first reaches 0, as the bisection over alpha
-    found it, not somewhere on that plateau.
+    The margin counts as reaching 0 at ``-eps |difference|``, one rounding unit of the
+    difference (it grows by about ``|difference|`` from s = 0 to the p-value, so this moves
+    the p-value by about eps s^2 relative, less than the root finder's tolerance). Where a
+    limit stays at exactly 0 for every larger quantile (MOVER with a Wald component of zero
+    width, e.g. a sample of only detractors, and the other sample's limit clipped at -1) the
+    p-value is then where it first reaches 0, as the bisection over alpha found it, not
+    somewhere on that plateau.
     """
-    slack = _ROOT_XRTOL * np.abs(difference)
+    slack = np.finfo(float).eps * np.abs(difference)
 
     def excess(deviate):   # -margin: decreasing in the deviate, 0 at the p-value
         low, high = limits(_quantile_at_deviate(deviate, df))
