@@ -166,12 +166,22 @@ _Z_975 = float(stats.norm.isf(0.025))
 
 # Roots (interval limits, inverted p-values) are found by Chandrupatla's method
 # (:func:`_bracketed_root`). It stops where the bracket is narrower than 4 ulp of the root
-# (4 eps |x|) plus this absolute tolerance: below the rounding noise of the statistics, whose
-# roots are only defined to about 1e-17 at |x| ~ 1, and fine enough for a root that is 0.
+# (4 eps |x|) plus this absolute tolerance: about the rounding noise of the statistics (their
+# float values fix a root to 1e-17..1e-16, to 1e-13 where Tango's restricted MLE is near a
+# double root of its quadratic), and fine enough for a root that is 0.
 _ROOT_XRTOL = 4.0 * np.finfo(float).eps
 _ROOT_XATOL = 1e-18
+# It also stops where the function is within this times its size at the root (|target|, or
+# the scale of the terms of a function whose root is 0) of the target: its rounding level.
+# Near the root a function of rounded limits is a staircase with steps of ~eps, on which
+# interpolation only creeps (by half its tolerance a step); 1 eps was too tight for the margin
+# of a MOVER limit that is itself a rounding error from 0 (54 steps instead of 3), 4 eps moved
+# p-values by 3e-14. (The larger |function - target| at the ends is no scale: an end can be
+# 1e9 where the statistic's variance is a rounding error from 0.)
+_ROOT_FRTOL = 2.0 * np.finfo(float).eps
 # It converges superlinearly and falls back to bisection, so it ends within about 10 steps
-# and never needs more than the ~64 + a few of pure bisection; the cap is a safeguard.
+# (a few dozen for the hardest of a large vectorised batch) and never needs more than about
+# the 64 of pure bisection; the cap is a safeguard.
 _ROOT_MAX_STEPS = 100
 
 # The p-value of an inverted interval is sought as the normal deviate s of alpha = 2 Phi(-s)
@@ -593,7 +603,7 @@ def _tango_statistic(delta, promoters, detractors, total):
     return np.where(positive, statistic, at_boundary)
 
 
-def _bracketed_root(function, target, lower, upper, guess=None):
+def _bracketed_root(function, target, lower, upper, guess=None, values=None, ftol=None):
     """Vectorised root of ``function(x) == target`` on the bracket [lower, upper].
 
     Parameters
@@ -611,6 +621,11 @@ def _bracketed_root(function, target, lower, upper, guess=None):
         First point to try instead of the midpoint (Chandrupatla's first step is a bisection);
         a good guess saves a step or two. Where it is NaN or not inside the bracket, the
         midpoint.
+    values : tuple of numpy.ndarray, optional
+        ``(function(lower), function(upper))`` where the caller has them already.
+    ftol : numpy.ndarray, optional
+        A point where ``|function - target| <= ftol`` is a root. Default: ``2 eps |target|``,
+        the rounding level of the function at its root (for target 0: exact hits only).
 
     Returns
     -------
@@ -629,8 +644,11 @@ def _bracketed_root(function, target, lower, upper, guess=None):
     bracket. It needs no derivative, converges superlinearly (order about 1.8) on smooth
     functions and never needs more steps than about those of bisection. Each element stops
     when its bracket is narrower than ``4 eps |x| + 1e-18`` (:data:`_ROOT_XRTOL`,
-    :data:`_ROOT_XATOL`) or the function hits the target exactly, and returns whichever
-    end of the bracket has the smaller residual. This is the method of scipy's
+    :data:`_ROOT_XATOL`) or the function is within ``ftol`` of the target (an exact hit
+    included), and returns whichever end of the bracket has the smaller residual. The
+    function tolerance matters for functions of rounded quantities (limits of intervals):
+    near the root they are staircases with steps of a few eps, where the method could only
+    creep towards a step's edge by half its tolerance per step. This is the method of scipy's
     ``scipy.optimize.elementwise.find_root`` (scipy >= 1.15, newer than kirc's lower bound).
 
     References
@@ -644,10 +662,13 @@ def _bracketed_root(function, target, lower, upper, guess=None):
         finite_target = np.where(np.isfinite(target), target, 0.0)
         x1 = np.asarray(lower, dtype=float)
         x2 = np.asarray(upper, dtype=float)
-        f1 = function(x1) - finite_target
-        f2 = function(x2) - finite_target
+        if values is None:
+            values = function(x1), function(x2)
+        f1, f2 = (np.asarray(v, dtype=float) - finite_target for v in values)
         shape = np.broadcast_shapes(np.shape(target), x1.shape, x2.shape, f1.shape, f2.shape)
         x1, x2, f1, f2 = (np.broadcast_to(v, shape) for v in (x1, x2, f1, f2))
+        if ftol is None:
+            ftol = _ROOT_FRTOL * np.abs(finite_target)
         # the ends: an exact root, or no sign change (then the end bisection would reach)
         root = np.where(f1 == 0, x1, np.where(f2 == 0, x2, np.where(f2 > 0, x2, x1)))
         root = np.where(np.isnan(f1) | np.isnan(f2), np.nan, root)
@@ -680,7 +701,7 @@ def _bracketed_root(function, target, lower, upper, guess=None):
             xm, fm = np.where(smaller, a, b), np.where(smaller, fa, fb)
             width = np.abs(b - a)
             tolerance = _ROOT_XRTOL * np.abs(xm) + _ROOT_XATOL
-            done = active & ((width < tolerance) | (fm == 0))
+            done = active & ((width < tolerance) | (np.abs(fm) <= ftol))
             root = np.where(done, xm, root)
             active = active & ~done
             # Chandrupatla's test: inverse quadratic interpolation where it is monotone
@@ -1095,17 +1116,15 @@ def _quantile_at_deviate(deviate, df):
                         -special.stdtrit(np.where(df > 0, df, np.nan), special.ndtr(-deviate)))
 
 
-def _invert_to_pvalue(limits, difference, df, shape, guess=None):
-    """The p-value of a nested interval family: the alpha at which the 1 - alpha interval's
-    limit nearer 0 reaches 0.
+def _invert_to_pvalue(limits, df, shape, guess=None):
+    """The p-value of a nested interval family: the largest alpha at which the 1 - alpha
+    interval still covers 0.
 
     Parameters
     ----------
     limits : callable
         ``limits(quantile) -> (low, high)``, vectorised over a two-sided quantile; the
         intervals are nested (wider for a larger quantile) and a single point at quantile 0.
-    difference : numpy.ndarray
-        The estimate, the interval at quantile 0.
     df : None or numpy.ndarray
         Degrees of freedom of the quantile (None: normal).
     shape : tuple
@@ -1123,41 +1142,47 @@ def _invert_to_pvalue(limits, difference, df, shape, guess=None):
     Notes
     -----
     ``margin = min(-low, high)`` is >= 0 exactly when the interval covers 0 and, the
-    intervals being nested, increases with the quantile. Its zero is found by
-    :func:`_bracketed_root` over the normal deviate s of alpha = 2 Phi(-s), s in [0, 10],
-    rather than over alpha: the limits are smooth, close to linear functions of s (linear
-    for a Wald interval) but of alpha only through a steep logarithm-like map near alpha =
-    0, and working in s keeps the relative precision of small p-values (about 4 s^2 eps). A
-    limit that is NaN counts as not covering 0.
+    intervals being nested, increases with the quantile; a limit that is NaN counts as not
+    covering 0. The p-value is where the margin reaches 0, found by :func:`_bracketed_root`
+    over the normal deviate s of alpha = 2 Phi(-s), s in [0, 10], rather than over alpha:
+    the limits are smooth, close to linear functions of s (linear for a Wald interval) but
+    of alpha only through a steep logarithm-like map near alpha = 0, and working in s keeps
+    the relative precision of small p-values.
 
-    The margin counts as reaching 0 at ``-eps |difference|``, one rounding unit of the
-    difference (it grows by about ``|difference|`` from s = 0 to the p-value, so this moves
-    the p-value by about eps s^2 relative, less than the root finder's tolerance). Where a
-    limit stays at exactly 0 for every larger quantile (MOVER with a Wald component of zero
-    width, e.g. a sample of only detractors, and the other sample's limit clipped at -1) the
-    p-value is then where it first reaches 0, as the bisection over alpha found it, not
-    somewhere on that plateau.
+    The function handed to the root finder is ``-margin`` where the interval excludes 0 and
+    ``-margin - 2 ftol`` where it covers 0 (ftol: the root finder's function tolerance, 2 eps
+    times the larger margin at the ends of the bracket). So a root within ``ftol`` can only
+    be a quantile at which the interval just excludes 0, and the p-value is the boundary
+    between excluding and covering, as the bisection over alpha found it, even where a limit
+    stays at exactly 0 for every larger quantile (MOVER with a Wald component of zero width,
+    a sample of only detractors, against a limit clipped at -1): not a point on that plateau.
     """
-    slack = np.finfo(float).eps * np.abs(difference)
-
-    def excess(deviate):   # -margin: decreasing in the deviate, 0 at the p-value
+    def margin(deviate):
         low, high = limits(_quantile_at_deviate(deviate, df))
-        margin = np.minimum(-low, high)
-        return np.where(np.isnan(margin), np.inf, -margin - slack)
+        return np.where(np.isnan(low) | np.isnan(high), -np.inf, np.minimum(-low, high))
+
+    lower, upper = np.zeros(shape), np.full(shape, _PVALUE_MAX_DEVIATE)
+    ends = margin(lower), margin(upper)
+    scale = np.maximum(*(np.where(np.isfinite(m), np.abs(m), 0.0) for m in ends))
+    ftol = _ROOT_FRTOL * scale
+
+    def excess(deviate, covering=None):   # decreasing in the deviate; the p-value at 0
+        m = margin(deviate) if covering is None else covering
+        return np.where(m >= 0, -m - 2.0 * ftol, -m)
 
     if guess is not None and df is not None:   # the guess is a quantile of t: its deviate
         with np.errstate(invalid="ignore"):
             guess = np.where(np.isinf(df), guess, -special.ndtri(special.stdtr(
                 np.where(df > 0, df, np.nan), -np.asarray(guess, dtype=float))))
-    deviate = _bracketed_root(excess, 0.0, np.zeros(shape), np.full(shape, _PVALUE_MAX_DEVIATE),
-                              guess)
+    deviate = _bracketed_root(excess, 0.0, lower, upper, guess,
+                              values=tuple(excess(None, m) for m in ends), ftol=ftol)
     p_value = 2.0 * special.ndtr(-deviate)
     if df is not None:
         p_value = np.where(df > 0, p_value, np.nan)
     return p_value
 
 
-def _inverted_pvalue(limits, difference, df, shape, low, high, want_p, guess=None):
+def _inverted_pvalue(limits, df, shape, low, high, want_p, guess=None):
     """p-value by inversion (:func:`_invert_to_pvalue`); for an interval only (``want_p``
     False) it is needed just to settle a possible tie, i.e. where a limit is within rounding
     error of 0, so the root finding over alpha is skipped (p = NaN leaves the interval as it
@@ -1165,7 +1190,7 @@ def _inverted_pvalue(limits, difference, df, shape, low, high, want_p, guess=Non
     near_tie = (np.abs(low) < _TIE) | (np.abs(high) < _TIE)
     if not want_p and not np.any(near_tie):
         return np.full(shape, np.nan)
-    return _invert_to_pvalue(limits, difference, df, shape, guess)
+    return _invert_to_pvalue(limits, df, shape, guess)
 
 
 def _agree(low, high, p_value, level):
@@ -1206,8 +1231,7 @@ def _share_difference(method, count1, nobs1, count2, nobs2, z, df, level, want_p
         low, high = limits(z)
         shape = np.broadcast(count1, nobs1, count2, nobs2, z).shape
         wald = _ratio_statistic(difference, p1 * (1.0 - p1) / nobs1 + p2 * (1.0 - p2) / nobs2)
-        p_value = _inverted_pvalue(limits, difference, df, shape, low, high, want_p,
-                                   np.abs(wald))
+        p_value = _inverted_pvalue(limits, df, shape, low, high, want_p, np.abs(wald))
         p_value = np.where(difference == 0, 1.0, p_value)
     else:  # wald
         variance = p1 * (1.0 - p1) / nobs1 + p2 * (1.0 - p2) / nobs2
@@ -1445,8 +1469,7 @@ def _nps_difference_inputs(cells, method, component, confidence, df, want_p=True
             low, high = limits(_quantile(level, df))
             wald = _ratio_statistic(difference, _nps_variance(p1, d1, total1)
                                     + _nps_variance(p2, d2, total2))
-            p_value = _inverted_pvalue(limits, difference, df, shape, low, high, want_p,
-                                       np.abs(wald))
+            p_value = _inverted_pvalue(limits, df, shape, low, high, want_p, np.abs(wald))
             p_value = np.where(difference == 0, 1.0, p_value)
         else:
             variance = _nps_variance(p1, d1, total1) + _nps_variance(p2, d2, total2)
