@@ -1151,7 +1151,9 @@ def _invert_to_pvalue(limits, df, shape, guess=None):
 
     The function handed to the root finder is ``-margin`` where the interval excludes 0 and
     ``-margin - 2 ftol`` where it covers 0 (ftol: the root finder's function tolerance, 2 eps
-    times the larger margin at the ends of the bracket). So a root within ``ftol`` can only
+    times the size of the numbers the margin is made of, ``max(1, |estimate|)``: limits of
+    shares and NPS are at most 1; not the margin at the upper end, which for t with few df
+    is a quantile of 1e4 times a standard error). So a root within ``ftol`` can only
     be a quantile at which the interval just excludes 0, and the p-value is the boundary
     between excluding and covering, as the bisection over alpha found it, even where a limit
     stays at exactly 0 for every larger quantile (MOVER with a Wald component of zero width,
@@ -1163,8 +1165,9 @@ def _invert_to_pvalue(limits, df, shape, guess=None):
 
     lower, upper = np.zeros(shape), np.full(shape, _PVALUE_MAX_DEVIATE)
     ends = margin(lower), margin(upper)
-    scale = np.maximum(*(np.where(np.isfinite(m), np.abs(m), 0.0) for m in ends))
-    ftol = _ROOT_FRTOL * scale
+    # the margin is made of the estimate (|margin(0)|) and of limits of shares or NPS
+    # (at most 1): its rounding level is a few eps times the larger of the two
+    ftol = _ROOT_FRTOL * np.maximum(1.0, np.where(np.isfinite(ends[0]), np.abs(ends[0]), 0.0))
 
     def excess(deviate, covering=None):   # decreasing in the deviate; the p-value at 0
         m = margin(deviate) if covering is None else covering
