@@ -816,11 +816,10 @@ def nps_interval(promoters, passives, detractors, method=DEFAULT_NPS_METHOD, con
         :math:`T(\\Delta) = (b - c - n\\Delta)/\\sqrt{n(2\\tilde q_D + \\Delta(1-\\Delta))}`,
         :math:`\\tilde q_D` the closed-form restricted MLE of the detractor share under
         :math:`H_0: NPS = \\Delta`. Both limits are found by Chandrupatla's (1997) bracketed
-        root finder, vectorised. It stays
-        within [-1, 1], has non-zero width at 0 promoters or detractors, and reduces to
-        :math:`2 \\times \\text{Wilson} - 1` when there are no passives. Validated against
-        Tango (1998), Agresti & Min (2005) and Fagerland, Lydersen & Laake (2014) worked
-        values.
+        root finder, vectorised. It stays within [-1, 1], has non-zero width at 0 promoters
+        or detractors, and reduces to :math:`2 \\times \\text{Wilson} - 1` when there are no
+        passives. Validated against Tango (1998), Agresti & Min (2005) and Fagerland,
+        Lydersen & Laake (2014) worked values.
     ``"adjusted-wald"``
         Rocks (2016), who found variants of the adjusted Wald and an iterative score
         interval to perform best: add pseudo-observations, 1/4 of them promoters, 1/2 passives
@@ -1308,8 +1307,7 @@ def difference_interval(count1, nobs1, count2, nobs2, method=DEFAULT_DIFFERENCE_
     :math:`p_1 - p_2 = \\Delta` (closed-form root of Miettinen & Nurminen's cubic), both limits
     by Chandrupatla's vectorised root finder. At :math:`\\Delta = 0` the :math:`\\tilde p_i`
     are the pooled share and :math:`T(0)^2` is Pearson's chi-square, so the interval excludes 0
-    exactly when
-    ``prop.test(correct = FALSE)`` rejects. This is the interval of statsmodels
+    exactly when ``prop.test(correct = FALSE)`` rejects. This is the interval of statsmodels
     ``confint_proportions_2indep(method="score", correction=False)``, but statsmodels 0.15
     computes the restricted MLE with a wrong linear coefficient of the cubic (issue #10269,
     open) and so misplaces the limits by up to ~6e-3; the limits here are therefore validated
