@@ -658,7 +658,7 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
                 effective = np.where(variance > 0, (pro + det - nps_share ** 2) / variance, kish)
         else:
             effective = table["n"].to_numpy(float)
-        # one vectorised call for all pairs: the p-value inverts an interval by bisection,
+        # one vectorised call for all pairs: the p-value inverts an interval by root finding,
         # which costs the same for one pair as for all of them
         tested = [(i, j) for i, j in combinations(range(k), 2) if not (small[i] or small[j])]
         if tested:

@@ -22,7 +22,11 @@ from statsmodels.stats.proportion import (
 
 from conftest import ROOT
 from kirc.errors import ParameterError
-from kirc.intervals import (
+from kirc.intervals import (  # noqa: I001  (the private helpers are tested directly)
+    _bracketed_root,
+    _invert_to_pvalue,
+    _score_statistic,
+    _tango_statistic,
     DEFAULT_BOOTSTRAP_SEED,
     DEFAULT_NPS_DIFFERENCE_COMPONENT,
     DEFAULT_NPS_METHOD,
@@ -566,6 +570,25 @@ def test_nps_difference_pvalue_degenerate_cases():
     assert np.isnan(p[3])   # empty first sample
 
 
+def test_zero_degrees_of_freedom_give_nan_for_every_change():
+    # R's qt(0.975, 0) is NaN, so is every limit and p-value on 0 df; the bisections gave the
+    # inverted p-values as 2^-64 and the score limits as [-1, d] there
+    for method in ("score", "miettinen-nurminen", "newcombe", "wald"):
+        low, high = difference_interval(56, 70, 48, 80, method, df=0)
+        assert np.isnan(low) and np.isnan(high)
+        assert np.isnan(difference_pvalue(56, 70, 48, 80, method, df=0))
+    for method, component in (("mover", "score"), ("mover", "adjusted-wald"),
+                              ("mover", "wald"), ("wald", "score")):
+        low, high = nps_difference_interval(45, 30, 25, 35, 35, 30, method, df=0,
+                                            component=component)
+        assert np.isnan(low) and np.isnan(high)
+        assert np.isnan(nps_difference_pvalue(45, 30, 25, 35, 35, 30, method, df=0,
+                                              component=component))
+    # other elements of the same call keep their own df
+    p = difference_pvalue(56, 70, 48, 80, "newcombe", df=[0, 7])
+    assert np.isnan(p[0]) and p[1] == difference_pvalue(56, 70, 48, 80, "newcombe", df=7)
+
+
 # --------------------------------------------------------------------------------------------
 # the coverage claim in the nps_interval docstring
 # --------------------------------------------------------------------------------------------
@@ -932,6 +955,161 @@ def test_nps_difference_method_names_are_checked():
         nps_difference_pvalue(4, 3, 3, 4, 3, 3, component="bootstrap")
     with pytest.raises(ParameterError):
         difference_pvalue(4, 10, 3, 10, "mover")
+
+
+# --------------------------------------------------------------------------------------------
+# the root finder (Chandrupatla) and the p-values it inverts
+# --------------------------------------------------------------------------------------------
+
+EPS = np.finfo(float).eps
+
+# (function, target, lower, upper): decreasing on the bracket
+ROOT_CASES = [
+    (lambda x: np.cos(x) - x, 0.0, 0.0, 1.0),
+    (lambda x: np.exp(-3.0 * x), 0.3, 0.0, 5.0),
+    (lambda x: 1.0 / np.sqrt(x), 7.0, 0.0, 1.0),          # +inf at the lower end
+    (lambda x: -(x - 0.3) ** 3, 0.0, 0.0, 1.0),          # triple root: bisection steps
+    (lambda x: -np.arctan(1e4 * (x - 0.123)), -0.5, -1.0, 1.0),   # a near step
+    (lambda x: _tango_statistic(x, 9.0, 3.0, 32.0), Z95, -1.0, 6 / 32),
+    (lambda x: _tango_statistic(x, 40.5, 29.25, 100.0), -Z95, 0.1125, 1.0),
+    (lambda x: _score_statistic(x, 56.0, 70.0, 48.0, 80.0, False), Z95, -1.0, 0.1),
+]
+
+
+@pytest.mark.parametrize("case", range(len(ROOT_CASES)))
+def test_root_finder_agrees_with_brentq(case):
+    function, target, lower, upper = ROOT_CASES[case]
+    with np.errstate(divide="ignore"):
+        root = _bracketed_root(function, target, np.array(lower), np.array(upper))
+    # brentq needs finite ends: start it a hair inside the bracket
+    ref = optimize.brentq(lambda x: float(function(np.array(x))) - target, lower + 1e-300,
+                          upper, xtol=1e-300, rtol=4 * EPS, maxiter=500)
+    assert abs(float(root) - ref) <= 1e-13
+
+
+def test_root_finder_is_vectorised_per_element():
+    # one call for many brackets and targets gives each element brentq's root
+    promoters, detractors = np.array([9.0, 0.0, 12.0, 40.5]), np.array([3.0, 4.0, 0.0, 29.25])
+    total = np.array([32.0, 24.0, 15.0, 100.0])
+    estimate = (promoters - detractors) / total
+    target = np.array([Z95, 1.0, 2.5, 0.1])
+    roots = _bracketed_root(lambda d: _tango_statistic(d, promoters, detractors, total),
+                            target, np.full(4, -1.0), estimate)
+    for i in range(4):
+        ref = optimize.brentq(lambda d: float(_tango_statistic(
+            np.array(d), promoters[i], detractors[i], total[i])) - target[i],
+            -1 + 1e-12, estimate[i], xtol=1e-300, rtol=4 * EPS)
+        assert abs(roots[i] - ref) <= 1e-13
+
+
+def test_root_finder_bracket_conventions():
+    # as bisection: no sign change -> the end the function's side points to; an exact root at
+    # an end -> that end; +-inf targets -> the ends a decreasing function reaches them; NaN
+    target = np.array([0.5, 2.0, -2.0, 1.0, -1.0, np.inf, -np.inf, np.nan])
+    root = _bracketed_root(lambda x: -x, target, np.full(8, -1.0), np.ones(8))
+    np.testing.assert_array_equal(root[1:], [-1, 1, -1, 1, -1, 1, np.nan])
+    assert abs(root[0] + 0.5) <= 1e-16
+
+
+def test_root_finder_needs_few_evaluations():
+    # the bisections took 64 evaluations a limit and 64 x 64 for a p-value; Chandrupatla's
+    # method about 8, also for the hardest element of a large vectorised call
+    calls = []
+
+    def counted(*args):
+        calls.append(1)
+        return _tango_statistic(*args)
+
+    rows = np.array([(p, n - p - d, d) for n in range(1, 41) for p in range(n + 1)
+                     for d in range(n - p + 1)], dtype=float).T
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kirc.intervals._tango_statistic", counted)
+        nps_interval(*rows, "score")
+        assert len(calls) <= 40            # both limits of all 12,341 samples at once
+        calls.clear()
+        nps_difference_pvalue(45, 30, 25, 35, 35, 30)
+        assert len(calls) <= 150           # was 16,640
+
+
+def _newcombe_pvalue_reference(x1, n1, x2, n2):
+    """The alpha at which statsmodels' Newcombe interval touches 0, by brentq over alpha."""
+    d = x1 / n1 - x2 / n2
+
+    def nearer_limit(alpha):
+        low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", alpha=alpha)
+        return low if d > 0 else -high
+
+    return optimize.brentq(nearer_limit, 1e-20, 1 - 1e-12, xtol=1e-300, rtol=4 * EPS)
+
+
+NEWCOMBE_TABLES = [(56, 70, 48, 80), (5, 20, 12, 25), (30, 50, 20, 60), (1, 18, 7, 19),
+                   (0, 10, 4, 10), (12, 40, 12, 41), (150, 400, 100, 380), (9, 14, 11, 17),
+                   (5000, 10000, 4800, 10000)]
+
+
+@pytest.mark.parametrize("table", NEWCOMBE_TABLES)
+def test_inverted_pvalues_match_statsmodels_newcombe(table):
+    # Newcombe's p-value, and the MOVER score NPS p-value of samples without passives (the
+    # score NPS interval is then 2 x Wilson - 1, MOVER twice Newcombe's interval)
+    x1, n1, x2, n2 = table
+    ref = _newcombe_pvalue_reference(*table)
+    assert difference_pvalue(*table, "newcombe") == pytest.approx(ref, rel=1e-12, abs=1e-15)
+    assert nps_difference_pvalue(x1, 0, n1 - x1, x2, 0, n2 - x2) == pytest.approx(
+        ref, rel=1e-12, abs=1e-15)
+
+
+NPS_PAIRS = [(45, 30, 25, 35, 35, 30), (20, 10, 15, 30, 10, 5), (300, 200, 150, 280, 260, 200),
+             (9, 20, 3, 4, 20, 9), (4000, 3000, 3000, 4100, 2900, 3000)]
+
+
+@pytest.mark.parametrize("cells", NPS_PAIRS)
+@pytest.mark.parametrize("df", [None, 4.0, 30.0])
+def test_mover_of_wald_components_inverts_to_the_wald_test(cells, df):
+    # without clipping, MOVER of Wald limits is d +- q sqrt(v1 + v2): the inverted p-value is
+    # the unpooled Wald test's 2 P(T > |d| / sqrt(v1 + v2)), by hand
+    p1, pa1, d1, p2, pa2, d2 = cells
+    n1, n2 = p1 + pa1 + d1, p2 + pa2 + d2
+    nps1, nps2 = (p1 - d1) / n1, (p2 - d2) / n2
+    v = ((p1 + d1) / n1 - nps1**2) / n1 + ((p2 + d2) / n2 - nps2**2) / n2
+    t = abs(nps1 - nps2) / np.sqrt(v)
+    ref = 2 * (stats.norm.sf(t) if df is None else stats.t.sf(t, df))
+    p = nps_difference_pvalue(*cells, df=df, component="wald")
+    assert p == pytest.approx(ref, rel=1e-12, abs=1e-15)
+
+
+def test_mover_pvalue_where_a_limit_stays_at_zero():
+    # a sample of only detractors has a Wald interval of zero width; against it the MOVER
+    # lower limit is 0 from the quantile at which sample 1's lower limit is clipped at -1,
+    # z0 = (nps1 + 1) / se1, onwards: the p-value is 2 Phi(-z0), by hand
+    p = nps_difference_pvalue([2, 8], [1, 1], [8, 2], 0, 0, 34, component="wald")
+    for (pro, pas, det), value in zip([(2, 1, 8), (8, 1, 2)], p):
+        n = pro + pas + det
+        nps = (pro - det) / n
+        se = np.sqrt(((pro + det) / n - nps**2) / n)
+        assert value == pytest.approx(2 * stats.norm.sf((nps + 1) / se), rel=1e-12)
+
+
+def test_inverting_a_wald_family_gives_the_wald_pvalue_down_to_tiny_values():
+    # the inversion machinery on d +- q se: p = 2 P(T > |d| / se) to 1e-12 relative, also for
+    # p-values of 1e-20, and 2 Phi(-10) below that
+    d = np.array([0.3, -0.1, 0.02, 1e-9, 0.25, 0.4])
+    se = np.array([0.1, 0.2, 0.9, 0.3, 0.0265, 0.0001])
+    for df in (None, np.array(5.0), np.array(np.inf)):
+        p = _invert_to_pvalue(lambda q: (d - q * se, d + q * se), df, d.shape)
+        t = np.abs(d) / se
+        ref = 2 * (stats.t.sf(t, df) if df is not None and np.isfinite(df) else stats.norm.sf(t))
+        ref = np.maximum(ref, 2 * stats.norm.sf(10))
+        np.testing.assert_allclose(p, ref, rtol=1e-12)
+
+
+def test_batched_pvalues_equal_single_calls():
+    # each element's search is its own: a batch gives every element exactly its single value
+    rng = np.random.default_rng(4)
+    cells = np.array([rng.multinomial(n, [0.4, 0.3, 0.3]) for n in rng.integers(1, 60, 80)],
+                     dtype=float).reshape(40, 6)
+    batch = nps_difference_pvalue(*cells.T)
+    single = [float(nps_difference_pvalue(*row)) for row in cells]
+    np.testing.assert_array_equal(batch, single)
 
 
 # --------------------------------------------------------------------------------------------
