@@ -435,13 +435,15 @@ def _render_one(job: _Job) -> dict:
                         str(job.notebook), str(job.ipynb), parameters=job.parameters,
                         engine_name=_REUSED_KERNEL_ENGINE, km=kernel.manager,
                         kernel_name="python3", language="python",
-                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False)
+                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+                        request_save_on_cell_execute=False)
             else:
                 with _captured_console() as console:
                     papermill.execute_notebook(
                         str(job.notebook), str(job.ipynb), parameters=job.parameters,
                         kernel_name="python3", language="python",
-                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False)
+                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+                        request_save_on_cell_execute=False)
             break
         except PapermillExecutionError as exc:
             _normalise_saved(job.ipynb)
