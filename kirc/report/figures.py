@@ -21,6 +21,7 @@ import base64
 import html
 import io
 import math
+import re
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -33,8 +34,8 @@ from .formatting import axis_formatter, format_value
 from .texts import LABELS
 
 __all__ = ["set_style", "trend_plot", "forest_plot", "composition_plot", "trend_chart",
-           "breakdown_chart", "composition_chart", "chart_html", "trend_figure", "PALETTE",
-           "SERIES"]
+           "breakdown_chart", "composition_chart", "chart_html", "chart_svg", "trend_figure",
+           "PALETTE", "SERIES"]
 
 #: Okabe & Ito (2008) colour-blind-safe colours: detractors, passives, promoters.
 PALETTE = {"detractors": "#D55E00", "passives": "#BBBBBB", "promoters": "#0072B2"}
@@ -327,14 +328,59 @@ def composition_plot(data: pd.DataFrame, label: str | None = None, ax=None,
 
 def chart_html(figure, alt: str, css_class: str = "kirc-chart") -> str:
     """A figure as ``<img>`` with an SVG data URI and alt text (the figure is closed)."""
-    _lean(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = chart_svg(figure)
     plt.close(figure)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = base64.b64encode(svg).decode("ascii")
     width = figure.get_size_inches()[0] * 96
     return (f'<img class="{css_class}" src="data:image/svg+xml;base64,{data}" '
             f'alt="{html.escape(alt, quote=True)}" style="max-width: {width:.0f}px">')
+
+
+#: The size attributes of the ``<svg>`` element matplotlib writes.
+_SVG_SIZE = re.compile(rb'<svg ([^>]*?)width="([0-9.]+)pt" height="([0-9.]+)pt" '
+                       rb'viewBox="0 0 ([0-9.]+) ([0-9.]+)"')
+
+
+def _pt(inches: float) -> str:
+    return f"{inches * 72:f}".rstrip("0").rstrip(".")      # as matplotlib writes SVG numbers
+
+
+def chart_svg(figure) -> bytes:
+    """The figure as SVG, cropped to its tight bounding box as ``bbox_inches="tight"`` does.
+
+    ``savefig(bbox_inches="tight")`` lays the figure out twice before it writes it: a draw
+    that only measures, and the tight bounding box. Here the figure is drawn once, the tight
+    box is measured right after that draw with the same renderer (its text measurements
+    cached), and the ``viewBox`` of the SVG crops to it, padded by :rc:`savefig.pad_inches`.
+    The image has the same size and shows the same region; the background is extended beyond
+    the canvas, so that what sticks out of it (long group names, the legend below the axes) is
+    on white as in a tight crop. Deterministic, like everything else in the file. Falls back
+    to ``bbox_inches="tight"`` if matplotlib ever writes the ``<svg>`` element differently.
+    """
+    _lean(figure)
+    boxes = []
+    listener = figure.canvas.mpl_connect(
+        "draw_event", lambda event: boxes.append(figure.get_tightbbox(event.renderer)))
+    bounds = figure.patch.get_bbox().bounds
+    figure.patch.set_bounds(-1, -1, 3, 3)
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    finally:
+        figure.canvas.mpl_disconnect(listener)
+        figure.patch.set_bounds(*bounds)
+    svg = buffer.getvalue()
+    head = _SVG_SIZE.search(svg, 0, 2000)
+    height = figure.get_size_inches()[1]
+    if not boxes or head is None or float(head[3]) != float(_pt(height)):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        return buffer.getvalue()
+    box = boxes[-1].padded(matplotlib.rcParams["savefig.pad_inches"])
+    width, height_pt = _pt(box.width), _pt(box.height)
+    size = (f'width="{width}pt" height="{height_pt}pt" '
+            f'viewBox="{_pt(box.x0)} {_pt(height - box.y1)} {width} {height_pt}"')
+    return svg[:head.start()] + b"<svg " + head[1] + size.encode() + svg[head.end():]
 
 
 def trend_chart(trend: pd.DataFrame, report):
