@@ -383,6 +383,23 @@ def test_chart_svg_is_the_tight_crop_from_one_draw(report_2025, monkeypatch):
     assert _svg_size(svg)[2][:2] == [0.0, 0.0] and _svg_size(svg)[:2] == (width, height)
 
 
+def test_held_collection_restores_the_collector():
+    import gc
+
+    enabled = gc.isenabled()
+    try:
+        gc.enable()
+        with figures.held_collection():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()
+        with figures.held_collection():
+            pass
+        assert not gc.isenabled()                              # left off if it was off
+    finally:
+        (gc.enable if enabled else gc.disable)()
+
+
 def test_significance_letters_are_compare_groups_and_respect_suppression(report_2025,
                                                                          telecom_2025):
     import kirc
