@@ -55,39 +55,44 @@ def set_style() -> None:
                          "axes.unicode_minus": True})
 
 
-def _title(ax, title: str, **kwargs) -> None:
-    """``ax.set_title``, pinned at the top of the axes when matplotlib would leave it there.
+def _title_stays(ax) -> bool:
+    """Whether matplotlib's automatic title position leaves the title at the top of the axes.
 
-    An auto-positioned title makes matplotlib measure every tick label of both axes again at
-    each draw (and for the tight bounding box), to lift the title above tick labels or an axis
-    label on top, or the y axis' offset text. With the x tick labels and label at the bottom and
-    a y formatter that writes no offset (ours: fixed labels and :func:`axis_formatter`), the
-    title stays at y = 1 anyway; pinning it there draws the same chart, byte for byte, and cuts
-    a third of the time of ``savefig`` (benchmarks/render_charts.py).
+    It lifts the title above tick labels or an axis label on top, and above the y axis'
+    offset text; with the x tick labels and label at the bottom, a y formatter that writes no
+    offset (fixed labels, :func:`axis_formatter`) and no twin or inset axes it cannot move
+    (titles aligned with ``Figure.align_titles`` are not considered: the report has none).
     """
     xaxis = ax.xaxis
-    stays = (xaxis.get_label_position() == "bottom"
-             and not any(tick.label2.get_visible() for tick in (xaxis.majorTicks[0],
-                                                                xaxis.minorTicks[0]))
-             and not isinstance(ax.yaxis.get_major_formatter(),
-                                matplotlib.ticker.ScalarFormatter))
-    ax.set_title(title, y=1.0 if stays else None, **kwargs)
+    return (xaxis.get_label_position() == "bottom"
+            and not any(tick.label2.get_visible() for tick in (xaxis.majorTicks[0],
+                                                               xaxis.minorTicks[0]))
+            and not isinstance(ax.yaxis.get_major_formatter(),
+                               matplotlib.ticker.ScalarFormatter)
+            and not ax.child_axes
+            and ax.get_shared_x_axes().get_siblings(ax) == [ax]        # no twins
+            and ax.get_shared_y_axes().get_siblings(ax) == [ax])
 
 
 def _lean(figure) -> None:
-    """Leave out of the layout what cannot change it, so that matplotlib need not measure it.
+    """Spare a finished figure the measuring that cannot change it (before it is saved).
 
+    - A title that cannot move (:func:`_title_stays`): automatic positioning would measure
+      every tick label of both axes again at each draw and for the tight bounding box; it is
+      switched off (``Axes.set_title(y=...)`` would do the same, but resets pad and font).
     - An empty axis label: matplotlib still positions it at every draw, measuring all tick
       labels once more; an empty text has no extent and draws nothing, wherever it is.
     - A spine in place (not moved outward) whose axis draws no tick marks (seaborn's
       whitegrid): its extent, for which matplotlib updates all ticks, lies on the edge of the
       axes, which are in the layout anyway.
 
-    Call it when the figure is complete (before a tight layout, or saving). What is drawn and
-    the tight bounding box stay the same (a tight layout may come out different in the last
-    digits of a float: the id of a clip path changes, not a pixel).
+    What is drawn and the tight bounding box stay the same, to the byte, for about a third
+    of the time of ``savefig`` (benchmarks/render_charts.py). The figure is not for further
+    changes: the general plots (:func:`forest_plot`, ...) do not call this.
     """
     for ax in figure.axes:
+        if _title_stays(ax):
+            ax._autotitlepos = False      # what set_title(y=1.0) sets; the title is at y = 1
         for axis in (ax.xaxis, ax.yaxis):
             if not axis.label.get_text():
                 axis.set_label_coords(0.5, 0.5)
@@ -196,7 +201,7 @@ def trend_plot(data: pd.DataFrame, x: str = "year", hue: str | None = None, ax=N
     if ylabel:
         ax.set_ylabel(ylabel)
     if title:
-        _title(ax, title)
+        ax.set_title(title)
     if hue is not None:
         ax.legend(frameon=False, fontsize="small", ncol=2)
     return ax
@@ -265,7 +270,7 @@ def forest_plot(data: pd.DataFrame, label: str, ax=None, title: str | None = Non
     if xlabel:
         ax.set_xlabel(xlabel)
     if title:
-        _title(ax, title, pad=14 if reference_label else 6)
+        ax.set_title(title, pad=14 if reference_label else 6)
     return ax
 
 
@@ -319,7 +324,7 @@ def composition_plot(data: pd.DataFrame, label: str | None = None, ax=None,
     ax.legend(frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.2),
               fontsize="small")
     if title:
-        _title(ax, title)
+        ax.set_title(title)
     return ax
 
 
@@ -437,7 +442,6 @@ def trend_chart(trend: pd.DataFrame, report):
             gaps.append(f"{indicator.name(language)} {int(row['year'])}")
     for ax in list(axes.flat)[len(keys):]:
         ax.set_visible(False)
-    _lean(figure)
     figure.tight_layout()
     years = sorted(trend["year"].unique())
     alt = labels["trend_alt"].format(first=years[0], last=years[-1], items="; ".join(items))
