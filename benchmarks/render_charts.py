@@ -5,8 +5,9 @@ forest plot, the NPS composition, the driver bars) from the same tidy tables, fo
 all-sectors report and one sector report (klantcontact 2025, Dutch), each in a fresh process
 as each report runs in a fresh kernel. The data preparation (``content.prepare``, the tables,
 the driver estimates) is outside the timings. Each chart is built and written ``--repeat``
-times: "first" is the first pass (what a report's kernel pays, fonts loaded on first use
-included), "best" the fastest build and the fastest write per chart.
+times, with the garbage collector held as the sections hold it: "first" is the first pass
+(what a report's kernel pays, fonts loaded on first use included), "best" the fastest build
+and the fastest write per chart. A kernel (papermill) adds a little: its heap is larger.
 
 Run: ``python benchmarks/render_charts.py [--segment telecom] [--repeat 3] [--detail]``.
 Prints times only; on a shared machine the absolute times vary, the ratios less so.
