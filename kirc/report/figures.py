@@ -18,9 +18,11 @@ axes follow the report's language (decimal comma, U+2212 minus). Figures are det
 from __future__ import annotations
 
 import base64
+import gc
 import html
 import io
 import math
+import re
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -33,8 +35,8 @@ from .formatting import axis_formatter, format_value
 from .texts import LABELS
 
 __all__ = ["set_style", "trend_plot", "forest_plot", "composition_plot", "trend_chart",
-           "breakdown_chart", "composition_chart", "chart_html", "trend_figure", "PALETTE",
-           "SERIES"]
+           "breakdown_chart", "composition_chart", "chart_html", "chart_svg", "held_collection",
+           "trend_figure", "PALETTE", "SERIES"]
 
 #: Okabe & Ito (2008) colour-blind-safe colours: detractors, passives, promoters.
 PALETTE = {"detractors": "#D55E00", "passives": "#BBBBBB", "promoters": "#0072B2"}
@@ -51,6 +53,56 @@ def set_style() -> None:
                          "axes.titleweight": "bold", "axes.titlesize": "medium",
                          "svg.hashsalt": "kirc", "svg.fonttype": "none",
                          "axes.unicode_minus": True})
+
+
+def _title_stays(ax) -> bool:
+    """Whether matplotlib's automatic title position leaves the title at the top of the axes.
+
+    It lifts the title above tick labels or an axis label on top, and above the y axis'
+    offset text; with the x tick labels and label at the bottom, a y formatter that writes no
+    offset (fixed labels, :func:`axis_formatter`) and no twin or inset axes it cannot move
+    (titles aligned with ``Figure.align_titles`` are not considered: the report has none).
+    """
+    xaxis = ax.xaxis
+    return (xaxis.get_label_position() == "bottom"
+            and not any(tick.label2.get_visible() for tick in (xaxis.majorTicks[0],
+                                                               xaxis.minorTicks[0]))
+            and not isinstance(ax.yaxis.get_major_formatter(),
+                               matplotlib.ticker.ScalarFormatter)
+            and not ax.child_axes
+            and ax.get_shared_x_axes().get_siblings(ax) == [ax]        # no twins
+            and ax.get_shared_y_axes().get_siblings(ax) == [ax])
+
+
+def _lean(figure) -> None:
+    """Spare a finished figure the measuring that cannot change it (before it is saved).
+
+    - A title that cannot move (:func:`_title_stays`): automatic positioning would measure
+      every tick label of both axes again at each draw and for the tight bounding box; it is
+      switched off (``Axes.set_title(y=...)`` would do the same, but resets pad and font).
+    - An empty axis label: matplotlib still positions it at every draw, measuring all tick
+      labels once more; an empty text has no extent and draws nothing, wherever it is.
+    - A spine in place (not moved outward) whose axis draws no tick marks (seaborn's
+      whitegrid): its extent, for which matplotlib updates all ticks, lies on the edge of the
+      axes, which are in the layout anyway.
+
+    What is drawn and the tight bounding box stay the same, to the byte, for about a third
+    of the time of ``savefig`` (benchmarks/render_charts.py). The figure is not for further
+    changes: the general plots (:func:`forest_plot`, ...) do not call this.
+    """
+    for ax in figure.axes:
+        if _title_stays(ax):
+            ax._autotitlepos = False      # what set_title(y=1.0) sets; the title is at y = 1
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis.set_label_coords(0.5, 0.5)
+        for spine in ax.spines.values():
+            axis = spine.axis
+            marked = axis is not None and any(
+                tick.tick1line.get_visible() or tick.tick2line.get_visible()
+                for tick in (axis.majorTicks[0], axis.minorTicks[0]))
+            if not marked and spine.get_position() in (("outward", 0), ("outward", 0.0)):
+                spine.set_in_layout(False)
 
 
 def _axes(ax, size=(8, 4)):
@@ -138,9 +190,11 @@ def trend_plot(data: pd.DataFrame, x: str = "year", hue: str | None = None, ax=N
                 label=None if name is None else str(name))
     for year in breaks:
         ax.axvline(year - 0.5, color=_REFERENCE, linestyle=":", linewidth=1.2)
-    ax.set_xticks(sorted(pd.unique(data[x])))
+    years = sorted(pd.unique(data[x]))
+    ax.set_xticks(years)
+    # decided once: the formatter is called for every tick at every draw and measurement
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-        lambda v, _: f"’{int(v) % 100:02d}" if len(pd.unique(data[x])) > 6 else f"{int(v)}"))
+        (lambda v, _: f"’{int(v) % 100:02d}") if len(years) > 6 else (lambda v, _: f"{int(v)}")))
     ax.set_xlabel("")
     if unit:
         _value_axis(ax, unit, language, scale=scale)
@@ -280,13 +334,81 @@ def composition_plot(data: pd.DataFrame, label: str | None = None, ax=None,
 
 def chart_html(figure, alt: str, css_class: str = "kirc-chart") -> str:
     """A figure as ``<img>`` with an SVG data URI and alt text (the figure is closed)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = chart_svg(figure)
     plt.close(figure)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = base64.b64encode(svg).decode("ascii")
     width = figure.get_size_inches()[0] * 96
     return (f'<img class="{css_class}" src="data:image/svg+xml;base64,{data}" '
             f'alt="{html.escape(alt, quote=True)}" style="max-width: {width:.0f}px">')
+
+
+class held_collection:
+    """Context manager: no cyclic garbage collection while one chart is built and written.
+
+    A figure is tens of thousands of objects in reference cycles, alive until it is closed.
+    Collections during its life scan it again and again and promote it to the oldest
+    generation, which then fills up: Python scans the whole kernel (survey frames, pandas,
+    IPython), about 0.2 s once per report, in the middle of the charts. Held, the figure
+    dies young: the first collection after the block frees it. Drop the last reference to
+    the figure inside the block. Does nothing if the collector is already off.
+    """
+
+    def __enter__(self):
+        self._held = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc):
+        if self._held:
+            gc.enable()
+        return False
+
+
+#: The size attributes of the ``<svg>`` element matplotlib writes.
+_SVG_SIZE = re.compile(rb'<svg ([^>]*?)width="([0-9.]+)pt" height="([0-9.]+)pt" '
+                       rb'viewBox="0 0 ([0-9.]+) ([0-9.]+)"')
+
+
+def _pt(inches: float) -> str:
+    return f"{inches * 72:f}".rstrip("0").rstrip(".")      # as matplotlib writes SVG numbers
+
+
+def chart_svg(figure) -> bytes:
+    """The figure as SVG, cropped to its tight bounding box as ``bbox_inches="tight"`` does.
+
+    ``savefig(bbox_inches="tight")`` lays the figure out twice before it writes it: a draw
+    that only measures, and the tight bounding box. Here the figure is drawn once, the tight
+    box is measured right after that draw with the same renderer (its text measurements
+    cached), and the ``viewBox`` of the SVG crops to it, padded by :rc:`savefig.pad_inches`.
+    The image has the same size and shows the same region; the background is extended beyond
+    the canvas, so that what sticks out of it (long group names, the legend below the axes) is
+    on white as in a tight crop. Deterministic, like everything else in the file. Falls back
+    to ``bbox_inches="tight"`` if matplotlib ever writes the ``<svg>`` element differently.
+    """
+    _lean(figure)
+    boxes = []
+    listener = figure.canvas.mpl_connect(
+        "draw_event", lambda event: boxes.append(figure.get_tightbbox(event.renderer)))
+    bounds = figure.patch.get_bbox().bounds
+    figure.patch.set_bounds(-1, -1, 3, 3)
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    finally:
+        figure.canvas.mpl_disconnect(listener)
+        figure.patch.set_bounds(*bounds)
+    svg = buffer.getvalue()
+    head = _SVG_SIZE.search(svg, 0, 2000)
+    height = figure.get_size_inches()[1]
+    if not boxes or head is None or float(head[3]) != float(_pt(height)):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        return buffer.getvalue()
+    box = boxes[-1].padded(matplotlib.rcParams["savefig.pad_inches"])
+    width, height_pt = _pt(box.width), _pt(box.height)
+    size = (f'width="{width}pt" height="{height_pt}pt" '
+            f'viewBox="{_pt(box.x0)} {_pt(height - box.y1)} {width} {height_pt}"')
+    return svg[:head.start()] + b"<svg " + head[1] + size.encode() + svg[head.end():]
 
 
 def trend_chart(trend: pd.DataFrame, report):

@@ -43,6 +43,20 @@ def _has(report, key: str) -> bool:
     return True
 
 
+def _chart(build, *args):
+    """``build(*args)`` (a figure, its alt text and more) and the figure as ``<img>``.
+
+    Built and written with the garbage collector held (:class:`figures.held_collection`):
+    the figure is unreachable before the collector runs again. Returns the ``<img>`` and
+    what ``build`` returned after the alt text.
+    """
+    with figures.held_collection():
+        figure, alt, *rest = build(*args)
+        image = figures.chart_html(figure, alt)
+        del figure
+    return (image, *rest)
+
+
 def title(report) -> str:
     return (f'<h1 id="top">{html.escape(report.title)} {report.year}: '
             f"{html.escape(report.segment_name())}</h1>")
@@ -73,8 +87,8 @@ def trend(report, trend_table: pd.DataFrame) -> str:
     if not report.has_trend or trend_table.empty:
         return ""
     labels = LABELS[report.language]
-    figure, alt, gaps = figures.trend_chart(trend_table, report)
-    parts = [_heading("trends", report.language), figures.chart_html(figure, alt)]
+    image, gaps = _chart(figures.trend_chart, trend_table, report)
+    parts = [_heading("trends", report.language), image]
     notes = []
     if gaps:
         notes.append(labels["gap_note"].format(items=", ".join(gaps)))
@@ -107,8 +121,7 @@ def breakdowns(report, tables: dict, table: pd.DataFrame) -> str:
             if part["suppressed"].all():
                 chart = ""
             else:
-                figure, alt = figures.breakdown_chart(part, by, indicator, report, total)
-                chart = figures.chart_html(figure, alt)
+                chart, = _chart(figures.breakdown_chart, part, by, indicator, report, total)
             link = (f'<p class="kirc-note"><a href="#verschillen-{html.escape(by)}">'
                     f'{html.escape(labels["significance_link"])}</a></p>')
             parts.append(f'<div class="kirc-pair"><div class="kirc-pair-chart">{chart}</div>'
@@ -128,8 +141,8 @@ def composition(report, tables: dict) -> str:
     table = tables.get((by, nps[0].key))
     if table is None or table["suppressed"].all():
         return ""
-    figure, alt = figures.composition_chart(table, by, report)
-    return _heading("composition", report.language) + figures.chart_html(figure, alt)
+    image, = _chart(figures.composition_chart, table, by, report)
+    return _heading("composition", report.language) + image
 
 
 def methods(report, table: pd.DataFrame, suppressed_cells: int) -> str:
