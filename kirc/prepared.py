@@ -17,7 +17,8 @@ are given again on every load). The folder is readable by its owner only and, wh
 
 An entry is found again only for the same kirc version, the same definition (its whole
 content), the same year and the same data file (path, size and modification time), so a
-changed export or definition is prepared afresh.
+changed export or definition is prepared afresh. A folder you keep across batches should be
+emptied when you change kirc's own code without a new version (a development checkout).
 """
 
 from __future__ import annotations
