@@ -471,3 +471,15 @@ def test_a_reused_kernel_starts_every_report_afresh(tmp_path):
             counts = [c.execution_count for c in executed.cells if c.cell_type == "code"]
             assert counts == list(range(1, len(counts) + 1))
     assert len(pids[False]) == 1 and len(pids[True]) == 3
+
+
+def test_a_kernel_that_dies_fails_its_report_and_the_next_report_gets_a_new_one(tmp_path):
+    notebook = small_notebook(tmp_path / "nb.ipynb", extra_cells=[
+        "import os\nif year == 2018:\n    os._exit(3)   # the kernel dies, as on a crash"])
+    output = tmp_path / "out"
+    result = report.render(years=[2018, 2019], notebook=notebook, output=output, jobs=1,
+                           progress=False)
+    [failure] = result.failures
+    assert (failure.year, failure.cell) == (2018, None)
+    assert "Dead" in failure.error or "died" in failure.error.lower(), failure.error
+    assert result.reports == [output / "2019" / "alle-sectoren.html"]

@@ -426,24 +426,21 @@ def _render_one(job: _Job) -> dict:
                                                 job.ipynb if job.ipynb.exists() else None)}
 
     started = time.perf_counter()
+    options = dict(parameters=job.parameters, kernel_name="python3", language="python",
+                   cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+                   request_save_on_cell_execute=False)
     for attempt in (1, 2):
+        console = None
         try:
             kernel = _worker_kernel(job) if job.reuse_kernel else None
             if kernel is not None:
                 with kernel.report() as console:
-                    papermill.execute_notebook(
-                        str(job.notebook), str(job.ipynb), parameters=job.parameters,
-                        engine_name=_REUSED_KERNEL_ENGINE, km=kernel.manager,
-                        kernel_name="python3", language="python",
-                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
-                        request_save_on_cell_execute=False)
+                    papermill.execute_notebook(str(job.notebook), str(job.ipynb),
+                                               engine_name=_REUSED_KERNEL_ENGINE,
+                                               km=kernel.manager, **options)
             else:
                 with _captured_console() as console:
-                    papermill.execute_notebook(
-                        str(job.notebook), str(job.ipynb), parameters=job.parameters,
-                        kernel_name="python3", language="python",
-                        cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
-                        request_save_on_cell_execute=False)
+                    papermill.execute_notebook(str(job.notebook), str(job.ipynb), **options)
             break
         except PapermillExecutionError as exc:
             _normalise_saved(job.ipynb)
@@ -453,7 +450,7 @@ def _render_one(job: _Job) -> dict:
         except Exception as exc:   # kernel start-up or death: retry once, then report
             _drop_worker_kernel()
             if attempt == 2:
-                text = getattr(locals().get("console"), "text", "") or ""
+                text = getattr(console, "text", "") or ""
                 detail = f"{type(exc).__name__}: {exc}"
                 tail = " | ".join(text.strip().splitlines()[-3:])
                 return failed(None, detail + (f" (kernel output: {tail})" if tail else ""))
@@ -503,7 +500,10 @@ class _WorkerKernel:
         from jupyter_client import KernelManager
 
         self.log = tempfile.TemporaryFile()
-        self.manager = KernelManager(kernel_name="python3")
+        # nbclient needs an asynchronous client: a blocking one waits for output forever
+        # when the kernel dies in a cell (the death is never noticed).
+        self.manager = KernelManager(kernel_name="python3",
+                                     client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.manager.start_kernel(cwd=cwd, stdout=self.log, stderr=self.log)
         self.cwd = cwd
         self._run("import kirc.report.kernel\nkirc.report.kernel.snapshot()")
@@ -610,10 +610,6 @@ def _papermill_logger():
     return logger
 
 
-def _stop_worker_kernel_at_exit() -> None:
-    _drop_worker_kernel()
-
-
 def _normalise_saved(path: Path) -> None:
     import nbformat
     try:
@@ -673,7 +669,7 @@ def _init_worker(project_root: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _terminate_worker)
     import atexit
-    atexit.register(_stop_worker_kernel_at_exit)
+    atexit.register(_drop_worker_kernel)
     # Preparing survey years here may create a tqdm bar (a long read); tqdm's default lock is
     # a multiprocessing semaphore, which a worker stopped by Ctrl-C would leak (with a warning
     # from the resource tracker). A thread lock is all a worker needs.
