@@ -50,6 +50,18 @@ CHECKED = 10           # the largest this many of them, per setting
 getcontext().prec = 60
 
 
+def decisions(a, b, p_old, p_new, level):
+    """Decisions that differ: old vs new revision (interval and test), and new interval vs
+    new test."""
+    excl_old = ~((a[0] <= 0) & (0 <= a[1]))
+    excl_new = ~((b[0] <= 0) & (0 <= b[1]))
+    known = ~np.isnan(p_new)
+    between = int(np.sum((excl_old != excl_new) & ~np.isnan(b[0])))
+    between += int(np.sum(((p_old < 1 - level) != (p_new < 1 - level)) & known))
+    own = int(np.sum((excl_new != (p_new < 1 - level)) & known))
+    return between, own
+
+
 def _tango_exact(delta, promoters, detractors, total):
     """Tango's statistic (kirc.intervals._tango_statistic's formula) in decimal arithmetic."""
     a = 2 * total
@@ -225,13 +237,9 @@ def compare(old, new, max_n, seed=5):
                                                     component=component)
                     limits.update(a[0], b[0], (name, level, df))
                     limits.update(a[1], b[1], (name, level, df))
-                    excl_old = ~((a[0] <= 0) & (0 <= a[1]))
-                    excl_new = ~((b[0] <= 0) & (0 <= b[1]))
-                    disagree_rev += int(np.sum((excl_old != excl_new) & ~np.isnan(b[0])))
-                    disagree_rev += int(np.sum(((p_old < 1 - level) != (p_new < 1 - level))
-                                               & ~np.isnan(p_new)))
-                    disagree_own += int(np.sum((excl_new != (p_new < 1 - level))
-                                               & ~np.isnan(p_new)))
+                    rev, own = decisions(a, b, p_old, p_new, level)
+                    disagree_rev += rev
+                    disagree_own += own
             record(f"NPS change MOVER/{component}, {name} ({len(cells)})", limits, pvalues,
                    disagree_rev, disagree_own)
 
@@ -253,13 +261,9 @@ def compare(old, new, max_n, seed=5):
                             np.array(a), np.array(b),
                             new._quantile(level, None if df is None else np.array(df)),
                             tables.T, "mn" if method == "miettinen-nurminen" else "score")
-                    excl_old = ~((a[0] <= 0) & (0 <= a[1]))
-                    excl_new = ~((b[0] <= 0) & (0 <= b[1]))
-                    disagree_rev += int(np.sum((excl_old != excl_new) & ~np.isnan(b[0])))
-                    disagree_rev += int(np.sum(((p_old < 1 - level) != (p_new < 1 - level))
-                                               & ~np.isnan(p_new)))
-                    disagree_own += int(np.sum((excl_new != (p_new < 1 - level))
-                                               & ~np.isnan(p_new)))
+                    rev, own = decisions(a, b, p_old, p_new, level)
+                    disagree_rev += rev
+                    disagree_own += own
             record(f"share change {method}, {name} ({len(tables)})", limits, pvalues,
                    disagree_rev, disagree_own)
     return rows
