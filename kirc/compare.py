@@ -28,7 +28,7 @@ from scipy import stats
 from . import config, intervals, metrics
 from .errors import ParameterError
 
-__all__ = ["change", "trend", "CHANGE_COLUMNS"]
+__all__ = ["change", "change_of_estimates", "trend", "CHANGE_COLUMNS"]
 
 #: Columns of :func:`change` after the ``by`` columns.
 CHANGE_COLUMNS = ["year_from", "year_to", "estimate_from", "estimate_to", "estimate", "ci_low",
@@ -207,8 +207,54 @@ def change(data: pd.DataFrame, metric, column: str, year=None, by=None,
     kind = _kind(function)
     if kind == "nps":
         common["method"] = None
-    a = _with_nobs(function(_rows_of_year(data, year_column, year_from), column, **common))
-    b = _with_nobs(function(_rows_of_year(data, year_column, year_to), column, **common))
+    a = function(_rows_of_year(data, year_column, year_from), column, **common)
+    b = function(_rows_of_year(data, year_column, year_to), column, **common)
+    return change_of_estimates(a, b, function, year=(year_from, year_to), by=by, method=method,
+                               confidence=confidence)
+
+
+def change_of_estimates(estimates_from: pd.DataFrame, estimates_to: pd.DataFrame, metric,
+                        year, by=None, method: str | None = None,
+                        confidence: float = config.CONFIDENCE) -> pd.DataFrame:
+    """The change between two years' results of a metric, as :func:`change` returns it.
+
+    For a caller that already holds each year's result (a report shows this year's figure
+    and its change from two other years) and need not estimate a year twice. ``change`` is
+    this function applied to the metric of each year's rows.
+
+    Parameters
+    ----------
+    estimates_from, estimates_to : pandas.DataFrame
+        The results of the metric (:func:`kirc.nps`, :func:`kirc.share`, ...) on the rows of
+        the first and of the second year, called with the same arguments (for ``nps``:
+        ``method=None``, the interval the change uses).
+    metric : {"nps", "csat", "share", "mean"} or one of the functions
+    year : (int, int)
+        ``(from, to)``, written into ``year_from`` and ``year_to``.
+    by, method, confidence :
+        As for :func:`change`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`change`.
+
+    Examples
+    --------
+    >>> import pandas as pd, kirc
+    >>> df = pd.DataFrame({"year": [2018] * 100 + [2019] * 100,
+    ...                    "solved": [1] * 59 + [0] * 41 + [1] * 70 + [0] * 30})
+    >>> a = kirc.share(df[df.year == 2018], "solved")
+    >>> b = kirc.share(df[df.year == 2019], "solved")
+    >>> out = kirc.compare.change_of_estimates(a, b, "share", (2018, 2019), method="newcombe")
+    >>> out.equals(kirc.change(df, "share", "solved", year=2019, method="newcombe"))
+    True
+    """
+    function = _metric_function(metric)
+    kind = _kind(function)
+    year_from, year_to = year
+    by = metrics._as_list(by)
+    a, b = _with_nobs(estimates_from), _with_nobs(estimates_to)
     a, b = _join(a, b, by)
     out = a[by].copy() if by else pd.DataFrame(index=a.index)
     out["year_from"] = year_from

@@ -43,6 +43,7 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
+from ._frozen import FrozenDict
 from .errors import ColumnError, ParameterError
 
 __all__ = ["Design", "design_of", "LONELY_PSU"]
@@ -118,7 +119,7 @@ class Design:
                                              f"number, not {size!r}")
                     clean[int(year)] = None if size is None else float(size)
                 # no population known in any year: no finite population correction
-                object.__setattr__(self, "population", clean if any(
+                object.__setattr__(self, "population", FrozenDict(clean) if any(
                     v is not None for v in clean.values()) else None)
             elif not _positive(population):
                 raise ParameterError(f"population must be a positive number or "
@@ -126,6 +127,14 @@ class Design:
             if self.fpc is not None:
                 raise ParameterError("give the finite population either as fpc= (a column) "
                                      "or as population=, not both")
+
+    def __deepcopy__(self, memo):
+        # Immutable (frozen fields, read-only population): pandas deep-copies attrs on every
+        # filter and column access, which must stay cheap.
+        return self
+
+    def __copy__(self):
+        return self
 
     def __hash__(self):
         population = self.population

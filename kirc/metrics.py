@@ -421,7 +421,7 @@ def _frame(est: pd.DataFrame, by: list[str], estimate, low, high, method: str, m
     out = out.reset_index(drop=True)
     if nobs is not None:
         # the (effective) sample size behind the interval, for kirc.compare.change
-        out.attrs["interval_n"] = np.asarray(nobs, float).tolist()
+        out.attrs["interval_n"] = tuple(np.asarray(nobs, float).tolist())
         out.attrs["interval_df"] = design_df         # t with the design's df, else z
     return out
 

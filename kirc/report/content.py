@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from .._frozen import FrozenDict
 from ..errors import ParameterError
 from .formatting import format_count, format_number, format_percent, format_value
 from .names import resolve_segment
@@ -128,7 +129,7 @@ def select_segment(data: pd.DataFrame, segment: str, by: str | None = "sector") 
     if label == "all":
         return data
     out = data[data[by] == label]
-    out.attrs = {**data.attrs, "population": {}, "segment": label}
+    out.attrs = {**data.attrs, "population": FrozenDict(), "segment": label}
     return out
 
 
@@ -268,7 +269,9 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
         this_year = _year_rows(data, report.year)
         if this_year[indicator.construct].notna().sum() == 0:
             continue
-        result = indicator.compute(this_year).iloc[0]
+        # each year estimated once: this year's figure is also both changes' second year
+        estimates = {report.year: indicator.compute(this_year)}
+        result = estimates[report.year].iloc[0]
         min_n = _min_n(data)
         suppressed = bool(result["n"] < min_n)
         row = {"metric": indicator.key, "label": indicator.name(report.language),
@@ -281,10 +284,10 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
                        .unique())
         previous = [y for y in years if y < report.year]
         row.update(_change_fields("", indicator, data, previous[-1] if previous else None,
-                                  report.year, suppressed, min_n))
+                                  report.year, suppressed, min_n, estimates))
         first = years[0] if years and years[0] < report.year else None
         row.update(_change_fields("long_", indicator, data, first, report.year, suppressed,
-                                  min_n))
+                                  min_n, estimates))
         row["first_year"] = first
         if suppressed:
             row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, n_eff=np.nan)
@@ -292,7 +295,8 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
     return pd.DataFrame(rows)
 
 
-def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_n) -> dict:
+def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_n,
+                   estimates) -> dict:
     name = "change" if not prefix else "long_change"
     fields = {name: np.nan, f"{prefix or 'change_'}low": np.nan,
               f"{prefix or 'change_'}high": np.nan, f"{prefix}p" if prefix else "p_value": np.nan,
@@ -301,9 +305,11 @@ def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_
         fields["estimate_first"] = np.nan
     if year_from is None:
         return fields
-    pair = data[data["year"].isin([year_from, year_to])]
-    pair.attrs = dict(data.attrs)
-    delta = indicator.change(pair, (year_from, year_to)).iloc[0]
+    for year in (year_from, year_to):
+        if year not in estimates:
+            estimates[year] = indicator.compute(_year_rows(data, year))
+    delta = indicator.change_of_estimates(estimates[year_from], estimates[year_to],
+                                          (year_from, year_to)).iloc[0]
     if suppressed or delta["flag"] != "" or delta["n_from"] < min_n:
         return fields
     fields.update({name: delta["estimate"], f"{prefix or 'change_'}low": delta["ci_low"],

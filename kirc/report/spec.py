@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import metrics
+from .. import compare, metrics
 
 __all__ = ["Indicator", "ReportSpec", "indicators_of", "report_settings", "english_labels"]
 
@@ -52,6 +52,14 @@ class Indicator:
         """Change between two years (``(from, to)``), via :func:`kirc.change`."""
         function, options = self._call(data)
         return metrics.change(data, function, self.construct, year=tuple(years), **options)
+
+    def change_of_estimates(self, estimates_from: pd.DataFrame, estimates_to: pd.DataFrame,
+                            years) -> pd.DataFrame:
+        """The change between two years' results of :meth:`compute` (as :meth:`change`)."""
+        function = {"nps": metrics.nps, "mean": metrics.mean_score,
+                    "top_box": metrics.csat}.get(self.metric, metrics.share)
+        return compare.change_of_estimates(estimates_from, estimates_to, function,
+                                           tuple(years))
 
     def _call(self, data: pd.DataFrame):
         options: dict = {}
