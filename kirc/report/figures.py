@@ -411,6 +411,24 @@ def chart_svg(figure) -> bytes:
     return svg[:head.start()] + b"<svg " + head[1] + size.encode() + svg[head.end():]
 
 
+def _grid_layout(figure, rows: int, columns: int, margins=(0.65, 0.2, 0.4, 0.46),
+                 gaps=(0.65, 0.7)) -> None:
+    """Small multiples spaced by fixed margins and gaps in inches (left, right, top, bottom;
+    between columns, between rows).
+
+    What ``tight_layout`` measured for the trend chart (tick labels, one-line titles, the
+    years below), without its measuring draw: a tenth of a second per report. The SVG is
+    cropped to what is drawn anyway (:func:`chart_svg`), so only the gaps matter.
+    """
+    width, height = figure.get_size_inches()
+    left, right, top, bottom = margins
+    axis_width = (width - left - right - (columns - 1) * gaps[0]) / columns
+    axis_height = (height - top - bottom - (rows - 1) * gaps[1]) / rows
+    figure.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                           bottom=bottom / height, wspace=gaps[0] / axis_width,
+                           hspace=gaps[1] / axis_height)
+
+
 def trend_chart(trend: pd.DataFrame, report):
     """Small multiples: each indicator per year with its band; gaps where suppressed."""
     labels = LABELS[report.language]
@@ -442,7 +460,7 @@ def trend_chart(trend: pd.DataFrame, report):
             gaps.append(f"{indicator.name(language)} {int(row['year'])}")
     for ax in list(axes.flat)[len(keys):]:
         ax.set_visible(False)
-    figure.tight_layout()
+    _grid_layout(figure, rows, columns)
     years = sorted(trend["year"].unique())
     alt = labels["trend_alt"].format(first=years[0], last=years[-1], items="; ".join(items))
     if gaps:
