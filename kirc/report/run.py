@@ -437,7 +437,8 @@ def _render_one(job: _Job) -> dict:
                 with kernel.report() as console:
                     papermill.execute_notebook(str(job.notebook), str(job.ipynb),
                                                engine_name=_REUSED_KERNEL_ENGINE,
-                                               km=kernel.manager, **options)
+                                               km=kernel.manager, kc=kernel.client,
+                                               **options)
             else:
                 with _captured_console() as console:
                     papermill.execute_notebook(str(job.notebook), str(job.ipynb), **options)
@@ -492,12 +493,19 @@ _kernel = None
 
 
 class _WorkerKernel:
-    """A kernel started once in a worker; its console output goes to a file of its own."""
+    """A kernel started once in a worker; its console output goes to a file of its own.
+
+    One client stays connected for the kernel's life, for the resets and for every report's
+    notebook: connecting a client waits for the kernel (``wait_for_ready``), and that ends
+    with 0.2 s of listening for stray output, twice per report (reset, notebook) when each
+    had its own client.
+    """
 
     def __init__(self, cwd: str):
         import tempfile
 
         from jupyter_client import KernelManager
+        from jupyter_core.utils import run_sync
 
         self.log = tempfile.TemporaryFile()
         # nbclient needs an asynchronous client: a blocking one waits for output forever
@@ -506,17 +514,20 @@ class _WorkerKernel:
                                      client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.manager.start_kernel(cwd=cwd, stdout=self.log, stderr=self.log)
         self.cwd = cwd
+        self.client = self.manager.client()
+        self.client.start_channels()
+        try:
+            run_sync(self.client.wait_for_ready)(timeout=120)
+        except Exception:
+            self.shutdown()
+            raise
         self._run("import kirc.report.kernel\nkirc.report.kernel.snapshot()")
 
     def _run(self, code: str, timeout: float = 120) -> None:
-        client = self.manager.blocking_client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=timeout)
-            reply = client.execute_interactive(code, silent=True, store_history=False,
-                                               timeout=timeout)
-        finally:
-            client.stop_channels()
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.client.execute_interactive)(
+            code, silent=True, store_history=False, timeout=timeout)
         if reply["content"]["status"] != "ok":
             content = reply["content"]
             raise RuntimeError(f"the kernel could not be reset: {content.get('ename')}: "
@@ -534,6 +545,10 @@ class _WorkerKernel:
         return _KernelConsole(self.log)
 
     def shutdown(self) -> None:
+        try:
+            self.client.stop_channels()
+        except Exception:
+            pass
         try:
             self.manager.shutdown_kernel(now=True)
         except Exception:
@@ -582,7 +597,8 @@ def _register_engine() -> None:
     from papermill.engines import NBClientEngine, papermill_engines
 
     class ReusedKernelEngine(NBClientEngine):
-        """papermill's nbclient engine on a kernel it did not start, and must not stop."""
+        """papermill's nbclient engine on a kernel it did not start, and must not stop,
+        through the client the worker keeps connected to it."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
@@ -591,15 +607,19 @@ def _register_engine() -> None:
             kwargs.pop("input_path", None)
             kwargs.pop("timeout", None)
             kwargs.pop("startup_timeout", None)
+            connected = kwargs.pop("kc", None)
             client = PapermillNotebookClient(
                 nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=kwargs.pop("log", None) or _papermill_logger(),
                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
                 **kwargs)
+            # The worker's connected client: nbclient connects no other one, and does not
+            # stop it, since it did not start the kernel (km is given).
+            client.kc = connected
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:          # the kernel stays; its client goes
+                if connected is None and client.kc is not None:    # nbclient's own client
                     client.kc.stop_channels()
 
     papermill_engines.register(_REUSED_KERNEL_ENGINE, ReusedKernelEngine)
