@@ -1,9 +1,10 @@
 """Speed of the tally step against honest baselines, as ratios measured in one run.
 
-1. In memory, ``kirc.nps(df, "q", by=...)`` *with its interval* against
+1. In memory, ``kirc.nps(df, "q", by=...)`` *with its interval* (counted in pieces, in one
+   thread per core: :mod:`kirc._pieces`) against
 
-   * the numpy floor: one ``bincount`` pass over integer codes (group × answer) plus
-     :mod:`kirc.intervals` (weighted: the same pass with the weights and squared weights, the
+   * the numpy floor: one single-threaded ``bincount`` pass over integer codes (group ×
+     answer) plus :mod:`kirc.intervals` (weighted: the same pass with the weights and squared weights, the
      linearised variance and the design interval);
    * DuckDB and polars computing the same counts (no interval) as a user would write them;
    * pandas ``groupby().value_counts()`` (weighted: ``groupby([g, q])[w].sum()``),
@@ -26,6 +27,7 @@ Times are the best of ``--repeat`` runs; compare the ratios, not the seconds, be
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -251,6 +253,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if "memory" not in args.skip:
         print("1. in memory: kirc.nps + interval; ratios kirc / baseline")
+        from kirc._pieces import _threads
+        pool = _threads()
+        print(f"  kirc counts in pieces on {pool._max_workers if pool else 1} thread(s) "
+              "(kirc._pieces); the floor is one single-threaded numpy pass; DuckDB and "
+              f"polars use their own threads ({os.cpu_count()} cores)")
         print(f"  {'rows':>11} {'groups':>8} {'keys':>4} {'w':>3} {'kirc s':>8} {'/floor':>7}"
               f" {'/duckdb':>7} {'/polars':>7} {'/pandas':>7}")
         shapes = [(100, 1), (1_000, 1), (100_000, 1), (1_000, 2), (100_000, 2)]

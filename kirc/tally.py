@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from .design import Design, design_of
+from ._pieces import each_piece
 from .errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["Tally", "tally_of", "SUMS", "STRATUM", "PSU"]
@@ -204,22 +205,35 @@ def row_design(data: pd.DataFrame, design: Design, valid: np.ndarray | None = No
     if design.weights is not None:
         column = design.weights
         series = data[column]
-        w = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        not_number = series.notna().to_numpy() & np.isnan(w)
-        if not_number.any():
-            raise ScaleError(f"{int(not_number.sum())} weights are not numbers",
-                             file=source, column=column)
-        negative = w < 0
-        if negative.any():
+        if series.dtype == np.float64:
+            w = series.to_numpy()
+        else:
+            w = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64",
+                                                                na_value=np.nan)
+            not_number = series.notna().to_numpy() & np.isnan(w)
+            if not_number.any():
+                raise ScaleError(f"{int(not_number.sum())} weights are not numbers",
+                                 file=source, column=column)
+        # the common case in two passes (a finite minimum above 0); the checks otherwise
+        parts = each_piece(lambda rows: (np.fmin.reduce(w[rows], initial=np.inf),
+                                         np.add.reduce(w[rows])), len(w))
+        lowest = min(part[0] for part in parts)
+        if lowest < 0:
+            negative = w < 0
             raise ScaleError(f"{int(negative.sum())} weights are negative (for example "
                              f"{w[negative][0]:g}); weights must be 0 or more",
                              file=source, column=column)
-        bad = valid & ~np.isfinite(w)
-        if bad.any():
-            raise ScaleError(f"{int(bad.sum())} weights of answering respondents are missing "
-                             "or infinite", file=source, column=column)
-        keep = np.isfinite(w) & (w > 0)
-        weights = np.where(keep, w, 0.0)
+        if lowest > 0 and np.isfinite(sum(part[1] for part in parts)):
+            # every weight positive and finite: the column itself, read-only (never changed)
+            weights = w.view()
+            weights.flags.writeable = False
+        else:
+            bad = valid & ~np.isfinite(w)
+            if bad.any():
+                raise ScaleError(f"{int(bad.sum())} weights of answering respondents are "
+                                 "missing or infinite", file=source, column=column)
+            keep = np.isfinite(w) & (w > 0)
+            weights = np.where(keep, w, 0.0)
     # strata: the declared columns, preceded by the year when the population is per year
     strata_columns = (["year"] if design.by_year else []) + design.strata_columns
     if strata_columns:

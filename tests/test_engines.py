@@ -271,17 +271,26 @@ def test_parquet_larger_than_the_memory_limit(tmp_path):
     assert result["n"].sum() == rows
 
 
+@pytest.mark.parametrize("pieces", ["whole", "in pieces"])
 @pytest.mark.parametrize("design", DESIGNS.values(), ids=DESIGNS.keys())
-def test_counting_pass_equals_the_general_path(data, design):
-    """kirc.engines.memory (one bincount over domain x answer codes) against the row path."""
+def test_counting_pass_equals_the_general_path(data, design, pieces, monkeypatch):
+    """kirc.engines.memory (one bincount over domain x answer codes) against the row path;
+    also counted in pieces of 997 rows (in threads where there are cores), as frames of
+    millions of rows are."""
+    import kirc._pieces
+    if pieces == "in pieces":
+        monkeypatch.setattr(kirc._pieces, "PIECE_ROWS", 997)
+        assert len(data) > 2 * 997
     frame = data.copy()
     frame["code"] = frame["organisation"] % 7 + 2020            # an integer domain column
+    frame["band"] = (frame["organisation"] // 7 % 3).astype(np.int16)   # and a second one
     frame["nps_int"] = frame["nps"].fillna(5).astype(np.int64)
     frame.loc[frame["code"] == 2023, "weight"] = 0.0             # a domain that weighs nothing
     frame["sector_cat"] = pd.Categorical(frame["sector"], categories=["energie", "leeg",
                                                                       "telecom", "zorg"])
     for function, column, options in ESTIMATORS[:3] + [(kirc.nps, "nps_int", {})]:
-        for by in (None, "code", "sector", ["code", "sector"], "sector_cat"):
+        for by in (None, "code", "sector", ["code", "sector"], "sector_cat", ["band", "code"],
+                   ["code", "band"]):
             expected = function.__wrapped__(frame, column, by=by, design=design, **options)
             assert_same(expected, function(frame, column, by=by, design=design, **options))
 

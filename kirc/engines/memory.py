@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._pieces import each_piece
 from ..errors import KircError
 from ..tally import (PSU, STRATUM, RowDesign, Tally, _DENSE_KEY_RANGE, groups_of,
                      row_design, strata_table)
@@ -27,6 +28,37 @@ MAX_SPAN = 1024
 #: Below this many rows the general path is as fast (the counting pass saves passes over
 #: millions of rows, not a millisecond of set-up on a small frame).
 MIN_ROWS = 2000
+def _added(parts: list, index: int):
+    total = parts[0][index].copy()
+    for part in parts[1:]:
+        total += part[index]
+    return total
+
+
+def _answer_range(values: np.ndarray, floating: bool):
+    """Lowest and highest answer and whether all are whole numbers (NaN ignored)."""
+    def piece(rows):
+        v = values[rows]
+        if not floating:
+            return (v.min(), v.max(), True) if len(v) else (np.inf, -np.inf, True)
+        whole = bool(np.array_equal(v, np.floor(v), equal_nan=True))
+        return np.fmin.reduce(v, initial=np.inf), np.fmax.reduce(v, initial=-np.inf), whole
+    parts = each_piece(piece, len(values))
+    return (min(p[0] for p in parts), max(p[1] for p in parts), all(p[2] for p in parts))
+
+
+def _bincounts(code_of, n_rows: int, total: int, weights) -> tuple:
+    """Counts, Σw and Σw² per code, ``code_of(rows)`` giving the codes of a slice of rows."""
+    def piece(rows):
+        code = code_of(rows)
+        counts = np.bincount(code, minlength=total)
+        if weights is None:
+            return (counts,)
+        w = weights[rows]
+        return (counts, np.bincount(code, weights=w, minlength=total),
+                np.bincount(code, weights=w * w, minlength=total))
+    parts = each_piece(piece, n_rows, total)
+    return tuple(_added(parts, i) for i in range(len(parts[0])))
 
 
 def estimate_fast(function, data: pd.DataFrame, args, kwargs):
@@ -55,14 +87,11 @@ def estimate_fast(function, data: pd.DataFrame, args, kwargs):
         return None
     values = data[column].to_numpy()
     floating = dtype.kind == "f"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)       # all answers missing
-        low = np.nanmin(values) if floating else values.min()
-        high = np.nanmax(values) if floating else values.max()
+    low, high, whole = _answer_range(values, floating)
     if not (np.isfinite(low) and np.isfinite(high)) or high - low + 1 > MAX_SPAN:
         return None
     low, high = int(low), int(high)
-    if floating and not np.array_equal(values, np.floor(values), equal_nan=True):
+    if not whole:
         return None
     span = high - low + 1
     answer = np.arange(low, high + 1, dtype=float)
@@ -135,35 +164,59 @@ def _rule(name, arguments, data, column, answer, low, high):
 
 
 class _OffsetGroups:
-    """One integer domain column over a modest range: its offsets from the minimum are the
-    codes (no hash, no remapping pass); the domains that occur are found from the counts."""
+    """Integer domain columns over modest ranges: the offsets from each column's minimum,
+    combined as mixed-radix digits, are the codes (no hash, no remapping pass); the domains
+    that occur are found from the counts. Codes follow the keys' sorted order, as
+    :func:`kirc.tally.groups_of` orders integer keys."""
 
-    def __init__(self, series, low, high):
-        self.series, self.low, self.size = series, low, high - low + 1
+    def __init__(self, columns, lows, highs):
+        self.columns, self.lows = list(columns), list(lows)
+        self.spans = [high - low + 1 for low, high in zip(lows, highs)]
+        self.size = int(np.prod(self.spans, dtype=np.int64))
         self.codes = None
 
-    def code_into(self, out, factor):
-        """``out = (value - low) * factor`` in place, without a temporary."""
-        np.multiply(self.series.to_numpy(), factor, out=out, casting="unsafe")
-        out -= self.low * factor
-        return out
+    def code_of(self, rows=slice(None), factor: int = 1) -> np.ndarray:
+        """``code * factor`` (int64) of the rows in ``rows``."""
+        first = self.columns[0].to_numpy()[rows]
+        code = np.multiply(first, factor * int(np.prod(self.spans[1:], dtype=np.int64)),
+                           dtype=np.int64)
+        offset = self.lows[0] * factor * int(np.prod(self.spans[1:], dtype=np.int64))
+        for position in range(1, len(self.columns)):
+            radix = factor * int(np.prod(self.spans[position + 1:], dtype=np.int64))
+            code += np.multiply(self.columns[position].to_numpy()[rows], radix,
+                                dtype=np.int64)
+            offset += self.lows[position] * radix
+        if offset:
+            code -= offset
+        return code
 
     def keys_of(self, codes):
-        column = self.series.name
-        return pd.DataFrame({column: (codes + self.low).astype(self.series.dtype)})
+        codes = np.asarray(codes, dtype=np.int64)
+        keys = {}
+        for series, low, span in reversed(list(zip(self.columns, self.lows, self.spans))):
+            keys[series.name] = (codes % span + low).astype(series.dtype)
+            codes = codes // span
+        return pd.DataFrame({series.name: keys[series.name] for series in self.columns})
 
 
 def _offset_groups(data, by):
-    if len(by) != 1:
+    if not by or len(set(by)) != len(by):
         return None
-    series = data[by[0]]
-    if not (isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu"):
-        return None
-    values = series.to_numpy()
-    low, high = int(values.min()), int(values.max())
-    if high - low >= _DENSE_KEY_RANGE:
-        return None
-    return _OffsetGroups(series, low, high)
+    columns, lows, highs = [], [], []
+    size = 1
+    for name in by:
+        series = data[name]
+        if not (isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu") \
+                or not len(series):
+            return None
+        low, high, _ = _answer_range(series.to_numpy(), False)
+        size *= int(high) - int(low) + 1
+        if size > _DENSE_KEY_RANGE:
+            return None
+        columns.append(series)
+        lows.append(int(low))
+        highs.append(int(high))
+    return _OffsetGroups(columns, lows, highs)
 
 
 def _count(values, missing, low, span, groups, rows, y_value, class_value, classes):
@@ -183,16 +236,18 @@ def _count(values, missing, low, span, groups, rows, y_value, class_value, class
         total = groups.size * slots
         if total > max(_DENSE_KEY_RANGE, 4 * n_rows):
             return None
-        code = np.multiply(groups.series.to_numpy(), slots, dtype=np.int64)
-        code += values if missing is None else \
-            np.where(missing, low + span, values).astype(np.int64)
-        code -= groups.low * slots + low
-        return _from_codes(code, total, slots, values, missing, low, span, groups, rows,
-                           y_value, class_value, classes, n_strata, n_psu, clustered, every,
-                           keep)
+        def code_of(piece):
+            code = groups.code_of(piece, slots)
+            code += values[piece] if missing is None else \
+                np.where(missing[piece], low + span, values[piece]).astype(np.int64)
+            if low:
+                code -= low
+            return code
+        sums = _bincounts(code_of, n_rows, total, rows.weights)
+        return _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
+                           class_value, classes, n_strata, n_psu, clustered, every, keep)
     if offsets:
-        g = groups.code_into(np.empty(n_rows, dtype=np.int64), 1)
-        groups = _Materialised(groups, g)
+        groups = _Materialised(groups, groups.code_of())
     return _count_general(values, missing, low, span, groups, rows, y_value, class_value,
                           classes, keep, every, slots, n_strata, n_psu, clustered)
 
@@ -221,19 +276,21 @@ def _count_general(values, missing, low, span, groups, rows, y_value, class_valu
     if missing is not None:
         v = np.where(missing if every else missing[keep], low + span, v)
     code = cell * slots + (v - low).astype(np.int64, copy=False)
-    return _from_codes(code, total, slots, values, missing, low, span, groups, rows, y_value,
+    weights = None if rows.weights is None else (rows.weights if every else rows.weights[keep])
+    sums = _bincounts(code.__getitem__, len(code), total, weights)
+    return _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
                        class_value, classes, n_strata, n_psu, clustered, every, keep)
 
 
-def _from_codes(code, total, slots, values, missing, low, span, groups, rows, y_value,
+def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
                 class_value, classes, n_strata, n_psu, clustered, every, keep):
-    counts = np.bincount(code, minlength=total).reshape(-1, slots)
+    """The tally from the counts (and Σw, Σw²) per code of (domain, stratum, PSU, answer)."""
+    counts = sums[0].reshape(-1, slots)
     present = np.flatnonzero(counts.sum(axis=1))
     counts = counts[present].astype(float)
     if rows.weights is not None:
-        w = rows.weights if every else rows.weights[keep]
-        sw = np.bincount(code, weights=w, minlength=total).reshape(-1, slots)[present]
-        sw2 = np.bincount(code, weights=w * w, minlength=total).reshape(-1, slots)[present]
+        sw = sums[1].reshape(-1, slots)[present]
+        sw2 = sums[2].reshape(-1, slots)[present]
     else:
         sw = sw2 = counts
     valid = np.ones(slots)
@@ -264,8 +321,7 @@ def _from_codes(code, total, slots, values, missing, low, span, groups, rows, y_
         if every:
             all_keys = groups.keys_of(np.unique(domain_code))
         else:
-            g = groups.codes if isinstance(groups, _Materialised) else \
-                groups.code_into(np.empty(len(values), dtype=np.int64), 1)
+            g = groups.codes if isinstance(groups, _Materialised) else groups.code_of()
             all_keys = groups.keys_of(np.flatnonzero(np.bincount(g, minlength=groups.size)))
     else:
         keys = groups.keys.iloc[domain_code].reset_index(drop=True)
