@@ -4,8 +4,8 @@
    thread per core: :mod:`kirc._pieces`) against
 
    * the numpy floor: one single-threaded ``bincount`` pass over integer codes (group ×
-     answer) plus :mod:`kirc.intervals` (weighted: the same pass with the weights and squared weights, the
-     linearised variance and the design interval);
+     answer) plus :mod:`kirc.intervals` (weighted: the same pass with the weights and
+     squared weights, the linearised variance and the design interval);
    * DuckDB and polars computing the same counts (no interval) as a user would write them;
    * pandas ``groupby().value_counts()`` (weighted: ``groupby([g, q])[w].sum()``),
 
