@@ -64,6 +64,7 @@ import pandas as pd
 from scipy import stats
 
 from . import config, intervals
+from ._frozen import FrozenList
 from .design import Design, design_of
 from .errors import ColumnError, ParameterError, ScaleError
 from .tally import Groups, factorize, groups_of, row_design, tally_rows
@@ -421,7 +422,7 @@ def _frame(est: pd.DataFrame, by: list[str], estimate, low, high, method: str, m
     out = out.reset_index(drop=True)
     if nobs is not None:
         # the (effective) sample size behind the interval, for kirc.compare.change
-        out.attrs["interval_n"] = tuple(np.asarray(nobs, float).tolist())
+        out.attrs["interval_n"] = FrozenList(np.asarray(nobs, float).tolist())
         out.attrs["interval_df"] = design_df         # t with the design's df, else z
     return out
 
