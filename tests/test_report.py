@@ -483,3 +483,22 @@ def test_a_kernel_that_dies_fails_its_report_and_the_next_report_gets_a_new_one(
     assert (failure.year, failure.cell) == (2018, None)
     assert "Dead" in failure.error or "died" in failure.error.lower(), failure.error
     assert result.reports == [output / "2019" / "alle-sectoren.html"]
+
+
+def test_a_script_without_a_main_guard_gets_the_reason_not_a_pool_traceback(tmp_path):
+    """Spawned workers import the calling script again; without ``if __name__ ==
+    "__main__":`` they cannot start. The batch then says so per report."""
+    import os
+    import subprocess
+    import sys
+    script = tmp_path / "script.py"
+    script.write_text("import kirc.report\n"
+                      f"kirc.report.render(years=[2025], segments=['telecom'], "
+                      f"output={str(tmp_path / 'out')!r}, progress=False)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
+        "PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         cwd=tmp_path, env=env, timeout=300)
+    assert "1 report(s) failed" in run.stderr
+    assert 'needs `if __name__ == "__main__":`' in run.stderr
+    assert "concurrent.futures.process.BrokenProcessPool" not in run.stderr

@@ -806,26 +806,36 @@ def _run(plan: list[_Job], workers: int, progress: bool,
     interrupted = False
     pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context,
                                initializer=_init_worker, initargs=(str(PROJECT_ROOT),))
+    def died(job, exc):
+        if isinstance(exc, BrokenProcessPool):
+            # Typically a script without a main guard: spawned workers import the main
+            # module again, and it calls render again.
+            error = ("worker process died or could not start; a script that calls render "
+                     f"needs `if __name__ == \"__main__\":` ({type(exc).__name__})")
+        else:
+            error = f"worker process failed: {type(exc).__name__}: {exc}"
+        return {"ok": False, "failure": Failure(job.year, job.segment, None, error)}
+
     try:
+        broken = None
         if prepare:
             bar.set_postfix_str("preparing the surveys", refresh=True)
-            for future in [pool.submit(_prepare_year, *item) for item in prepare]:
-                future.result()
-        futures = {pool.submit(_render_one, job): job for job in plan}
+            try:
+                for future in [pool.submit(_prepare_year, *item) for item in prepare]:
+                    future.result()
+            except BrokenProcessPool as exc:
+                broken = exc
+        if broken is not None:
+            outcomes = [died(job, broken) for job in plan]
+            bar.update(len(plan))
+        futures = {} if broken is not None else \
+            {pool.submit(_render_one, job): job for job in plan}
         for future in as_completed(futures):
             job = futures[future]
             try:
                 outcome = future.result()
             except Exception as exc:     # the worker process itself died
-                if isinstance(exc, BrokenProcessPool):
-                    # Typically a script without a main guard: spawned workers import
-                    # the main module again, and it calls render again.
-                    error = ("worker process died or could not start; a script that "
-                             "calls render needs `if __name__ == \"__main__\":` "
-                             f"({type(exc).__name__})")
-                else:
-                    error = f"worker process failed: {type(exc).__name__}: {exc}"
-                outcome = {"ok": False, "failure": Failure(job.year, job.segment, None, error)}
+                outcome = died(job, exc)
             outcomes.append(outcome)
             bar.set_postfix_str(f"{job.year} {job.slug}", refresh=False)
             bar.update()
