@@ -253,10 +253,13 @@ def _prepare(data, columns, by, design, weights, population):
 TALLY_HOOK = "kirc.engines.tally"
 
 
-def _tally(data, y, valid, by, design, classes, names):
-    """The domain keys and the tally of the rows of an in-memory frame."""
+def _tally(data, y, valid, by, design, classes, names, resolved=None):
+    """The domain keys and the tally of the rows of an in-memory frame (the groups and the
+    row design also into ``resolved``, for the calibrated variance)."""
     groups: Groups = groups_of(data, by)
     rows = row_design(data, design, valid)
+    if resolved is not None:
+        resolved.update(groups=groups, rows=rows)
     return groups.keys, tally_rows(y, valid, groups, rows, classes, names)
 
 
@@ -282,13 +285,14 @@ def _estimates(data: pd.DataFrame, y: np.ndarray, valid: np.ndarray, by: list[st
                design: Design, classes: np.ndarray | None = None, names=()) -> pd.DataFrame:
     """One row per group (every category, also empty ones): sizes, estimate and variance."""
     hook = data.attrs.get(TALLY_HOOK)
-    in_memory = functools.partial(_tally, data, y, valid, by, design, classes, names)
+    resolved: dict = {}
+    in_memory = functools.partial(_tally, data, y, valid, by, design, classes, names, resolved)
     keys, tally = in_memory() if hook is None else hook(in_memory)
     result = domain_estimates(tally)
     if hook is None and "calibration" in data.attrs:   # calibrated weights: residual variance
         from .weighting import calibrated_estimates
-        result = calibrated_estimates(result, data, y, valid, groups_of(data, by),
-                                      row_design(data, design, valid), design)
+        result = calibrated_estimates(result, data, y, valid, resolved["groups"],
+                                      resolved["rows"], design)
     if by:
         result = keys.merge(result, on=by, how="left", sort=False)
     counts = ["n", "n_missing", "sum_w", "n_kish"] + [f"{p}_{c}" for c in names
