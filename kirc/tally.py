@@ -102,8 +102,10 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
             offsets = (values - low).astype(np.int64)
             present = np.bincount(offsets, minlength=high - low + 1) > 0
             remap = np.cumsum(present) - 1
-            uniques = np.flatnonzero(present) + low
-            return remap[offsets], pd.Index(uniques.astype(values.dtype), name=series.name)
+            # in the column's own type (wrapping, exact): low + offset overflows int64 for
+            # unsigned keys above 2**63
+            uniques = np.flatnonzero(present).astype(values.dtype) + values.min()
+            return remap[offsets], pd.Index(uniques, name=series.name)
     codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
     return codes.astype(np.int64), uniques
 

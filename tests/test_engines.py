@@ -295,6 +295,24 @@ def test_counting_pass_equals_the_general_path(data, design, pieces, monkeypatch
             assert_same(expected, function(frame, column, by=by, design=design, **options))
 
 
+def test_integer_keys_of_any_size_count_as_the_general_path():
+    """Offsets of large integer keys (ids near 2**63, unsigned ones) wrap in int64 to the
+    same codes: the counting pass equals the row path."""
+    rng = np.random.default_rng(7)
+    rows = 5000
+    frame = pd.DataFrame({"nps": rng.integers(0, 11, rows),
+                          "w": rng.gamma(2.0, 0.5, rows),
+                          "big": np.int64(2 ** 63 - 100) + rng.integers(0, 40, rows),
+                          "small": rng.integers(-3, 3, rows).astype(np.int8),
+                          "unsigned": np.uint64(2 ** 63) + rng.integers(0, 5, rows).astype(
+                              np.uint64)})
+    assert frame["big"].max() > 2 ** 62 and frame["unsigned"].dtype == np.uint64
+    for by in (["big"], ["small", "big"], ["unsigned"], ["big", "unsigned", "small"]):
+        for weights in (None, "w"):
+            expected = kirc.nps.__wrapped__(frame, "nps", by=by, weights=weights)
+            assert_same(expected, kirc.nps(frame, "nps", by=by, weights=weights))
+
+
 def test_single_psu_domains_agree(tmp_path):
     """Tiny domains (one respondent or one cluster) give the same NaN variance everywhere."""
     frame = pd.DataFrame({"nps": [9.0, 3, 10, 7, 8, 1], "g": ["a", "b", "b", "c", "c", "c"],

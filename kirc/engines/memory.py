@@ -28,6 +28,8 @@ MAX_SPAN = 1024
 #: Below this many rows the general path is as fast (the counting pass saves passes over
 #: millions of rows, not a millisecond of set-up on a small frame).
 MIN_ROWS = 2000
+
+
 def _added(parts: list, index: int):
     total = parts[0][index].copy()
     for part in parts[1:]:
@@ -184,25 +186,43 @@ class _OffsetGroups:
         self.codes = None
 
     def code_of(self, rows=slice(None), factor: int = 1) -> np.ndarray:
-        """``code * factor`` (int64) of the rows in ``rows``."""
-        first = self.columns[0].to_numpy()[rows]
-        code = np.multiply(first, factor * int(np.prod(self.spans[1:], dtype=np.int64)),
-                           dtype=np.int64)
-        offset = self.lows[0] * factor * int(np.prod(self.spans[1:], dtype=np.int64))
-        for position in range(1, len(self.columns)):
+        """``code * factor`` (int64) of the rows in ``rows``.
+
+        Computed as Σ value·radix − Σ low·radix in int64, which wraps around on overflow:
+        the result, below ``size · factor``, is exact however large the key values are.
+        """
+        code, offset = None, 0
+        for position, series in enumerate(self.columns):
             radix = factor * int(np.prod(self.spans[position + 1:], dtype=np.int64))
-            code += np.multiply(self.columns[position].to_numpy()[rows], radix,
-                                dtype=np.int64)
+            part = np.multiply(series.to_numpy()[rows], radix, dtype=np.int64,
+                               casting="unsafe")
+            code = part if code is None else np.add(code, part, out=code)
             offset += self.lows[position] * radix
+        offset = (offset + 2 ** 63) % 2 ** 64 - 2 ** 63       # the same value, wrapped
         if offset:
             code -= offset
         return code
+
+    def domains_of(self, present) -> pd.DataFrame:
+        """Every domain of the data, from the codes that occur: with several keys, every
+        combination of the values each key takes (empty ones too), as
+        :func:`kirc.tally.groups_of` lists them."""
+        present = np.asarray(present, dtype=np.int64)
+        if len(self.columns) == 1:
+            return self.keys_of(present)
+        combined = np.zeros(1, dtype=np.int64)
+        for position, span in enumerate(self.spans):
+            radix = int(np.prod(self.spans[position + 1:], dtype=np.int64))
+            taken = np.unique(present // radix % span)
+            combined = np.add.outer(combined * span, taken).ravel()
+        return self.keys_of(combined)
 
     def keys_of(self, codes):
         codes = np.asarray(codes, dtype=np.int64)
         keys = {}
         for series, low, span in reversed(list(zip(self.columns, self.lows, self.spans))):
-            keys[series.name] = (codes % span + low).astype(series.dtype)
+            # in the column's own type (wrapping, exact), as kirc.tally.factorize
+            keys[series.name] = (codes % span).astype(series.dtype) + series.dtype.type(low)
             codes = codes // span
         return pd.DataFrame({series.name: keys[series.name] for series in self.columns})
 
@@ -267,6 +287,9 @@ class _Materialised:
     def keys_of(self, codes):
         return self.source.keys_of(codes)
 
+    def domains_of(self, present):
+        return self.source.domains_of(present)
+
 
 def _count_general(values, missing, low, span, groups, rows, y_value, class_value, classes,
                    keep, every, slots, n_strata, n_psu, clustered):
@@ -327,10 +350,10 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
         keys = groups.keys_of(domain_code)
         # every domain of the data, also one whose rows all weigh 0
         if every:
-            all_keys = groups.keys_of(np.unique(domain_code))
+            all_keys = groups.domains_of(np.unique(domain_code))
         else:
             g = groups.codes if isinstance(groups, _Materialised) else groups.code_of()
-            all_keys = groups.keys_of(np.flatnonzero(np.bincount(g, minlength=groups.size)))
+            all_keys = groups.domains_of(np.flatnonzero(np.bincount(g, minlength=groups.size)))
     else:
         keys = groups.keys.iloc[domain_code].reset_index(drop=True)
         all_keys = groups.keys
