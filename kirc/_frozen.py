@@ -9,7 +9,23 @@ change, so sharing is safe. They compare, serialise (JSON, pickle) and read like
 
 from __future__ import annotations
 
-__all__ = ["FrozenDict", "FrozenList", "freeze"]
+__all__ = ["FrozenDict", "FrozenList", "Shared", "freeze"]
+
+
+class Shared:
+    """An immutable value that ``copy.copy`` and ``copy.deepcopy`` return itself.
+
+    For what travels in ``DataFrame.attrs`` (a design, a calibration, frozen metadata):
+    pandas deep-copies ``attrs`` on every filter and column access, which must stay cheap.
+    """
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
 
 
 def _read_only(self, *args, **kwargs):
@@ -17,44 +33,35 @@ def _read_only(self, *args, **kwargs):
                     "(dict(...) or list(...)) and assign that instead")
 
 
-class FrozenDict(dict):
+class _Frozen(Shared):
+    """Pickles and prints as the plain container (``_plain``) it is a read-only copy of."""
+
+    __slots__ = ()
+    _plain: type
+
+    def __reduce__(self):
+        return (type(self), (self._plain(self),))
+
+    def __repr__(self) -> str:
+        return self._plain.__repr__(self)
+
+
+class FrozenDict(_Frozen, dict):
     """A ``dict`` that cannot change, shared (not copied) by ``copy.deepcopy``."""
 
     __slots__ = ()
+    _plain = dict
     __setitem__ = __delitem__ = __ior__ = _read_only
     clear = pop = popitem = setdefault = update = _read_only
 
-    def __deepcopy__(self, memo):
-        return self
 
-    def __copy__(self):
-        return self
-
-    def __reduce__(self):
-        return (FrozenDict, (dict(self),))
-
-    def __repr__(self) -> str:
-        return dict.__repr__(self)
-
-
-class FrozenList(list):
+class FrozenList(_Frozen, list):
     """A ``list`` that cannot change, shared (not copied) by ``copy.deepcopy``."""
 
     __slots__ = ()
+    _plain = list
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
     append = extend = insert = remove = pop = clear = sort = reverse = _read_only
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __copy__(self):
-        return self
-
-    def __reduce__(self):
-        return (FrozenList, (list(self),))
-
-    def __repr__(self) -> str:
-        return list.__repr__(self)
 
 
 def freeze(value):

@@ -43,7 +43,7 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
-from ._frozen import FrozenDict
+from ._frozen import FrozenDict, Shared
 from .errors import ColumnError, ParameterError
 
 __all__ = ["Design", "design_of", "LONELY_PSU"]
@@ -53,7 +53,7 @@ LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
 
 @dataclass(frozen=True)
-class Design:
+class Design(Shared):
     """A survey design, as column names (plus population sizes).
 
     Parameters
@@ -127,14 +127,6 @@ class Design:
             if self.fpc is not None:
                 raise ParameterError("give the finite population either as fpc= (a column) "
                                      "or as population=, not both")
-
-    def __deepcopy__(self, memo):
-        # Immutable (frozen fields, read-only population): pandas deep-copies attrs on every
-        # filter and column access, which must stay cheap.
-        return self
-
-    def __copy__(self):
-        return self
 
     def __hash__(self):
         population = self.population

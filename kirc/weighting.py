@@ -54,6 +54,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from ._frozen import Shared
 from .errors import ColumnError, KircError, ParameterError, ScaleError
 
 __all__ = ["calibrate", "weighting_report", "residualise", "calibration_of", "methods_note",
@@ -71,7 +72,7 @@ class CalibrationError(KircError, ValueError):
 
 
 @dataclass(frozen=True, eq=False)
-class Calibration:
+class Calibration(Shared):
     """What a calibrated frame remembers about its calibration.
 
     Attributes
@@ -125,13 +126,6 @@ class Calibration:
         for array in (self.model_matrix, self.start, self.g):
             if isinstance(array, np.ndarray):
                 array.flags.writeable = False
-
-    def __deepcopy__(self, memo):
-        # Immutable: pandas deep-copies attrs on every filter, which must stay cheap.
-        return self
-
-    def __copy__(self):
-        return self
 
     @property
     def weights(self) -> np.ndarray:

@@ -451,3 +451,23 @@ def test_driver_section_is_a_report_section_with_dutch_numbers(report_2025):
          "fcr"]].dropna().shape[0])
     assert f"{n:,}".replace(",", ".") in page           # n written the Dutch way
     assert 'alt="Staafdiagram' in page
+
+
+def test_workbook_cells_are_those_of_pandas_to_excel(tmp_path):
+    """The row-by-row workbook holds what DataFrame.to_excel writes: values and their types,
+    missing cells empty; the header frozen, the notes sheet after it."""
+    from kirc.report.content import write_workbook
+    figures = pd.DataFrame({"metric": ["nps", "csat", None], "year": [2024, 2025, 2025],
+                            "estimate": [9.5, np.nan, 71.25], "suppressed": [False, True, False],
+                            "n": pd.array([400, None, 12], dtype="Int64")})
+    ours = write_workbook(figures, tmp_path / "ours.xlsx")
+    theirs = tmp_path / "pandas.xlsx"
+    figures.to_excel(theirs, index=False, sheet_name="cijfers")
+
+    def cells(path):
+        sheet = openpyxl.load_workbook(path).worksheets[0]
+        return [[(c.value, type(c.value)) for c in row] for row in sheet.iter_rows()]
+    assert cells(ours) == cells(theirs)
+    book = openpyxl.load_workbook(ours)
+    assert book.sheetnames == ["cijfers", "toelichting"]
+    assert book.worksheets[0].freeze_panes == "A2"

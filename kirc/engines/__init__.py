@@ -49,6 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from .._frozen import Shared
 from ..errors import KircError, ParameterError
 
 __all__ = ["connect", "estimate", "tally", "engine_of", "MissingExtraError"]
@@ -199,11 +200,8 @@ def source_of(data):
 # estimating
 
 
-class _Hook:
+class _Hook(Shared):
     """An ``attrs`` entry that pandas copies by reference (its tally can be large)."""
-
-    def __deepcopy__(self, memo):
-        return self
 
 
 class _Given(_Hook):

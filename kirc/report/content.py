@@ -1038,6 +1038,7 @@ def write_workbook(figures: pd.DataFrame, path, language: str = "nl") -> Path:
     took 3 s through ``DataFrame.to_excel``, which builds every cell as an object first.
     """
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     path = Path(path)
     labels = LABELS[language]
@@ -1050,8 +1051,8 @@ def write_workbook(figures: pd.DataFrame, path, language: str = "nl") -> Path:
     for position, name in enumerate(header):
         width = max([len(name)] + [len(str(row[position])) for row in rows[:199]
                                    if row[position] is not None])
-        letter = _column_letter(position + 1)
-        sheet.column_dimensions[letter].width = min(max(8, width + 2), 40)
+        sheet.column_dimensions[get_column_letter(position + 1)].width = \
+            min(max(8, width + 2), 40)
     sheet.append(header)
     for row in rows:
         sheet.append(row)
@@ -1063,26 +1064,12 @@ def write_workbook(figures: pd.DataFrame, path, language: str = "nl") -> Path:
     return path
 
 
-def _column_letter(number: int) -> str:
-    from openpyxl.utils import get_column_letter
-    return get_column_letter(number)
-
-
 def _excel_values(column: pd.Series) -> list:
     """A column's cells as Excel takes them: numbers, text, booleans; missing values empty."""
     values = column.astype(object).where(column.notna(), None).tolist()
-    out = []
-    for value in values:
-        if isinstance(value, (np.integer,)):
-            value = int(value)
-        elif isinstance(value, (np.floating,)):
-            value = float(value)
-        elif isinstance(value, np.bool_):
-            value = bool(value)
-        elif value is not None and not isinstance(value, (int, float, bool, str)):
-            value = str(value)
-        out.append(value)
-    return out
+    return [value.item() if isinstance(value, np.generic) else
+            value if value is None or isinstance(value, (int, float, bool, str)) else str(value)
+            for value in values]
 
 
 def _fix_workbook_dates(path: Path) -> None:

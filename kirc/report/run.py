@@ -806,6 +806,7 @@ def _run(plan: list[_Job], workers: int, progress: bool,
     interrupted = False
     pool = ProcessPoolExecutor(max_workers=min(workers, len(plan)), mp_context=context,
                                initializer=_init_worker, initargs=(str(PROJECT_ROOT),))
+
     def died(job, exc):
         if isinstance(exc, BrokenProcessPool):
             # Typically a script without a main guard: spawned workers import the main
