@@ -56,10 +56,12 @@ class Indicator:
     def change_of_estimates(self, estimates_from: pd.DataFrame, estimates_to: pd.DataFrame,
                             years) -> pd.DataFrame:
         """The change between two years' results of :meth:`compute` (as :meth:`change`)."""
-        function = {"nps": metrics.nps, "mean": metrics.mean_score,
-                    "top_box": metrics.csat}.get(self.metric, metrics.share)
-        return compare.change_of_estimates(estimates_from, estimates_to, function,
+        return compare.change_of_estimates(estimates_from, estimates_to, self._function(),
                                            tuple(years))
+
+    def _function(self):
+        return {"nps": metrics.nps, "mean": metrics.mean_score,
+                "top_box": metrics.csat}.get(self.metric, metrics.share)
 
     def _call(self, data: pd.DataFrame):
         options: dict = {}
@@ -69,17 +71,13 @@ class Indicator:
         population = data.attrs.get("population") or {}
         if isinstance(population, dict) and any(population.values()):
             options["population"] = "auto"
-        if self.metric == "nps":
-            return metrics.nps, options
-        if self.metric == "mean":
-            return metrics.mean_score, options
         if self.metric == "top_box":
             options["top"] = int(self.top or 2)
             if self.scale:
                 options["scale"] = tuple(int(v) for v in self.scale)
-            return metrics.csat, options
-        options["positive"] = 1
-        return metrics.share, options
+        elif self.metric not in ("nps", "mean"):
+            options["positive"] = 1
+        return self._function(), options
 
 
 @dataclass(frozen=True)
