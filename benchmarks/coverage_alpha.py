@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kirc.calibration import krippendorff_alpha  # noqa: E402
+from kirc.quality.raters import krippendorff_alpha  # noqa: E402
 
 RATERS = 5
 REPS = 200

@@ -53,7 +53,7 @@ def chart_builders(report) -> list[tuple[str, object]]:
             builders.append((f"composition/{by}",
                              lambda: figures.composition_chart(table, by, report)))
     if sections._has(report, "drivers"):
-        from kirc.driver_analysis import driver_plot, driver_section
+        from kirc.estimate.drivers import driver_plot, driver_section
         section = driver_section(report.survey, report.definitions["survey"], report.year,
                                  report.language)
         if section is not None:

@@ -193,13 +193,13 @@ print(time.perf_counter() - start, peak.split()[1])
 
 def parquet_engine(rows: int, groups: int, repeat: int, directory: Path) -> list[dict]:
     import duckdb
-    import kirc.engines
+    import kirc.estimate.engines
     path = directory / f"nps_{rows}.parquet"
     start = time.perf_counter()
     make_parquet(path, rows, groups)
     print(f"  wrote {rows:,} rows ({path.stat().st_size / 2**20:.0f} MiB) in "
           f"{time.perf_counter() - start:.0f} s", flush=True)
-    con = kirc.engines.connect()                 # the engine's defaults (memory_limit 1GB)
+    con = kirc.estimate.engines.connect()                 # the engine's defaults (memory_limit 1GB)
     bare_con = duckdb.connect(config={"memory_limit": "1GB"})
     results = []
     for weighted in (False, True):

@@ -12,56 +12,58 @@ from __future__ import annotations
 
 import importlib
 
+from . import _compat
 from .errors import (ColumnError, DefinitionError, InputFileError, KircError,
                      ParameterError, ScaleError)
 
 __version__ = "0.1.0"
 
+_compat.install()
+
 # public name -> submodule that defines it
 _LAZY = {
     # reading
-    "read_survey": "kirc.read",
-    "KircWarning": "kirc.read",
-    "missing_reasons": "kirc.read",
-    "load_survey": "kirc.surveys",
-    "survey_definition": "kirc.surveys",
-    "survey_design": "kirc.surveys",
+    "read_survey": "kirc.io",
+    "KircWarning": "kirc.io",
+    "missing_reasons": "kirc.io",
+    "load_survey": "kirc.survey.definition",
+    "survey_definition": "kirc.survey.definition",
+    "survey_design": "kirc.survey.definition",
     # the survey design and its sufficient statistics
-    "Design": "kirc.design",
-    "design_of": "kirc.design",
-    "Tally": "kirc.tally",
-    "tally_of": "kirc.tally",
+    "Design": "kirc.survey.design",
+    "design_of": "kirc.survey.design",
+    "Tally": "kirc.estimate.tally",
+    "tally_of": "kirc.estimate.tally",
     # metrics
-    "nps": "kirc.metrics",
-    "csat": "kirc.metrics",
-    "mean_score": "kirc.metrics",
-    "share": "kirc.metrics",
-    "chatbot_success": "kirc.metrics",
-    "avg_readiness": "kirc.metrics",
-    "first_contact_resolution": "kirc.metrics",
-    "relation_quotient": "kirc.metrics",
-    "change": "kirc.compare",
-    "trend": "kirc.compare",
+    "nps": "kirc.estimate.metrics",
+    "csat": "kirc.estimate.metrics",
+    "mean_score": "kirc.estimate.metrics",
+    "share": "kirc.estimate.metrics",
+    "chatbot_success": "kirc.estimate.metrics",
+    "avg_readiness": "kirc.estimate.metrics",
+    "first_contact_resolution": "kirc.estimate.metrics",
+    "relation_quotient": "kirc.estimate.metrics",
+    "change": "kirc.estimate.compare",
+    "trend": "kirc.estimate.compare",
     # weighting to the population
-    "calibrate": "kirc.weighting",
-    "weighting_report": "kirc.weighting",
+    "calibrate": "kirc.survey.calibrate",
+    "weighting_report": "kirc.survey.calibrate",
     # rater calibration
-    "rater_agreement": "kirc.calibration",
-    "rater_bias": "kirc.calibration",
+    "rater_agreement": "kirc.quality.raters",
+    "rater_bias": "kirc.quality.raters",
     # crosstabs and significance letters
-    "crosstab": "kirc.crosstabs",
-    "compare_groups": "kirc.crosstabs",
-    "significance_table": "kirc.crosstabs",
-    "krippendorff_alpha": "kirc.calibration",
-    "calibration_table": "kirc.calibration",
+    "crosstab": "kirc.estimate.groups",
+    "compare_groups": "kirc.estimate.groups",
+    "significance_table": "kirc.estimate.groups",
+    "krippendorff_alpha": "kirc.quality.raters",
+    "calibration_table": "kirc.quality.raters",
     # what drives satisfaction
-    "drivers": "kirc.driver_analysis",
-    "driver_section": "kirc.driver_analysis",
+    "drivers": "kirc.estimate.drivers",
+    "driver_section": "kirc.estimate.drivers",
 }
-_SUBMODULES = {"intervals", "metrics", "engines", "design", "variance", "compare", "tally", "read",
-               "surveys", "demo", "privacy", "report", "plots", "platforms", "inspect", "config",
-               "annual", "calibration", "resources", "draft", "crosstabs", "tabbook",
-               "driver_analysis", "weighting"}
+#: Public subpackages and modules, imported on first use.
+_SUBMODULES = {"intervals", "io", "report", "demo", "privacy", "inspect", "config", "resources",
+               "draft", "estimate", "survey", "quality", "cli"}
 
 __all__ = [
     "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
@@ -76,8 +78,10 @@ def __getattr__(name: str):
         return value
     if name in _SUBMODULES:
         return importlib.import_module(f"kirc.{name}")
+    if f"kirc.{name}" in _compat.MOVED_MODULES or f"kirc.{name}" in _compat.ALIASES:
+        return importlib.import_module(f"kirc.{name}")
     raise AttributeError(f"module 'kirc' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES | {"engines"})

@@ -144,7 +144,7 @@ def _add_tabs_parser(sub) -> None:
 
 
 def _run_tabs(args) -> int:
-    from .tabbook import write_tab_book
+    from .report.tabbook import write_tab_book
     path = write_tab_book(args.survey, args.years, args.output, language=args.language)
     print(f"kirc tabs: {path}")
     return 0

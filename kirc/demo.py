@@ -3,7 +3,7 @@
 ``python -m kirc.demo [--seed 2018] [--output surveys/]`` writes eighteen survey exports (nine
 years of each survey, mostly SPSS ``.sav``, one Dutch CSV and one ``.xlsx`` per survey) and the
 two survey definitions ``klantcontact.toml`` and ``sectorscan.toml`` that
-:func:`kirc.surveys.load_survey` reads. Everything is drawn from ``numpy.random.default_rng(seed)``,
+:func:`kirc.survey.definition.load_survey` reads. Everything is drawn from ``numpy.random.default_rng(seed)``,
 so a seed always gives the same data; the files are byte-identical on every run (the creation
 stamps that SPSS and Excel files embed are set to the fieldwork date instead of the clock).
 
@@ -626,7 +626,7 @@ def _driver_items(rng: np.random.Generator, personal: np.ndarray, structural: np
     exact decomposition of the latent satisfaction's covariance matrix, whose driver block is
     known in closed form and whose fcr part comes from the generated structural part.
     """
-    from .driver_analysis import lmg_shares
+    from .estimate.drivers import lmg_shares
 
     n = len(personal)
     sd = float(np.hypot(CSAT_LOADING * SCORE_SD_PERSON, CSAT_SD_ITEM))
@@ -874,7 +874,7 @@ def write(output_dir: str | Path = "surveys", seed: int = DEFAULT_SEED,
     Examples
     --------
     >>> import tempfile
-    >>> from kirc.surveys import load_survey
+    >>> from kirc.survey.definition import load_survey
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     written = write(folder, surveys=["sectorscan"])
     ...     frame = load_survey(Path(folder) / "sectorscan.toml", years=[2020, 2022])
@@ -1244,7 +1244,7 @@ HEADERS = {
 }
 
 
-#: The ``[design]`` table of each demo definition (format: see :mod:`kirc.surveys`).
+#: The ``[design]`` table of each demo definition (format: see :mod:`kirc.survey.definition`).
 DESIGN_TOML = {
     "klantcontact": [
         "# The consumer survey is weighted by its post-stratification weight (age group x",
@@ -1264,7 +1264,7 @@ DESIGN_TOML = {
 
 def definition_toml(survey: str, populations: dict[int, int] | None = None,
                     seed: int = DEFAULT_SEED) -> str:
-    """The survey definition of a demo survey as TOML text (format: see :mod:`kirc.surveys`).
+    """The survey definition of a demo survey as TOML text (format: see :mod:`kirc.survey.definition`).
 
     Rendered from the same code lists and column tables that the generator writes into the
     files, so that definition and data cannot drift apart.
@@ -1352,7 +1352,7 @@ def _texts_toml(texts: tuple[str, str]) -> str:
 
 
 def _indicator_and_report_toml(survey: str) -> list[str]:
-    """``[indicators.<key>]`` and ``[report]`` of a demo definition (see kirc.surveys)."""
+    """``[indicators.<key>]`` and ``[report]`` of a demo definition (see kirc.survey.definition)."""
     lines = []
     for key, spec in INDICATORS[survey].items():
         lines.append(f"[indicators.{key}]")

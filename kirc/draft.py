@@ -838,7 +838,7 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
     >>> parsed["constructs"]["aanbevelen"]["scale"], list(parsed["indicators"])
     ([0, 10], ['aanbevelen', 'opgelost'])
     """
-    from .read import read_survey
+    from .io import read_survey
 
     paths = [Path(exports)] if isinstance(exports, (str, os.PathLike)) else [Path(p) for p in
                                                                              exports]
@@ -922,7 +922,7 @@ def write_draft(exports, output, *, force: bool = False, **options) -> tuple[Pat
 
 def check_draft(path) -> tuple[str, list[int]]:
     """Load a written draft: what it holds (or what keeps it from loading) and its years."""
-    from .surveys import load_survey, years_text
+    from .survey.definition import load_survey, years_text
 
     try:
         data = load_survey(path)

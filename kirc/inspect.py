@@ -1,6 +1,6 @@
 """``kirc inspect``: what kirc reads in a survey file, as a plain-text summary.
 
-:func:`describe` reads a file exactly as the rest of kirc does (:func:`kirc.read.read_survey`)
+:func:`describe` reads a file exactly as the rest of kirc does (:func:`kirc.io.read_survey`)
 and reports what was found and detected: the format and platform (with the evidence), the
 encoding, separator and header rows of a CSV, the row and column counts, the weight variable
 and file label, one line per column and the multiple-response sets. It is the first thing to
@@ -38,7 +38,7 @@ def describe(path: str | PathLike, source: str = "auto") -> str:
     path : str or path-like
         An SPSS, Stata, CSV, Excel or survey-platform export.
     source : str, default "auto"
-        Passed to :func:`kirc.read.read_survey`: ``"auto"`` detects the format and platform,
+        Passed to :func:`kirc.io.read_survey`: ``"auto"`` detects the format and platform,
         a platform name (``"qualtrics"``, ``"surveymonkey"``, ...) forces it.
 
     Returns
@@ -51,7 +51,7 @@ def describe(path: str | PathLike, source: str = "auto") -> str:
     Raises
     ------
     KircError
-        Whatever :func:`kirc.read.read_survey` raises for a file it refuses (missing, empty,
+        Whatever :func:`kirc.io.read_survey` raises for a file it refuses (missing, empty,
         encrypted, corrupt, unknown format); ``kirc inspect`` prints it as one line and exits 2.
 
     See Also
@@ -82,7 +82,7 @@ def format_summary(df: pd.DataFrame, path: str | PathLike | None = None) -> str:
     Parameters
     ----------
     df : pandas.DataFrame
-        As returned by :func:`kirc.read.read_survey` (metadata in ``df.attrs``; absent keys are
+        As returned by :func:`kirc.io.read_survey` (metadata in ``df.attrs``; absent keys are
         shown as unknown).
     path : str or path-like, optional
         Shown as the file; defaults to ``df.attrs["source"]``.

@@ -1,4 +1,4 @@
-"""Rater calibration (kirc.calibration) against published and scipy references."""
+"""Rater calibration (kirc.quality.raters) against published and scipy references."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 import kirc
-from kirc.calibration import rater_agreement, rater_bias
+from kirc.quality.raters import rater_agreement, rater_bias
 
 # Shrout & Fleiss (1979), Psychological Bulletin 86:420-428, Table 2: six targets, four judges.
 SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9],
@@ -236,7 +236,7 @@ def test_calibration_table_names_the_deviating_rater_per_criterion():
 def test_unit_bootstrap_replicates_equal_alpha_of_the_resampled_targets(level):
     # The vectorised replicates against the krippendorff package on the resampled data
     krippendorff = pytest.importorskip("krippendorff")
-    from kirc.calibration import _units_bootstrap, _distances
+    from kirc.quality.raters import _units_bootstrap, _distances
 
     wide = np.array([v for v in KRIPPENDORFF_2011.values()], dtype=float)
     table = long_table(KRIPPENDORFF_2011).dropna()

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 import kirc
-from kirc import crosstabs as ct
+from kirc.estimate import groups as ct
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +213,7 @@ def test_no_answers_give_an_empty_table():
 
 
 def test_public_names_after_submodule_import():
-    import kirc.crosstabs as module
+    import kirc.estimate.groups as module
     assert kirc.crosstab is module.crosstab
     df = pd.DataFrame({"q": [1, 0], "g": ["a", "b"]})
     assert len(kirc.crosstab(df, "q", "g", min_n=1)) == 4

@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 import kirc
-from kirc import cli, tabbook
+from kirc import cli
+from kirc.report import tabbook
 
 
 @pytest.fixture(scope="module")

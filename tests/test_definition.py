@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kirc.errors import DefinitionError, ScaleError
-from kirc.surveys import default_indicators, load_survey, survey_definition
+from kirc.survey.definition import default_indicators, load_survey, survey_definition
 
 ROWS = pd.DataFrame({
     "resp": [1, 2, 3, 4, 5, 6, 7],

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import SURVEYS
 from kirc import demo
-from kirc.read import read_survey
+from kirc.io import read_survey
 
 
 @pytest.fixture(scope="module")

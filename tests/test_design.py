@@ -1,4 +1,4 @@
-"""Design-based estimates (kirc.design, kirc.tally, kirc.variance) against R ``survey`` 4.1.1.
+"""Design-based estimates (kirc.survey.design, kirc.estimate.tally, kirc.estimate.variance) against R ``survey`` 4.1.1.
 
 Data: ``../shared/realdata/survey_api/`` (the ``api`` data of R's survey package): ``apisrs``
 (simple random sample of 200 of 6194 schools), ``apistrat`` (stratified by school type, fpc),
@@ -48,7 +48,7 @@ import pytest
 
 import kirc
 from kirc import intervals
-from kirc.variance import domain_estimates
+from kirc.estimate.variance import domain_estimates
 from conftest import realdata_file
 
 TOL = dict(rel=1e-9, abs=1e-9)          # R prints 15 digits; agreement is far inside 1e-6

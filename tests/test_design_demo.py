@@ -177,7 +177,7 @@ def test_a_bad_design_table_is_a_definition_error(tmp_path, table, message):
 
 def test_a_design_table_with_strata_and_clusters_becomes_the_design(tmp_path):
     from conftest import SURVEYS
-    from kirc.surveys import survey_design
+    from kirc.survey.definition import survey_design
     text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
     text = text.split("\n[calibration]")[0] + "\n"   # the [design] alone, no margins file
     text = text.replace('[design]\nweights = "weight"\n',

@@ -171,7 +171,7 @@ def test_load_survey_proposes_a_declared_spss_weight_the_design_does_not_use(tmp
                                                                             monkeypatch):
     # klantcontact without weights in [design], its file declaring WEIGHT BY gewicht
     from conftest import SURVEYS
-    import kirc.read
+    import kirc.io
 
     text = (SURVEYS / "klantcontact.toml").read_text(encoding="utf-8")
     text = text.split("\n[calibration]")[0] + "\n"   # the [design] alone, no margins file
@@ -181,14 +181,14 @@ def test_load_survey_proposes_a_declared_spss_weight_the_design_does_not_use(tmp
     text = text.replace("min_n = 30\n", f'min_n = 30\ndata_folders = ["{SURVEYS.as_posix()}"]\n', 1)
     path = tmp_path / "eigen.toml"
     path.write_text(text, encoding="utf-8")
-    real = kirc.read.read_survey
+    real = kirc.io.read_survey
 
     def declaring(file, **options):
         frame = real(file, **options)
         frame.attrs["weight"] = "gewicht"
         return frame
 
-    monkeypatch.setattr(kirc.read, "read_survey", declaring)
+    monkeypatch.setattr(kirc.io, "read_survey", declaring)
     with pytest.warns(kirc.KircWarning, match="WEIGHT BY.*add weights = 'weight' to"):
         data = kirc.load_survey(path, years=[2025])
     assert kirc.design_of(data).weights is None          # proposed, not used

@@ -19,7 +19,7 @@ from conftest import SURVEYS, realdata_file
 from kirc.cli import main
 from kirc.draft import draft, write_draft
 from kirc.errors import InputFileError
-from kirc.surveys import load_survey, survey_definition
+from kirc.survey.definition import load_survey, survey_definition
 
 DEMO_WORDS = ("klantcontact", "sectorscan", "chatbot", "avg_", "respnr", "Q5_", "sector")
 

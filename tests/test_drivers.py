@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import kirc
-from kirc.driver_analysis import _Prepared, lmg_shares
+from kirc.estimate.drivers import _Prepared, lmg_shares
 from conftest import ROOT
 
 SWISS = ROOT / "tests" / "data" / "swiss.csv"   # R's datasets::swiss, write.csv(swiss)
@@ -256,8 +256,8 @@ def test_public_names_whatever_was_imported_first():
 
     frame = "f = pd.DataFrame({'y': [1., 2, 3, 5], 'x': [1., 2, 2, 4]}); "
     call = "print(kirc.drivers(f, 'y', ['x'], n_boot=0)['importance'].iloc[0], "
-    for first in ("import kirc.driver_analysis, kirc", "import kirc",
-                  "from kirc.driver_analysis import driver_section; import kirc"):
+    for first in ("import kirc.estimate.drivers, kirc", "import kirc",
+                  "from kirc.estimate.drivers import driver_section; import kirc"):
         code = (f"{first}; import pandas as pd; {frame}{call}"
                 "callable(kirc.driver_section))")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -303,7 +303,7 @@ def test_the_definition_declares_the_drivers_of_csat():
 
 
 def test_report_section_recovers_the_generators_ordering(consumers, truth):
-    from kirc.driver_analysis import driver_section
+    from kirc.estimate.drivers import driver_section
 
     section = driver_section(consumers, kirc.survey_definition("klantcontact"), 2025)
     table = section["table"]
@@ -333,7 +333,7 @@ def test_all_years_recover_every_true_share_within_two_points(consumers, truth):
 
 
 def test_report_section_in_english_and_without_drivers(consumers):
-    from kirc.driver_analysis import driver_section
+    from kirc.estimate.drivers import driver_section
 
     definition = kirc.survey_definition("klantcontact")
     section = driver_section(consumers, definition, 2024, language="en", n_boot=0)
@@ -365,7 +365,7 @@ def test_definition_rejects_bad_drivers(tmp_path):
 
 
 def test_report_section_warns_when_the_sample_is_small(consumers):
-    from kirc.driver_analysis import driver_section
+    from kirc.estimate.drivers import driver_section
 
     few = consumers[consumers["year"] == 2025].head(35)
     section = driver_section(few, kirc.survey_definition("klantcontact"), 2025, n_boot=50)

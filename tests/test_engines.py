@@ -1,4 +1,4 @@
-"""The DuckDB engine and chunk iterators give the in-memory results (kirc.engines).
+"""The DuckDB engine and chunk iterators give the in-memory results (kirc.estimate.engines).
 
 Every estimator on a Parquet path, a DuckDB relation and an iterator of chunks equals the
 pandas path to 1e-9 on the same rows, unweighted, weighted and with a stratified, clustered
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import kirc
-import kirc.engines
+import kirc.estimate.engines
 from engine_data import DESIGNS, ESTIMATORS, assert_same, survey
 
 duckdb = pytest.importorskip("duckdb")
@@ -46,7 +46,7 @@ def _chunks(frame, size=1000):
                          ids=[e[0].__name__ for e in ESTIMATORS])
 def test_engines_equal_pandas(data, parquet, design, function, column, options):
     expected = function(data, column, by="sector", design=design, **options)
-    relation = kirc.engines.connect().read_parquet(str(parquet))
+    relation = kirc.estimate.engines.connect().read_parquet(str(parquet))
     for other in (str(parquet), relation, _chunks(data)):
         assert_same(expected, function(other, column, by="sector", design=design, **options))
     # no domains, and two domain columns
@@ -74,7 +74,7 @@ def test_options_and_named_shares(data, parquet):
 
 def test_change_and_trend(data, parquet):
     design = DESIGNS["stratified clustered fpc"]
-    relation = kirc.engines.connect().read_parquet(str(parquet))
+    relation = kirc.estimate.engines.connect().read_parquet(str(parquet))
     for metric, column in (("nps", "nps"), ("share", "fcr"), ("mean", "score")):
         assert_same(kirc.trend(data, metric, column, by="sector", design=design),
                     kirc.trend(parquet, metric, column, by="sector", design=design))
@@ -100,14 +100,14 @@ def test_domains_with_missing_keys_and_zero_weights(data, parquet, tmp_path):
 
 def test_tallies_of_partitions_add_up(data, parquet):
     design = DESIGNS["stratified clustered fpc"]
-    whole = kirc.engines.tally(data, "nps", "nps", by="sector", design=design)
+    whole = kirc.estimate.engines.tally(data, "nps", "nps", by="sector", design=design)
     halves = [data[data["year"] == 2024], data[data["year"] == 2025]]
-    in_memory = kirc.engines.tally(halves[0], "nps", "nps", by="sector", design=design) \
-        + kirc.engines.tally(halves[1], "nps", "nps", by="sector", design=design)
-    relation = kirc.engines.connect().read_parquet(str(parquet))
-    by_engine = kirc.engines.tally(relation.filter("year = 2024"), "nps", "nps", by="sector",
+    in_memory = kirc.estimate.engines.tally(halves[0], "nps", "nps", by="sector", design=design) \
+        + kirc.estimate.engines.tally(halves[1], "nps", "nps", by="sector", design=design)
+    relation = kirc.estimate.engines.connect().read_parquet(str(parquet))
+    by_engine = kirc.estimate.engines.tally(relation.filter("year = 2024"), "nps", "nps", by="sector",
                                    design=design) \
-        + kirc.engines.tally(halves[1], "nps", "nps", by="sector", design=design)
+        + kirc.estimate.engines.tally(halves[1], "nps", "nps", by="sector", design=design)
     keys = ["sector", "_stratum", "_psu"]
     expected = whole.table.sort_values(keys).reset_index(drop=True)
     for combined in (in_memory, by_engine):
@@ -118,10 +118,10 @@ def test_tallies_of_partitions_add_up(data, parquet):
         assert combined.strata["psus"].tolist() == whole.strata["psus"].tolist()
         assert combined.strata["fpc"].tolist() == whole.strata["fpc"].tolist()
     # the tally of the whole, combined from parts, gives the estimate of the whole
-    from kirc.variance import domain_estimates
+    from kirc.estimate.variance import domain_estimates
     assert_same(domain_estimates(whole), domain_estimates(by_engine))
     # chunks feed the same tally
-    chunked = kirc.engines.tally(_chunks(data, 700), "nps", "nps", by="sector", design=design)
+    chunked = kirc.estimate.engines.tally(_chunks(data, 700), "nps", "nps", by="sector", design=design)
     assert_same(expected, chunked.table.sort_values(keys).reset_index(drop=True)[
         expected.columns], rtol=1e-12)
 
@@ -228,12 +228,12 @@ def test_unknown_inputs_are_clear_errors(tmp_path):
 
 def test_missing_extra_names_it(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "duckdb", None)
-    monkeypatch.setattr(kirc.engines, "_connection", None)
-    with pytest.raises(kirc.engines.MissingExtraError, match=r"kirc\[duckdb\]"):
+    monkeypatch.setattr(kirc.estimate.engines, "_connection", None)
+    with pytest.raises(kirc.estimate.engines.MissingExtraError, match=r"kirc\[duckdb\]"):
         kirc.nps(tmp_path / "survey.parquet", "nps")
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(kirc.KircError, match=r"kirc\[spark\]"):
-        kirc.engines._require("pyspark", "spark", "a Spark DataFrame")
+        kirc.estimate.engines._require("pyspark", "spark", "a Spark DataFrame")
 
 
 def test_parquet_larger_than_the_memory_limit(tmp_path):
@@ -253,18 +253,18 @@ def test_parquet_larger_than_the_memory_limit(tmp_path):
     assert path.stat().st_size > 2 * limit
     spill = tmp_path / "spill"
     try:
-        kirc.engines.connect(memory_limit="64MB", temp_directory=spill, threads=2)
+        kirc.estimate.engines.connect(memory_limit="64MB", temp_directory=spill, threads=2)
         design = kirc.Design(weights="weight", strata="stratum", psu="organisation")
         result = kirc.nps(path, "nps", by="sector", design=design)
     finally:
-        kirc.engines.connect()
+        kirc.estimate.engines.connect()
     # the same query without a place to spill runs out of memory: the limit was binding
     try:
-        kirc.engines.connect(memory_limit="64MB", temp_directory="", threads=2)
+        kirc.estimate.engines.connect(memory_limit="64MB", temp_directory="", threads=2)
         with pytest.raises(duckdb.OutOfMemoryException):
             kirc.nps(path, "nps", by="sector", design=design)
     finally:
-        kirc.engines.connect()
+        kirc.estimate.engines.connect()
     frame = duckdb.sql(f"SELECT nps, sector, stratum, organisation, weight "
                        f"FROM '{path}'").df()
     assert_same(kirc.nps(frame, "nps", by="sector", design=design), result)
@@ -274,7 +274,7 @@ def test_parquet_larger_than_the_memory_limit(tmp_path):
 @pytest.mark.parametrize("pieces", ["whole", "in pieces"])
 @pytest.mark.parametrize("design", DESIGNS.values(), ids=DESIGNS.keys())
 def test_counting_pass_equals_the_general_path(data, design, pieces, monkeypatch):
-    """kirc.engines.memory (one bincount over domain x answer codes) against the row path;
+    """kirc.estimate.engines.memory (one bincount over domain x answer codes) against the row path;
     also counted in pieces of 997 rows (in threads where there are cores), as frames of
     millions of rows are."""
     import kirc._pieces
@@ -330,7 +330,7 @@ def test_all_positive_weights_take_the_plain_query(data, tmp_path):
     """Without zero, negative or missing weights the engine sends plain SUMs (no CASE)."""
     frame = data.assign(weight=data["weight"] + 0.1)
     path = _write(frame, tmp_path / "positive.parquet")
-    from kirc.engines import sql
+    from kirc.estimate.engines import sql
     calls = []
     original = sql._trusted
     sql._trusted = lambda cells: calls.append(original(cells)) or calls[-1]

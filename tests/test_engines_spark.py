@@ -1,4 +1,4 @@
-"""The Spark engine (local mode) gives the in-memory results (kirc.engines).
+"""The Spark engine (local mode) gives the in-memory results (kirc.estimate.engines).
 
 Few tests on purpose: one Spark session for the module (start-up takes 10–20 s), small data.
 """

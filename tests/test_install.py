@@ -63,7 +63,7 @@ def test_installed_package_finds_the_notebook_and_the_demo_surveys(installed):
         print(json.dumps({"kirc": kirc.__file__, "notebook": str(r.notebook_path()),
                           "surveys": str(r.surveys_folder()), "rows": len(df),
                           "orgs": len(orgs), "nps": float(df["nps"].mean()),
-                          "available": kirc.surveys.available_surveys()}))
+                          "available": kirc.survey.definition.available_surveys()}))
     """)
     done = subprocess.run([str(installed["python"]), "-c", script], env=installed["env"],
                           cwd=installed["cwd"], capture_output=True, text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kirc.errors import DefinitionError
-from kirc.surveys import load_survey, survey_definition
+from kirc.survey.definition import load_survey, survey_definition
 
 DEFINITION = """\
 name = "mini"

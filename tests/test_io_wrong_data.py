@@ -200,7 +200,7 @@ def test_real_qualtrics_export_with_a_header_row_deleted(tmp_path, deleted):
 
 
 def test_load_survey_reads_thousands_in_a_decimal_comma_file(tmp_path):
-    from kirc.surveys import load_survey
+    from kirc.survey.definition import load_survey
 
     (tmp_path / "ks_2024.csv").write_text("resp;fte;wacht\n1;1.250;2,5\n2;12.000;3\n3;850;1,5\n",
                                           encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Tidy metrics (kirc.metrics) against independent references.
+"""Tidy metrics (kirc.estimate.metrics) against independent references.
 
 References used here:
 - plain pandas ``value_counts`` / ``groupby`` for the tallies;
@@ -44,7 +44,7 @@ def test_standard_columns_for_every_metric(survey):
                 kirc.csat(survey, "tevredenheid", by="sector"),
                 kirc.mean_score(survey, "tevredenheid", by="sector"),
                 kirc.share(survey, "opgelost", by="sector")):
-        assert list(out.columns[:9]) == ["sector", *kirc.metrics.STANDARD_COLUMNS]
+        assert list(out.columns[:9]) == ["sector", *kirc.estimate.metrics.STANDARD_COLUMNS]
         assert len(out) == 4
 
 
@@ -336,7 +336,7 @@ def test_inputs_are_not_modified(survey):
 ])
 def test_group_codes_equal_pandas_factorize(values):
     series = pd.Series(values, name="g")
-    codes, uniques = kirc.metrics._factorize(series)
+    codes, uniques = kirc.estimate.metrics._factorize(series)
     expected_codes, expected_uniques = pd.factorize(series, sort=True)
     np.testing.assert_array_equal(codes, expected_codes)
     assert list(uniques) == list(expected_uniques)

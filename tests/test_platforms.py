@@ -1,4 +1,4 @@
-"""Survey-platform exports: detection and reading (kirc.platforms).
+"""Survey-platform exports: detection and reading (kirc.io.platforms).
 
 The real exports in ../shared/realdata/exports were read by hand (``head``, Python's ``csv``
 module) and the expected values below were taken from the raw files; the synthetic files in
@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from conftest import realdata_file
 
-from kirc import platforms
+from kirc.io import platforms
 from kirc.errors import InputFileError, ParameterError
 
 
 def head_text(path) -> str:
-    """The decoded first 64 KB, BOM removed: what kirc.read gives platforms.detect."""
+    """The decoded first 64 KB, BOM removed: what kirc.io gives platforms.detect."""
     return path.read_bytes()[:65536].decode("utf-8").lstrip("\ufeff")
 
 
@@ -254,17 +254,17 @@ def test_detection_per_file(name):
 
 @pytest.mark.parametrize("name", sorted(n for n, k in EXPECTED_PLATFORM.items() if k))
 def test_read_survey_routes_exports_to_their_platform(name):
-    read_survey = pytest.importorskip("kirc.read").read_survey
+    read_survey = pytest.importorskip("kirc.io").read_survey
     df = read_survey(realdata_file("exports", name))
     assert df.attrs["format"] == EXPECTED_PLATFORM[name]
     assert df.attrs["detected"]["platform"] == EXPECTED_PLATFORM[name]
 
 
-# ---- recommend-score CSVs: ordinary CSV, read by kirc.read's generic branch ------------------
+# ---- recommend-score CSVs: ordinary CSV, read by kirc.io's generic branch ------------------
 
 
 def test_nps_r_testdata():
-    read_survey = pytest.importorskip("kirc.read").read_survey
+    read_survey = pytest.importorskip("kirc.io").read_survey
     path = realdata_file("nps", "NPS_R__testdata.csv")
     df = read_survey(path)
     assert len(df) == 1000
@@ -274,7 +274,7 @@ def test_nps_r_testdata():
 
 
 def test_prepbench_case_122_airlines():
-    read_survey = pytest.importorskip("kirc.read").read_survey
+    read_survey = pytest.importorskip("kirc.io").read_survey
     path = realdata_file("nps", "prepbench__case_122__input_01.csv")
     # counted in the raw file with the csv module: 5,723 scores for 98 airlines (the shared
     # README's "5,906 scores, 59 airlines" does not match this file)
@@ -289,7 +289,7 @@ def test_prepbench_case_122_airlines():
 
 
 def test_prepbench_case_050_day_first_dates():
-    read_survey = pytest.importorskip("kirc.read").read_survey
+    read_survey = pytest.importorskip("kirc.io").read_survey
     path = realdata_file("nps", "prepbench__case_050__input_01.csv")
     df = read_survey(path)
     assert len(df) == 140  # 28 customers x 5 questions (1, 2, 3, 3a, 3b)

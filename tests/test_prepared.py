@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import kirc
-import kirc.read
+import kirc.io
 from kirc._frozen import FrozenDict, FrozenList, freeze
 from kirc.prepared import cache_folder, prepared_cache
 from test_surveys import GOOD_ROWS, mini_survey
@@ -40,7 +40,7 @@ def test_a_cached_load_is_the_uncached_load(survey, years, monkeypatch):
         def unread(*args, **kwargs):
             raise AssertionError("a cached year was read again")
 
-        monkeypatch.setattr(kirc.read, "read_survey", unread)
+        monkeypatch.setattr(kirc.io, "read_survey", unread)
         again = kirc.load_survey(survey, years=years)
         fewer = kirc.load_survey(survey, years=years[1:])     # the years are entries of their own
     for frame in (first, again):
@@ -83,14 +83,14 @@ def test_only_frames_without_personal_data_are_kept(tmp_path):
 
 
 def test_the_warnings_of_a_cached_year_are_given_on_every_load(monkeypatch):
-    real = kirc.read.read_survey
+    real = kirc.io.read_survey
 
     def declaring(file, **options):
         frame = real(file, **options)
         frame.attrs["weight"] = "gewicht"          # as an SPSS WEIGHT BY the design does not use
         return frame
 
-    monkeypatch.setattr(kirc.read, "read_survey", declaring)
+    monkeypatch.setattr(kirc.io, "read_survey", declaring)
     definition = kirc.survey_definition("sectorscan")
     assert not (definition.get("design") or {}).get("weights")
     with prepared_cache():

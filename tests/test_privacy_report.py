@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SURVEYS
 from kirc import annual, report
-from kirc.read import read_survey
+from kirc.io import read_survey
 
 
 def _iban(bank: str, account: str) -> str:
@@ -91,7 +91,7 @@ def test_no_personal_data_in_html_or_executed_notebook(rendered):
 
 
 def test_analysis_frame_holds_no_identifiers_unless_asked(rendered):
-    from kirc.surveys import load_survey
+    from kirc.survey.definition import load_survey
     definition = rendered.parent / "surveys" / "klantcontact.toml"
     protected = load_survey(definition, years=[2025]).to_csv()
     kept = load_survey(definition, years=[2025], personal_data="keep").to_csv()

@@ -1,4 +1,4 @@
-"""Tests of kirc.read on small files generated in tmp_path.
+"""Tests of kirc.io on small files generated in tmp_path.
 
 The expected values are the ones the test writes into the file, so each check is against data
 known independently of the reader. Where a conversion could be wrong in a way the writer would
@@ -20,7 +20,7 @@ import pytest
 
 from kirc.io import platforms  # the module read_survey dispatches through
 from kirc.errors import ColumnError, InputFileError, KircError, ParameterError
-from kirc.read import KircWarning, detect_encoding, read_survey, sniff_csv
+from kirc.io import KircWarning, detect_encoding, read_survey, sniff_csv
 
 
 # --------------------------------------------------------------------------------------------

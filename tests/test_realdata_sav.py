@@ -19,7 +19,7 @@ import pytest
 
 from conftest import realdata_file
 from kirc.errors import InputFileError
-from kirc.read import KircWarning, read_survey
+from kirc.io import KircWarning, read_survey
 
 
 def read(name, **kwargs):
@@ -428,7 +428,7 @@ def test_pspp_nhtsa_matches_pspp_frequencies():
 
 
 def test_missing_reasons_match_pspp_frequencies():
-    from kirc.read import SYSTEM_MISSING, missing_reasons
+    from kirc.io import SYSTEM_MISSING, missing_reasons
     df = read("pspp__nhtsa.sav")
     table = missing_reasons(df, ["QN1", "QN17"])
     for column, expected in PSPP_NHTSA.items():

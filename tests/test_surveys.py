@@ -15,7 +15,7 @@ from conftest import SURVEYS
 from kirc import demo
 from kirc.errors import (ColumnError, DefinitionError, InputFileError, KircError,
                          ParameterError, ScaleError)
-from kirc.surveys import harmonise, load_survey, survey_definition
+from kirc.survey.definition import harmonise, load_survey, survey_definition
 
 YEARS = list(range(2017, 2026))
 

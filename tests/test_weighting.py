@@ -65,9 +65,9 @@ import pandas as pd
 import pytest
 
 import kirc
-from kirc import weighting
+from kirc.survey import calibrate as weighting
 from kirc.errors import ColumnError, KircError, ParameterError
-from kirc.weighting import CalibrationError, calibrate, calibration_of, residualise
+from kirc.survey.calibrate import CalibrationError, calibrate, calibration_of, residualise
 
 from conftest import realdata_file
 

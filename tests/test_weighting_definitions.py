@@ -9,10 +9,11 @@ import pytest
 from conftest import SURVEYS
 
 import kirc
-from kirc import demo, weighting
+from kirc import demo
+from kirc.survey import calibrate as weighting
 from kirc.errors import DefinitionError
-from kirc.surveys import available_surveys, load_survey, survey_definition
-from kirc.weighting import CalibrationError, calibration_of
+from kirc.survey.definition import available_surveys, load_survey, survey_definition
+from kirc.survey.calibrate import CalibrationError, calibration_of
 
 DEFINITION = """\
 name = "mini"

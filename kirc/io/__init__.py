@@ -2,7 +2,7 @@
 
 ``kirc.io`` knows no survey definition. :func:`read_survey` is the entry point; the modules
 ``text`` (sniffing, a leaf), ``spss``, ``delimited``, ``excel`` and ``platforms`` hold the
-readers. ``kirc.read`` and ``kirc.platforms`` remain as compatibility names for one release.
+readers. ``kirc.io`` and ``kirc.io.platforms`` remain as compatibility names for one release.
 """
 
 from __future__ import annotations

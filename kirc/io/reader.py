@@ -52,7 +52,7 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         (SPSS system file), ``.por`` (SPSS portable), ``.dta`` (Stata), ``.csv``/``.tsv``/``.txt``
         (delimited text), ``.xlsx``/``.xlsm`` (Excel).
     source : {"auto", "generic", "qualtrics", "surveymonkey", "limesurvey", "google-forms"}
-        For text files: ``"auto"`` asks :mod:`kirc.platforms` which survey platform wrote the
+        For text files: ``"auto"`` asks :mod:`kirc.io.platforms` which survey platform wrote the
         file and reads it the way that platform lays it out; a platform name skips detection;
         ``"generic"`` reads a plain delimited file with one header row. Ignored for SPSS, Stata
         and Excel files, whose layout does not depend on the platform that wrote them.

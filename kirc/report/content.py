@@ -4,7 +4,7 @@ The notebook ``notebooks/annual_report.ipynb`` only calls these functions (and
 :mod:`kirc.report.figures`), so that everything a report says is computed, tested and reusable
 outside the notebook. The flow is one way: the survey definition (:mod:`kirc.report.spec`: its
 indicators and breakdowns) and harmonised frames from :func:`kirc.load_survey` → metrics from
-:mod:`kirc.metrics` → tidy tables here → words (:mod:`kirc.report.texts`) formatted by
+:mod:`kirc.estimate.metrics` → tidy tables here → words (:mod:`kirc.report.texts`) formatted by
 :mod:`kirc.report.formatting`.
 
 Two rules hold everywhere:
@@ -134,7 +134,7 @@ def select_segment(data: pd.DataFrame, segment: str, by: str | None = "sector") 
 
 
 def _years_until(definition: dict, year: int, where: str) -> list[int]:
-    from ..surveys import check_years
+    from ..survey.definition import check_years
     available = sorted(int(y) for y in definition["years"])
     check_years(year, available, where)
     return [y for y in available if y <= year]
@@ -156,7 +156,7 @@ def prepare(survey, org_survey=None, year: int = 2025, segment: str = "all",
         ``"all"`` or a category of the definition's ``segment_by`` construct.
     language : {"nl", "en"}
     """
-    from ..surveys import load_survey, survey_definition
+    from ..survey.definition import load_survey, survey_definition
 
     _check_language(language)
     definition = survey_definition(survey)
@@ -214,7 +214,7 @@ def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def _report_of(consumers, organisations, year, language) -> ReportData:
     """A ReportData around frames loaded by hand (the compatibility signature)."""
-    from ..surveys import survey_definition
+    from ..survey.definition import survey_definition
     definitions = {"survey": survey_definition(consumers.attrs["definition"]),
                    "org_survey": None}
     frames = {"survey": consumers, "org_survey": organisations}
@@ -692,7 +692,7 @@ def breakdown(data, indicator, by: str, year: int | None = None,
             indicator = next(i for i in report.indicators if i.key == indicator)
         data, year = report.frame(indicator), report.year if year is None else year
     elif isinstance(indicator, str):
-        from ..surveys import survey_definition
+        from ..survey.definition import survey_definition
         catalogue = {i.key: i for i in indicators_of(survey_definition(data.attrs["definition"]))}
         indicator = catalogue[indicator]
     rows = _year_rows(data, year)
@@ -759,7 +759,7 @@ def significance(report: ReportData, by: str, tables: dict,
     every row. A group suppressed in the breakdown table is suppressed here too ("–"), and is
     neither tested nor named. None when no indicator of the survey has this breakdown.
     """
-    from ..crosstabs import column_letters, compare_groups
+    from ..estimate.groups import column_letters, compare_groups
 
     chosen = [i for i in report.indicators if (by, i.key) in tables and i.source == source]
     if not chosen:
@@ -950,12 +950,12 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
             action = labels["actions"].get(item.get("action"), item.get("action"))
             kind = labels["kinds"].get(item.get("kind"), item.get("kind"))
             privacy_lines.append(f"`{item.get('column')}` ({kind}): {action}")
-    from ..design import design_of
+    from ..survey.design import design_of
 
     weighted = design_of(consumers).weights is not None
     calibrated = ""
     if "calibration" in consumers.attrs:
-        from ..weighting import methods_note as weighting_note
+        from ..survey.calibrate import methods_note as weighting_note
 
         calibrated = " " + weighting_note(consumers, language=language)[0]
     lines = [f"### {labels['method_heading']}",

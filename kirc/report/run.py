@@ -306,7 +306,7 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
           generated, pdf: bool = False,
           fresh_kernels: bool = False) -> tuple[list[_Job], int, Path]:
     """Validate everything and list the reports; nothing runs yet."""
-    from ..surveys import check_years, survey_definition
+    from ..survey.definition import check_years, survey_definition
     from .spec import report_settings
 
     if language not in LANGUAGES:
@@ -762,7 +762,7 @@ def _stop_workers(pool, seconds: float = 5.0) -> None:
 
 def _survey_years(plan: list[_Job]) -> list[tuple[str, int]]:
     """Every (survey, year) the reports of the plan load: each year up to the latest report."""
-    from ..surveys import survey_definition
+    from ..survey.definition import survey_definition
 
     latest: dict[str, int] = {}
     for job in plan:
@@ -780,7 +780,7 @@ def _prepare_year(survey: str, year: int) -> None:
     """
     import warnings
 
-    from ..surveys import load_survey
+    from ..survey.definition import load_survey
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")      # kept with the year; each report shows them

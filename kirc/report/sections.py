@@ -172,7 +172,7 @@ def downloads(report, written: dict) -> str:
 def drivers(report) -> str:
     """What drives the outcome (:func:`kirc.driver_section`): table, chart and the caution
     that importance is not causation; empty when the definition declares no drivers."""
-    from ..driver_analysis import driver_section
+    from ..estimate.drivers import driver_section
 
     if not _has(report, "drivers"):
         return ""

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import compare, metrics
+from ..estimate import compare
+from ..estimate import metrics
 
 __all__ = ["Indicator", "ReportSpec", "indicators_of", "report_settings", "english_labels"]
 

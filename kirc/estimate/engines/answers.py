@@ -1,7 +1,7 @@
 """What an estimator makes of an answer value, applied to the distinct values an engine found.
 
 An engine groups the rows by domain, stratum, PSU *and answer value*; these rules then turn
-each distinct value into (valid, y, class) with the semantics of :mod:`kirc.metrics` and raise
+each distinct value into (valid, y, class) with the semantics of :mod:`kirc.estimate.metrics` and raise
 the errors the in-memory path raises, with the same row counts and examples.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError, ScaleError
+from ...errors import ParameterError, ScaleError
 
 NPS_CLASSES = ("detractor", "passive", "promoter")
 SHARE_CLASSES = ("no", "yes")
@@ -79,7 +79,7 @@ def _numeric(values: pd.Series, rows: np.ndarray, rule: AnswerRule, source) -> n
 
 def check_scale(values: np.ndarray, rows: np.ndarray, low, high, integer: bool, whole: bool,
                 column: str, source) -> None:
-    """:func:`kirc.metrics._check_scale` on distinct values, each standing for ``rows`` rows.
+    """:func:`kirc.estimate.metrics._check_scale` on distinct values, each standing for ``rows`` rows.
 
     ``whole``: the column's type is an integer type (no fractions possible).
     """

@@ -16,7 +16,7 @@ import uuid
 import numpy as np
 import pandas as pd
 
-from ..errors import ColumnError, ScaleError
+from ...errors import ColumnError, ScaleError
 from ..tally import PSU, STRATUM, SUMS, Tally, _fpc_per_stratum, groups_of
 from .answers import AnswerRule, classify
 
@@ -394,7 +394,7 @@ def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
 def _weigh_by_fraction(cells, design, strata, stratum_code, rule) -> None:
     """Unweighted with a finite population: each unit weighs N_h / m_h, as in memory.
 
-    (:func:`kirc.tally.row_design`, as ``svydesign(fpc=)`` without weights.) The weight is
+    (:func:`kirc.estimate.tally.row_design`, as ``svydesign(fpc=)`` without weights.) The weight is
     constant within a stratum, so the engine's counts are scaled per cell.
     """
     fpc = strata["fpc"].to_numpy(dtype=float)

@@ -34,8 +34,8 @@ population); by default the design the frame carries (:func:`kirc.design_of`; fr
 ``weight``, ``gewicht``, ``weegfactor`` or ``wgt``).
 
 Data flow: the answers are *tallied* into sums per (group, stratum, PSU) in one pass
-(:mod:`kirc.tally`), the variance is computed from the tally by Taylor linearisation
-(:mod:`kirc.variance`), and intervals come from :mod:`kirc.intervals`:
+(:mod:`kirc.estimate.tally`), the variance is computed from the tally by Taylor linearisation
+(:mod:`kirc.estimate.variance`), and intervals come from :mod:`kirc.intervals`:
 
 * An unweighted simple random sample (no weights, strata or clusters; with or without a finite
   population) keeps the count-based intervals: the interval formula gets the counts, and the
@@ -63,10 +63,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import config, intervals
-from ._frozen import FrozenList
-from .design import Design, design_of
-from .errors import ColumnError, ParameterError, ScaleError
+from .. import config, intervals
+from .._frozen import FrozenList
+from ..survey.design import Design, design_of
+from ..errors import ColumnError, ParameterError, ScaleError
 from .tally import Groups, factorize, groups_of, row_design, tally_rows
 from .variance import domain_estimates
 
@@ -197,7 +197,7 @@ def resolve_design(data: pd.DataFrame, design: Design | None = None, weights=FRO
     Examples
     --------
     >>> import pandas as pd, kirc
-    >>> from kirc.metrics import resolve_design
+    >>> from kirc.estimate.metrics import resolve_design
     >>> df = pd.DataFrame({"ok": [1, 0], "gewicht": [0.5, 1.5]})
     >>> resolve_design(df, weights="auto").weights
     'gewicht'
@@ -211,7 +211,7 @@ def resolve_design(data: pd.DataFrame, design: Design | None = None, weights=FRO
         declared = data.attrs.get("weight")
         if (base.weights is None and design is None and "design" not in data.attrs
                 and isinstance(declared, str) and declared in data.columns):
-            from .read import KircWarning
+            from ..io import KircWarning
             warnings.warn(KircWarning(
                 f"{_source(data) or 'the data'} declares the weight {declared!r} (SPSS WEIGHT "
                 f"BY); these figures are unweighted: pass weights={declared!r} (or "
@@ -248,9 +248,9 @@ def _prepare(data, columns, by, design, weights, population):
 # tally and design variance per group
 
 
-#: ``data.attrs`` key under which :mod:`kirc.engines` hands an estimator the tally it computed
+#: ``data.attrs`` key under which :mod:`kirc.estimate.engines` hands an estimator the tally it computed
 #: in another engine (or captures the tally of one chunk); see :func:`_estimates`.
-TALLY_HOOK = "kirc.engines.tally"
+TALLY_HOOK = "kirc.estimate.engines.tally"
 
 
 def _tally(data, y, valid, by, design, classes, names, resolved=None):
@@ -264,7 +264,7 @@ def _tally(data, y, valid, by, design, classes, names, resolved=None):
 
 
 def _any_engine(function):
-    """Let an estimator take what :mod:`kirc.engines` reads besides a pandas DataFrame.
+    """Let an estimator take what :mod:`kirc.estimate.engines` reads besides a pandas DataFrame.
 
     A Parquet or CSV path, a DuckDB relation, a Spark DataFrame or an iterator of DataFrames
     (chunks) is tallied by its engine and estimated by this very function, so that every
@@ -290,7 +290,7 @@ def _estimates(data: pd.DataFrame, y: np.ndarray, valid: np.ndarray, by: list[st
     keys, tally = in_memory() if hook is None else hook(in_memory)
     result = domain_estimates(tally)
     if hook is None and "calibration" in data.attrs:   # calibrated weights: residual variance
-        from .weighting import calibrated_estimates
+        from ..survey.calibrate import calibrated_estimates
         result = calibrated_estimates(result, data, y, valid, resolved["groups"],
                                       resolved["rows"], design)
     if by:
@@ -425,7 +425,7 @@ def _frame(est: pd.DataFrame, by: list[str], estimate, low, high, method: str, m
     out = pd.concat([est[by].reset_index(drop=True), values], axis=1) if by else values
     out = out.reset_index(drop=True)
     if nobs is not None:
-        # the (effective) sample size behind the interval, for kirc.compare.change
+        # the (effective) sample size behind the interval, for kirc.estimate.compare.change
         out.attrs["interval_n"] = FrozenList(np.asarray(nobs, float).tolist())
         out.attrs["interval_df"] = design_df         # t with the design's df, else z
     return out
@@ -584,9 +584,9 @@ def _warn_missing_like(series, other, data, column):
 def warn_missing_like(codes, count: int, source, column: str, stacklevel: int = 3) -> None:
     """The warning for answers that look like an undeclared missing code (97–99, −1).
 
-    One text for every engine: the in-memory path and :mod:`kirc.engines` both call it.
+    One text for every engine: the in-memory path and :mod:`kirc.estimate.engines` both call it.
     """
-    from .read import KircWarning
+    from ..io import KircWarning
 
     codes = ", ".join(f"{v:g}" for v in sorted(codes))
     warnings.warn(KircWarning(
@@ -874,9 +874,9 @@ def avg_readiness(data: pd.DataFrame, by=None, weights=_AUTO, method: str | None
 
 
 def __getattr__(name: str):
-    # change and trend live in kirc.compare, which builds on the metrics above; this keeps
-    # kirc.metrics.change and kirc.metrics.trend working without an import cycle.
+    # change and trend live in kirc.estimate.compare, which builds on the metrics above; this keeps
+    # kirc.estimate.metrics.change and kirc.estimate.metrics.trend working without an import cycle.
     if name in ("change", "trend"):
         from . import compare
         return getattr(compare, name)
-    raise AttributeError(f"module 'kirc.metrics' has no attribute {name!r}")
+    raise AttributeError(f"module 'kirc.estimate.metrics' has no attribute {name!r}")

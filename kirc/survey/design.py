@@ -2,7 +2,7 @@
 
 A :class:`Design` names columns, it holds no data; it is the ``svydesign(ids=, strata=,
 weights=, fpc=)`` of R's ``survey`` package, given once and then used by every estimator of
-:mod:`kirc.metrics` and :mod:`kirc.compare`. Frames from :func:`kirc.load_survey` carry the
+:mod:`kirc.estimate.metrics` and :mod:`kirc.estimate.compare`. Frames from :func:`kirc.load_survey` carry the
 design declared in the ``[design]`` table of their survey definition in ``df.attrs["design"]``;
 pandas copies ``attrs`` to every frame derived by filtering or selecting columns
 (``ks[ks.year == 2025]``, ``ks[["nps", "weight"]]``), so the design travels with the data.
@@ -43,8 +43,8 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
-from ._frozen import FrozenDict, Shared
-from .errors import ColumnError, ParameterError
+from .._frozen import FrozenDict, Shared
+from ..errors import ColumnError, ParameterError
 
 __all__ = ["Design", "design_of", "LONELY_PSU"]
 

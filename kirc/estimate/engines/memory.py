@@ -6,7 +6,7 @@ counted once per (domain, stratum, PSU, answer value) with ``numpy.bincount`` ov
 (and, weighted, the same pass with w and w²), and every sum of the tally follows from those
 counts on the few distinct values: the approach of the SQL engines, in numpy. Anything else (text
 codes, fractions, answers off the scale, undeclared missing codes, categorical columns) takes the
-general path of :mod:`kirc.metrics`, which raises or warns as documented; the results are the
+general path of :mod:`kirc.estimate.metrics`, which raises or warns as documented; the results are the
 same (``tests/test_engines.py`` compares both paths).
 """
 
@@ -17,8 +17,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._pieces import each_piece
-from ..errors import KircError
+from ..._pieces import each_piece
+from ...errors import KircError
 from ..tally import (PSU, STRATUM, RowDesign, Tally, _DENSE_KEY_RANGE, groups_of,
                      row_design, strata_table)
 from .answers import _LOOKS_MISSING, NPS_CLASSES, SHARE_CLASSES
@@ -80,7 +80,7 @@ def estimate_fast(function, data: pd.DataFrame, args, kwargs):
     if name not in ("nps", "csat", "share") or len(data) < MIN_ROWS:
         return None
     if "calibration" in data.attrs:
-        # calibrated weights need the residual variance of every row (kirc.weighting)
+        # calibrated weights need the residual variance of every row (kirc.survey.calibrate)
         return None
     try:
         bound = _bind(function, data, args, kwargs)
@@ -177,7 +177,7 @@ class _OffsetGroups:
     """Integer domain columns over modest ranges: the offsets from each column's minimum,
     combined as mixed-radix digits, are the codes (no hash, no remapping pass); the domains
     that occur are found from the counts. Codes follow the keys' sorted order, as
-    :func:`kirc.tally.groups_of` orders integer keys."""
+    :func:`kirc.estimate.tally.groups_of` orders integer keys."""
 
     def __init__(self, columns, lows, highs):
         self.columns, self.lows = list(columns), list(lows)
@@ -206,7 +206,7 @@ class _OffsetGroups:
     def domains_of(self, present) -> pd.DataFrame:
         """Every domain of the data, from the codes that occur: with several keys, every
         combination of the values each key takes (empty ones too), as
-        :func:`kirc.tally.groups_of` lists them."""
+        :func:`kirc.estimate.tally.groups_of` lists them."""
         present = np.asarray(present, dtype=np.int64)
         if len(self.columns) == 1:
             return self.keys_of(present)
@@ -221,7 +221,7 @@ class _OffsetGroups:
         codes = np.asarray(codes, dtype=np.int64)
         keys = {}
         for series, low, span in reversed(list(zip(self.columns, self.lows, self.spans))):
-            # in the column's own type (wrapping, exact), as kirc.tally.factorize
+            # in the column's own type (wrapping, exact), as kirc.estimate.tally.factorize
             keys[series.name] = (codes % span).astype(series.dtype) + series.dtype.type(low)
             codes = codes // span
         return pd.DataFrame({series.name: keys[series.name] for series in self.columns})

@@ -2,7 +2,7 @@
 
 A *survey definition* is a small TOML file that says what a yearly survey measures and where
 each year's export keeps it. :func:`load_survey` reads every year's file with
-:func:`kirc.read.read_survey` and returns one tidy frame in which a construct (say ``nps``)
+:func:`kirc.io.read_survey` and returns one tidy frame in which a construct (say ``nps``)
 has one name, one type and one set of categories in every year, however the column was called
 or coded in that year's questionnaire.
 
@@ -78,7 +78,7 @@ A margins file holds ``[margins.<construct>]`` tables (and ``[margins.<year>.<co
 plus optional ``title`` and ``source``; it is not listed as a survey.
 
 The full reference, with every key and error, is ``docs/definition.md``. ``[design]`` and
-``[drivers]`` tables are validated by :mod:`kirc.design` and :mod:`kirc.driver_analysis`.
+``[drivers]`` tables are validated by :mod:`kirc.survey.design` and :mod:`kirc.estimate.drivers`.
 
 Files are found relative to the definition's folder. One file may be listed under several
 years when its questionnaire maps ``year``: each year then takes the rows of its year. A
@@ -102,7 +102,7 @@ Harmonisation rules
 * ``weight`` and ``number``: float64 (a Dutch decimal comma in text is accepted); weights
   must not be negative. ``text``: strings, blanks are missing.
 
-The user-missing codes that :func:`~kirc.read.read_survey` already removed (declared in SPSS
+The user-missing codes that :func:`~kirc.io.read_survey` already removed (declared in SPSS
 files) are counted under the reason it reports; ``missing`` codes of the definition are applied
 on top, which matters for CSV and Excel years where nothing is declared in the file.
 """
@@ -123,8 +123,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config
-from .errors import ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError
+from .. import config
+from ..errors import ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError
 
 __all__ = ["load_survey", "survey_definition", "survey_design", "check_years", "years_text",
            "harmonise", "available_surveys", "default_indicators", "CONSTRUCT_TYPES",
@@ -142,7 +142,7 @@ CONSTRUCT_TYPES = {
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
              "years", "indicators", "report", "design", "calibration",
              "data_folders"}
-#: Top-level tables validated elsewhere: ``[drivers]`` (kirc.driver_analysis's keys, checked in
+#: Top-level tables validated elsewhere: ``[drivers]`` (kirc.estimate.drivers's keys, checked in
 #: :func:`_drivers`).
 _OTHER_TOP_KEYS = {"drivers"}
 _CALIBRATION_KEYS = {"method", "bounds", "margins", "weight", "start_weights"}
@@ -161,7 +161,7 @@ _MAX_SHOWN = 5
 # Finding and validating a definition
 # --------------------------------------------------------------------------------------------
 def _default_folder() -> Path:
-    from .resources import surveys_folder
+    from ..resources import surveys_folder
 
     return surveys_folder()
 
@@ -833,7 +833,7 @@ def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, fil
     declared = raw.attrs.get("weight")
     if not isinstance(declared, str) or (definition.get("design") or {}).get("weights"):
         return
-    from .read import KircWarning
+    from ..io import KircWarning
 
     construct = next((name for name, column in mapping.items() if column == declared), None)
     hint = (f"add weights = {construct!r} to [design] in {definition['path']}" if construct
@@ -885,7 +885,7 @@ def _calibration(spec, constructs: dict, years: dict, path: Path) -> dict:
     with a population count per category label for every year, ``[calibration.margins.<year>.
     <construct>]`` for one year (it replaces the all-year margin of that construct).
     """
-    from .weighting import METHODS
+    from .calibrate import METHODS
 
     where = "[calibration]"
     if not isinstance(spec, dict):
@@ -1123,8 +1123,8 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     >>> list(df["avg_status"].cat.categories)
     ['klaar', 'deels', 'niet']
     """
-    from ._frozen import freeze
-    from .prepared import cached, entry_key, file_stamp
+    from .._frozen import freeze
+    from ..prepared import cached, entry_key, file_stamp
 
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
     chosen = check_years(years, list(definition["years"]), definition["path"])
@@ -1206,7 +1206,7 @@ class _PreparedYear:
 def _prepare_year(definition: dict, year: int, calibration: dict | None, personal_data: str,
                   pseudonym_key, shared: set, read_once: dict) -> _PreparedYear:
     """Read, protect, harmonise and calibrate one year; the warnings are recorded, not shown."""
-    from .read import read_survey
+    from ..io import read_survey
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -1245,7 +1245,7 @@ def _warn_again(recorded) -> None:
 
 def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dict):
     """Calibrate one year to its own margins (the definition's [calibration])."""
-    from . import weighting
+    from . import calibrate as weighting
 
     rows = frame.copy(deep=False)
     rows.attrs = {"source": definition["years"][year]["file"]}
@@ -1266,7 +1266,7 @@ def _joined_calibration(data: pd.DataFrame, prepared: list, chosen: list[int], s
     """The joined frame with the calibrated weights, and one calibration with a part per year."""
     import dataclasses
 
-    from . import weighting
+    from . import calibrate as weighting
 
     parts, offset = [], 0
     for year, part in zip(chosen, prepared):
@@ -1490,7 +1490,7 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
     Parameters
     ----------
     raw : pandas.DataFrame
-        The year's data as read by :func:`kirc.read.read_survey` (its ``attrs`` supply value
+        The year's data as read by :func:`kirc.io.read_survey` (its ``attrs`` supply value
         labels and the counts of user-missing cells). Not modified.
     definition : dict
         From :func:`survey_definition`.

@@ -31,7 +31,7 @@ variable on the calibration variables: its linearisation variance replaces every
 regression of ``z/w`` on ``x`` — R's ``svyrecvar`` does ``qr.resid(qr(x·√d), z/(g√d))·g√d``
 for the ``greg_calibration`` that ``calibrate`` stores in ``design$postStrata``.
 :func:`residualise` is that step; :func:`calibrated_estimates` (called by every estimator of
-:mod:`kirc.metrics` on a calibrated frame) applies it to the influence values of each domain
+:mod:`kirc.estimate.metrics` on a calibrated frame) applies it to the influence values of each domain
 and sums them by the stratum and cluster of the whole calibrated sample, with its finite
 population correction. Strata, clusters and fpc of the starting design are kept. Validated
 against R ``survey`` 4.1.1 on the ``api`` data (``tests/test_weighting.py``).
@@ -54,8 +54,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from ._frozen import Shared
-from .errors import ColumnError, KircError, ParameterError, ScaleError
+from .._frozen import Shared
+from ..errors import ColumnError, KircError, ParameterError, ScaleError
 
 __all__ = ["calibrate", "weighting_report", "residualise", "calibration_of", "methods_note",
            "combine", "Calibration", "CalibrationError", "METHODS"]
@@ -427,7 +427,7 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
         default to ``weight``). ``attrs["design"]`` is the starting design with its weights
         replaced by that column (strata, clusters and fpc kept), ``attrs["weight"]`` names it,
         and ``attrs["calibration"]`` holds a :class:`Calibration` (model matrix, starting
-        weights, adjustment factors, the design columns). Every estimator of :mod:`kirc.metrics`
+        weights, adjustment factors, the design columns). Every estimator of :mod:`kirc.estimate.metrics`
         called on the frame (or a filtered part of it) without ``design=`` uses the calibrated
         weights and the calibration-adjusted variance, as R's calibrated designs do.
 
@@ -537,9 +537,9 @@ def calibrated_estimates(result: pd.DataFrame, data: pd.DataFrame, y: np.ndarray
                          valid: np.ndarray, groups, rows, design) -> pd.DataFrame:
     """Replace the variance of domain estimates by the calibration-adjusted one.
 
-    The hook of :func:`kirc.metrics` (its ``_estimates``): ``result`` is what
-    :func:`kirc.variance.domain_estimates` returned for ``data`` (one row per domain of
-    ``groups``), ``rows`` the :class:`kirc.tally.RowDesign` of the call. When the frame carries a
+    The hook of :func:`kirc.estimate.metrics` (its ``_estimates``): ``result`` is what
+    :func:`kirc.estimate.variance.domain_estimates` returned for ``data`` (one row per domain of
+    ``groups``), ``rows`` the :class:`kirc.estimate.tally.RowDesign` of the call. When the frame carries a
     calibration whose weight column is the weight of ``design``, the linearised values of every
     domain mean, ``z_i = w_i (y_i − ȳ_d) / Σ_d w``, are residualised on the calibration
     variables (:func:`residualise`) over the whole calibrated sample (rows filtered out of
@@ -580,7 +580,7 @@ def calibrated_estimates(result: pd.DataFrame, data: pd.DataFrame, y: np.ndarray
     if missing:
         raise ParameterError(f"the design of this call needs column(s) {missing} that the "
                              f"calibration did not keep; give the design when calibrating")
-    from .tally import row_design
+    from ..estimate.tally import row_design
 
     codes = groups.codes
     size = max(int(groups.size), 1)

@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import config, intervals, metrics
-from .errors import ParameterError
+from .. import config, intervals
+from . import metrics
+from ..errors import ParameterError
 
 __all__ = ["change", "change_of_estimates", "trend", "CHANGE_COLUMNS"]
 
@@ -246,7 +247,7 @@ def change_of_estimates(estimates_from: pd.DataFrame, estimates_to: pd.DataFrame
     ...                    "solved": [1] * 59 + [0] * 41 + [1] * 70 + [0] * 30})
     >>> a = kirc.share(df[df.year == 2018], "solved")
     >>> b = kirc.share(df[df.year == 2019], "solved")
-    >>> out = kirc.compare.change_of_estimates(a, b, "share", (2018, 2019), method="newcombe")
+    >>> out = kirc.estimate.compare.change_of_estimates(a, b, "share", (2018, 2019), method="newcombe")
     >>> out.equals(kirc.change(df, "share", "solved", year=2019, method="newcombe"))
     True
     """
@@ -368,7 +369,7 @@ def _year_text(year) -> str:
 def _interval_n(frame: pd.DataFrame) -> np.ndarray:
     """The (effective) sample size behind each row's interval.
 
-    The metrics of :mod:`kirc.metrics` report it (``n / (1 − f)`` for an unweighted simple
+    The metrics of :mod:`kirc.estimate.metrics` report it (``n / (1 − f)`` for an unweighted simple
     random sample, the design's ``p(1−p)/Var̂`` otherwise); for another callable it is
     recovered from the standard error.
     """

@@ -87,8 +87,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import config
-from .errors import ColumnError, ParameterError
+from .. import config
+from ..errors import ColumnError, ParameterError
 
 __all__ = ["crosstab", "column_proportions", "compare_groups", "significance_table",
            "column_letters"]
@@ -183,7 +183,7 @@ def _linearised_domain_mean_variance(values: np.ndarray, weights: np.ndarray,
                                      design: _DesignColumns) -> np.ndarray:
     """Linearised variance of weighted domain means ``Σ_d w y / Σ_d w``, one per (domain, y).
 
-    Private stand-in for ``kirc.variance`` (branch ``design``): single-stage, with-replacement
+    Private stand-in for ``kirc.estimate.variance`` (branch ``design``): single-stage, with-replacement
     Taylor linearisation over strata and PSUs, as R ``survey``'s ``svyby(..., svymean)`` on a
     ``svydesign(ids=~psu, strata=~strata, weights=~w, fpc=~fpc)`` (the whole sample counts for
     the PSUs per stratum; rows outside every domain contribute zero, as ``subset`` does).
@@ -311,7 +311,7 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
     if row == column:
         raise ParameterError(f"row and column are both {row!r}")
     if design is None and weights is None:
-        from .design import design_of
+        from ..survey.design import design_of
 
         design = design_of(data)      # the design the frame carries (kirc.load_survey)
     dc = _DesignColumns(data, design, weights)
@@ -392,7 +392,7 @@ def column_proportions(data: pd.DataFrame, row: str, column: str, *, design=None
     >>> import pandas as pd, kirc
     >>> df = pd.DataFrame({"opgelost": [1] * 40 + [0] * 10 + [1] * 25 + [0] * 25,
     ...                    "kanaal": ["telefoon"] * 50 + ["e-mail"] * 50})
-    >>> t = kirc.crosstabs.column_proportions(df, "opgelost", "kanaal")
+    >>> t = kirc.estimate.groups.column_proportions(df, "opgelost", "kanaal")
     >>> t[["row", "letter_a", "letter_b", "z", "p_adjusted"]].round(4)
        row letter_a letter_b       z  p_adjusted
     0    0        A        B  3.1449      0.0017
@@ -584,13 +584,14 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
     0  energie     -40.0  40                  A
     1  telecom      80.0  40           A      B
     """
-    from . import intervals, metrics
+    from .. import intervals
+    from . import metrics
 
     _check_options(confidence, adjust)
     if metric not in _METRICS:
         raise ParameterError(f"unknown metric {metric!r}; use one of {', '.join(_METRICS)}")
     _check_frame(data, [column, by])
-    from .design import Design, design_of
+    from ..survey.design import Design, design_of
 
     if design is None:
         # the design the frame carries (kirc.load_survey), with weights= overriding its weight
@@ -621,7 +622,7 @@ def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, des
     letters = column_letters(k)
     estimate = table["estimate"].to_numpy(float)
     small = (table["flag"].to_numpy() != "")
-    # The tests use the design-based standard error of each group's estimate (kirc.variance,
+    # The tests use the design-based standard error of each group's estimate (kirc.estimate.variance,
     # through the estimator: strata, clusters, fpc and calibration included); an unweighted
     # simple random sample keeps the plain counts, as SPSS does.
     variance = None

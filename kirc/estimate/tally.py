@@ -1,7 +1,7 @@
 """Tallies: the sufficient statistics of design-based estimates, as a plain table of sums.
 
-Every estimate of :mod:`kirc.metrics` (a share, an NPS, a mean, per domain) and its
-design-based variance (:mod:`kirc.variance`) is a function of a few sums per cell
+Every estimate of :mod:`kirc.estimate.metrics` (a share, an NPS, a mean, per domain) and its
+design-based variance (:mod:`kirc.estimate.variance`) is a function of a few sums per cell
 (domain, stratum, PSU). A :class:`Tally` is that table: one row per observed cell, keyed by the
 domain columns, ``_stratum`` and ``_psu`` (absent when every respondent is its own PSU), with
 the columns
@@ -56,9 +56,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .design import Design, design_of
-from ._pieces import each_piece
-from .errors import ColumnError, ParameterError, ScaleError
+from ..survey.design import Design, design_of
+from .._pieces import each_piece
+from ..errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["Tally", "tally_of", "SUMS", "STRATUM", "PSU"]
 
@@ -398,7 +398,7 @@ def _psus(table: pd.DataFrame, clustered: bool, strata: pd.DataFrame) -> np.ndar
 
 def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowDesign,
                classes: np.ndarray | None = None, class_names=()) -> Tally:
-    """Tally precomputed per-row arrays (the fast path of :mod:`kirc.metrics`).
+    """Tally precomputed per-row arrays (the fast path of :mod:`kirc.estimate.metrics`).
 
     ``values`` is y per row (ignored where ``valid`` is False), ``classes`` the answer class
     code per row (0..K−1) for shares and NPS.

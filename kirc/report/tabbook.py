@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config
-from .errors import ParameterError
+from .. import config
+from ..errors import ParameterError
 
 __all__ = ["write_tab_book", "questions", "breakdowns", "TEXT"]
 
@@ -117,7 +117,7 @@ def questions(definition: dict) -> list[Question]:
 
     Examples
     --------
-    >>> from kirc.surveys import survey_definition
+    >>> from kirc.survey.definition import survey_definition
     >>> [(q.key, q.metric) for q in questions(survey_definition("klantcontact"))][:3]
     [('nps', 'nps'), ('csat', 'top_box'), ('chatbot_success', 'share')]
     """
@@ -159,7 +159,7 @@ def breakdowns(definition: dict) -> list[str]:
 
     Examples
     --------
-    >>> from kirc.surveys import survey_definition
+    >>> from kirc.survey.definition import survey_definition
     >>> breakdowns(survey_definition("klantcontact"))
     ['sector', 'channel', 'age_group']
     >>> breakdowns(survey_definition("sectorscan"))
@@ -241,8 +241,8 @@ def _answer_column(data: pd.DataFrame, question: Question, text: dict):
 
 def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
                    language: str, design, weights, confidence, adjust, min_n):
-    from .crosstabs import compare_groups, crosstab
-    from .privacy import suppress_small_cells
+    from ..estimate.groups import compare_groups, crosstab
+    from ..privacy import suppress_small_cells
 
     text = TEXT[language]
     frame = data.copy()
@@ -403,7 +403,7 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
     """
     from openpyxl import Workbook
 
-    from .surveys import load_survey, survey_definition
+    from ..survey.definition import load_survey, survey_definition
 
     if language not in TEXT:
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")

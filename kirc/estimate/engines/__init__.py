@@ -1,7 +1,7 @@
 """The tally step in other engines: DuckDB, Spark, and a stream of chunks.
 
-Every estimator of :mod:`kirc.metrics` (:func:`kirc.nps`, :func:`kirc.share`,
-:func:`kirc.csat`, :func:`kirc.mean_score`, the named shares) and of :mod:`kirc.compare`
+Every estimator of :mod:`kirc.estimate.metrics` (:func:`kirc.nps`, :func:`kirc.share`,
+:func:`kirc.csat`, :func:`kirc.mean_score`, the named shares) and of :mod:`kirc.estimate.compare`
 (:func:`kirc.change`, :func:`kirc.trend`) takes, besides a pandas DataFrame,
 
 * a **path** to a Parquet file (``.parquet``, ``.pq``, or a glob of them) or a CSV file, read
@@ -15,7 +15,7 @@ Every estimator of :mod:`kirc.metrics` (:func:`kirc.nps`, :func:`kirc.share`,
   can be read once: :func:`kirc.change` and :func:`kirc.trend`, which read the data per year,
   do not take one.
 
-with the same arguments and the same result. Only the *tally* (:mod:`kirc.tally`: the sums per
+with the same arguments and the same result. Only the *tally* (:mod:`kirc.estimate.tally`: the sums per
 domain, stratum and PSU) is computed by the engine, in one ``GROUP BY``; the design-based
 variance, intervals, flags and checks are :mod:`kirc`'s own, the code that estimates a pandas
 frame. The engine groups by the answer *value* too (an NPS has at most eleven), counting rows
@@ -49,8 +49,8 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from .._frozen import Shared
-from ..errors import KircError, ParameterError
+from ..._frozen import Shared
+from ...errors import KircError, ParameterError
 
 __all__ = ["connect", "estimate", "tally", "engine_of", "MissingExtraError"]
 
@@ -96,11 +96,11 @@ def connect(memory_limit: str | None = "1GB", temp_directory: str | os.PathLike 
 
     Examples
     --------
-    >>> import kirc.engines
-    >>> con = kirc.engines.connect(memory_limit="256MB")
+    >>> import kirc.estimate.engines
+    >>> con = kirc.estimate.engines.connect(memory_limit="256MB")
     >>> con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     '244.1 MiB'
-    >>> _ = kirc.engines.connect()       # back to the defaults
+    >>> _ = kirc.estimate.engines.connect()       # back to the defaults
     """
     global _connection
     duckdb = _require("duckdb", "duckdb", "reading a Parquet or CSV file")
@@ -137,8 +137,8 @@ def engine_of(data) -> str:
 
     Examples
     --------
-    >>> import pandas as pd, kirc.engines
-    >>> kirc.engines.engine_of(pd.DataFrame()), kirc.engines.engine_of("answers.parquet")
+    >>> import pandas as pd, kirc.estimate.engines
+    >>> kirc.estimate.engines.engine_of(pd.DataFrame()), kirc.estimate.engines.engine_of("answers.parquet")
     ('pandas', 'path')
     """
     if isinstance(data, pd.DataFrame):
@@ -168,12 +168,12 @@ def _relation_of_path(path):
     con = _duckdb_connection()
     if lower.endswith(_PARQUET):
         if not any(c in name for c in "*?[") and not os.path.exists(name):
-            from ..errors import InputFileError
+            from ...errors import InputFileError
             raise InputFileError("no such file", file=name)
         return con.read_parquet(name)
     if lower.endswith(_CSV):
         if not os.path.exists(name):
-            from ..errors import InputFileError
+            from ...errors import InputFileError
             raise InputFileError("no such file", file=name)
         return con.read_csv(name)
     raise ParameterError(f"{name}: the engines read Parquet (.parquet) and CSV files; read "
@@ -181,7 +181,7 @@ def _relation_of_path(path):
 
 
 def source_of(data):
-    """The engine source (:mod:`kirc.engines.sql`) for a path, relation or Spark DataFrame."""
+    """The engine source (:mod:`kirc.estimate.engines.sql`) for a path, relation or Spark DataFrame."""
     kind = engine_of(data)
     if kind == "path":
         from .sql import DuckDBSource
@@ -311,7 +311,7 @@ def _tally_chunks(function, chunks, bound):
 
 
 def _unit_weights(strata: pd.DataFrame) -> np.ndarray:
-    """The weight :func:`kirc.tally.row_design` gives an unweighted unit per stratum."""
+    """The weight :func:`kirc.estimate.tally.row_design` gives an unweighted unit per stratum."""
     fpc = strata["fpc"].to_numpy(dtype=float)
     if not np.isfinite(fpc).any() or len(strata) <= 1:
         return np.ones(len(strata))
@@ -339,7 +339,7 @@ def _scale_by_unit(tally, inverse: bool = False):
 
 def _tally_source(function, source, bound):
     from ..metrics import _as_list, resolve_design
-    from ..errors import ColumnError
+    from ...errors import ColumnError
     from .answers import answer_rule
     from .sql import tally_source
 
@@ -379,10 +379,10 @@ def tally(data, metric: str, column: str, by=None, design=None, **options):
 
     Examples
     --------
-    >>> import pandas as pd, kirc, kirc.engines
+    >>> import pandas as pd, kirc, kirc.estimate.engines
     >>> df = pd.DataFrame({"q": [10, 9, 6, 8, 7, 2], "g": list("aabbab")})
-    >>> parts = kirc.engines.tally(df[:3], "nps", "q", by="g") \\
-    ...     + kirc.engines.tally(df[3:], "nps", "q", by="g")
+    >>> parts = kirc.estimate.engines.tally(df[:3], "nps", "q", by="g") \\
+    ...     + kirc.estimate.engines.tally(df[3:], "nps", "q", by="g")
     >>> parts.table[["g", "n", "n_promoter", "n_detractor"]]
        g  n  n_promoter  n_detractor
     0  a  3           2            0
@@ -410,7 +410,7 @@ def tally(data, metric: str, column: str, by=None, design=None, **options):
 
 
 # --------------------------------------------------------------------------------------------
-# per year (kirc.compare)
+# per year (kirc.estimate.compare)
 
 
 def years(data, column: str) -> list:
@@ -422,7 +422,7 @@ def years(data, column: str) -> list:
                              "iterator of chunks")
     source = source_of(data)
     if column not in source.empty_frame().columns:
-        from ..errors import ColumnError
+        from ...errors import ColumnError
         raise ColumnError("no such column", file=source.name, column=column)
     values = source.distinct(column)
     return sorted(v for v in values if not pd.isna(v))

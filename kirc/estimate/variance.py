@@ -1,4 +1,4 @@
-"""Design-based variance by Taylor linearisation, from a :class:`kirc.tally.Tally`.
+"""Design-based variance by Taylor linearisation, from a :class:`kirc.estimate.tally.Tally`.
 
 Every estimate here is a ratio mean per domain ``d``, ȳ_d = Σ w·y / Σ w over the respondents of
 the domain (a share: y = 1/0; the NPS: the mean of the score y = +1 promoter, 0 passive,
@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from ..errors import ParameterError
 from .tally import STRATUM, Tally
 
 __all__ = ["domain_estimates"]
@@ -74,7 +74,7 @@ def domain_estimates(tally: Tally) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd, kirc
-    >>> from kirc.variance import domain_estimates
+    >>> from kirc.estimate.variance import domain_estimates
     >>> df = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "h": [1, 1, 1, 2, 2, 2]})
     >>> t = kirc.tally_of(df, "y", design=kirc.Design(strata="h"))
     >>> domain_estimates(t)[["n", "estimate", "se", "df"]].round(6)

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import config
-from .errors import ColumnError, ParameterError, ScaleError
+from .. import config
+from ..errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["rater_agreement", "rater_bias", "krippendorff_alpha", "calibration_table",
            "example_session", "load_scores", "criteria_of", "alpha_plot", "deviation_plot"]
@@ -609,7 +609,7 @@ def load_scores(path=None, **options) -> pd.DataFrame:
     ``path=None``, :func:`example_session`."""
     if path is None:
         return example_session(**options)
-    from .read import read_survey
+    from ..io import read_survey
 
     return read_survey(path, personal_data="keep", **options)
 

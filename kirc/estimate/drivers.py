@@ -50,8 +50,8 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from . import config
-from .errors import ColumnError, ParameterError, ScaleError
+from .. import config
+from ..errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section", "driver_plot",
            "DRIVER_LABELS", "CAUTION"]
@@ -238,8 +238,8 @@ def _design_columns(data: pd.DataFrame, design, weights):
     """(weights, strata, psu) column names from a ``kirc.Design`` (read by attribute so that
     this works before and after the design branch) or the ``weights=`` shorthand."""
     if design is None and weights is None:
-        try:  # frames read by load_survey carry their design once kirc.design exists
-            from .design import design_of  # type: ignore[attr-defined]
+        try:  # frames read by load_survey carry their design once kirc.survey.design exists
+            from ..survey.design import design_of  # type: ignore[attr-defined]
         except ImportError:
             design_of = None
         if design_of is not None:
@@ -593,7 +593,7 @@ def _carried_design(data: pd.DataFrame):
     """The design a frame from load_survey carries (kirc.design_of, once the design branch is
     merged), when it says more than a simple random sample; else None."""
     try:
-        from .design import design_of  # type: ignore[attr-defined]
+        from ..survey.design import design_of  # type: ignore[attr-defined]
     except ImportError:
         return None
     design = design_of(data)
@@ -703,7 +703,7 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
             raise ParameterError("give the survey definition: the data do not say which "
                                  "definition they were loaded with")
     if not isinstance(definition, dict):
-        from .surveys import survey_definition
+        from ..survey.definition import survey_definition
 
         definition = survey_definition(definition)
     declared = definition.get("drivers") or {}
