@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 
 from . import _compat
-from .errors import (ColumnError, DefinitionError, InputFileError, KircError,
+from .errors import (ColumnError, DefinitionError, InputFileError, KircError, KircWarning,
                      ParameterError, ScaleError)
 
 __version__ = "0.1.0"
@@ -24,19 +24,22 @@ _compat.install()
 _LAZY = {
     # reading
     "read_survey": "kirc.io",
-    "KircWarning": "kirc.io",
     "missing_reasons": "kirc.io",
     "load_survey": "kirc.survey.definition",
     "survey_definition": "kirc.survey.definition",
     "survey_design": "kirc.survey.definition",
-    # the survey design and its sufficient statistics
+    # the survey, its design and the sufficient statistics
+    "Survey": "kirc.survey.survey",
+    "as_survey": "kirc.survey.survey",
     "Design": "kirc.survey.design",
-    "design_of": "kirc.survey.design",
+    "design_of": "kirc.survey.survey",
     "Tally": "kirc.estimate.tally",
     "tally_of": "kirc.estimate.tally",
-    # metrics
+    # what is estimated, and the estimators
+    "measure_of": "kirc.measures",
     "nps": "kirc.estimate.metrics",
     "csat": "kirc.estimate.metrics",
+    "top_box": "kirc.estimate.metrics",
     "mean_score": "kirc.estimate.metrics",
     "share": "kirc.estimate.metrics",
     "chatbot_success": "kirc.estimate.metrics",
@@ -45,6 +48,7 @@ _LAZY = {
     "relation_quotient": "kirc.estimate.metrics",
     "change": "kirc.estimate.compare",
     "trend": "kirc.estimate.compare",
+    "contrast": "kirc.estimate.contrast",
     # weighting to the population
     "calibrate": "kirc.survey.calibrate",
     "weighting_report": "kirc.survey.calibrate",
@@ -63,11 +67,11 @@ _LAZY = {
 }
 #: Public subpackages and modules, imported on first use.
 _SUBMODULES = {"intervals", "io", "report", "demo", "privacy", "inspect", "config", "resources",
-               "draft", "estimate", "survey", "quality", "cli"}
+               "draft", "estimate", "survey", "quality", "cli", "measures", "disclose"}
 
 __all__ = [
-    "KircError", "InputFileError", "ColumnError", "ScaleError", "DefinitionError",
-    "ParameterError", *_LAZY, "drivers",
+    "KircError", "KircWarning", "InputFileError", "ColumnError", "ScaleError",
+    "DefinitionError", "ParameterError", *_LAZY,
 ]
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "ScaleError",
     "DefinitionError",
     "ParameterError",
+    "KircWarning",
 ]
 
 
@@ -83,3 +84,28 @@ class DefinitionError(KircError):
 
 class ParameterError(KircError, ValueError):
     """An argument has a value that cannot be used (unknown method, year, segment, ...)."""
+
+
+class KircWarning(UserWarning):
+    """Something in the data was changed or decided for you while reading or estimating it.
+
+    The work goes on; the warning says which file, column or rows were affected and what was
+    decided (a renamed duplicate column, a guessed header row, a skipped sheet, a survey design
+    that a pandas operation dropped, ...).
+    """
+
+
+def warn(message: str, category: type[Warning] = KircWarning) -> None:
+    """Issue a warning attributed to the first caller outside the package.
+
+    Where the user's own line is, not a line of kirc: the warning is then shown once per call
+    site and can be filtered by the user's module.
+    """
+    import sys
+    import warnings
+
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("kirc"):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -1,4 +1,4 @@
-"""Personal data (AVG / GDPR): find it, take it out, and keep small cells out of reports.
+"""Personal data (AVG / GDPR): find it and take it out.
 
 The sector is asked whether it is ready for the AVG, so the toolkit itself keeps to it: direct
 identifiers stay out of analyses and reports. This module provides
@@ -9,9 +9,9 @@ identifiers stay out of analyses and reports. This module provides
 * :func:`pseudonymise` -- a keyed pseudonym (HMAC-SHA256) for identifiers that must stay
   linkable, e.g. a customer number used to join two files;
 * :func:`protect` -- what the readers call by default: drop (or pseudonymise) identifier columns
-  and scrub free-text columns, recording what was done in ``df.attrs["personal_data"]``;
-* :func:`suppress_small_cells` and :func:`suppression_summary` -- the small-cell rule for report
-  tables, with complementary suppression.
+  and scrub free-text columns, recording what was done in ``df.attrs["personal_data"]``.
+
+Keeping small cells out of reports is :mod:`kirc.disclose`.
 
 Detection is pattern based. It finds structured identifiers reliably; it cannot find every
 name of a person in free text (see :func:`scrub_text`), which is why open answers should still be
@@ -31,7 +31,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .config import MIN_N
 from .errors import ColumnError, ParameterError
 
 __all__ = [
@@ -40,8 +39,6 @@ __all__ = [
     "scrub_text",
     "pseudonymise",
     "protect",
-    "suppress_small_cells",
-    "suppression_summary",
     "is_valid_bsn",
     "is_valid_iban",
 ]
@@ -1108,170 +1105,3 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
     attrs["personal_data"] = previous + records
     result.attrs = attrs
     return result
-
-
-# --------------------------------------------------------------------------------------------
-# Small-cell rule
-# --------------------------------------------------------------------------------------------
-
-def suppress_small_cells(table: pd.DataFrame, *, n: str = "n", min_n: float = MIN_N,
-                         value_columns: Sequence | None = None, by=None,
-                         total: str | None = None) -> pd.DataFrame:
-    """Suppress report-table rows based on too few observations, and their complements.
-
-    **Primary suppression**: a row whose count ``n`` is below ``min_n`` (or missing) is
-    suppressed. **Complementary suppression**: rows that share the values of ``by`` (e.g. all
-    sectors within one year) add up to a total that is shown; when exactly one row of such a
-    group is suppressed, the row with the next-smallest ``n`` in the group is suppressed too,
-    so that the hidden figure cannot be recovered by subtracting the others from the total. If
-    the group has no other row to hide, its shown total row is suppressed instead.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        One row per table cell (not modified).
-    n : str, default "n"
-        The count column.
-    min_n : number, default :data:`kirc.config.MIN_N` (30)
-        Smallest count that is shown (use 5, ``MIN_N_ORGANISATIONS``, for the organisation
-        survey, or ``df.attrs["min_n"]``).
-    value_columns : sequence of str, optional
-        Columns hidden (set to NaN) in suppressed rows. Default: every numeric column except
-        ``n``, the ``by`` columns and ``total`` -- pass them explicitly when the table has
-        numeric key columns such as a year that is not in ``by``.
-    by : str or sequence of str, optional
-        Columns that define the groups adding up to a total. None: the whole table is one
-        group.
-    total : str, optional
-        A boolean column that is True for total rows (e.g. "alle sectoren"). Total rows are not
-        counted as members of their group and are only chosen as complement as a last resort.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with ``value_columns`` and ``n`` set to NaN in suppressed rows, plus a boolean
-        column ``suppressed`` and a column ``suppression`` holding None, ``"n<{min_n}"``
-        (primary) or ``"complementary"``.
-
-    Notes
-    -----
-    The exact ``n`` of a suppressed row is hidden too: with the total's n and the other rows'
-    n shown, the n of a single hidden row (and from it a mean or share) could be worked out;
-    the ``suppression`` column ("n<30") tells the reader why the figure is missing. The input
-    table keeps the exact counts for internal use.
-
-    If the table already has ``suppressed`` / ``suppression`` columns (an earlier call), those
-    rows stay suppressed with their reason. For a two-way table with totals in both directions
-    call the function once per direction (``by="year"``, then ``by="sector"``) until
-    :func:`suppression_summary` no longer changes.
-
-    Primary and secondary (complementary) cell suppression as in Hundepool et al. (2012),
-    *Statistical Disclosure Control*, Wiley, ch. 4 and 5, and as practised by CBS for
-    frequency and magnitude tables (CBS, *Statistische beveiliging*, methodenreeks).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"sector": ["bank", "zorg", "energie"], "n": [120, 12, 80],
-    ...                   "nps": [21.0, -5.0, 10.0]})
-    >>> suppress_small_cells(t, value_columns=["nps"])
-        sector      n   nps  suppressed    suppression
-    0     bank  120.0  21.0       False           None
-    1     zorg    NaN   NaN        True           n<30
-    2  energie    NaN   NaN        True  complementary
-    """
-    _check_frame(table)
-    if n not in table.columns:
-        raise ColumnError("is not in the table (the count column)", column=n)
-    if isinstance(min_n, bool) or not isinstance(min_n, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(min_n) or min_n <= 0:
-        raise ParameterError(f"min_n must be a positive number, not {min_n!r}")
-    by_columns = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    for column in by_columns + ([total] if total is not None else []):
-        if column not in table.columns:
-            raise ColumnError("is not in the table", column=column)
-    keys = set(by_columns) | {n, "suppressed", "suppression"} | ({total} if total else set())
-    if value_columns is None:
-        value_columns = [c for c in table.columns
-                         if c not in keys and pd.api.types.is_numeric_dtype(table[c])
-                         and not pd.api.types.is_bool_dtype(table[c])]
-    else:
-        value_columns = [value_columns] if isinstance(value_columns, str) else list(value_columns)
-        for column in value_columns:
-            if column not in table.columns:
-                raise ColumnError("is not in the table (value_columns)", column=column)
-
-    out = table.copy()
-    rows = len(out)
-    label = f"n<{min_n:g}" if isinstance(min_n, (float, np.floating)) else f"n<{min_n}"
-    reason = np.full(rows, None, dtype=object)
-    if "suppressed" in table.columns:
-        earlier = table["suppressed"].fillna(False).astype(bool).to_numpy()
-        earlier_reason = (table["suppression"].astype(object).to_numpy()
-                          if "suppression" in table.columns else np.full(rows, None, object))
-        for i in np.flatnonzero(earlier):
-            reason[i] = earlier_reason[i] if isinstance(earlier_reason[i], str) else "earlier"
-    counts = pd.to_numeric(table[n], errors="coerce").to_numpy(dtype=float)
-    primary = np.array([r is None for r in reason], dtype=bool) & (np.isnan(counts) | (counts < min_n))
-    reason[primary] = label
-
-    is_total = (table[total].fillna(False).astype(bool).to_numpy() if total is not None
-                else np.zeros(rows, dtype=bool))
-    if by_columns:
-        groups = list(out.groupby(by_columns, sort=False, dropna=False).indices.values())
-    else:
-        groups = [np.arange(rows)]
-    for positions in groups:
-        members = [p for p in positions if not is_total[p]]
-        totals = [p for p in positions if is_total[p]]
-        hidden = [p for p in members if reason[p] is not None]
-        if len(hidden) != 1:
-            continue
-        if totals and all(reason[p] is not None for p in totals):
-            continue  # the total is not shown: nothing to subtract from
-        shown = [p for p in members if reason[p] is None]
-        if shown:
-            # Next-smallest cell; ties go to the first row.
-            smallest = min(shown, key=lambda p: (counts[p], p))
-            reason[smallest] = "complementary"
-        else:
-            for p in totals:
-                if reason[p] is None:
-                    reason[p] = "complementary"
-
-    suppressed = np.array([r is not None for r in reason], dtype=bool)
-    for column in dict.fromkeys([*value_columns, n]):
-        out[column] = out[column].where(~suppressed)
-    out["suppressed"] = suppressed
-    out["suppression"] = pd.Series(reason, index=out.index, dtype=object)
-    return out
-
-
-def suppression_summary(table: pd.DataFrame) -> dict:
-    """Count suppressed table cells, for the methods note ("X cellen onderdrukt").
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        The result of :func:`suppress_small_cells`.
-
-    Returns
-    -------
-    dict
-        ``{"primary": int, "complementary": int, "total": int}`` -- rows suppressed because
-        their own n was too small, rows suppressed to protect them, and both together.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"n": [120, 12, 80], "nps": [21.0, -5.0, 10.0]})
-    >>> suppression_summary(suppress_small_cells(t))
-    {'primary': 1, 'complementary': 1, 'total': 2}
-    """
-    _check_frame(table)
-    if "suppression" not in table.columns:
-        raise ColumnError("is not in the table; call suppress_small_cells first",
-                          column="suppression")
-    reasons = table["suppression"].astype(object)
-    complementary = int((reasons == "complementary").sum())
-    primary = int(reasons.map(lambda r: isinstance(r, str) and r.startswith("n<")).sum())
-    total = int(reasons.map(lambda r: isinstance(r, str)).sum())
-    return {"primary": primary, "complementary": complementary, "total": total}

@@ -142,14 +142,23 @@ def test_segment_by_slug_selects_both_surveys():
     assert set(organisations["sector"].astype(str)) == {"financiële dienstverlening"}
 
 
-def test_segment_frames_carry_no_whole_survey_population():
+def test_a_segment_is_a_domain_of_the_whole_survey():
+    # Issue 21: telecom's AVG readiness of 2025 was [34.5, 93.3] in telecom.html and
+    # [50.9, 84.9] in the all-sectors report's sector breakdown. A segment is a domain of the
+    # survey's design (with its finite population), so both give the same interval.
     consumers, organisations = annual.load_report_data("klantcontact", "sectorscan", 2025,
                                                        "telecom")
     assert set(consumers["sector"].astype(str)) == {"telecom"}
-    assert organisations.attrs["population"] == {}
     table = annual.headline(consumers, organisations, 2025).set_index("metric")
-    orgs = organisations[organisations["year"] == 2025]
-    plain = kirc.share(orgs, "avg_ready", population=None).iloc[0]
-    assert table.loc["avg_ready", "ci_low"] == pytest.approx(plain["ci_low"])
-    assert "geen eindige-populatiecorrectie" in annual.methods_note(consumers, organisations)
+    whole = kirc.load_survey("sectorscan", years=range(2017, 2026))
+    sectors = kirc.avg_readiness(whole[whole["year"] == 2025], by="sector").set_index("sector")
+    for column in ("estimate", "ci_low", "ci_high"):
+        assert table.loc["avg_ready", column] == pytest.approx(sectors.loc["telecom", column],
+                                                              rel=1e-12)
+    everyone = kirc.load_survey("klantcontact", years=range(2017, 2026))
+    sectors = kirc.nps(everyone[everyone["year"] == 2025], "nps", by="sector").set_index("sector")
+    for column in ("estimate", "ci_low", "ci_high"):
+        assert table.loc["nps", column] == pytest.approx(sectors.loc["telecom", column],
+                                                         rel=1e-12)
+    assert "eindige-populatiecorrectie" in annual.methods_note(consumers, organisations)
     assert annual.breakdown_group("telecom") == "age_group"

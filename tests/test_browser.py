@@ -38,8 +38,10 @@ def _chromium() -> str | None:
 
 
 CHROMIUM = _chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
-                                "(.ci/run installs Debian's chromium package)")
+#: a browser: outside the inner loop (pytest -m "not slow")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
+                                 "(.ci/run installs Debian's chromium package)")]
 
 
 class Browser:

@@ -186,8 +186,9 @@ def test_a_design_table_with_strata_and_clusters_becomes_the_design(tmp_path):
     path = tmp_path / "eigen.toml"
     path.write_text(text, encoding="utf-8")
     design = survey_design(kirc.survey_definition(path))
-    assert design == kirc.Design(weights="weight", strata=("sector", "region"), psu="channel",
-                                 lonely_psu="adjust")
+    # the years are the outermost strata: each year a sample of its own
+    assert design == kirc.Design(weights="weight", strata=("year", "sector", "region"),
+                                 psu="channel", lonely_psu="adjust")
 
 
 def test_pooled_years_are_a_stratified_estimate_as_svydesign_with_fpc(orgs):

@@ -161,8 +161,8 @@ def test_bootstrap_interval_covers_the_estimate_and_is_reproducible():
     assert (first["importance"] <= first["ci_high"]).all()
     assert first["n_eff"].iloc[0] < first["n"].iloc[0]
     assert "weighted" in first["method"].iloc[0]
-    low, high = first.attrs["r2_ci"]
-    assert low < first.attrs["r2"] < high
+    low, high = first["r2_low"].iloc[0], first["r2_high"].iloc[0]
+    assert low < first["r2"].iloc[0] < high
 
 
 def test_design_bootstrap_resamples_psus_within_strata():
@@ -175,11 +175,8 @@ def test_design_bootstrap_resamples_psus_within_strata():
     y = x @ [1.0, 0.6] + rng.normal(size=n_psu)[psu] * 1.5 + rng.normal(size=len(psu))
     frame = pd.DataFrame({"y": y, "a": x[:, 0], "b": x[:, 1], "psu": psu,
                           "stratum": psu % 4, "w": 1.0})
-
-    class Design:  # stands in for kirc.Design until the design branch is merged
-        weights, strata, psu, fpc = "w", "stratum", "psu", None
-
-    clustered = kirc.drivers(frame, "y", ["a", "b"], design=Design(), n_boot=300)
+    design = kirc.Design(weights="w", strata="stratum", psu="psu")
+    clustered = kirc.drivers(frame, "y", ["a", "b"], design=design, n_boot=300)
     simple = kirc.drivers(frame, "y", ["a", "b"], weights="w", n_boot=300)
     width = lambda t: (t["ci_high"] - t["ci_low"]).iloc[0]
     assert width(clustered) > 1.3 * width(simple)
@@ -233,12 +230,9 @@ def test_bad_input_gets_a_clear_error(call, error, text):
 def test_single_psu_stratum_is_refused():
     frame = make_data(n=50, p=2).assign(stratum=0, psu=lambda d: np.arange(len(d)) % 5)
     frame.loc[0, "stratum"] = 1
-
-    class Design:
-        weights, strata, psu = None, "stratum", "psu"
-
     with pytest.raises(kirc.ParameterError, match="single PSU"):
-        kirc.drivers(frame, "y", ["x0", "x1"], design=Design(), n_boot=10)
+        kirc.drivers(frame, "y", ["x0", "x1"], design=kirc.Design(strata="stratum", psu="psu"),
+                     n_boot=10)
 
 
 def test_too_many_predictors_for_exact_lmg_points_to_relative_weights():

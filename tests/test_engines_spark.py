@@ -18,7 +18,9 @@ if shutil.which("java") is None:
     pytest.skip("Spark needs Java (Debian: default-jre-headless); none on this machine",
                 allow_module_level=True)
 
-pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::UserWarning")
+#: Spark: outside the inner loop (pytest -m "not slow")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::UserWarning")]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+#: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -17,6 +17,7 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 import kirc
+from kirc._keys import factorize
 from kirc import intervals
 from conftest import realdata_file
 
@@ -336,7 +337,7 @@ def test_inputs_are_not_modified(survey):
 ])
 def test_group_codes_equal_pandas_factorize(values):
     series = pd.Series(values, name="g")
-    codes, uniques = kirc.estimate.metrics._factorize(series)
+    codes, uniques = factorize(series)
     expected_codes, expected_uniques = pd.factorize(series, sort=True)
     np.testing.assert_array_equal(codes, expected_codes)
     assert list(uniques) == list(expected_uniques)

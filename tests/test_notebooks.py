@@ -10,6 +10,9 @@ import pytest
 
 from conftest import ROOT
 
+#: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 

@@ -6,6 +6,7 @@ import pickle
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import kirc
@@ -24,9 +25,10 @@ def same_load(a, b):
     if "calibration" in a.attrs:
         ca, cb = a.attrs["calibration"], b.attrs["calibration"]
         np.testing.assert_array_equal(ca.g, cb.g)
-        np.testing.assert_array_equal(ca.start, cb.start)
-        assert list(ca.index) == list(cb.index)
+        np.testing.assert_array_equal(ca.x, cb.x)
+        np.testing.assert_array_equal(ca.inverse, cb.inverse)
         assert [label for label, _ in ca.parts] == [label for label, _ in cb.parts]
+        pd.testing.assert_frame_equal(a.info.sample.frame, b.info.sample.frame)
 
 
 @pytest.mark.parametrize("survey, years", [("klantcontact", [2023, 2024, 2025]),

@@ -18,6 +18,9 @@ from conftest import SURVEYS
 from kirc import annual, report
 from kirc.io import read_survey
 
+#: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 
 def _iban(bank: str, account: str) -> str:
     """A Dutch IBAN with valid ISO 13616 check digits (mod 97)."""

@@ -27,6 +27,9 @@ from kirc.errors import InputFileError, ParameterError
 from conftest import ROOT
 from test_surveys import GOOD_ROWS, mini_survey
 
+#: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 NOTEBOOK = ROOT / "notebooks" / "annual_report.ipynb"
 PARAMETERS = ('year = 2025\nsurvey = "klantcontact"\norg_survey = "sectorscan"\n'
               'segment = "all"\nlanguage = "nl"\noutput_dir = "."')

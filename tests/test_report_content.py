@@ -113,7 +113,7 @@ def test_key_messages_put_the_significant_change_first_and_mark_the_series_break
 def test_long_run_change_has_its_own_test(report_2025):
     table = content.headline(report_2025).set_index("metric")
     ready = kirc.change(report_2025.frames["org_survey"], "share", "avg_ready",
-                        year=(2017, 2025), population="auto")
+                        year=(2017, 2025))
     assert table.loc["avg_ready", "long_change"] == pytest.approx(ready.loc[0, "estimate"])
     assert table.loc["avg_ready", "long_p"] == pytest.approx(ready.loc[0, "p_value"])
     assert table.loc["avg_ready", "estimate_first"] == pytest.approx(

@@ -50,11 +50,13 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from .. import config
+from .. import config, disclose
 from ..errors import ColumnError, ParameterError, ScaleError
+from ..report.texts import (DRIVER_ALT, DRIVER_CAUTION, DRIVER_HEADERS, DRIVER_LABELS,
+                            DRIVER_SMALL_SAMPLE)
+from ..survey.survey import FROM_DESIGN
 
-__all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section", "driver_plot",
-           "DRIVER_LABELS", "CAUTION"]
+__all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section", "driver_plot"]
 
 METHODS = ("lmg", "relative-weights")
 #: Above this many predictors ``method="lmg"`` refuses (2^p subsets). Measured by
@@ -235,26 +237,14 @@ def _is_categorical(values: pd.Series) -> bool:
 
 
 def _design_columns(data: pd.DataFrame, design, weights):
-    """(weights, strata, psu) column names from a ``kirc.Design`` (read by attribute so that
-    this works before and after the design branch) or the ``weights=`` shorthand."""
-    if design is None and weights is None:
-        try:  # frames read by load_survey carry their design once kirc.survey.design exists
-            from ..survey.design import design_of  # type: ignore[attr-defined]
-        except ImportError:
-            design_of = None
-        if design_of is not None:
-            design = design_of(data)
-    if design is not None and weights is not None:
-        raise ParameterError("give either design= or weights=, not both")
-    names = {"weights": weights, "strata": None, "psu": None}
-    if design is not None:
-        for name in names:
-            names[name] = getattr(design, name, None)
-    for role, column in names.items():
-        if column is not None and column not in data.columns:
-            raise ColumnError(f"the design's {role} column is not in the data",
-                              file=_source(data), column=column)
-    return names["weights"], names["strata"], names["psu"]
+    """(weights, strata, psu) column names of the call's design (the survey's, by default)."""
+    from ..survey.survey import resolve_design
+
+    resolved = resolve_design(data, design, weights).design
+    resolved.check(data, _source(data))
+    strata = resolved.strata_columns
+    strata = None if not strata else (strata[0] if len(strata) == 1 else tuple(strata))
+    return resolved.weights, strata, resolved.psu
 
 
 class _Prepared:
@@ -379,7 +369,7 @@ class _Prepared:
 # Public API
 # --------------------------------------------------------------------------------------------
 def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, design=None,
-            weights: str | None = None, method: str = "lmg",
+            weights=FROM_DESIGN, method: str = "lmg",
             confidence: float = config.CONFIDENCE, n_boot: int = N_BOOT,
             seed: int | None = 2018, min_n: int = config.MIN_N) -> pd.DataFrame:
     """Relative importance of each predictor for an outcome, in % of the explained variance.
@@ -395,9 +385,9 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
         group of dummies (the first category present is the reference).
     design : kirc.Design, optional
         Survey design; its ``weights``, ``strata`` and ``psu`` are used (the finite population
-        correction is not). Default: the design the frame carries, else a simple random sample.
-    weights : str, optional
-        Shorthand for ``design=Design(weights=...)``.
+        correction is not). Default: the survey's design, else a simple random sample.
+    weights : str, None or "auto", optional
+        Override the design's weights (``None``: unweighted).
     method : {"lmg", "relative-weights"}
         ``"lmg"``: exact LMG/Shapley decomposition (2^p subsets; at most
         :data:`MAX_LMG_PREDICTORS` predictors). ``"relative-weights"``: Johnson's relative
@@ -418,10 +408,9 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
         One row per predictor, in the given order: ``predictor``, ``importance`` (% of the
         explained variance; the column sums to 100), ``ci_low``, ``ci_high`` (percentile
         bootstrap interval of the importance), ``r2_part`` (the predictor's part of R², as a
-        proportion), ``r2`` (the model's R², the same in every row), ``n`` (complete cases),
-        ``n_eff`` (Kish), ``n_missing`` (rows left out for a missing value), ``method``,
-        ``flag``. ``attrs`` hold ``r2``, ``r2_ci`` (bootstrap interval of R²), ``outcome``,
-        ``n_boot``, ``design``.
+        proportion), ``r2`` (the model's R², the same in every row), ``r2_low`` and
+        ``r2_high`` (its bootstrap interval), ``n`` (complete cases), ``n_eff`` (Kish),
+        ``n_missing`` (rows left out for a missing value), ``method``, ``flag``.
 
     Raises
     ------
@@ -525,15 +514,14 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
         "ci_high": high,
         "r2_part": parts,
         "r2": r2,
+        "r2_low": r2_ci[0],
+        "r2_high": r2_ci[1],
         "n": prepared.n,
         "n_eff": prepared.n_eff if weighted else float(prepared.n),
         "n_missing": prepared.n_missing,
         "method": f"{label}{' (weighted)' if weighted else ''}; {interval}",
-        "flag": f"n<{min_n}" if prepared.n < min_n else "",
+        "flag": disclose.flag(prepared.n, min_n).item(),
     })
-    out.attrs = {"outcome": outcome, "r2": r2, "r2_ci": r2_ci, "n_boot": n_boot,
-                 "method": method, "design": {"weights": weight_column, "strata": strata,
-                                              "psu": psu}}
     return out
 
 
@@ -542,64 +530,11 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
 # --------------------------------------------------------------------------------------------
 #: Labels of the demo's driver constructs, Dutch and English (a definition's own construct
 #: labels are used for the Dutch report when a name is not here).
-DRIVER_LABELS = {
-    "wait_time": {"nl": "Wachttijd", "en": "Waiting time"},
-    "expertise": {"nl": "Deskundigheid medewerker", "en": "Employee's expertise"},
-    "friendliness": {"nl": "Vriendelijkheid medewerker", "en": "Employee's friendliness"},
-    "clarity": {"nl": "Duidelijkheid van de uitleg", "en": "Clarity of the explanation"},
-    "speed": {"nl": "Snelheid van afhandeling", "en": "Speed of handling"},
-    "thinking_along": {"nl": "Meedenken", "en": "Thinking along"},
-    "fcr": {"nl": "Vraag in één keer opgelost", "en": "Solved at first contact"},
-    "channel": {"nl": "Kanaal", "en": "Channel"},
-    "csat": {"nl": "tevredenheid over het contact", "en": "satisfaction with the contact"},
-    "nps": {"nl": "aanbevelingsbereidheid", "en": "likelihood to recommend"},
-}
 
 #: The plain-language caution printed under every driver table.
-CAUTION = {
-    "nl": ("Belang is geen oorzaak. Een aandeel zegt hoeveel van de verschillen in {outcome} "
-           "tussen respondenten samengaan met verschillen in dat aspect, rekening houdend met de "
-           "andere aspecten. Het zegt niet hoeveel de {outcome} stijgt als u dat aspect "
-           "verbetert: daarvoor is een experiment of een vergelijking vóór en na een verandering "
-           "nodig. De aandelen tellen op tot 100% van het verklaarde deel (R² = {r2:.0%}); de "
-           "rest van de verschillen hangt samen met dingen die niet gevraagd zijn."),
-    "en": ("Importance is not causation. A share says how much of the differences in {outcome} "
-           "between respondents go together with differences in that aspect, given the other "
-           "aspects. It does not say how much {outcome} would rise if that aspect were improved: "
-           "that takes an experiment or a before-and-after comparison. The shares add up to "
-           "100% of the explained part (R² = {r2:.0%}); the remaining differences go with "
-           "things the survey did not ask."),
-}
 
 #: Added to the caution when the analysis rests on fewer than min_n complete answers.
-SMALL_SAMPLE = {
-    "nl": ("Let op: deze analyse rust op {n} volledig ingevulde vragenlijsten (minder dan "
-           "{min_n}); de aandelen zijn zeer onzeker."),
-    "en": ("Note: this analysis rests on {n} complete questionnaires (fewer than {min_n}); the "
-           "shares are very uncertain."),
-}
 
-_HEADERS = {
-    "nl": {"predictor": "Aspect", "importance": "Belang (%)", "ci": "95%-interval",
-           "n": "n", "title": "Wat bepaalt de {outcome}? ({year})",
-           "axis": "Aandeel in de verklaarde verschillen (%)"},
-    "en": {"predictor": "Aspect", "importance": "Importance (%)", "ci": "95% interval",
-           "n": "n", "title": "What drives {outcome}? ({year})",
-           "axis": "Share of the explained differences (%)"},
-}
-
-
-def _carried_design(data: pd.DataFrame):
-    """The design a frame from load_survey carries (kirc.design_of, once the design branch is
-    merged), when it says more than a simple random sample; else None."""
-    try:
-        from ..survey.design import design_of  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    design = design_of(data)
-    if any(getattr(design, name, None) is not None for name in ("weights", "strata", "psu")):
-        return design
-    return None
 
 
 def _label(name: str, definition: dict | None, language: str) -> str:
@@ -618,7 +553,7 @@ def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str 
     """
     import matplotlib.pyplot as plt
 
-    if language not in _HEADERS:
+    if language not in DRIVER_HEADERS:
         raise ParameterError(f"unknown language {language!r} (known: nl, en)")
     order = table.sort_values("importance")
     labels = order["label"] if "label" in order else order["predictor"]
@@ -635,7 +570,7 @@ def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str 
         for end in ("ci_low", "ci_high"):
             ax.plot(order[end], positions, "|", color="#333333", markersize=8)
     ax.set_yticks(positions, labels)
-    ax.set_xlabel(_HEADERS[language]["axis"])
+    ax.set_xlabel(DRIVER_HEADERS[language]["axis"])
     ax.set_xlim(0, max(5.0, float(np.nanmax(order[["importance", "ci_high"]].to_numpy())) * 1.1))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -647,10 +582,6 @@ def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str 
 
 #: Heading of the report section.
 #: Alt text of the driver chart, in the report's language: what the bars show, largest first.
-ALT = {"nl": "Staafdiagram: {title}. Belang in procent van de verklaarde variantie, van groot "
-             "naar klein: {shares}.",
-       "en": "Bar chart: {title}. Importance in percent of the explained variance, largest "
-             "first: {shares}."}
 
 
 def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
@@ -695,7 +626,7 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
     >>> section["table"]["predictor"].iloc[0]
     'wait_time'
     """
-    if language not in _HEADERS:
+    if language not in DRIVER_HEADERS:
         raise ParameterError(f"unknown language {language!r} (known: nl, en)")
     if definition is None:
         definition = data.attrs.get("definition")
@@ -722,18 +653,11 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
         frame = data[data["year"] == int(year)]
         if frame.empty:
             raise ParameterError(f"no respondents in {year}")
-    if "design" not in options and "weights" not in options:
-        carried = _carried_design(data)
-        if carried is not None:
-            options["design"] = carried
-        elif "weight" in frame.columns:   # the harmonised weight construct
-            options["weights"] = "weight"
     result = drivers(frame, spec["outcome"], spec["predictors"], **options)
     table = result.assign(label=[_label(p, definition, language) for p in result["predictor"]])
     table = table.sort_values("importance", ascending=False, ignore_index=True)
     table = table[["predictor", "label", *[c for c in result.columns if c != "predictor"]]]
-    table.attrs = dict(result.attrs)
-    headers = _HEADERS[language]
+    headers = DRIVER_HEADERS[language]
     outcome = _label(spec["outcome"], definition, language)
     if spec["outcome"] not in DRIVER_LABELS:
         outcome = outcome.lower()
@@ -747,13 +671,14 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
                             headers["importance"]: table["importance"].round(0).astype(int),
                             headers["ci"]: interval,
                             headers["n"]: table["n"]})
-    caution = CAUTION[language].format(outcome=outcome, r2=result.attrs["r2"])
+    r2 = float(result["r2"].iloc[0])
+    caution = DRIVER_CAUTION[language].format(outcome=outcome, r2=r2)
     if (table["flag"] != "").any():
-        caution += " " + SMALL_SAMPLE[language].format(n=int(table["n"].iloc[0]),
+        caution += " " + DRIVER_SMALL_SAMPLE[language].format(n=int(table["n"].iloc[0]),
                                                        min_n=options.get("min_n", config.MIN_N))
     figure = driver_plot(table, title=title, language=language)
     shares = ", ".join(f"{label} {value:.0f}%" for label, value in
                        zip(table["label"], table["importance"]))
-    alt = ALT[language].format(title=title, shares=shares)
+    alt = DRIVER_ALT[language].format(title=title, shares=shares)
     return {"table": table, "display": display, "figure": figure, "title": title, "alt": alt,
-            "caution": caution, "r2": result.attrs["r2"], "n": int(result["n"].iloc[0])}
+            "caution": caution, "r2": r2, "n": int(result["n"].iloc[0])}

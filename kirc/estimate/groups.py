@@ -15,89 +15,50 @@ the column variable's categories. A cell's ``higher_than`` lists the letters of 
 whose percentage it is significantly higher than (``""`` when none), exactly as SPSS Custom
 Tables prints them next to the percentage ("APA-style" letters in the same cell).
 
-The column-proportions test
----------------------------
-For each row category and each pair of columns *i*, *j*, the two-sided z-test of two
-proportions with the pooled proportion,
+The tests are the pairwise comparisons of :mod:`kirc.estimate.contrast`, Bonferroni-adjusted
+over the pairs of columns within the row (SPSS's default within a row of each innermost
+subtable; ``adjust="holm"`` and ``"none"`` are there too); a pair is significant when its
+adjusted p-value is below ``1 − confidence``.
 
-.. math::  z = (p_i - p_j) / \\sqrt{\\bar p (1 - \\bar p) (1/n_i + 1/n_j)}, \\qquad
-           \\bar p = (n_i p_i + n_j p_j) / (n_i + n_j),
+* **Unweighted simple random sample**: SPSS Custom Tables' column-proportions z-test with the
+  pooled proportion (*Test statistics* tab, *Compare column proportions*; Pearson's chi-square
+  without continuity correction on the 2×2 table of the pair), exactly as before. A pair whose
+  pooled proportion is 0 or 1 has no test statistic and is not tested.
+* **Weighted, stratified, clustered or calibrated survey**: the contrast of the two columns'
+  shares with the design's variance *and covariance* (columns of one clustered or calibrated
+  sample share PSUs and calibration residuals), a Wald t-test: the decision of R's
+  ``svycontrast(svyby(~I(row == r), ~column, design, svymean, covmat=TRUE), c(1, -1))``.
 
-which is the test of IBM SPSS Statistics Custom Tables, *Test statistics* tab, *Compare column
-proportions* (equal to Pearson's chi-square without continuity correction on the 2×2 table of the
-pair). The p-values are Bonferroni-adjusted over the pairs of columns within the row, as SPSS
-does by default within a row of each innermost subtable: ``p_adjusted = min(1, m · p)`` with
-``m`` the number of pairs tested in that row; a pair is significant when
-``p_adjusted < 1 − confidence``. A pair whose pooled proportion is 0 or 1 (both columns 0 % or
-both 100 %) has no test statistic and is not tested.
-``adjust="none"`` gives the unadjusted tests.
+Columns whose (unweighted) base is below the survey's ``min_n`` (:mod:`kirc.disclose`) are
+suppressed in reports and left out of the tests: a letter pointing at a figure that a report
+must suppress would disclose it.
 
-Columns whose (unweighted) base is below the survey's ``min_n`` (the report's disclosure rule,
-:data:`kirc.config.MIN_N` = 30 by default) are flagged ``"n<30"`` and left out of the tests: a
-letter pointing at a figure that a report must suppress would disclose it.
-
-Weights and designs
--------------------
-With ``weights=`` or ``design=`` the percentages are weighted (``Σ w`` of the cell over ``Σ w``
-of the column) and the tests use each cell's *design effective base*
-
-.. math::  n_{\\text{eff}} = \\hat p (1 - \\hat p) / \\widehat{\\operatorname{Var}}(\\hat p),
-
-where the variance is the Taylor-linearised (with-replacement) variance of the weighted share as a
-domain mean, with the design's strata, PSUs and finite population correction: the standard error
-that R's ``survey`` package gives for
-``svyby(~I(row == r), ~column, design, svymean)``. The z statistic above is then computed with
-``n_eff`` in place of ``n`` (and in the pooled proportion). This follows the "effective base"
-option of SPSS Custom Tables and the tabulation packages (IBM/UNICOM Reporter documents
-``e = (Σw)²/Σw²`` per column, Kish's effective base, with the weighted bases in the pooled
-proportion), but with the design effect of each cell instead of Kish's, which ignores strata
-and clusters and any relation between the weights and the answer. With weights unrelated to
-the answer the two are close; on the demo fcr × channel table of 2025 (weighted) the cell
-bases are 0.97 to 1.19 times Kish's. Where a cell's share is 0 or 1 (variance 0) Kish's
-effective base stands in. Unweighted and without a design the effective base is the plain count,
-so the test is exactly the SPSS one. The shares and their standard errors
-``√(p(1−p)/n_eff)`` equal R ``survey`` 4.1.1's ``svyby`` (weights only; strata + PSUs; strata +
-PSUs + finite population correction), to a relative 1e-8; with
-weights only the unpooled version of the statistic, ``(p_i − p_j) / √(Var p_i + Var p_j)``,
-equals ``svycontrast`` exactly (``tests/test_crosstab.py``).
-
-Like every effective-base test, it treats the columns as independent samples. That holds when
-the breakdown is a stratification variable or the PSUs lie within one column (organisations
-nested in sectors). When PSUs hold respondents of several columns, the column shares covary
-and ``svycontrast`` includes the covariance: on the stratified cluster table of the tests the
-standard error of a difference is 0.0831 in R against 0.0786 from the two variances alone
-(0.0921 against 0.0772 for another pair). For such designs read the letters as approximate or
-test the contrast with R ``survey``.
-
-The indicators (:func:`compare_groups`)
---------------------------------------
-Shares (and CSAT top-box) use the column-proportions test above; means use Welch's t-test
-(two-sided, Welch–Satterthwaite degrees of freedom; weighted: linearised standard errors);
-the NPS uses :func:`kirc.intervals.nps_difference_pvalue` on (effective) counts of promoters,
-passives and detractors. All are Bonferroni-adjusted over the pairs of groups. Weighted, the
-standard errors are those of ``svyby(~y, ~group, design, svymean)`` with ``y`` the 0/1 answer,
-the −1/0/+1 NPS score or the rating (checked against R ``survey``); ``se_test`` shows them.
+The indicators (:func:`compare_groups`) use the same comparisons for an NPS, a share, a top box
+or a mean: on an unweighted simple random sample the two-sample test of the measure (pooled z,
+MOVER for the NPS, Welch for means), otherwise the design's contrast.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import config
-from ..errors import ColumnError, ParameterError
+from .. import config, disclose
+from .._compat import keyword_only
+from ..errors import ParameterError
+from ..measures import Measure, measure_of
+from ..survey.survey import FROM_DESIGN, resolve_design
+from . import engines
+from .contrast import ADJUSTMENTS, adjust_pvalues, compare_sides
+from .metrics import for_column, require_columns, result
+from .variance import domain_estimates
 
 __all__ = ["crosstab", "column_proportions", "compare_groups", "significance_table",
-           "column_letters"]
-
-ADJUSTMENTS = ("bonferroni", "none")
-
-
-# --------------------------------------------------------------------------------------------
-# helpers
+           "column_letters", "Categories"]
 
 
 def column_letters(count: int) -> list[str]:
@@ -122,162 +83,6 @@ def column_letters(count: int) -> list[str]:
     return letters
 
 
-def _source(data: pd.DataFrame):
-    return data.attrs.get("source") or data.attrs.get("survey")
-
-
-def _check_frame(data, columns) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise ParameterError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    for column in columns:
-        if column is None:
-            continue
-        if column not in data.columns:
-            shown = ", ".join(map(str, data.columns[:12]))
-            raise ColumnError(f"no such column; the data has {shown}"
-                              + (", ..." if len(data.columns) > 12 else ""),
-                              file=_source(data), column=column)
-
-
-def _check_options(confidence, adjust) -> None:
-    if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
-        raise ParameterError(f"confidence must be between 0 and 1, not {confidence!r}")
-    if adjust not in ADJUSTMENTS:
-        raise ParameterError(f"adjust={adjust!r} is not known; use one of "
-                             f"{', '.join(map(repr, ADJUSTMENTS))}")
-
-
-class _DesignColumns:
-    """The design attributes this module reads (CONTRACT.md: ``getattr(design, name, None)``)."""
-
-    def __init__(self, data: pd.DataFrame, design, weights):
-        design_weights = getattr(design, "weights", None)
-        if weights is not None and design_weights is not None and weights != design_weights:
-            raise ParameterError(f"weights={weights!r} and design weights "
-                                 f"{design_weights!r} disagree; give one of them")
-        self.weights = weights if weights is not None else design_weights
-        self.strata = getattr(design, "strata", None)
-        self.psu = getattr(design, "psu", None)
-        self.fpc = getattr(design, "fpc", None)
-        self.lonely_psu = getattr(design, "lonely_psu", None) or "fail"
-        _check_frame(data, [self.weights, self.strata, self.psu, self.fpc])
-        self.weighted = self.weights is not None
-        self.complex = self.weighted or self.strata is not None or self.psu is not None \
-            or self.fpc is not None
-
-    def weight_values(self, data: pd.DataFrame, valid: np.ndarray) -> np.ndarray:
-        """Weights of the rows that answered (checked), 0 elsewhere."""
-        if self.weights is None:
-            return valid.astype(float)
-        w = pd.to_numeric(data[self.weights], errors="coerce").to_numpy(dtype=float)
-        bad = valid & ~(np.isfinite(w) & (w >= 0))
-        if bad.any():
-            raise ParameterError(f"{int(bad.sum())} weights of answering respondents are "
-                                 "missing, negative or not numbers",
-                                 file=_source(data), column=self.weights)
-        return np.where(valid, w, 0.0)
-
-
-def _linearised_domain_mean_variance(values: np.ndarray, weights: np.ndarray,
-                                     domains: np.ndarray, n_domains: int, data: pd.DataFrame,
-                                     design: _DesignColumns) -> np.ndarray:
-    """Linearised variance of weighted domain means ``Σ_d w y / Σ_d w``, one per (domain, y).
-
-    Private stand-in for ``kirc.estimate.variance`` (branch ``design``): single-stage, with-replacement
-    Taylor linearisation over strata and PSUs, as R ``survey``'s ``svyby(..., svymean)`` on a
-    ``svydesign(ids=~psu, strata=~strata, weights=~w, fpc=~fpc)`` (the whole sample counts for
-    the PSUs per stratum; rows outside every domain contribute zero, as ``subset`` does).
-
-    ``values`` is (rows, K); ``domains`` holds a domain code per row, -1 outside. Returns
-    (n_domains, K). A share is the mean of a 0/1 indicator, the NPS the mean of a −1/0/+1 score.
-    """
-    rows, k = values.shape
-    inside = domains >= 0
-    d = domains[inside]
-    w = weights[inside]
-    y = values[inside]
-    total_w = np.bincount(d, weights=w, minlength=n_domains)
-    sums = np.stack([np.bincount(d, weights=w * y[:, j], minlength=n_domains)
-                     for j in range(k)], axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / total_w[:, None]
-        # influence (score) of each row on each domain mean
-        scores = w[:, None] * (y - means[d]) / total_w[d][:, None]
-    # PSU and stratum codes of every row of the sample (also rows outside the domains)
-    if design.psu is not None:
-        psu_key = data[design.psu]
-        if psu_key.isna().any():
-            raise ParameterError("PSU identifiers are missing", file=_source(data),
-                                 column=design.psu)
-    else:
-        psu_key = pd.Series(np.arange(rows), index=data.index)
-    if design.strata is not None:
-        strata_key = data[design.strata]
-        if strata_key.isna().any():
-            raise ParameterError("strata are missing", file=_source(data), column=design.strata)
-        strata_codes = pd.factorize(strata_key)[0]
-        unit = pd.factorize(pd.MultiIndex.from_arrays([strata_key.to_numpy(),
-                                                       psu_key.to_numpy()]))[0]
-    else:
-        strata_codes = np.zeros(rows, dtype=np.int64)
-        unit = pd.factorize(psu_key)[0]
-    n_units = int(unit.max()) + 1 if rows else 0
-    unit_stratum = np.zeros(n_units, dtype=np.int64)
-    unit_stratum[unit] = strata_codes
-    n_strata = int(strata_codes.max()) + 1 if rows else 0
-    per_stratum = np.bincount(unit_stratum, minlength=n_strata).astype(float)
-    # finite population correction per stratum: a fraction (<= 1) or a population size (> 1)
-    fpc_factor = np.ones(n_strata)
-    if design.fpc is not None:
-        population = pd.to_numeric(data[design.fpc], errors="coerce").to_numpy(dtype=float)
-        if not np.all(np.isfinite(population)) or np.any(population <= 0):
-            raise ParameterError("finite population values must be positive numbers",
-                                 file=_source(data), column=design.fpc)
-        first = np.zeros(n_strata)
-        first[strata_codes] = population
-        fraction = np.where(first <= 1, first, per_stratum / first)
-        if np.any(fraction > 1):
-            raise ParameterError("more PSUs sampled than in the population of a stratum",
-                                 file=_source(data), column=design.fpc)
-        fpc_factor = 1 - fraction
-    unit_totals = np.zeros((n_units, n_domains * k))
-    unit_of_row = unit[inside]
-    flat = scores.reshape(len(d), k)
-    for j in range(k):
-        columns = d * k + j
-        np.add.at(unit_totals, (unit_of_row, columns), np.nan_to_num(flat[:, j]))
-    lonely = per_stratum < 2
-    if lonely.any() and design.lonely_psu != "certainty":
-        raise ParameterError(f"{int(lonely.sum())} strata have a single PSU; the variance "
-                             "cannot be estimated (lonely_psu='certainty' treats them as "
-                             "certainty units)", file=_source(data), column=design.strata)
-    stratum_mean = np.zeros((n_strata, n_domains * k))
-    np.add.at(stratum_mean, unit_stratum, unit_totals)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stratum_mean /= per_stratum[:, None]
-        centred = unit_totals - stratum_mean[unit_stratum]
-        factor = np.where(lonely, 0.0, per_stratum / (per_stratum - 1) * fpc_factor)
-    squares = np.zeros((n_strata, n_domains * k))
-    np.add.at(squares, unit_stratum, centred ** 2)
-    variance = (factor[:, None] * squares).sum(axis=0).reshape(n_domains, k)
-    variance[total_w <= 0] = np.nan
-    return variance
-
-
-def _adjust(p_values: np.ndarray, method: str) -> np.ndarray:
-    if method == "none" or len(p_values) == 0:
-        return p_values
-    return np.minimum(1.0, p_values * len(p_values))
-
-
-def _pooled_z_pvalue(p1, e1, p2, e2):
-    """Two-sided p-value of the pooled two-proportion z-test; NaN when the pool is 0 or 1."""
-    pooled = (e1 * p1 + e2 * p2) / (e1 + e2)
-    if not (0 < pooled < 1) or not (e1 > 0 and e2 > 0):
-        return np.nan, np.nan
-    z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / e1 + 1 / e2))
-    return z, 2 * stats.norm.sf(abs(z))
-
 
 def _categories(series: pd.Series, valid: np.ndarray, all_categories: bool) -> list:
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -301,80 +106,114 @@ def _codes(series: pd.Series, categories: list) -> np.ndarray:
     return pd.Index(categories).get_indexer(series).astype(np.int64)
 
 
-# --------------------------------------------------------------------------------------------
-# the crosstab
+
+
+@dataclass(frozen=True)
+class Categories(Measure):
+    """The categories of a question (a crosstab's rows): one answer class per category.
+
+    The share of each category is the tally's class ``c<k>``; answers outside ``categories``
+    are not counted (missing).
+    """
+
+    categories: tuple = ()
+    name = "categories"
+    kind = "proportion"
+
+    @property
+    def classes(self) -> tuple:
+        return tuple(f"c{k}" for k in range(len(self.categories)))
+
+    def answers(self, values, *, counts=None, source=None, column=None):
+        from ..measures import Answers
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            code = values.cat.set_categories(list(self.categories)).cat.codes.to_numpy()
+        else:
+            code = pd.Index(list(self.categories)).get_indexer(values)
+        code = code.astype(np.int64)
+        valid = code >= 0
+        return Answers(valid, np.zeros(len(code)), code)
+
+
+def _proportion() -> Measure:
+    return measure_of("share")
 
 
 def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
-    """Counts, weighted shares, effective bases and the small-base flags of a crosstab."""
-    _check_frame(data, [row, column])
+    """The tally of ``row`` by ``column``: shares per (row category, column) and their tests."""
     if row == column:
         raise ParameterError(f"row and column are both {row!r}")
-    if design is None and weights is None:
-        from ..survey.design import design_of
-
-        design = design_of(data)      # the design the frame carries (kirc.load_survey)
-    dc = _DesignColumns(data, design, weights)
+    call = resolve_design(data, design, weights)
+    require_columns(data, [row, column], call.source)
     row_series, column_series = data[row], data[column]
-    valid = (row_series.notna() & column_series.notna()).to_numpy().copy()
+    valid = (row_series.notna() & column_series.notna()).to_numpy()
     row_categories = _categories(row_series, valid, all_categories=True)
     column_categories = _categories(column_series, valid, all_categories=False)
-    row_codes = _codes(row_series, row_categories)
-    column_codes = _codes(column_series, column_categories)
-    valid = valid & (row_codes >= 0) & (column_codes >= 0)
-    n_rows, n_columns = len(row_categories), len(column_categories)
-    w_all = dc.weight_values(data, valid)
-    flat = row_codes[valid] * n_columns + column_codes[valid]
-    count = np.bincount(flat, minlength=n_rows * n_columns).reshape(n_rows, n_columns)
-    weighted = np.bincount(flat, weights=w_all[valid],
-                           minlength=n_rows * n_columns).reshape(n_rows, n_columns)
-    base = count.sum(axis=0)
-    weighted_base = weighted.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = weighted / weighted_base[None, :]
-    if dc.complex and n_rows and n_columns:
-        domains = np.where(valid, column_codes, -1)
-        indicators = (row_codes[:, None] == np.arange(n_rows)[None, :]).astype(float)
-        variance = _linearised_domain_mean_variance(indicators, w_all, domains, n_columns,
-                                                    data, dc).T      # (rows, columns)
-        sum_w2 = np.bincount(column_codes[valid], weights=w_all[valid] ** 2,
-                             minlength=n_columns)
-        kish = weighted_base ** 2 / sum_w2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            effective = np.where(variance > 0, share * (1 - share) / variance, kish[None, :])
-    else:
-        effective = np.broadcast_to(base[None, :], (n_rows, n_columns)).astype(float)
-    threshold = int(min_n) if min_n is not None else int(data.attrs.get("min_n", config.MIN_N))
+    frame = data
+    if not isinstance(column_series.dtype, pd.CategoricalDtype) or \
+            list(column_series.cat.categories) != column_categories:
+        # the columns with answers, in order; rows without a row answer count nowhere
+        frame = data.assign(**{column: pd.Categorical(column_series,
+                                                      categories=column_categories)})
+    measure = Categories(tuple(row_categories))
+    tally = engines.tally_measure(frame, measure, row, [column], call)
+    keep = tally.domains[column].notna().to_numpy()
+    per_class = [domain_estimates(tally, y=name) for name in measure.classes]
+    threshold = disclose.threshold(data, min_n if min_n is not None else call.min_n)
+    first = per_class[0] if per_class else domain_estimates(tally)
+    base = first["n"].to_numpy()[keep]
     return dict(row_categories=row_categories, column_categories=column_categories,
-                count=count, base=base, share=share, effective=effective,
-                small=base < threshold, threshold=threshold, design=dc)
+                measure=measure, tally=tally, call=call, keep=np.flatnonzero(keep),
+                per_class=per_class, base=base, threshold=threshold,
+                kish=first["n_kish"].to_numpy(float)[keep],
+                small=disclose.hidden(base, threshold))
 
 
-def _proportion_pairs(cells, confidence, adjust) -> pd.DataFrame:
-    letters = column_letters(len(cells["column_categories"]))
+def _pair_tests(cells, confidence, adjust) -> pd.DataFrame:
+    """Every tested (row category, pair of columns): the contrast and the adjusted p-value."""
+    keep = cells["keep"]
     records = []
-    share, effective, small = cells["share"], cells["effective"], cells["small"]
-    for r in range(len(cells["row_categories"])):
-        tested = []
-        for i, j in combinations(range(len(letters)), 2):
-            if small[i] or small[j]:
-                continue
-            z, p = _pooled_z_pvalue(share[r, i], effective[r, i], share[r, j], effective[r, j])
+    proportion = _proportion()
+    for r, est in enumerate(cells["per_class"]):
+        tested = [(i, j) for i, j in combinations(range(len(keep)), 2)
+                  if not (cells["small"][i] or cells["small"][j])]
+        if not tested:
+            continue
+        share = est["estimate"].to_numpy(float)[keep]
+        compared = compare_sides(proportion, est, cells["tally"], cells["call"],
+                                 [([keep[i]], [keep[j]]) for i, j in tested], None,
+                                 confidence, y=cells["measure"].classes[r])
+        p_value = compared["p_value"]
+        # a pair of 0 % or 100 % columns has no test statistic (pooled proportion 0 or 1)
+        p_value = np.where(np.array([share[i] == share[j] and share[i] in (0.0, 1.0)
+                                     for i, j in tested]), np.nan, p_value)
+        adjusted = adjust_pvalues(p_value, adjust)
+        for (i, j), p, p_adj, diff, se, method in zip(tested, p_value, adjusted,
+                                                      compared["estimate"], compared["se"],
+                                                      compared["method"]):
             if np.isnan(p):
                 continue
-            tested.append((i, j, z, p))
-        adjusted = _adjust(np.array([t[3] for t in tested], dtype=float), adjust)
-        for (i, j, z, p), p_adj in zip(tested, adjusted):
-            records.append({"row": r, "i": i, "j": j, "z": z, "p_value": p,
-                            "p_adjusted": p_adj, "significant": bool(p_adj < 1 - confidence)})
-    return pd.DataFrame.from_records(
-        records, columns=["row", "i", "j", "z", "p_value", "p_adjusted", "significant"])
+            z = np.sign(diff) * stats.norm.isf(p / 2) if p > 0 else np.sign(diff) * np.inf
+            records.append({"row": r, "i": i, "j": j, "estimate": diff, "se": se, "z": z,
+                            "p_value": p, "p_adjusted": p_adj,
+                            "significant": bool(p_adj < 1 - confidence), "method": method})
+    return pd.DataFrame.from_records(records, columns=[
+        "row", "i", "j", "estimate", "se", "z", "p_value", "p_adjusted", "significant",
+        "method"])
 
 
-def column_proportions(data: pd.DataFrame, row: str, column: str, *, design=None, weights=None,
-                       confidence: float = config.CONFIDENCE, adjust: str = "bonferroni",
-                       min_n: int | None = None) -> pd.DataFrame:
-    """The pairwise column-proportions tests behind the letters of :func:`crosstab`.
+def _check_options(confidence, adjust) -> None:
+    if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
+        raise ParameterError(f"confidence must be between 0 and 1, not {confidence!r}")
+    if adjust not in ADJUSTMENTS:
+        raise ParameterError(f"adjust={adjust!r} is not known; use one of "
+                             f"{', '.join(map(repr, ADJUSTMENTS))}")
+
+
+def column_proportions(data: pd.DataFrame, row: str, column: str, *, design=None,
+                       weights=FROM_DESIGN, confidence: float = config.CONFIDENCE,
+                       adjust: str = "bonferroni", min_n: int | None = None) -> pd.DataFrame:
+    """The pairwise column tests behind the letters of :func:`crosstab`.
 
     Parameters are those of :func:`crosstab`.
 
@@ -383,9 +222,10 @@ def column_proportions(data: pd.DataFrame, row: str, column: str, *, design=None
     pandas.DataFrame
         One row per tested (row category, pair of columns): ``row``, ``column_a``,
         ``column_b`` (the categories), ``letter_a``, ``letter_b``, ``percent_a``,
-        ``percent_b``, ``n_eff_a``, ``n_eff_b``, ``z``, ``p_value``, ``p_adjusted``,
-        ``significant``. Untested pairs (a pooled proportion of 0 or 1, or a base below
-        ``min_n``) are left out.
+        ``percent_b``, ``n_a``, ``n_b`` (the columns' unweighted bases), ``difference`` and
+        ``se`` (points), ``z`` (the normal deviate of the
+        p-value, signed), ``p_value``, ``p_adjusted``, ``significant``, ``method``. Untested
+        pairs (a pooled proportion of 0 or 1, or a base below ``min_n``) are left out.
 
     Examples
     --------
@@ -400,20 +240,25 @@ def column_proportions(data: pd.DataFrame, row: str, column: str, *, design=None
     """
     _check_options(confidence, adjust)
     cells = _cells(data, row, column, design, weights, min_n)
-    pairs = _proportion_pairs(cells, confidence, adjust)
+    pairs = _pair_tests(cells, confidence, adjust)
     letters = column_letters(len(cells["column_categories"]))
     rows, columns = cells["row_categories"], cells["column_categories"]
     r, i, j = (pairs[c].to_numpy(dtype=np.int64) for c in ("row", "i", "j"))
-    out = pd.DataFrame({
+    keep = cells["keep"]
+    share = np.array([est["estimate"].to_numpy(float)[keep] for est in cells["per_class"]])
+    return pd.DataFrame({
         "row": [rows[k] for k in r],
         "column_a": [columns[k] for k in i], "column_b": [columns[k] for k in j],
         "letter_a": [letters[k] for k in i], "letter_b": [letters[k] for k in j],
-        "percent_a": 100 * cells["share"][r, i], "percent_b": 100 * cells["share"][r, j],
-        "n_eff_a": cells["effective"][r, i], "n_eff_b": cells["effective"][r, j],
-        "z": pairs["z"].to_numpy(float), "p_value": pairs["p_value"].to_numpy(float),
+        "percent_a": 100 * share[r, i] if len(r) else [],
+        "percent_b": 100 * share[r, j] if len(r) else [],
+        "n_a": cells["base"][i], "n_b": cells["base"][j],
+        "difference": 100 * pairs["estimate"].to_numpy(float),
+        "se": 100 * pairs["se"].to_numpy(float), "z": pairs["z"].to_numpy(float),
+        "p_value": pairs["p_value"].to_numpy(float),
         "p_adjusted": pairs["p_adjusted"].to_numpy(float),
-        "significant": pairs["significant"].to_numpy(bool)})
-    return out
+        "significant": pairs["significant"].to_numpy(bool),
+        "method": pairs["method"].to_numpy(object)})
 
 
 def _higher_than(n_items: int, letters: list[str], pairs, estimate_of) -> list[str]:
@@ -430,14 +275,15 @@ def _higher_than(n_items: int, letters: list[str], pairs, estimate_of) -> list[s
     return ["".join(letters[k] for k in sorted(h)) for h in higher]
 
 
-def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=None,
+@keyword_only("design", "weights", "confidence", "adjust", "min_n")
+def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=FROM_DESIGN,
              confidence: float = config.CONFIDENCE, adjust: str = "bonferroni",
              min_n: int | None = None) -> pd.DataFrame:
     """Column percentages of ``row`` by ``column`` with significance letters, as a tidy table.
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or kirc.Survey
         One row per respondent (not modified).
     row : str
         The question: its categories are the rows of the table (every category of a
@@ -445,44 +291,43 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
     column : str
         The breakdown (sector, channel, …): the columns, those with at least one answer.
     design : kirc.Design, optional
-        The survey design; its ``weights``, ``strata``, ``psu`` and ``fpc`` are used (see the
-        module notes: weighted percentages, tests on the cells' design effective bases).
-    weights : str, optional
-        Column of survey weights; shorthand for a design with only weights.
+        The survey design; default the survey's (module notes).
+    weights : str, None or "auto", optional
+        Override the design's weights (``None``: unweighted).
     confidence : float, default 0.95
         A pair is significant when its (adjusted) p-value is below ``1 − confidence``.
-    adjust : {"bonferroni", "none"}, default "bonferroni"
+    adjust : {"bonferroni", "holm", "none"}, default "bonferroni"
         Multiple-comparison adjustment over the pairs of columns tested within each row.
     min_n : int, optional
         Columns with a smaller (unweighted) base are flagged and not tested; default the
-        survey's ``min_n`` (``data.attrs["min_n"]``) or :data:`kirc.config.MIN_N`.
+        survey's ``min_n`` or 30.
 
     Returns
     -------
     pandas.DataFrame
         One row per (row category, column category): ``<row>``, ``<column>``, ``count``
         (unweighted), ``n`` (the column's valid base, unweighted), ``percent`` (column
-        percentage, weighted with weights), ``letter`` (the column's key), ``higher_than``
-        (letters of the columns this cell is significantly higher than, ``""`` when none),
-        ``n_eff`` (the effective base the test used) and ``flag`` (``"n<30"`` for a small base).
+        percentage, weighted with weights), ``se`` (its design standard error, in points),
+        ``letter`` (the column's key), ``higher_than`` (letters of the columns this cell is
+        significantly higher than, ``""`` when none), ``n_eff`` (the column's Kish effective
+        base) and ``flag`` (``"n<30"`` for a small base).
 
     Notes
     -----
-    The test is SPSS Custom Tables' column-proportions z-test with the pooled proportion,
-    Bonferroni-adjusted within each row (module notes). Validated: the letters are recomputed
-    with ``scipy.stats.chi2_contingency`` per pair on demo tables and on a hand-computed table;
-    weighted and stratified shares, their standard errors and the unpooled contrast agree with
-    R ``survey`` 4.1.1 (``svyby`` + ``svycontrast``) to 1e-8 (``tests/test_crosstab.py``).
+    Validated: unweighted letters against ``scipy.stats.chi2_contingency`` per pair; design
+    letters against R ``survey`` 4.1.1's contrasts with Bonferroni within the row on clustered
+    and calibrated tables, and the shares and standard errors against ``svyby`` under each
+    lonely-PSU rule (``tests/test_crosstab.py``, ``tests/test_contrast.py``).
 
-    In R: ``svyby(~I(fcr == 1), ~channel, design, svymean)`` for the weighted shares and their
-    standard errors; ``prop.test(x, n, correct = FALSE)`` per pair for the unweighted test.
+    In R: ``svyby(~I(fcr == 1), ~channel, design, svymean, covmat=TRUE)`` and
+    ``svycontrast`` for a pair; ``prop.test(x, n, correct = FALSE)`` per pair unweighted.
 
     Examples
     --------
     >>> import pandas as pd, kirc
     >>> df = pd.DataFrame({"opgelost": ["ja"] * 40 + ["nee"] * 10 + ["ja"] * 25 + ["nee"] * 25,
     ...                    "kanaal": ["telefoon"] * 50 + ["e-mail"] * 50})
-    >>> kirc.crosstab(df, "opgelost", "kanaal").drop(columns="flag")
+    >>> kirc.crosstab(df, "opgelost", "kanaal").drop(columns=["flag", "se"])
       opgelost    kanaal  count   n  percent letter higher_than  n_eff
     0       ja    e-mail     25  50     50.0      A               50.0
     1       ja  telefoon     40  50     80.0      B           A   50.0
@@ -491,11 +336,19 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
     """
     _check_options(confidence, adjust)
     cells = _cells(data, row, column, design, weights, min_n)
-    pairs = _proportion_pairs(cells, confidence, adjust)
+    pairs = _pair_tests(cells, confidence, adjust)
     rows, columns = cells["row_categories"], cells["column_categories"]
     n_r, n_c = len(rows), len(columns)
     letters = column_letters(n_c)
-    share = cells["share"]
+    keep = cells["keep"]
+    share = np.array([est["estimate"].to_numpy(float)[keep] for est in cells["per_class"]]) \
+        if n_r else np.zeros((0, n_c))
+    se = np.array([est["se"].to_numpy(float)[keep] for est in cells["per_class"]]) \
+        if n_r else np.zeros((0, n_c))
+    count = np.array([est[f"n_{name}"].to_numpy()[keep] if f"n_{name}" in est else
+                      np.zeros(n_c) for est, name in zip(cells["per_class"],
+                                                         cells["measure"].classes)]) \
+        if n_r else np.zeros((0, n_c))
     higher = []
     for r in range(n_r):
         in_row = pairs[pairs["row"] == r]
@@ -508,13 +361,14 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
     for name, series in ((row, data[row]), (column, data[column])):
         if isinstance(series.dtype, pd.CategoricalDtype):
             out[name] = pd.Categorical(out[name], dtype=series.dtype)
-    out["count"] = cells["count"].reshape(-1).astype(np.int64)
+    out["count"] = count.reshape(-1).astype(np.int64)
     out["n"] = np.tile(cells["base"], n_r).astype(np.int64)
     out["percent"] = 100 * share.reshape(-1)
+    out["se"] = 100 * se.reshape(-1)
     out["letter"] = letters * n_r
     out["higher_than"] = [h for r in range(n_r) for h in higher[r]]
-    out["n_eff"] = cells["effective"].reshape(-1)
-    out["flag"] = np.tile(np.where(cells["small"], f"n<{cells['threshold']}", ""), n_r)
+    out["n_eff"] = np.tile(cells["kish"], n_r)
+    out["flag"] = np.tile(disclose.flag(cells["kish"], cells["threshold"]), n_r)
     return out
 
 
@@ -522,201 +376,96 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
 # indicators across groups
 
 
-_METRICS = ("nps", "share", "csat", "top_box", "mean", "mean_score")
-
-
-def _group_codes(data: pd.DataFrame, by: str):
-    series = data[by]
-    categories = _categories(series, series.notna().to_numpy(), all_categories=True)
-    return categories, _codes(series, categories)
-
-
-def compare_groups(data: pd.DataFrame, metric: str, column: str, by: str, *, design=None,
-                   weights=None, confidence: float = config.CONFIDENCE,
-                   adjust: str = "bonferroni", **metric_kwargs) -> pd.DataFrame:
-    """An indicator per group with letters from the matching two-sample tests.
+@keyword_only("by")
+def compare_groups(data: pd.DataFrame, metric, column: str, *, by: str, design=None,
+                   weights=FROM_DESIGN, confidence: float = config.CONFIDENCE,
+                   adjust: str = "bonferroni", method: str | None = None,
+                   min_n: int | None = None, **options) -> pd.DataFrame:
+    """An indicator per group with letters from the pairwise comparisons.
 
     Answers "which sectors differ": every group with at least one answer gets a letter, and
     ``higher_than`` lists the groups it is significantly higher than.
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or kirc.Survey
         One row per respondent.
-    metric : {"nps", "share", "csat", "top_box", "mean"}
-        The indicator: :func:`kirc.nps`, :func:`kirc.share`, :func:`kirc.csat` (``"top_box"``
-        is the same top-box share) or :func:`kirc.mean_score`.
+    metric : {"nps", "share", "csat", "top_box", "mean"} or a kirc.measures.Measure
     column : str
         The answer column.
     by : str
         The breakdown.
-    design, weights, confidence, adjust
-        As in :func:`crosstab`.
-    **metric_kwargs
-        Passed to the metric (``positive=`` for share, ``top=`` / ``scale=`` for csat,
-        ``min_n=``, ``method=`` for the interval).
+    design, weights, confidence, adjust, min_n
+        As in :func:`crosstab`; groups whose effective n is below ``min_n`` are flagged and
+        not tested.
+    method : str, optional
+        The interval method of each group's estimate (as for :func:`kirc.nps`, ...).
+    **options
+        The measure's options (``positive=`` for share, ``top=`` / ``scale=`` for csat).
 
     Returns
     -------
     pandas.DataFrame
-        The metric's tidy output per group (``<by>``, ``estimate``, ``ci_low``, ``ci_high``,
-        ``n``, ``n_eff``, ``n_missing``, ``method``, ``flag``, …) for the groups with answers,
-        plus ``letter``, ``higher_than``, ``n_eff_test`` and ``se_test`` (the effective base
-        and the standard error, in the estimate's unit, that the tests used) and ``test``.
+        The estimator's tidy output per group (``<by>``, ``estimate``, ``ci_low``,
+        ``ci_high``, ``n``, ``n_eff``, ``n_missing``, ``method``, ``flag``, …) for the groups
+        with answers, plus ``letter``, ``higher_than`` and ``test`` (the comparisons' method).
 
     Notes
     -----
-    Tests (module notes): shares the pooled z-test of :func:`crosstab`, means Welch's t,
-    NPS :func:`kirc.intervals.nps_difference_pvalue`; Bonferroni over the pairs of groups.
-    Groups below ``min_n`` are flagged and not tested. Validated against
-    ``scipy.stats.ttest_ind(equal_var=False)`` and ``chi2_contingency`` per pair
-    (``tests/test_crosstab.py``). In R: ``pairwise.prop.test(x, n, correct = FALSE,
-    p.adjust.method = "bonferroni")`` for shares.
+    The comparisons are :mod:`kirc.estimate.contrast`'s pairs (module notes), adjusted over
+    the pairs of groups. Validated against ``scipy.stats.ttest_ind(equal_var=False)`` and
+    ``chi2_contingency`` per pair unweighted, and against R's ``svycontrast`` with the design
+    (``tests/test_crosstab.py``, ``tests/test_contrast.py``). In R, unweighted:
+    ``pairwise.prop.test(x, n, correct = FALSE, p.adjust.method = "bonferroni")`` for shares.
 
     Examples
     --------
     >>> import pandas as pd, kirc
     >>> df = pd.DataFrame({"score": [9, 10, 9, 8, 10] * 8 + [3, 6, 9, 7, 5] * 8,
     ...                    "sector": ["telecom"] * 40 + ["energie"] * 40})
-    >>> out = kirc.compare_groups(df, "nps", "score", "sector")
+    >>> out = kirc.compare_groups(df, "nps", "score", by="sector")
     >>> out[["sector", "estimate", "n", "higher_than", "letter"]]
         sector  estimate   n higher_than letter
     0  energie     -40.0  40                  A
     1  telecom      80.0  40           A      B
     """
-    from .. import intervals
-    from . import metrics
-
     _check_options(confidence, adjust)
-    if metric not in _METRICS:
-        raise ParameterError(f"unknown metric {metric!r}; use one of {', '.join(_METRICS)}")
-    _check_frame(data, [column, by])
-    from ..survey.design import Design, design_of
-
-    if design is None:
-        # the design the frame carries (kirc.load_survey), with weights= overriding its weight
-        design = design_of(data)
-        if weights is not None:
-            design = design.replace(weights=weights)
-    elif weights is not None and getattr(design, "weights", None) not in (None, weights):
-        raise ParameterError(f"weights={weights!r} and design weights "
-                             f"{design.weights!r} disagree; give one of them")
-    elif weights is not None:
-        design = design.replace(weights=weights)
-    if not isinstance(design, Design):          # anything with the Design attributes
-        design = Design(**{name: getattr(design, name, None)
-                           for name in ("weights", "strata", "psu", "fpc")})
-    categories, _ = _group_codes(data, by)
-    kind = {"csat": "share", "top_box": "share", "mean_score": "mean"}.get(metric, metric)
-    function = {"nps": metrics.nps, "share": metrics.share, "csat": metrics.csat,
-                "top_box": metrics.csat, "mean": metrics.mean_score,
-                "mean_score": metrics.mean_score}[metric]
+    measure = measure_of(metric, **options)
+    call = resolve_design(data, design, weights)
+    require_columns(data, [column, by], call.source)
+    measure = for_column(measure, call, column)
     frame = data
-    if not isinstance(data[by].dtype, pd.CategoricalDtype):
-        frame = data.copy()
-        frame[by] = pd.Categorical(data[by], categories=categories)
-        frame.attrs = dict(data.attrs)
-    table = function(frame, column, by=by, design=design, **metric_kwargs)
-    table = table[(table["n"] > 0) & table[by].notna()].reset_index(drop=True)
+    series = data[by]
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        categories = _categories(series, series.notna().to_numpy(), all_categories=True)
+        frame = data.assign(**{by: pd.Categorical(series, categories=categories)})
+    tally = engines.tally_measure(frame, measure, column, [by], call)
+    est = domain_estimates(tally)
+    threshold = disclose.threshold(data, min_n if min_n is not None else call.min_n)
+    table = result(measure, est, tally, call, [by], method, confidence, threshold)
+    shown = np.flatnonzero((table["n"].to_numpy() > 0) & table[by].notna().to_numpy())
+    table = table.iloc[shown].reset_index(drop=True)
     k = len(table)
     letters = column_letters(k)
+    small = table["flag"].to_numpy() != ""
+    tested = [(i, j) for i, j in combinations(range(k), 2) if not (small[i] or small[j])]
+    compared = compare_sides(measure, est, tally, call,
+                             [([shown[i]], [shown[j]]) for i, j in tested], None, confidence)
+    p_value = compared["p_value"]
+    adjusted = adjust_pvalues(p_value, adjust)
+    pairs = [(i, j, bool(p < 1 - confidence)) for (i, j), p in zip(tested, adjusted)
+             if not np.isnan(p)]
     estimate = table["estimate"].to_numpy(float)
-    small = (table["flag"].to_numpy() != "")
-    # The tests use the design-based standard error of each group's estimate (kirc.estimate.variance,
-    # through the estimator: strata, clusters, fpc and calibration included); an unweighted
-    # simple random sample keeps the plain counts, as SPSS does.
-    variance = None
-    if not design.is_simple:
-        unit = 1.0 if kind == "mean" else 100.0
-        variance = (table["se"].to_numpy(float) / unit) ** 2
-
-    records = []
-    if kind == "share":
-        p = estimate / 100
-        if variance is not None:
-            kish = table["n_eff"].to_numpy(float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                effective = np.where(variance > 0, p * (1 - p) / variance, kish)
-        else:
-            effective = table["n"].to_numpy(float)
-        for i, j in combinations(range(k), 2):
-            if small[i] or small[j]:
-                continue
-            _, pv = _pooled_z_pvalue(p[i], effective[i], p[j], effective[j])
-            if not np.isnan(pv):
-                records.append((i, j, pv))
-        test = "z-test of two proportions (pooled), Bonferroni"
-        n_eff_test = effective
-        with np.errstate(invalid="ignore", divide="ignore"):
-            se_test = 100 * np.sqrt(p * (1 - p) / effective)
-    elif kind == "nps":
-        pro, pas, det = (table[c].to_numpy(float) / 100
-                         for c in ("promoters", "passives", "detractors"))
-        if variance is not None:
-            kish = table["n_eff"].to_numpy(float)
-            nps_share = pro - det
-            with np.errstate(invalid="ignore", divide="ignore"):
-                effective = np.where(variance > 0, (pro + det - nps_share ** 2) / variance, kish)
-        else:
-            effective = table["n"].to_numpy(float)
-        # one vectorised call for all pairs: the p-value inverts an interval by root finding,
-        # which costs the same for one pair as for all of them
-        tested = [(i, j) for i, j in combinations(range(k), 2) if not (small[i] or small[j])]
-        if tested:
-            first, second = (np.array(side) for side in zip(*tested))
-            pvalues = np.atleast_1d(intervals.nps_difference_pvalue(
-                pro[first] * effective[first], pas[first] * effective[first],
-                det[first] * effective[first], pro[second] * effective[second],
-                pas[second] * effective[second], det[second] * effective[second]))
-            records.extend((i, j, float(pv)) for (i, j), pv in zip(tested, pvalues)
-                           if not np.isnan(pv))
-        test = "NPS difference test (kirc.intervals.nps_difference_pvalue), Bonferroni"
-        n_eff_test = effective
-        with np.errstate(invalid="ignore", divide="ignore"):
-            se_test = 100 * np.sqrt((pro + det - (pro - det) ** 2) / effective)
-    else:
-        n = table["n"].to_numpy(float)
-        se = np.sqrt(variance) if variance is not None else table["se"].to_numpy(float)
-        for i, j in combinations(range(k), 2):
-            if small[i] or small[j] or not (se[i] > 0 or se[j] > 0):
-                continue
-            s2 = se[i] ** 2 + se[j] ** 2
-            df = s2 ** 2 / (se[i] ** 4 / (n[i] - 1) + se[j] ** 4 / (n[j] - 1))
-            t = (estimate[i] - estimate[j]) / np.sqrt(s2)
-            records.append((i, j, 2 * stats.t.sf(abs(t), df)))
-        test = "Welch t-test, Bonferroni"
-        n_eff_test = table["n_eff"].to_numpy(float)
-        se_test = se
-    if adjust == "none":
-        test = test.replace(", Bonferroni", "")
-    adjusted = _adjust(np.array([r[2] for r in records], dtype=float), adjust)
-    pairs = [(i, j, bool(pa < 1 - confidence)) for (i, j, _), pa in zip(records, adjusted)]
     table["letter"] = letters
     table["higher_than"] = _higher_than(k, letters, pairs, lambda m: estimate[m])
-    table["n_eff_test"] = n_eff_test
-    table["se_test"] = se_test
-    table["test"] = test
+    methods = sorted(set(compared["method"])) if len(tested) else []
+    table["test"] = ", ".join(methods) + (f", {adjust}" if adjust != "none" and methods else "")
     return table
 
 
-def _share_indicator(data, metric, column, kwargs) -> np.ndarray:
-    """Per-row 0/1 (NaN missing) of the share the metric estimates."""
-    series = data[column]
-    if metric == "share":
-        positive = kwargs.get("positive", 1)
-        positives = list(positive) if isinstance(positive, (list, tuple, set)) else [positive]
-        return np.where(series.isna().to_numpy(), np.nan, series.isin(positives).to_numpy() * 1.)
-    low, high = kwargs.get("scale", (1, 5))
-    top = kwargs.get("top", 2)
-    values = pd.to_numeric(series, errors="coerce").to_numpy(float)
-    return np.where(np.isnan(values), np.nan, (values >= high - top + 1) * 1.0)
-
-
-# --------------------------------------------------------------------------------------------
-# the report's compact table
-
-
-def significance_table(data: pd.DataFrame, indicators, by: str, *, design=None, weights=None,
+@keyword_only("by")
+def significance_table(data: pd.DataFrame, indicators, *, by: str, design=None,
+                       weights=FROM_DESIGN,
                        confidence: float = config.CONFIDENCE, adjust: str = "bonferroni",
                        language: str = "nl", min_n: int | None = None,
                        wide: bool = False) -> pd.DataFrame:
@@ -777,7 +526,7 @@ def significance_table(data: pd.DataFrame, indicators, by: str, *, design=None, 
             kwargs["top"] = spec.get("top", 2)
             if "scale" in spec:
                 kwargs["scale"] = tuple(spec["scale"])
-        result = compare_groups(data, metric, construct, by, design=design, weights=weights,
+        result = compare_groups(data, metric, construct, by=by, design=design, weights=weights,
                                 confidence=confidence, adjust=adjust, **kwargs)
         label = spec.get("label", key)
         if isinstance(label, dict):

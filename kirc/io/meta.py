@@ -14,18 +14,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import KircWarning  # defined with the errors; re-exported here
+
 __all__ = ["FileMeta", "KircWarning", "SYSTEM_MISSING", "ATTRS_KEYS"]
 
 #: Reason given to missing cells that carried no user-missing code (SPSS "system-missing").
 SYSTEM_MISSING = "systeemontbrekend"
-
-
-class KircWarning(UserWarning):
-    """Something in the data was changed or decided for you while reading it.
-
-    The read goes on; the warning says which file, column or rows were affected and what was
-    decided (a renamed duplicate column, a guessed header row, a skipped sheet, ...).
-    """
 
 
 @dataclass(frozen=True)

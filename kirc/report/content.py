@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import config
-from .._frozen import FrozenDict
+from .. import disclose
 from ..errors import ParameterError
+from ..survey.calibrate import calibration_of, methods_note as weighting_note
+from ..survey.survey import design_of
 from .formatting import format_count, format_number, format_percent, format_value
 from .names import resolve_segment
 from .spec import Indicator, ReportSpec, english_labels, indicators_of, report_settings
@@ -109,11 +110,11 @@ class ReportData:
 
 
 def select_segment(data: pd.DataFrame, segment: str, by: str | None = "sector") -> pd.DataFrame:
-    """Rows of one segment (``segment="all"``: all rows), keeping the frame's metadata.
+    """Rows of one segment (``segment="all"``: all rows): a domain of the whole survey.
 
-    The population sizes in ``attrs["population"]`` are those of the whole survey, not of one
-    segment, so a segment's frame has none: its intervals then carry no finite population
-    correction (conservative) rather than a wrong one.
+    The segment keeps the survey's design, so each of its figures is estimated as a domain of
+    the whole sample (R's ``subset(design, ...)``) and has the interval it has in the
+    all-sectors report's breakdown.
 
     Examples
     --------
@@ -128,9 +129,16 @@ def select_segment(data: pd.DataFrame, segment: str, by: str | None = "sector") 
     label = resolve_segment(segment, [str(s) for s in values])
     if label == "all":
         return data
-    out = data[data[by] == label]
-    out.attrs = {**data.attrs, "population": FrozenDict(), "segment": label}
-    return out
+    return data[data[by] == label]
+
+
+def segment_of(data: pd.DataFrame, segment: str, by: str | None) -> str:
+    """The segment's label as the data write it (``"all"`` for the whole survey)."""
+    if segment == "all" or by is None or by not in data.columns:
+        return "all"
+    values = list(data[by].cat.categories) if isinstance(
+        data[by].dtype, pd.CategoricalDtype) else sorted(data[by].dropna().unique())
+    return resolve_segment(segment, [str(s) for s in values])
 
 
 def _years_until(definition: dict, year: int, where: str) -> list[int]:
@@ -165,8 +173,8 @@ def prepare(survey, org_survey=None, year: int = 2025, segment: str = "all",
         org_survey = settings.org_survey
     by = settings.segment_by
     frame = load_survey(survey, years=_years_until(definition, year, repr(str(survey))))
+    label = segment_of(frame, segment, by)
     frame = select_segment(frame, segment, by)
-    label = frame.attrs.get("segment", "all") if segment != "all" else "all"
     frames = {"survey": frame, "org_survey": None}
     definitions = {"survey": definition, "org_survey": None}
     indicators = indicators_of(definition, "survey")
@@ -203,13 +211,11 @@ def load_report_data(survey: str, org_survey: str | None, year: int, segment: st
 
 
 def _min_n(frame: pd.DataFrame) -> int:
-    return int(frame.attrs.get("min_n", config.MIN_N))
+    return disclose.threshold(frame)
 
 
 def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    rows = frame[frame["year"] == year]
-    rows.attrs = dict(frame.attrs)
-    return rows
+    return frame[frame["year"] == year]
 
 
 def _report_of(consumers, organisations, year, language) -> ReportData:
@@ -224,7 +230,13 @@ def _report_of(consumers, organisations, year, language) -> ReportData:
         indicators += indicators_of(definitions["org_survey"], "org_survey")
     indicators = [i for i in indicators if frames[i.source] is not None
                   and i.construct in frames[i.source].columns]
-    return ReportData(year=int(year), segment=consumers.attrs.get("segment", "all"),
+    by = report_settings(definitions["survey"]).segment_by
+    segment = "all"
+    if by and by in consumers.columns and isinstance(consumers[by].dtype, pd.CategoricalDtype):
+        shown = consumers[by].dropna().unique()
+        if len(shown) == 1 and len(consumers[by].cat.categories) > 1:
+            segment = str(shown[0])
+    return ReportData(year=int(year), segment=segment,
                       language=language, indicators=indicators, frames=frames,
                       settings=report_settings(definitions["survey"]), definitions=definitions,
                       english=english_labels(*definitions.values()))
@@ -269,11 +281,9 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
         this_year = _year_rows(data, report.year)
         if this_year[indicator.construct].notna().sum() == 0:
             continue
-        # each year estimated once: this year's figure is also both changes' second year
-        estimates = {report.year: indicator.compute(this_year)}
-        result = estimates[report.year].iloc[0]
+        result = indicator.compute(this_year).iloc[0]
         min_n = _min_n(data)
-        suppressed = bool(result["n"] < min_n)
+        suppressed = bool(disclose.hidden(result["n"], min_n))
         row = {"metric": indicator.key, "label": indicator.name(report.language),
                "unit": indicator.unit, "source": indicator.source,
                "estimate": result["estimate"], "ci_low": result["ci_low"],
@@ -284,10 +294,10 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
                        .unique())
         previous = [y for y in years if y < report.year]
         row.update(_change_fields("", indicator, data, previous[-1] if previous else None,
-                                  report.year, suppressed, min_n, estimates))
+                                  report.year, suppressed, min_n))
         first = years[0] if years and years[0] < report.year else None
         row.update(_change_fields("long_", indicator, data, first, report.year, suppressed,
-                                  min_n, estimates))
+                                  min_n))
         row["first_year"] = first
         if suppressed:
             row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, n_eff=np.nan)
@@ -295,8 +305,7 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
     return pd.DataFrame(rows)
 
 
-def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_n,
-                   estimates) -> dict:
+def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_n) -> dict:
     name = "change" if not prefix else "long_change"
     fields = {name: np.nan, f"{prefix or 'change_'}low": np.nan,
               f"{prefix or 'change_'}high": np.nan, f"{prefix}p" if prefix else "p_value": np.nan,
@@ -305,12 +314,8 @@ def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_
         fields["estimate_first"] = np.nan
     if year_from is None:
         return fields
-    for year in (year_from, year_to):
-        if year not in estimates:
-            estimates[year] = indicator.compute(_year_rows(data, year))
-    delta = indicator.change_of_estimates(estimates[year_from], estimates[year_to],
-                                          (year_from, year_to)).iloc[0]
-    if suppressed or delta["flag"] != "" or delta["n_from"] < min_n:
+    delta = indicator.change(data, (year_from, year_to)).iloc[0]
+    if suppressed or delta["flag"] != "" or disclose.hidden(delta["n_from"], min_n):
         return fields
     fields.update({name: delta["estimate"], f"{prefix or 'change_'}low": delta["ci_low"],
                    f"{prefix or 'change_'}high": delta["ci_high"],
@@ -610,11 +615,11 @@ def trend_table(report: ReportData) -> pd.DataFrame:
     parts = []
     for indicator in report.indicators:
         data = report.frame(indicator)
-        table = indicator.compute(data, by="year")
+        table = indicator.trend(data)
         table = table[table["n"] > 0].copy()
         min_n = _min_n(data)
-        table["suppressed"] = table["n"] < min_n
-        table["suppression"] = np.where(table["suppressed"], f"n<{min_n}", None)
+        table["suppressed"] = disclose.hidden(table["n"], min_n)
+        table["suppression"] = np.where(table["suppressed"], disclose.label(min_n), None)
         for column in ("estimate", "ci_low", "ci_high", "n_eff"):
             table.loc[table["suppressed"], column] = np.nan
         breaks = series_breaks(report.definitions.get(indicator.source) or {})
@@ -657,7 +662,7 @@ def breakdown(data, indicator, by: str, year: int | None = None,
     Groups without answers are left out. Groups with fewer answers than the survey's ``min_n``
     are suppressed, and so is the next-smallest group when only one would be, so that a hidden
     figure cannot be worked back from the overall figure that the report also shows
-    (:func:`kirc.privacy.suppress_small_cells`). Suppressed groups come last.
+    (:func:`kirc.disclose.suppress`). Suppressed groups come last.
 
     Parameters
     ----------
@@ -684,8 +689,6 @@ def breakdown(data, indicator, by: str, year: int | None = None,
     1      chat       NaN  <NA>  complementary
     2    e-mail       NaN  <NA>           n<30
     """
-    from ..privacy import suppress_small_cells
-
     if isinstance(data, ReportData):
         report = data
         if isinstance(indicator, str):
@@ -699,7 +702,7 @@ def breakdown(data, indicator, by: str, year: int | None = None,
     table = indicator.compute(rows, by=by)
     table = table[table["n"] > 0].reset_index(drop=True)
     values = [c for c in _VALUES if c in table.columns]
-    out = suppress_small_cells(table, min_n=_min_n(data), value_columns=values)
+    out = disclose.suppress(table, min_n=_min_n(data), value_columns=values)
     out["n"] = out["n"].astype("Int64")
     ordered = isinstance(rows[by].dtype, pd.CategoricalDtype) and rows[by].cat.ordered
     # Ordered categories (age groups) keep their order; others are sorted high to low.
@@ -787,12 +790,8 @@ def significance(report: ReportData, by: str, tables: dict,
             continue
         if isinstance(data[by].dtype, pd.CategoricalDtype):
             data = data.assign(**{by: data[by].cat.remove_unused_categories()})
-        function, options = indicator._call(data)
-        metric = {"nps": "nps", "mean_score": "mean", "csat": "top_box"}.get(
-            function.__name__, "share")
-        options.pop("population", None)
-        result = compare_groups(data, metric, indicator.construct, by,
-                                min_n=_min_n(report.frame(indicator)), **options)
+        result = compare_groups(data, indicator.measure, indicator.construct, by=by,
+                                min_n=_min_n(report.frame(indicator)))
         own = dict(zip(result["letter"], result[by]))
         for value in groups:
             head = f"({letters[value]}) {report.category(value)}"
@@ -932,12 +931,9 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
     nl = language == "nl"
     nps_method = _NPS_METHOD_NAMES.get(intervals.DEFAULT_NPS_METHOD,
                                        (intervals.DEFAULT_NPS_METHOD,) * 2)[0 if nl else 1]
-    min_n = consumers.attrs.get("min_n", config.MIN_N)
-    population = (organisations.attrs.get("population") or {}) if organisations is not None \
-        else {}
-    fpc = isinstance(population, dict) and any(population.values())
-    org_min = organisations.attrs.get("min_n", config.MIN_N_ORGANISATIONS) \
-        if organisations is not None else None
+    min_n = disclose.threshold(consumers)
+    fpc = organisations is not None and design_of(organisations).has_fpc
+    org_min = disclose.threshold(organisations) if organisations is not None else None
     privacy_lines, seen = [], set()
     for frame in (consumers, organisations):
         if frame is None:
@@ -950,13 +946,9 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
             action = labels["actions"].get(item.get("action"), item.get("action"))
             kind = labels["kinds"].get(item.get("kind"), item.get("kind"))
             privacy_lines.append(f"`{item.get('column')}` ({kind}): {action}")
-    from ..survey.design import design_of
-
     weighted = design_of(consumers).weights is not None
     calibrated = ""
-    if "calibration" in consumers.attrs:
-        from ..survey.calibrate import methods_note as weighting_note
-
+    if calibration_of(consumers) is not None:
         calibrated = " " + weighting_note(consumers, language=language)[0]
     lines = [f"### {labels['method_heading']}",
              "- " + labels["m_intervals"].format(nps=nps_method),
@@ -999,7 +991,8 @@ def figures_table(report: ReportData, table: pd.DataFrame, trend: pd.DataFrame |
                      "group": None, **{k: row.get(k) for k in (
                          "estimate", "ci_low", "ci_high", "n", "n_eff", "flag", "suppressed",
                          "change", "change_low", "change_high", "p_value", "significant")},
-                     "suppression": f"n<{row['min_n']}" if row["suppressed"] else None})
+                     "suppression": disclose.label(row["min_n"]) if row["suppressed"]
+                     else None})
     if trend is not None and report.has_trend:
         for _, row in trend.iterrows():
             rows.append({"section": "trend", "breakdown": None, "group": None,

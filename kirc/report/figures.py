@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from .. import disclose
 from .formatting import axis_formatter, format_value
 from .texts import LABELS
 
@@ -180,7 +181,7 @@ def trend_plot(data: pd.DataFrame, x: str = "year", hue: str | None = None, ax=N
                                                                    sort=False))
     for colour, (name, rows) in zip(SERIES * 4, groups):
         rows = rows.sort_values(x)
-        hidden = (rows["n"] < min_n) | rows["estimate"].isna()
+        hidden = disclose.hidden(rows["n"], min_n) | rows["estimate"].isna().to_numpy()
         estimate = rows["estimate"].where(~hidden).to_numpy(float)
         low = rows["ci_low"].where(~hidden).to_numpy(float)
         high = rows["ci_high"].where(~hidden).to_numpy(float)

@@ -4,9 +4,11 @@ and the index page of every report in an output folder."""
 from __future__ import annotations
 
 import functools
+import os
 import html
 import json
 import re
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -403,7 +405,6 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
     output = Path(output)
     text = _TEXT[language]
     if generated is None:
-        from .run import generated_line
         generated = generated_line(language)
     reports = _collect_reports(output)
     title = next((r["figures"].get("title") for r in reports if r["figures"].get("title")),
@@ -506,3 +507,12 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
     index = output / "index.html"
     index.write_text("\n".join(parts), encoding="utf-8")
     return index
+
+
+def generated_line(language: str) -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit()
+              else datetime.now(timezone.utc))
+    from .. import __version__
+    text = _TEXT[language]
+    return f"{text['generated']} {moment:%Y-%m-%d %H:%M} UTC {text['by']} {__version__}"

@@ -64,11 +64,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import InputFileError, ParameterError
-from .html import (_normalise_notebook, export_html, external_resources, write_index)
+from .html import (_normalise_notebook, export_html, external_resources, generated_line,
+                   write_index)
 from .names import available_years as _available_years, report_slug, resolve_segment
 from .names import sector_labels as _sector_labels
 from .texts import BATCH_TEXT as _TEXT, LANGUAGES
@@ -716,15 +716,6 @@ def _terminate_worker(signum, frame) -> None:
 
 # --------------------------------------------------------------------------------------------
 # the batch
-
-
-def generated_line(language: str) -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit()
-              else datetime.now(timezone.utc))
-    from .. import __version__
-    text = _TEXT[language]
-    return f"{text['generated']} {moment:%Y-%m-%d %H:%M} UTC {text['by']} {__version__}"
 
 
 class RenderInterrupted(KeyboardInterrupt):

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..estimate import compare
-from ..estimate import metrics
+from ..estimate.compare import change, trend
+from ..estimate.metrics import estimate
+from ..measures import measure_of
 
 __all__ = ["Indicator", "ReportSpec", "indicators_of", "report_settings", "english_labels"]
 
 #: Units as the definition writes them -> the units the formatting functions use.
 UNITS = {"punten": "points", "procent": "percent", "schaal": "score",
          "points": "points", "percent": "percent", "score": "score"}
-DEFAULT_UNIT = {"nps": "points", "share": "percent", "top_box": "percent", "mean": "score"}
 
 
 @dataclass(frozen=True)
@@ -44,41 +44,27 @@ class Indicator:
     def name(self, language: str) -> str:
         return self.label.get(language) or self.label.get("nl") or self.key
 
-    def compute(self, data: pd.DataFrame, by=None) -> pd.DataFrame:
-        """The metric of this indicator: :func:`kirc.nps`, :func:`kirc.share`, ..."""
-        function, options = self._call(data)
-        return function(data, self.construct, by=by, **options)
-
-    def change(self, data: pd.DataFrame, years) -> pd.DataFrame:
-        """Change between two years (``(from, to)``), via :func:`kirc.change`."""
-        function, options = self._call(data)
-        return metrics.change(data, function, self.construct, year=tuple(years), **options)
-
-    def change_of_estimates(self, estimates_from: pd.DataFrame, estimates_to: pd.DataFrame,
-                            years) -> pd.DataFrame:
-        """The change between two years' results of :meth:`compute` (as :meth:`change`)."""
-        return compare.change_of_estimates(estimates_from, estimates_to, self._function(),
-                                           tuple(years))
-
-    def _function(self):
-        return {"nps": metrics.nps, "mean": metrics.mean_score,
-                "top_box": metrics.csat}.get(self.metric, metrics.share)
-
-    def _call(self, data: pd.DataFrame):
-        options: dict = {}
-        weight = data.attrs.get("weight")
-        if isinstance(weight, str) and weight in data.columns:
-            options["weights"] = weight
-        population = data.attrs.get("population") or {}
-        if isinstance(population, dict) and any(population.values()):
-            options["population"] = "auto"
+    @property
+    def measure(self):
+        """The :class:`kirc.measures.Measure` of this indicator (its metric and options)."""
         if self.metric == "top_box":
-            options["top"] = int(self.top or 2)
-            if self.scale:
-                options["scale"] = tuple(int(v) for v in self.scale)
-        elif self.metric not in ("nps", "mean"):
-            options["positive"] = 1
-        return self._function(), options
+            return measure_of("top_box", scale=tuple(int(v) for v in self.scale or (1, 5)),
+                              top=int(self.top or 2))
+        if self.metric in ("nps", "mean"):
+            return measure_of(self.metric)
+        return measure_of("share", positive=1)
+
+    def compute(self, data: pd.DataFrame, by=None) -> pd.DataFrame:
+        """The indicator per ``by`` group of ``data`` (a survey or a domain of one)."""
+        return estimate(data, self.measure, self.construct, by=by)
+
+    def trend(self, data: pd.DataFrame) -> pd.DataFrame:
+        """The indicator per year (:func:`kirc.trend`)."""
+        return trend(data, self.measure, self.construct)
+
+    def change(self, data: pd.DataFrame, years, by=None) -> pd.DataFrame:
+        """Change between two years (``(from, to)``), via :func:`kirc.change`."""
+        return change(data, self.measure, self.construct, year=tuple(years), by=by)
 
 
 @dataclass(frozen=True)
@@ -112,7 +98,7 @@ def indicators_of(definition: dict, source: str = "survey") -> list[Indicator]:
         out.append(Indicator(
             key=key, metric=metric, construct=construct,
             label=_text(spec.get("label"), key) or {"nl": key, "en": key},
-            unit=UNITS.get(str(spec.get("unit") or ""), DEFAULT_UNIT.get(metric, "percent")),
+            unit=UNITS.get(str(spec.get("unit") or ""), measure_of(metric).unit),
             source=source, top=spec.get("top"), scale=tuple(scale) if scale else None,
             definition=_text(spec.get("definition"), ""), base=_text(spec.get("base"), ""),
             min_n=min_n))

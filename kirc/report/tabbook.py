@@ -11,7 +11,7 @@ formats, so the book reads in Excel without editing.
 
 Small bases follow the report's disclosure rule: a column with fewer answers than the survey's
 ``min_n`` is not shown (nor its base), with complementary suppression against the Total column
-(:func:`kirc.privacy.suppress_small_cells`), and it takes no part in the tests.
+(:func:`kirc.disclose.suppress`), and it takes no part in the tests.
 
 Which questions and breakdowns: ``definition["indicators"]`` and
 ``definition["report"]["breakdowns"]`` when the definition has them (branch ``own``); otherwise
@@ -27,62 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import config
+from .. import config, disclose
 from ..errors import ParameterError
+from ..survey.survey import design_of, survey_of
+from .texts import TABBOOK_TEXT
 
-__all__ = ["write_tab_book", "questions", "breakdowns", "TEXT"]
+__all__ = ["write_tab_book", "questions", "breakdowns"]
 
-TEXT = {
-    "nl": {
-        "total": "Totaal", "base": "Basis (n)", "notes": "Toelichting", "year": "Jaar",
-        "contents": "Inhoud", "sheet": "Blad", "question": "Vraag / indicator",
-        "yes": "ja", "no": "nee", "mean": "Gemiddelde", "nps": "NPS (punten)",
-        "top_box": "Top-{top} ({low}–{high})", "promoters": "Promotors (9–10)",
-        "passives": "Passief (7–8)", "detractors": "Criticasters (0–6)",
-        "weighted": "Gewogen percentages ({weight}); toetsen op de effectieve basis van elke cel.",
-        "unweighted": "Ongewogen.",
-        "years": "Jaar {years}", "years_plural": "Jaren {years}", "respondents": "{n} {unit}",
-        "legend_title": "Legenda",
-        "legend": [
-            "Percentages per kolom; de basis is het aantal geldige antwoorden (ongewogen).",
-            "Letters onder een cijfer: dat cijfer is significant hoger dan in de kolom met die "
-            "letter, binnen dezelfde uitsplitsing (tweezijdig, p < {alpha}, Bonferroni-"
-            "gecorrigeerd over de kolomparen per rij).",
-            "Toets voor percentages: z-toets voor twee proporties met gepoolde proportie, als "
-            "SPSS Custom Tables ('compare column proportions'). Gemiddelden: t-toets van Welch. "
-            "NPS: z-toets voor het verschil van twee NPS'en.",
-            "{weighting}",
-            "n<{min_n}: minder dan {min_n} antwoorden; niet getoond (met aanvullende "
-            "onderdrukking) en niet getoetst.",
-        ],
-        "suppressed": "n<{min_n}", "complementary": "x",
-    },
-    "en": {
-        "total": "Total", "base": "Base (n)", "notes": "Notes", "year": "Year",
-        "contents": "Contents", "sheet": "Sheet", "question": "Question / indicator",
-        "yes": "yes", "no": "no", "mean": "Mean", "nps": "NPS (points)",
-        "top_box": "Top {top} ({low}–{high})", "promoters": "Promoters (9–10)",
-        "passives": "Passives (7–8)", "detractors": "Detractors (0–6)",
-        "weighted": "Weighted percentages ({weight}); tests on each cell's effective base.",
-        "unweighted": "Unweighted.",
-        "years": "Year {years}", "years_plural": "Years {years}", "respondents": "{n} {unit}",
-        "units": {"respondenten": "respondents", "organisaties": "organisations"},
-        "legend_title": "Legend",
-        "legend": [
-            "Column percentages; the base is the number of valid answers (unweighted).",
-            "Letters under a figure: it is significantly higher than in the column with that "
-            "letter, within the same breakdown (two-sided, p < {alpha}, Bonferroni-adjusted "
-            "over the pairs of columns in the row).",
-            "Test for percentages: z-test of two proportions with the pooled proportion, as "
-            "SPSS Custom Tables ('compare column proportions'). Means: Welch's t-test. NPS: "
-            "z-test of the difference of two NPS.",
-            "{weighting}",
-            "n<{min_n}: fewer than {min_n} answers; not shown (with complementary suppression) "
-            "and not tested.",
-        ],
-        "suppressed": "n<{min_n}", "complementary": "x",
-    },
-}
 
 PERCENT_FORMAT = "0.0"
 BASE_FORMAT = "#,##0"
@@ -240,17 +191,15 @@ def _answer_column(data: pd.DataFrame, question: Question, text: dict):
 
 
 def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
-                   language: str, design, weights, confidence, adjust, min_n):
+                   language: str, confidence, adjust, min_n):
     from ..estimate.groups import compare_groups, crosstab
-    from ..privacy import suppress_small_cells
+    from ..disclose import suppress
 
-    text = TEXT[language]
-    frame = data.copy()
-    frame.attrs = dict(data.attrs)
-    frame["__answer"], row_labels = _answer_column(data, question, text)
-    frame["__total"] = pd.Categorical([text["total"]] * len(frame))
-    common = dict(design=design, weights=weights, confidence=confidence, adjust=adjust,
-                  min_n=min_n)
+    text = TABBOOK_TEXT[language]
+    answer, row_labels = _answer_column(data, question, text)
+    frame = data.assign(__answer=answer,
+                        __total=pd.Categorical([text["total"]] * len(data)))
+    common = dict(confidence=confidence, adjust=adjust, min_n=min_n)
     blocks: list[_Block] = []
     tables = []
     for name in ["__total", *by_columns]:
@@ -262,14 +211,14 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
         bases = first["n"].tolist()
         columns = pd.DataFrame({"n": bases, "is_total": False})
         if name == "__total":
-            hidden = ["" if b >= min_n else text["suppressed"].format(min_n=min_n)
-                      for b in bases]
+            hidden = [text["suppressed"].format(min_n=min_n) if gone else ""
+                      for gone in disclose.hidden(bases, min_n)]
             label, labels = "", [text["total"]]
         else:
             total_base = blocks[0].bases[0]
             columns = pd.concat([columns, pd.DataFrame({"n": [total_base], "is_total": [True]})],
                                 ignore_index=True)
-            suppressed = suppress_small_cells(columns, n="n", min_n=min_n, value_columns=[],
+            suppressed = suppress(columns, n="n", min_n=min_n, value_columns=[],
                                               total="is_total")
             hidden = []
             for reason in suppressed["suppression"].iloc[:-1]:
@@ -315,8 +264,8 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
     for metric, kind, kwargs, label in summaries:
         values, higher = {}, {}
         for b, block in enumerate(blocks):
-            result = compare_groups(frame, metric, question.construct, block.name or "__total",
-                                    **common, **kwargs)
+            result = compare_groups(frame, metric, question.construct,
+                                    by=block.name or "__total", **common, **kwargs)
             by_value = dict(zip(result[block.name], zip(result["estimate"],
                                                         result["higher_than"])))
             for c, category in enumerate(block.categories):
@@ -396,8 +345,8 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
 
     Notes
     -----
-    Weighted by the survey's weight construct when it has one (the design a frame carries,
-    once :func:`kirc.design_of` exists). The numbers are those of :func:`kirc.crosstab` and
+    With the survey's design (weights, strata, clusters, calibration; each year a sample of its
+    own). The numbers are those of :func:`kirc.crosstab` and
     :func:`kirc.compare_groups`; ``tests/test_crosstab_tabbook.py`` reads the book back with
     openpyxl and compares them.
     """
@@ -405,7 +354,7 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
 
     from ..survey.definition import load_survey, survey_definition
 
-    if language not in TEXT:
+    if language not in TABBOOK_TEXT:
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
@@ -419,15 +368,11 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
     by_columns = [b for b in breakdowns(definition) if b in data.columns]
     if len(years) > 1:
         by_columns = ["year", *by_columns]
-    design_of = _design_of()
-    design = design_of(data) if design_of is not None else None
-    weights = None
-    if getattr(design, "weights", None) is None and "weight" in data.columns \
-            and definition.get("constructs", {}).get("weight", {}).get("type") == "weight":
-        weights = "weight"
-    min_n = int(data.attrs.get("min_n", definition.get("min_n") or config.MIN_N))
-    text = TEXT[language]
-    weight_name = weights or getattr(design, "weights", None)
+    design = design_of(data)
+    min_n = disclose.threshold(data, definition.get("min_n") if survey_of(data) is None
+                               else None)
+    text = TABBOOK_TEXT[language]
+    weight_name = design.weights
     weighting = (text["weighted"].format(weight=weight_name) if weight_name
                  else text["unweighted"])
     context = {
@@ -447,7 +392,7 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
         if question.construct not in data.columns:
             continue
         blocks, lines = _sheet_numbers(data, question, by_columns, definition, language,
-                                       design, weights, confidence, adjust, min_n)
+                                       confidence, adjust, min_n)
         label = _label(question.label, language, question.key)
         sheet = book.create_sheet(_sheet_name(label, used))
         _write_sheet(sheet, label, blocks, lines, context, text)
@@ -456,11 +401,6 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
     output.parent.mkdir(parents=True, exist_ok=True)
     book.save(output)
     return output
-
-
-def _design_of():
-    import kirc
-    return getattr(kirc, "design_of", None)
 
 
 def _styles():

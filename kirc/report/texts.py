@@ -316,3 +316,166 @@ def check_language(language: str) -> dict:
         return LABELS[language]
     except (KeyError, TypeError):
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}") from None
+
+
+#: Words of the estimates themselves (notes of a change, a design in words).
+ESTIMATE_TEXT = {
+    "nl": {"only_in": "alleen in {year}", "no_answers": "geen antwoorden",
+           "weighted": "gewogen met {weights}", "unweighted": "ongewogen",
+           "strata": "strata {strata}", "clusters": "clusters {psu}",
+           "fpc": "eindige-populatiecorrectie {fpc}",
+           "fpc_per_year": "eindige-populatiecorrectie (populatie per jaar)",
+           "population": "populatie {population:g}"},
+    "en": {"only_in": "only in {year}", "no_answers": "no answers",
+           "weighted": "weighted by {weights}", "unweighted": "unweighted",
+           "strata": "strata {strata}", "clusters": "clusters {psu}",
+           "fpc": "finite population correction {fpc}",
+           "fpc_per_year": "finite population correction (population per year)",
+           "population": "population {population:g}"},
+}
+
+
+def words(language: str) -> dict:
+    """The words of the estimates (:data:`ESTIMATE_TEXT`) of a language."""
+    check_language(language)
+    return ESTIMATE_TEXT[language]
+
+
+def design_words(design, language: str = "nl") -> str:
+    """A survey design in one line, for method notes.
+
+    Examples
+    --------
+    >>> import kirc
+    >>> design_words(kirc.Design(weights="gewicht", strata="sector"))
+    'gewogen met gewicht, strata sector'
+    """
+    text = words(language)
+    parts = [text["weighted"].format(weights=design.weights) if design.weights
+             else text["unweighted"]]
+    if design.strata is not None:
+        parts.append(text["strata"].format(strata=" × ".join(
+            [design.strata] if isinstance(design.strata, str) else design.strata)))
+    if design.psu is not None:
+        parts.append(text["clusters"].format(psu=design.psu))
+    if design.fpc is not None:
+        parts.append(text["fpc"].format(fpc=design.fpc))
+    elif design.population is not None:
+        parts.append(text["fpc_per_year"] if design.by_year
+                     else text["population"].format(population=design.population))
+    return ", ".join(parts)
+
+
+#: The tab book's words (kirc.report.tabbook).
+TABBOOK_TEXT = {
+    "nl": {
+        "total": "Totaal", "base": "Basis (n)", "notes": "Toelichting", "year": "Jaar",
+        "contents": "Inhoud", "sheet": "Blad", "question": "Vraag / indicator",
+        "yes": "ja", "no": "nee", "mean": "Gemiddelde", "nps": "NPS (punten)",
+        "top_box": "Top-{top} ({low}–{high})", "promoters": "Promotors (9–10)",
+        "passives": "Passief (7–8)", "detractors": "Criticasters (0–6)",
+        "weighted": "Gewogen percentages ({weight}); toetsen op de effectieve basis van elke cel.",
+        "unweighted": "Ongewogen.",
+        "years": "Jaar {years}", "years_plural": "Jaren {years}", "respondents": "{n} {unit}",
+        "legend_title": "Legenda",
+        "legend": [
+            "Percentages per kolom; de basis is het aantal geldige antwoorden (ongewogen).",
+            "Letters onder een cijfer: dat cijfer is significant hoger dan in de kolom met die "
+            "letter, binnen dezelfde uitsplitsing (tweezijdig, p < {alpha}, Bonferroni-"
+            "gecorrigeerd over de kolomparen per rij).",
+            "Toets voor percentages: z-toets voor twee proporties met gepoolde proportie, als "
+            "SPSS Custom Tables ('compare column proportions'). Gemiddelden: t-toets van Welch. "
+            "NPS: z-toets voor het verschil van twee NPS'en.",
+            "{weighting}",
+            "n<{min_n}: minder dan {min_n} antwoorden; niet getoond (met aanvullende "
+            "onderdrukking) en niet getoetst.",
+        ],
+        "suppressed": "n<{min_n}", "complementary": "x",
+    },
+    "en": {
+        "total": "Total", "base": "Base (n)", "notes": "Notes", "year": "Year",
+        "contents": "Contents", "sheet": "Sheet", "question": "Question / indicator",
+        "yes": "yes", "no": "no", "mean": "Mean", "nps": "NPS (points)",
+        "top_box": "Top {top} ({low}–{high})", "promoters": "Promoters (9–10)",
+        "passives": "Passives (7–8)", "detractors": "Detractors (0–6)",
+        "weighted": "Weighted percentages ({weight}); tests on each cell's effective base.",
+        "unweighted": "Unweighted.",
+        "years": "Year {years}", "years_plural": "Years {years}", "respondents": "{n} {unit}",
+        "units": {"respondenten": "respondents", "organisaties": "organisations"},
+        "legend_title": "Legend",
+        "legend": [
+            "Column percentages; the base is the number of valid answers (unweighted).",
+            "Letters under a figure: it is significantly higher than in the column with that "
+            "letter, within the same breakdown (two-sided, p < {alpha}, Bonferroni-adjusted "
+            "over the pairs of columns in the row).",
+            "Test for percentages: z-test of two proportions with the pooled proportion, as "
+            "SPSS Custom Tables ('compare column proportions'). Means: Welch's t-test. NPS: "
+            "z-test of the difference of two NPS.",
+            "{weighting}",
+            "n<{min_n}: fewer than {min_n} answers; not shown (with complementary suppression) "
+            "and not tested.",
+        ],
+        "suppressed": "n<{min_n}", "complementary": "x",
+    },
+}
+
+
+#: What the driver analysis writes (kirc.estimate.drivers).
+DRIVER_LABELS = {
+    "wait_time": {"nl": "Wachttijd", "en": "Waiting time"},
+    "expertise": {"nl": "Deskundigheid medewerker", "en": "Employee's expertise"},
+    "friendliness": {"nl": "Vriendelijkheid medewerker", "en": "Employee's friendliness"},
+    "clarity": {"nl": "Duidelijkheid van de uitleg", "en": "Clarity of the explanation"},
+    "speed": {"nl": "Snelheid van afhandeling", "en": "Speed of handling"},
+    "thinking_along": {"nl": "Meedenken", "en": "Thinking along"},
+    "fcr": {"nl": "Vraag in één keer opgelost", "en": "Solved at first contact"},
+    "channel": {"nl": "Kanaal", "en": "Channel"},
+    "csat": {"nl": "tevredenheid over het contact", "en": "satisfaction with the contact"},
+    "nps": {"nl": "aanbevelingsbereidheid", "en": "likelihood to recommend"},
+}
+
+DRIVER_CAUTION = {
+    "nl": ("Belang is geen oorzaak. Een aandeel zegt hoeveel van de verschillen in {outcome} "
+           "tussen respondenten samengaan met verschillen in dat aspect, rekening houdend met de "
+           "andere aspecten. Het zegt niet hoeveel de {outcome} stijgt als u dat aspect "
+           "verbetert: daarvoor is een experiment of een vergelijking vóór en na een verandering "
+           "nodig. De aandelen tellen op tot 100% van het verklaarde deel (R² = {r2:.0%}); de "
+           "rest van de verschillen hangt samen met dingen die niet gevraagd zijn."),
+    "en": ("Importance is not causation. A share says how much of the differences in {outcome} "
+           "between respondents go together with differences in that aspect, given the other "
+           "aspects. It does not say how much {outcome} would rise if that aspect were improved: "
+           "that takes an experiment or a before-and-after comparison. The shares add up to "
+           "100% of the explained part (R² = {r2:.0%}); the remaining differences go with "
+           "things the survey did not ask."),
+}
+
+DRIVER_SMALL_SAMPLE = {
+    "nl": ("Let op: deze analyse rust op {n} volledig ingevulde vragenlijsten (minder dan "
+           "{min_n}); de aandelen zijn zeer onzeker."),
+    "en": ("Note: this analysis rests on {n} complete questionnaires (fewer than {min_n}); the "
+           "shares are very uncertain."),
+}
+
+DRIVER_HEADERS = {
+    "nl": {"predictor": "Aspect", "importance": "Belang (%)", "ci": "95%-interval",
+           "n": "n", "title": "Wat bepaalt de {outcome}? ({year})",
+           "axis": "Aandeel in de verklaarde verschillen (%)"},
+    "en": {"predictor": "Aspect", "importance": "Importance (%)", "ci": "95% interval",
+           "n": "n", "title": "What drives {outcome}? ({year})",
+           "axis": "Share of the explained differences (%)"},
+}
+
+DRIVER_ALT = {"nl": "Staafdiagram: {title}. Belang in procent van de verklaarde variantie, van groot "
+             "naar klein: {shares}.",
+       "en": "Bar chart: {title}. Importance in percent of the explained variance, largest "
+             "first: {shares}."}
+
+
+#: Calibration methods in words (kirc.survey.calibrate).
+CALIBRATION_METHODS = {
+    "nl": {"raking": "raking (iteratieve proportionele aanpassing)",
+           "linear": "lineaire kalibratie (GREG)", "logit": "logit-kalibratie"},
+    "en": {"raking": "raking (iterative proportional fitting)",
+           "linear": "linear calibration (GREG)", "logit": "logit calibration"},
+}
+

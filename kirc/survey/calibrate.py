@@ -27,13 +27,13 @@ and the bounds refer to weights already scaled up to the population.
 
 Variance. A calibrated estimate is (to first order) the estimate from the residuals of the
 variable on the calibration variables: its linearisation variance replaces every influence value
-``z_i`` by ``g_i d_i e_i``, where ``e`` are the residuals of the weighted (``d``) least-squares
-regression of ``z/w`` on ``x`` — R's ``svyrecvar`` does ``qr.resid(qr(x·√d), z/(g√d))·g√d``
-for the ``greg_calibration`` that ``calibrate`` stores in ``design$postStrata``.
-:func:`residualise` is that step; :func:`calibrated_estimates` (called by every estimator of
-:mod:`kirc.estimate.metrics` on a calibrated frame) applies it to the influence values of each domain
-and sums them by the stratum and cluster of the whole calibrated sample, with its finite
-population correction. Strata, clusters and fpc of the starting design are kept. Validated
+``z_i`` by ``z_i − w_i x_i'β`` with ``β`` the weighted (``d``) least-squares coefficients of
+``z/w`` on ``x`` — R's ``svyrecvar`` does ``qr.resid(qr(x·√d), z/(g√d))·g√d`` for the
+``greg_calibration`` that ``calibrate`` stores in ``design$postStrata``. ``x`` and ``g`` are the
+same for every respondent of a *calibration cell* (one combination of margin categories), so a
+:class:`Calibration` keeps one row per cell (its ``x``, its ``g``) and the inverse of
+``Σ d x x'``; :mod:`kirc.estimate.variance` does the rest from the tally and the whole sample's
+weight sums per cell. Strata, clusters and fpc of the starting design are kept. Validated
 against R ``survey`` 4.1.1 on the ``api`` data (``tests/test_weighting.py``).
 
 References
@@ -48,17 +48,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from .._frozen import Shared
-from ..errors import ColumnError, KircError, ParameterError, ScaleError
+from ..errors import ColumnError, KircError, ParameterError, ScaleError, warn
+from .design import Design
+from ..report.texts import CALIBRATION_METHODS
+from .survey import as_survey, design_of, survey_of
 
-__all__ = ["calibrate", "weighting_report", "residualise", "calibration_of", "methods_note",
-           "combine", "Calibration", "CalibrationError", "METHODS"]
+__all__ = ["calibrate", "weighting_report", "calibration_of", "methods_note", "combine",
+           "Calibration", "CalibrationPart", "CalibrationError", "METHODS"]
 
 METHODS = ("raking", "linear", "logit")
 #: R grake: rescale the starting weights when every population/sample ratio exceeds this.
@@ -72,82 +75,176 @@ class CalibrationError(KircError, ValueError):
 
 
 @dataclass(frozen=True, eq=False)
+class CalibrationPart(Shared):
+    """One calibrated sample (a year of a survey, or the whole frame): its calibration cells.
+
+    Attributes
+    ----------
+    margins : dict
+        ``{column: {category: population count}}`` as used (shares already scaled).
+    cells : pandas.DataFrame
+        One row per combination of margin categories that occurs: the categories (as matched,
+        see :func:`_key`) per margin column, and ``g``, the adjustment factor of the cell.
+    x : numpy.ndarray
+        ``(cells, p)``: intercept plus category indicators (first category of each margin left
+        out), R's ``model.matrix``.
+    inverse : numpy.ndarray
+        ``(p, p)``: the pseudo-inverse of ``Σ d x x'`` (with R's ``qr`` tolerance, 1e-7 on the
+        singular values), which residualising needs.
+    start_column : str or None
+        The starting weights' column; None: every row started from ``start_value``.
+    start_value : float or None
+    scale : float
+        R's rescaling of the starting weights (1 unless every population total was more than 20
+        times the weighted sample total).
+    iterations : int
+        Newton steps taken.
+    n : int
+        Rows calibrated (with a positive starting weight).
+    """
+
+    margins: dict
+    cells: pd.DataFrame
+    x: np.ndarray
+    inverse: np.ndarray
+    start_column: str | None
+    start_value: float | None
+    scale: float
+    iterations: int
+    n: int = 0
+
+    def __post_init__(self):
+        for array in (self.x, self.inverse):
+            array.flags.writeable = False
+        columns = list(self.margins)
+        categories = [[_key(c) for c in self.margins[column]] for column in columns]
+        sizes = [len(c) for c in categories]
+        lookup = np.full(int(np.prod(sizes)), -1, dtype=np.int64)
+        code = np.zeros(len(self.cells), dtype=np.int64)
+        for column, keys, size in zip(columns, categories, sizes):
+            code = code * size + pd.Index(keys).get_indexer(self.cells[column])
+        lookup[code] = np.arange(len(self.cells))
+        object.__setattr__(self, "_lookup", (categories, sizes, lookup))
+
+    def cell_of(self, data: pd.DataFrame) -> np.ndarray:
+        """The cell of every row of ``data`` (−1 for a combination that was not calibrated)."""
+        categories, sizes, lookup = self._lookup
+        code = np.zeros(len(data), dtype=np.int64)
+        unknown = np.zeros(len(data), dtype=bool)
+        for column, keys, size in zip(self.margins, categories, sizes):
+            index = pd.Index(keys).get_indexer(data[column].astype(object).map(_key))
+            unknown |= index < 0
+            code = code * size + np.maximum(index, 0)
+        return np.where(unknown, -1, lookup[code])
+
+
+@dataclass(frozen=True, eq=False)
 class Calibration(Shared):
-    """What a calibrated frame remembers about its calibration.
+    """What a calibrated survey remembers about its calibration (see the module notes).
 
     Attributes
     ----------
     method, bounds, weight, start_weights :
-        The call: method, bounds on ``g`` (or None), the name of the calibrated weight column and
-        the name of the starting weight column (None: equal starting weights).
-    margins : dict
-        ``{column: {category: population count}}`` as used (shares already scaled).
-    index : pandas.Index
-        The rows that were calibrated (the frame's index at calibration time).
-    model_matrix : numpy.ndarray
-        ``(n, p)`` intercept plus category indicators (first category of each margin left out).
-    start : numpy.ndarray
-        Starting weights ``d`` (after R's rescaling, when it applied).
-    g : numpy.ndarray
-        Adjustment factors, calibrated weight ``w = g · start``.
-    design_columns : pandas.DataFrame
-        The strata, cluster and fpc columns of the starting design for those rows (possibly no
-        columns), so that a domain of the calibrated frame can still be given the variance of
-        the whole calibrated sample.
-    design : object or None
-        The starting design (a :class:`kirc.Design` when available).
-    iterations : int
-        Newton steps taken.
+        The call: method, bounds on ``g`` (or None), the name of the calibrated weight column
+        and the name of the starting weight column (None: equal starting weights).
+    parts : tuple of (label, CalibrationPart)
+        The separately calibrated samples: one, labelled None, for :func:`calibrate`; one per
+        year for a survey definition's ``[calibration]`` (labels the years).
+    by : str or None
+        The column that tells the parts apart (``"year"``).
+    design : Design
+        The starting design.
+    x, g, inverse :
+        Every part's cells one after the other (cells × parts' columns, block-diagonal): what
+        :mod:`kirc.estimate.variance` uses.
     """
 
     method: str
     bounds: tuple | None
     weight: str
     start_weights: str | None
-    margins: dict
-    index: pd.Index
-    model_matrix: np.ndarray
-    start: np.ndarray
-    g: np.ndarray
-    design_columns: pd.DataFrame
-    design: object = None
-    iterations: int = 0
-    columns: tuple = field(default=())
-    parts: tuple = field(default=())
+    parts: tuple
     by: str | None = None
-
-    def __repr__(self) -> str:
-        years = (f", calibrated per {self.by} ({len(self.parts)} parts)" if self.parts else "")
-        bounds = f", bounds={self.bounds}" if self.bounds else ""
-        return (f"Calibration({self.method}{bounds}, margins={list(self.columns)}, "
-                f"weight={self.weight!r}, n={len(self.index)}{years})")
+    design: object = None
 
     def __post_init__(self):
-        for array in (self.model_matrix, self.start, self.g):
-            if isinstance(array, np.ndarray):
-                array.flags.writeable = False
+        widths = [part.x.shape[1] for _, part in self.parts]
+        heights = [len(part.cells) for _, part in self.parts]
+        x = np.zeros((sum(heights), sum(widths)))
+        inverse = np.zeros((sum(widths), sum(widths)))
+        row = col = 0
+        offsets = []
+        for (_, part), height, width in zip(self.parts, heights, widths):
+            x[row:row + height, col:col + width] = part.x
+            inverse[col:col + width, col:col + width] = part.inverse
+            offsets.append(row)
+            row, col = row + height, col + width
+        g = np.concatenate([part.cells["g"].to_numpy(float) for _, part in self.parts])
+        for array in (x, inverse, g):
+            array.flags.writeable = False
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "inverse", inverse)
+        object.__setattr__(self, "g", g)
+        object.__setattr__(self, "_offsets", offsets)
+
+    def __repr__(self) -> str:
+        years = (f", calibrated per {self.by} ({len(self.parts)} parts)" if self.by else "")
+        bounds = f", bounds={self.bounds}" if self.bounds else ""
+        n = sum(part.n for _, part in self.parts)
+        return (f"Calibration({self.method}{bounds}, margins={list(self.columns)}, "
+                f"weight={self.weight!r}, n={n}{years})")
 
     @property
-    def weights(self) -> np.ndarray:
-        """The calibrated weights ``g · start``."""
-        return self.g * self.start
+    def columns(self) -> tuple:
+        """The margin variables."""
+        return tuple(self.parts[0][1].margins)
 
-    def _projection(self):
-        """Orthonormal basis of the column space of ``X·√d`` (rows with d > 0), cached.
+    @property
+    def margins(self) -> dict:
+        """The margins of the first part (a single calibration's margins)."""
+        return self.parts[0][1].margins
 
-        From the SVD with R's ``qr`` tolerance on the singular values (1e-7 relative), so a
-        rank-deficient model matrix is handled as ``qr.resid`` does.
+    @property
+    def iterations(self) -> int:
+        return max(part.iterations for _, part in self.parts)
+
+    def cell_codes(self, data: pd.DataFrame, source=None, check: bool = True) -> np.ndarray:
+        """The calibration cell of every row of ``data`` (−1 where the weight is 0).
+
+        With ``check`` the weights are checked to be the calibrated ones (``g`` times the
+        starting weight): weights changed after calibration are an error.
         """
-        cached = self.__dict__.get("_basis")
-        if cached is None:
-            inside = self.start > 0
-            root = np.sqrt(self.start)
-            u, singular, _ = np.linalg.svd(self.model_matrix[inside] * root[inside, None],
-                                           full_matrices=False)
-            rank = int(np.sum(singular > 1e-7 * singular[0])) if len(singular) else 0
-            cached = (u[:, :rank], inside, self.g * root)
-            self.__dict__["_basis"] = cached
-        return cached
+        w = pd.to_numeric(data[self.weight], errors="coerce").to_numpy(float)
+        out = np.full(len(data), -1, dtype=np.int64)
+        labels = data[self.by].to_numpy() if self.by else None
+        for (label, part), offset in zip(self.parts, self._offsets):
+            rows = np.ones(len(data), bool) if labels is None else labels == label
+            if not rows.any():
+                continue
+            sub = data[rows] if not rows.all() else data
+            cells = part.cell_of(sub)
+            weighted = w[rows] > 0
+            if (weighted & (cells < 0)).any():
+                raise ParameterError(
+                    "rows with a weight were not calibrated (a combination of margin "
+                    "categories the calibration did not see); calibrate again",
+                    file=source, column=self.weight)
+            if check:
+                g = part.cells["g"].to_numpy(float)[np.maximum(cells, 0)]
+                start = (pd.to_numeric(sub[part.start_column], errors="coerce").to_numpy(float)
+                         if part.start_column else np.full(len(sub), part.start_value))
+                expected = g * start * part.scale
+                if not np.allclose(w[rows][weighted], expected[weighted], rtol=1e-9, atol=0):
+                    raise ParameterError(f"the calibrated weights in {self.weight!r} were "
+                                         "changed after calibration; calibrate again",
+                                         file=source, column=self.weight)
+            out[rows] = np.where(weighted & (cells >= 0), cells + offset, -1)
+        return out
+
+    def factors(self, data: pd.DataFrame) -> np.ndarray:
+        """The adjustment factor ``g`` of every row (NaN where it was not calibrated)."""
+        codes = self.cell_codes(data, check=False)
+        return np.where(codes >= 0, self.g[np.maximum(codes, 0)], np.nan)
 
 
 def combine(parts, by: str) -> Calibration:
@@ -156,24 +253,39 @@ def combine(parts, by: str) -> Calibration:
     Parameters
     ----------
     parts : list of (label, Calibration)
-        In the order of the rows of the combined frame.
+        Each a single-part calibration (from :func:`calibrate`).
     by : str
         Column that tells the groups apart (``"year"``).
 
-    The variance of the combined calibration residualises within each part: a projection on the
-    margin indicators of every year separately, i.e. on margin × year.
+    The variance residualises within each part: a projection on the margin indicators of every
+    year separately, i.e. on margin × year.
     """
-    calibrations = [c for _, c in parts]
-    first = calibrations[0]
-    return Calibration(
-        method=first.method, bounds=first.bounds, weight=first.weight,
-        start_weights=first.start_weights, margins=first.margins,
-        index=calibrations[0].index.append([c.index for c in calibrations[1:]]),
-        model_matrix=None, start=np.concatenate([c.start for c in calibrations]),
-        g=np.concatenate([c.g for c in calibrations]),
-        design_columns=pd.concat([c.design_columns for c in calibrations]),
-        design=first.design, iterations=max(c.iterations for c in calibrations),
-        columns=first.columns, parts=tuple(parts), by=by)
+    first = parts[0][1]
+    return Calibration(method=first.method, bounds=first.bounds, weight=first.weight,
+                       start_weights=first.start_weights,
+                       parts=tuple((label, c.parts[0][1]) for label, c in parts), by=by,
+                       design=first.design)
+
+
+def _cells(codes: list[np.ndarray], sizes: list[int], X: np.ndarray, d: np.ndarray,
+           g: np.ndarray, margins: dict):
+    """The calibration cells of the rows: categories, ``g``, ``x`` and the inverse of Σ d x x'."""
+    combined = np.zeros(len(d), dtype=np.int64)
+    for code, size in zip(codes, sizes):
+        combined = combined * size + code
+    unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    spread = np.abs(g - g[first][inverse]).max() if len(g) else 0.0
+    if spread > 1e-9 * max(1.0, float(np.abs(g).max())):   # pragma: no cover - F(x'λ) per cell
+        raise CalibrationError("the adjustment factors differ within a calibration cell")
+    cells = pd.DataFrame({column: [_key(list(counts)[k]) for k in code[first]]
+                          for (column, counts), code in zip(margins.items(), codes)})
+    cells["g"] = g[first]
+    x = X[first]
+    weight = np.bincount(inverse, weights=d, minlength=len(unique))
+    u, singular, vt = np.linalg.svd(x * np.sqrt(weight)[:, None], full_matrices=False)
+    rank = int(np.sum(singular > 1e-7 * singular[0])) if len(singular) else 0
+    inverse_a = (vt[:rank].T / singular[:rank] ** 2) @ vt[:rank]
+    return cells, x, inverse_a
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,7 +449,7 @@ def _bounds(method, bounds):
 def _solve(X, d, population, method, lower, upper, max_iter, tolerance, file):
     """R survey's grake: Newton steps on eta, step halving when g is not finite."""
     sample_total = X.T @ d
-    scale = None
+    scale = 1.0
     ratios = population / sample_total
     if ratios.min() > _RESCALE_THRESHOLD:
         scale = float(ratios.mean())
@@ -379,7 +491,7 @@ def _solve(X, d, population, method, lower, upper, max_iter, tolerance, file):
                 + ("; bounded raking (as R's) often fails where a solution exists: "
                    "method='logit' keeps the factors within the same bounds"
                    if method == "raking" and math.isfinite(upper) else ""), file=file)
-    return g, d, iterations
+    return g, scale, iterations
 
 
 def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str = "raking",
@@ -473,9 +585,9 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
         raise ParameterError(f"weight must name the new weight column, not {weight!r}")
     if len(data) == 0:
         raise ParameterError("there are no rows to calibrate")
+    survey = survey_of(data)
     if design is None:
-        design = _design_of(data)
-    from .design import Design
+        design = design_of(data)
     if not isinstance(design, Design):
         raise ParameterError(f"design must be a kirc.Design, not {type(design).__name__}")
     file = _source(data)
@@ -489,293 +601,51 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     sub = data[positive] if not positive.all() else data
     blocks = [np.ones((int(positive.sum()), 1))]
     targets = [population_size]
+    codes = []
     for column, counts in population.items():
-        codes = _margin_codes(sub, column, counts)
-        indicator = np.zeros((len(codes), len(counts)))
-        indicator[np.arange(len(codes)), codes] = 1.0
+        code = _margin_codes(sub, column, counts)
+        codes.append(code)
+        indicator = np.zeros((len(code), len(counts)))
+        indicator[np.arange(len(code)), code] = 1.0
         blocks.append(indicator[:, 1:])
         targets.extend(list(counts.values())[1:])
     X_sub = np.hstack(blocks)
     target = np.asarray(targets, dtype=float)
-    g_sub, d_sub, iterations = _solve(X_sub, d[positive], target, method, lower, upper,
+    g_sub, scale, iterations = _solve(X_sub, d[positive], target, method, lower, upper,
                                       max_iter, tolerance, file)
-    X = np.zeros((len(data), X_sub.shape[1]))
-    X[positive] = X_sub
-    g = np.ones(len(data))
-    g[positive] = g_sub
-    start = d.copy()
-    start[positive] = d_sub
-    if np.any(g[positive] * start[positive] < 0):
-        import warnings
-        warnings.warn(f"{int(np.sum(g * start < 0))} calibrated weight(s) are negative (linear "
-                      f"calibration without bounds); consider bounds=", stacklevel=2)
-    strata = getattr(design, "strata", None)
-    strata = [strata] if isinstance(strata, str) else list(strata or [])
-    design_cols = [c for c in (*strata, getattr(design, "psu", None), getattr(design, "fpc", None),
-                               "year" if "year" in data.columns else None) if c]
-    calibration = Calibration(
-        method=method, bounds=bound_pair, weight=weight, start_weights=start_column,
-        margins=population, index=data.index.copy(), model_matrix=X, start=start, g=g,
-        design_columns=data[list(dict.fromkeys(design_cols))].copy(), design=design,
-        iterations=iterations, columns=tuple(population))
-    out = data.copy()
-    out[weight] = g * start
-    out.attrs = dict(data.attrs)
-    out.attrs["weight"] = weight
-    out.attrs["calibration"] = calibration
-    # the frame's design points at the calibrated weights; strata, clusters, fpc are kept
-    out.attrs["design"] = design.replace(weights=weight)
-    return out
+    weights = np.zeros(len(data))
+    weights[positive] = g_sub * d[positive] * scale
+    if np.any(weights < 0):
+        warn(f"{int(np.sum(weights < 0))} calibrated weight(s) are negative (linear "
+             f"calibration without bounds); consider bounds=")
+    cells, x, inverse = _cells(codes, [len(c) for c in population.values()], X_sub,
+                               d[positive] * scale, g_sub, population)
+    part = CalibrationPart(margins=population, cells=cells, x=x, inverse=inverse,
+                           start_column=start_column,
+                           start_value=None if start_column else float(d[positive][0]),
+                           scale=scale, iterations=iterations, n=int(positive.sum()))
+    calibration = Calibration(method=method, bounds=bound_pair, weight=weight,
+                              start_weights=start_column, parts=((None, part),), design=design)
+    out = pd.DataFrame(data, copy=True)
+    out[weight] = weights
+    # the survey's design points at the calibrated weights; strata, clusters, fpc are kept
+    return as_survey(out, design.replace(weights=weight), calibration=calibration,
+                     min_n=survey.min_n if survey is not None else None,
+                     language=survey.language if survey is not None else "nl")
 
 
-def _design_of(data):
-    from .design import design_of
-    return design_of(data)
+def calibration_of(data) -> Calibration | None:
+    """The :class:`Calibration` of a calibrated survey (also of a filtered part), or None.
 
-
-def calibrated_estimates(result: pd.DataFrame, data: pd.DataFrame, y: np.ndarray,
-                         valid: np.ndarray, groups, rows, design) -> pd.DataFrame:
-    """Replace the variance of domain estimates by the calibration-adjusted one.
-
-    The hook of :func:`kirc.estimate.metrics` (its ``_estimates``): ``result`` is what
-    :func:`kirc.estimate.variance.domain_estimates` returned for ``data`` (one row per domain of
-    ``groups``), ``rows`` the :class:`kirc.estimate.tally.RowDesign` of the call. When the frame carries a
-    calibration whose weight column is the weight of ``design``, the linearised values of every
-    domain mean, ``z_i = w_i (y_i − ȳ_d) / Σ_d w``, are residualised on the calibration
-    variables (:func:`residualise`) over the whole calibrated sample (rows filtered out of
-    ``data`` count as outside every domain, as R's ``subset`` of a calibrated design), and the
-    variance is summed by the design's strata and PSUs of that sample, with its fpc (a frame
-    calibrated per year, as :func:`kirc.load_survey` does, is that many samples: the years the
-    frame holds no row of are left out). ``se`` and
-    ``deff`` follow; estimates, sizes and degrees of freedom are unchanged. Otherwise
-    ``result`` is returned as it is.
-
-    in R: ``svymean(~y, calibrate(design, ~margins, population))``, ``svyby(..., svymean)``
+    None too when the survey's design no longer weights by the calibrated column, or that
+    column is gone.
     """
-    calibration = calibration_of(data)
-    if calibration is None or design.weights != calibration.weight:
-        return result
-    if calibration.parts:
-        # Separately calibrated samples (years) that the frame does not touch are other
-        # samples, not part of this one: ks[ks.year == 2025] is the 2025 sample, as loading
-        # 2025 alone; within a year a filter is a domain of the year's calibrated sample.
-        present = [(label, part) for label, part in calibration.parts
-                   if data.index.isin(part.index).any()]
-        if not present:
-            return result            # no rows: nothing was estimated, nothing to adjust
-        if len(present) < len(calibration.parts):
-            calibration = combine(present, by=calibration.by)
-    position = calibration.index.get_indexer(data.index)
-    if (position < 0).any():
-        raise ParameterError("the frame holds rows that were not calibrated together with the "
-                             "rest (a concatenation?); calibrate the combined frame again")
-    w = data[calibration.weight].to_numpy(dtype=float)
-    if not np.allclose(w, calibration.weights[position], rtol=1e-12, atol=0.0,
-                       equal_nan=False):
-        raise ParameterError(f"the calibrated weights in {calibration.weight!r} were changed "
-                             f"after calibration; calibrate again")
-    full = calibration.design_columns.copy()
-    full[calibration.weight] = calibration.weights
-    missing = [c for c in design.columns() if c not in full.columns]
-    if missing:
-        raise ParameterError(f"the design of this call needs column(s) {missing} that the "
-                             f"calibration did not keep; give the design when calibrating")
-    from ..estimate.tally import row_design
-
-    codes = groups.codes
-    size = max(int(groups.size), 1)
-    inside = valid & rows.keep & (codes >= 0)
-    weights = w if rows.weights is None else rows.weights
-    wy = np.where(inside, weights * np.where(inside, y, 0.0), 0.0)
-    wv = np.where(inside, weights, 0.0)
-    code = np.where(inside, codes, 0)
-    sum_w = np.bincount(code, weights=wv, minlength=size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(code, weights=wy, minlength=size) / sum_w
-    z = np.zeros((len(data), size))
-    rows_in = np.flatnonzero(inside)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z[rows_in, code[rows_in]] = (weights[rows_in] * (y[rows_in] - mean[code[rows_in]])
-                                     / sum_w[code[rows_in]])
-    z = np.nan_to_num(z)
-    residual = residualise(pd.DataFrame(z, index=data.index), calibration)
-    variance = _design_variance(residual, row_design(full, design), design.lonely_psu)
-    keys = groups.keys.copy() if groups.keys.shape[1] else pd.DataFrame(index=range(size))
-    keys["__variance"] = variance[:len(keys)]
-    out = result.copy()
-    by = list(groups.keys.columns)
-    if by:
-        matched = out[by].merge(keys, on=by, how="left", sort=False)["__variance"].to_numpy()
-    else:
-        matched = np.repeat(variance[0], len(out))
-    present = out["n"].to_numpy() > 0
-    out["variance"] = np.where(present, matched, np.nan)
-    out["se"] = np.sqrt(out["variance"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["deff"] = out["variance"] / out["variance_srs"]
-    return out
-
-
-def _design_variance(z: np.ndarray, rows, lonely_psu: str) -> np.ndarray:
-    """Variance of the totals of the columns of ``z`` (one per domain) under a one-stage design:
-    Σ_h (1 − f_h) m_h/(m_h − 1) Σ_j (t_hj − t̄_h)² over PSU totals ``t_hj``."""
-    keep = rows.keep
-    h = rows.stratum_codes
-    n_strata = len(rows.strata)
-    psu = rows.psu_codes if rows.psu_codes is not None else np.arange(len(z))
-    sel = keep & (h >= 0)
-    cell, inverse = np.unique(h[sel] * (int(psu.max()) + 1 if len(psu) else 1) + psu[sel],
-                              return_inverse=True)
-    order = np.argsort(inverse, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0])
-    totals = np.add.reduceat(z[sel][order], starts, axis=0)
-    cell_stratum = cell // (int(psu.max()) + 1 if len(psu) else 1)
-    m = np.bincount(cell_stratum, minlength=n_strata).astype(float)
-    fpc = rows.strata["fpc"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.where(fpc <= 1, fpc, np.where(np.isfinite(fpc), m / fpc, 0.0))
-    s1 = np.zeros((n_strata, z.shape[1]))
-    s2 = np.zeros((n_strata, z.shape[1]))
-    for column in range(z.shape[1]):
-        s1[:, column] = np.bincount(cell_stratum, weights=totals[:, column], minlength=n_strata)
-        s2[:, column] = np.bincount(cell_stratum, weights=totals[:, column] ** 2,
-                                    minlength=n_strata)
-    keep_share = (1 - fraction)[:, None]
-    mh = m[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        contribution = keep_share * mh / (mh - 1) * (s2 - s1 ** 2 / mh)
-    lonely = m == 1
-    if lonely.any():
-        if lonely_psu == "fail":
-            raise ParameterError("a stratum has only one PSU; choose how to treat it with "
-                                 "Design(lonely_psu=...)")
-        if lonely_psu in ("remove", "certainty"):
-            contribution[lonely] = 0.0
-        elif lonely_psu == "adjust":
-            contribution[lonely] = keep_share[lonely] * s1[lonely] ** 2
-        else:   # average: the mean contribution of the other strata
-            others = contribution[~lonely & (m > 0)]
-            contribution[lonely] = others.mean(axis=0) if len(others) else 0.0
-    contribution = np.where(m[:, None] > 0, contribution, 0.0)
-    return np.maximum(contribution.sum(axis=0), 0.0)
-
-
-def calibration_of(data: pd.DataFrame) -> Calibration | None:
-    """The :class:`Calibration` a frame carries (kept when the frame is filtered), or None.
-
-    A calibration is only used while the frame still holds its calibrated weight column with
-    the calibrated values; a frame whose weights were changed afterwards has none.
-    """
-    calibration = getattr(data, "attrs", {}).get("calibration")
-    if not isinstance(calibration, Calibration) or calibration.weight not in data.columns:
+    info = survey_of(data)
+    calibration = info.calibration if info is not None and info.lost is None else None
+    if calibration is None or calibration.weight not in data.columns or \
+            info.design.weights != calibration.weight:
         return None
     return calibration
-
-
-# --------------------------------------------------------------------------------------------
-# variance
-# --------------------------------------------------------------------------------------------
-def residualise(influence, calibration: Calibration):
-    """Influence values of a calibrated estimator: residuals on the calibration variables.
-
-    Parameters
-    ----------
-    influence : array-like or pandas.Series (or 2-D array / DataFrame, one column per estimate)
-        The linearised values ``z_i`` of the estimator under the calibrated weights (for a mean
-        ``w_i (y_i − ȳ) / Σw``). A Series (or DataFrame) is matched to the calibrated rows by
-        index; rows of the calibrated sample that it does not hold (a domain, a filtered frame)
-        count as 0, as R's domain estimation does. An array must have one value per calibrated
-        row.
-    calibration : Calibration
-        From :func:`calibration_of`.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n_calibrated,)`` or ``(n_calibrated, k)``: ``g d e`` with ``e`` the residuals of the
-        ``d``-weighted least-squares regression of ``z / (g d)`` on the model matrix, in the order
-        of ``calibration.index``. Sum them by stratum and cluster with the design columns in
-        ``calibration.design_columns`` for the variance.
-
-    Notes
-    -----
-    Equals R ``survey:::svyrecvar``'s ``qr.resid(psvar$qr, x / psvar$w) * psvar$w`` for a
-    ``greg_calibration`` at stage 0 (``qr = qr(mm * sqrt(d))``, ``w = g * sqrt(d)``).
-
-    in R: ``svymean(~y, calibrate(design, ~x, population))`` (via ``svyrecvar``)
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"x": ["a", "a", "b", "b"], "y": [1.0, 2.0, 3.0, 5.0]})
-    >>> cal = calibration_of(calibrate(df, {"x": {"a": 10, "b": 10}}))
-    >>> w = cal.weights
-    >>> z = w * (df.y - np.sum(w * df.y) / w.sum()) / w.sum()   # influence of the mean of y
-    >>> residualise(z.to_numpy(), cal).round(4)   # minus the mean of its own category
-    array([-0.125,  0.125, -0.25 ,  0.25 ])
-    """
-    n = len(calibration.index)
-    if isinstance(influence, (pd.Series, pd.DataFrame)):
-        aligned = influence.reindex(calibration.index)
-        extra = influence.index.difference(calibration.index)
-        if len(extra):
-            raise ParameterError(f"{len(extra)} row(s) of the influence values are not rows of "
-                                 f"the calibrated sample (e.g. {list(extra[:3])})")
-        z = aligned.fillna(0.0).to_numpy(dtype=float)
-    else:
-        z = np.asarray(influence, dtype=float)
-        if z.shape[0] != n:
-            raise ParameterError(f"influence has {z.shape[0]} values, the calibrated sample "
-                                 f"{n} rows")
-    one = z.ndim == 1
-    z = z.reshape(n, -1)
-    if calibration.parts:
-        out = np.zeros_like(z)
-        offset = 0
-        for _, part in calibration.parts:
-            size = len(part.index)
-            out[offset:offset + size] = residualise(z[offset:offset + size], part)
-            offset += size
-        return out[:, 0] if one else out
-    basis, inside, w = calibration._projection()
-    out = np.zeros_like(z)
-    b = z[inside] / w[inside, None]
-    # einsum, not BLAS: these thin products are ~100x slower through a threaded BLAS on a
-    # loaded machine (measured: 2.3 s against 0.02 s for 9 years x 63 domains)
-    fitted = np.einsum("ik,kj->ij", basis, np.einsum("ik,ij->kj", basis, b))
-    out[inside] = (b - fitted) * w[inside, None]
-    return out[:, 0] if one else out
-
-
-def _taylor_variance(values, strata=None, psu=None, fpc=None) -> np.ndarray:
-    """Linearisation variance of a total of ``values`` (one stage, as R's ``svyrecvar``).
-
-    ``Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (z_hi − z̄_h)²`` over the PSU totals ``z_hi`` of stratum
-    ``h``;
-    ``fpc`` holds the population size per stratum (PSUs when clustered) or the sampling fraction.
-    A stratum with a single PSU fails (R's ``lonely.psu = "fail"``). Used by the tests and the
-    benchmark of this module as the reference one-stage variance.
-    """
-    z = np.asarray(values, dtype=float)
-    z = z.reshape(len(z), -1)
-    n = len(z)
-    strata = np.zeros(n, dtype=int) if strata is None else pd.factorize(np.asarray(strata))[0]
-    psu = np.arange(n) if psu is None else pd.factorize(np.asarray(psu))[0]
-    total = np.zeros((z.shape[1], z.shape[1]))
-    for h in np.unique(strata):
-        rows = strata == h
-        labels, codes = np.unique(psu[rows], return_inverse=True)
-        k = len(labels)
-        if k < 2:
-            raise ParameterError("a stratum has a single PSU")
-        sums = np.zeros((k, z.shape[1]))
-        np.add.at(sums, codes, z[rows])
-        centred = sums - sums.mean(axis=0)
-        factor = k / (k - 1)
-        if fpc is not None:
-            f = np.asarray(fpc, dtype=float)[rows][0]
-            factor *= 1.0 - (f if f <= 1 else k / f)
-        total += factor * centred.T @ centred
-    return total
 
 
 # --------------------------------------------------------------------------------------------
@@ -832,31 +702,29 @@ def weighting_report(calibrated: pd.DataFrame) -> pd.DataFrame:
     if calibration is None:
         raise ParameterError("the frame carries no calibration (use kirc.calibrate, or a survey "
                              "definition with a [calibration] table)")
-    if not calibration.parts:
-        return _report(calibrated, calibration)
+    codes = calibration.cell_codes(calibrated, check=False)
+    w = pd.to_numeric(calibrated[calibration.weight], errors="coerce").to_numpy(float)
+    labels = calibrated[calibration.by].to_numpy() if calibration.by else None
     tables = []
     for label, part in calibration.parts:
-        rows = calibrated.index.intersection(part.index, sort=False)
-        if len(rows):
-            table = _report(calibrated.loc[rows], part)
-            table.insert(0, calibration.by, label)
+        rows = (codes >= 0) if labels is None else (codes >= 0) & (labels == label)
+        if rows.any():
+            g = calibration.g[codes[rows]]
+            table = _report(calibrated[rows], part, calibration.bounds, w[rows], g)
+            if calibration.by:
+                table.insert(0, calibration.by, label)
             tables.append(table)
     if not tables:
         raise ParameterError("the frame holds no calibrated rows")
     return pd.concat(tables, ignore_index=True)
 
 
-def _report(calibrated: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
-    here = calibration.index.get_indexer(calibrated.index)
-    if (here < 0).any():
-        raise ParameterError("the frame holds rows that were not calibrated")
-    d = calibration.start[here]
-    g = calibration.g[here]
-    w = calibrated[calibration.weight].to_numpy(dtype=float)
+def _report(calibrated: pd.DataFrame, part: CalibrationPart, bounds, w, g) -> pd.DataFrame:
+    d = w / g
     rows = []
 
-    def add(part, variable, category=None, population=np.nan, before=np.nan, after=np.nan):
-        rows.append({"part": part, "variable": variable, "category": category,
+    def add(kind, variable, category=None, population=np.nan, before=np.nan, after=np.nan):
+        rows.append({"part": kind, "variable": variable, "category": category,
                      "population": population, "before": before, "after": after})
 
     weights = {"before": d, "after": w}
@@ -868,13 +736,12 @@ def _report(calibrated: pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
                     ("max", lambda v: float(np.max(v)))):
         add("weights", name, before=float(f(weights["before"])),
             after=float(f(weights["after"])))
-    factors = g[d > 0]
     for name, q in _QUANTILES.items():
-        add("adjustment", name, after=float(np.quantile(factors, q)))
-    if calibration.bounds is not None:
-        add("adjustment", "bounds", before=calibration.bounds[0], after=calibration.bounds[1])
+        add("adjustment", name, after=float(np.quantile(g, q)))
+    if bounds is not None:
+        add("adjustment", "bounds", before=bounds[0], after=bounds[1])
     part_rows = len(rows)
-    for column, counts in calibration.margins.items():
+    for column, counts in part.margins.items():
         keys = calibrated[column].astype(object).map(_key).to_numpy()
         for category, count in counts.items():
             hit = keys == _key(category)
@@ -899,12 +766,6 @@ def _order(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-_METHOD_TEXT = {
-    "nl": {"raking": "raking (iteratieve proportionele aanpassing)",
-           "linear": "lineaire kalibratie (GREG)", "logit": "logit-kalibratie"},
-    "en": {"raking": "raking (iterative proportional fitting)",
-           "linear": "linear calibration (GREG)", "logit": "logit calibration"},
-}
 
 
 def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, pd.DataFrame]:
@@ -932,7 +793,7 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     fitting). Weighting efficiency 96.0% (effective n 4.8 of 5); adjustment factors 0.83–1.25.
     Confidence intervals take the calibration into account.
     """
-    if language not in _METHOD_TEXT:
+    if language not in CALIBRATION_METHODS:
         raise ParameterError(f"language must be 'nl' or 'en', not {language!r}")
     table = weighting_report(calibrated)
     calibration = calibration_of(calibrated)
@@ -940,7 +801,8 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     low_stats, high_stats = stats.min(), stats.max()
     columns = list(calibration.margins)
     labels = {}
-    constructs = calibrated.attrs.get("constructs") or {}
+    info = survey_of(calibrated)
+    constructs = info.constructs if info is not None else {}
     for column in columns:
         label = (constructs.get(column) or {}).get("label")
         labels[column] = (label.lower() if (language == "nl" and label)
@@ -948,7 +810,7 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     names = [labels[c] for c in columns]
     joined = (", ".join(names[:-1]) + (" en " if language == "nl" else " and ") + names[-1]
               if len(names) > 1 else names[0])
-    method = _METHOD_TEXT[language][calibration.method]
+    method = CALIBRATION_METHODS[language][calibration.method]
     low, high = low_stats["adjustment", "min"], high_stats["adjustment", "max"]
 
     def num(x, digits=1):
@@ -963,7 +825,7 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
 
     eff, n_eff, n = span("efficiency"), span("n_eff"), span("n", 0)
     per = ""
-    if calibration.parts and table[calibration.by].nunique() > 1:  # ranges over the years
+    if calibration.by and table[calibration.by].nunique() > 1:  # ranges over the years
         per = {"nl": " per jaar", "en": " per year"}[language]
     if language == "nl":
         text = (f"De gewichten zijn gekalibreerd op populatieaantallen naar {joined}, met "

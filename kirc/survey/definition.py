@@ -125,6 +125,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError
+from .survey import as_survey
 
 __all__ = ["load_survey", "survey_definition", "survey_design", "check_years", "years_text",
            "harmonise", "available_surveys", "default_indicators", "CONSTRUCT_TYPES",
@@ -846,6 +847,8 @@ def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, fil
 def survey_design(definition: dict, years=None):
     """The :class:`kirc.Design` of a survey definition (column names are construct names).
 
+    The years are the outermost strata: each year is a sample of its own.
+
     Parameters
     ----------
     definition : dict
@@ -856,7 +859,7 @@ def survey_design(definition: dict, years=None):
     Examples
     --------
     >>> survey_design(survey_definition("klantcontact"))
-    Design(weights='weight', strata=None, psu=None, fpc=None, population=None, lonely_psu='fail')
+    Design(weights='weight', strata='year', psu=None, fpc=None, population=None, lonely_psu='fail')
     >>> survey_design(survey_definition("sectorscan"), years=[2024, 2025]).population
     {2024: 168.0, 2025: 170.0}
     """
@@ -869,10 +872,10 @@ def survey_design(definition: dict, years=None):
         sizes = {year: definition["years"][year]["population"] for year in chosen}
         if any(size is not None for size in sizes.values()):
             population = sizes
-    strata = spec.get("strata") or None
-    if strata is not None:
-        strata = strata[0] if len(strata) == 1 else tuple(strata)
-    return Design(weights=spec.get("weights"), strata=strata, psu=spec.get("psu"),
+    strata = list(spec.get("strata") or [])
+    if population is None and "year" not in strata:
+        strata.insert(0, "year")
+    return Design(weights=spec.get("weights"), strata=tuple(strata) or None, psu=spec.get("psu"),
                   fpc=spec.get("fpc"), population=population,
                   lonely_psu=spec.get("lonely_psu", "fail"))
 
@@ -1078,21 +1081,18 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
 
     Returns
     -------
-    pandas.DataFrame
-        One row per respondent: ``year`` (int64), ``id`` (str), then one column per construct
-        in definition order — ``rating``, ``binary``, ``weight`` and ``number`` as float64,
-        ``category`` as Categorical (same categories, in code order, every year), ``text`` as
-        str. ``attrs``: ``survey``, ``title``, ``unit``, ``min_n``, ``definition`` (path),
-        ``population`` ({year: N or None}), ``sources`` ({year: path}), ``constructs``
-        ({name: spec, plus ``columns`` {year: source column}}), ``missing_counts`` ({year:
-        {construct: {reason: count}}}, user-missing cells only), ``weight`` (name of the
-        weight construct or None), ``personal_data`` (a list, filled in by
-        :mod:`kirc.privacy`; items that ``read_survey`` reports in its ``attrs`` are carried
-        over with the year added) and ``design``: the :class:`kirc.Design` of the
-        definition's ``[design]`` table, with the populations of ``[years]`` as its finite
-        population (see :func:`survey_design`). pandas copies ``attrs`` to every frame
-        derived by filtering or selecting columns, so ``df[df.year == 2025]`` keeps the design
-        and every estimator uses it (:func:`kirc.design_of`).
+    kirc.Survey
+        A DataFrame with one row per respondent: ``year`` (int64), ``id`` (str), then one
+        column per construct in definition order — ``rating``, ``binary``, ``weight`` and
+        ``number`` as float64, ``category`` as Categorical (same categories, in code order,
+        every year), ``text`` as str. It carries (``survey.info``, :class:`kirc.SurveyInfo`)
+        its design — the definition's ``[design]``, the years as outermost strata, the
+        populations of ``[years]`` as finite population (:func:`survey_design`) and the
+        calibration — and its name, title, unit, ``min_n``, definition path, the files read
+        per year, the constructs with their source column per year, the user-missing counts
+        per year, construct and reason, and the personal-data log of reading. A filtered
+        survey (``ks[ks.year == 2025]``) is a domain of the whole sample and keeps all of it;
+        ``attrs`` shows the metadata as earlier releases kept it, read-only.
 
     Raises
     ------
@@ -1118,12 +1118,11 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     (119, 10)
     >>> list(df.columns)
     ['year', 'id', 'sector', 'size', 'avg_status', 'avg_ready', 'avg_fte', 'staff_prepared', 'privacy_statement', 'weight_calibrated']
-    >>> float(round(df["avg_ready"].mean(), 3)), df.attrs["population"]
-    (0.084, {2017: 170})
+    >>> float(round(df["avg_ready"].mean(), 3)), df.design.population
+    (0.084, {2017: 170.0})
     >>> list(df["avg_status"].cat.categories)
     ['klaar', 'deels', 'niet']
     """
-    from .._frozen import freeze
     from ..prepared import cached, entry_key, file_stamp
 
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
@@ -1159,36 +1158,25 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     for name, spec in definition["constructs"].items():
         constructs[name] = {**spec, "columns": {year: columns_used[year].get(name)
                                                 for year in chosen}}
-    weights = [name for name, spec in definition["constructs"].items()
-               if spec["type"] == "weight"]
     design = survey_design(definition, chosen)
+    calibrated = None
     if calibration is not None:
         # the design's strata, clusters and fpc are kept; its weights are the calibrated ones
-        start = design.replace(weights=calibration["start_weights"])
-        data, calibrated = _joined_calibration(data, prepared, chosen, calibration, start)
+        data, calibrated = _joined_calibration(data, prepared, chosen, calibration)
         design = design.replace(weights=calibration["weight"])
-        weights = [calibration["weight"]]
         if calibration["weight"] not in constructs:
             constructs[calibration["weight"]] = {"type": "weight", "label": "Kalibratiegewicht",
                                                  "columns": {y: None for y in chosen}}
     findings = [{**item, "year": year} if isinstance(item, dict) else item
                 for year, part in zip(chosen, prepared) for item in part.findings]
-    data.attrs = {
-        "survey": definition["name"], "title": definition["title"], "unit": definition["unit"],
-        "description": definition["description"], "min_n": definition["min_n"],
-        "definition": definition["path"],
-        "population": {year: definition["years"][year]["population"] for year in chosen},
-        "sources": {year: str(definition["years"][year]["file"]) for year in chosen},
-        "constructs": constructs,
-        "missing_counts": {year: part.counts for year, part in zip(chosen, prepared)},
-        "weight": weights[0] if weights else None, "personal_data": findings,
-        "design": design,
-    }
-    # Shared, not copied, into every frame pandas derives from this one (see kirc._frozen).
-    data.attrs = {key: freeze(value) for key, value in data.attrs.items()}
-    if calibration is not None:
-        data.attrs["calibration"] = calibrated
-    return data
+    return as_survey(
+        data, design, name=definition["name"], min_n=definition["min_n"],
+        calibration=calibrated, title=definition["title"], unit=definition["unit"],
+        description=definition["description"], definition=definition["path"],
+        sources={year: str(definition["years"][year]["file"]) for year in chosen},
+        constructs=constructs,
+        missing_counts={year: part.counts for year, part in zip(chosen, prepared)},
+        protection=findings, source=definition["path"])
 
 
 @dataclass
@@ -1261,24 +1249,13 @@ def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dic
     return out[spec["weight"]].to_numpy(dtype="float64"), weighting.calibration_of(out)
 
 
-def _joined_calibration(data: pd.DataFrame, prepared: list, chosen: list[int], spec: dict,
-                        design):
+def _joined_calibration(data: pd.DataFrame, prepared: list, chosen: list[int], spec: dict):
     """The joined frame with the calibrated weights, and one calibration with a part per year."""
-    import dataclasses
-
     from . import calibrate as weighting
 
-    parts, offset = [], 0
-    for year, part in zip(chosen, prepared):
-        calibration = part.calibration
-        # The year's rows are data.index[offset:offset + n]: move its calibration there.
-        index = calibration.index + offset
-        parts.append((year, dataclasses.replace(
-            calibration, index=index, design=design,
-            design_columns=calibration.design_columns.set_axis(index))))
-        offset += len(part.frame)
     data = data.copy()
     data[spec["weight"]] = np.concatenate([part.weights for part in prepared])
+    parts = [(year, part.calibration) for year, part in zip(chosen, prepared)]
     return data, weighting.combine(parts, by="year")
 
 

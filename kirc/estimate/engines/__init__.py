@@ -1,8 +1,10 @@
-"""The tally step in other engines: DuckDB, Spark, and a stream of chunks.
+"""The engines that tally: pandas in memory, a stream of chunks, DuckDB, Spark.
 
-Every estimator of :mod:`kirc.estimate.metrics` (:func:`kirc.nps`, :func:`kirc.share`,
-:func:`kirc.csat`, :func:`kirc.mean_score`, the named shares) and of :mod:`kirc.estimate.compare`
-(:func:`kirc.change`, :func:`kirc.trend`) takes, besides a pandas DataFrame,
+Every estimator (:func:`kirc.nps`, :func:`kirc.share`, :func:`kirc.csat`,
+:func:`kirc.mean_score`, the named shares, :func:`kirc.trend`, :func:`kirc.change`,
+:func:`kirc.contrast`) goes measure → tally → variance → interval → frame, and only the
+*tally* depends on what holds the rows (:func:`tally_measure`, one entry point, returns a
+:class:`kirc.Tally`). Besides a pandas DataFrame or a survey, the estimators take
 
 * a **path** to a Parquet file (``.parquet``, ``.pq``, or a glob of them) or a CSV file, read
   by DuckDB (``pip install 'kirc[duckdb]'``) through the connection of :func:`connect`, with its
@@ -11,9 +13,7 @@ Every estimator of :mod:`kirc.estimate.metrics` (:func:`kirc.nps`, :func:`kirc.s
 * a **Spark DataFrame** (``pyspark.sql.DataFrame``, ``pip install 'kirc[spark]'``);
 * an **iterator of pandas DataFrames**, such as ``kirc.read_survey(path, chunksize=...)``
   gives: each chunk is tallied in memory and the tallies are added up
-  (:meth:`kirc.Tally.combine`), so that no more than one chunk is held at a time. An iterator
-  can be read once: :func:`kirc.change` and :func:`kirc.trend`, which read the data per year,
-  do not take one.
+  (:meth:`kirc.Tally.combine`), so that no more than one chunk is held at a time.
 
 with the same arguments and the same result. Only the *tally* (:mod:`kirc.estimate.tally`: the sums per
 domain, stratum and PSU) is computed by the engine, in one ``GROUP BY``; the design-based
@@ -49,10 +49,11 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from ..._frozen import Shared
-from ...errors import KircError, ParameterError
+from ...errors import ColumnError, KircError, ParameterError
+from ...survey.design import STRATUM
+from ..tally import Tally
 
-__all__ = ["connect", "estimate", "tally", "engine_of", "MissingExtraError"]
+__all__ = ["connect", "tally", "tally_measure", "engine_of", "source_of", "MissingExtraError"]
 
 
 class MissingExtraError(KircError, ImportError):
@@ -197,121 +198,60 @@ def source_of(data):
 
 
 # --------------------------------------------------------------------------------------------
-# estimating
+# tallying
 
 
-class _Hook(Shared):
-    """An ``attrs`` entry that pandas copies by reference (its tally can be large)."""
+def tally_measure(data, measure, column: str, by: list[str], call) -> Tally:
+    """The tally of ``measure`` on ``column`` per ``by`` domain, by the engine holding ``data``.
 
-
-class _Given(_Hook):
-    """Hands the estimator a tally computed elsewhere."""
-
-    def __init__(self, keys, tally):
-        self.keys, self.tally = keys, tally
-
-    def __call__(self, in_memory):
-        return self.keys, self.tally
-
-
-class _Captured(Exception):
-    def __init__(self, keys, tally):
-        super().__init__("tally captured")
-        self.keys, self.tally = keys, tally
-
-
-class _Capture(_Hook):
-    """Tallies one chunk in memory and stops the estimator there."""
-
-    def __call__(self, in_memory):
-        raise _Captured(*in_memory())
-
-
-def _bind(function, data, args, kwargs):
-    import inspect
-    signature = inspect.signature(function)
-    try:
-        bound = signature.bind(data, *args, **kwargs)
-    except TypeError as error:
-        raise ParameterError(f"{function.__name__}(): {error}") from None
-    bound.apply_defaults()
-    return bound
-
-
-def _call(function, frame, bound):
-    bound.arguments[next(iter(bound.arguments))] = frame
-    return function(*bound.args, **bound.kwargs)
-
-
-def estimate(function, data, args=(), kwargs=None):
-    """Run the in-memory estimator ``function`` on data another engine tallies.
-
-    Called by the estimators themselves when ``data`` is not a pandas DataFrame; ``args`` and
-    ``kwargs`` are the estimator's other arguments.
+    The one entry point of the estimators: ``call`` is the call's resolved design
+    (:func:`kirc.survey.survey.resolve_design`). Chunks are tallied one by one and added up;
+    a path, DuckDB relation or Spark DataFrame in one ``GROUP BY``.
     """
-    kwargs = dict(kwargs or {})
-    function = getattr(function, "__wrapped__", function)
-    bound = _bind(function, data, args, kwargs)
     kind = engine_of(data)
+    if kind == "pandas":
+        from .memory import tally_frame
+        return tally_frame(data, measure, column, by, call)
     if kind == "chunks":
-        keys, tally, empty = _tally_chunks(function, data, bound)
-    else:
-        source = source_of(data)
-        keys, tally, empty = _tally_source(function, source, bound)
-    frame = empty.copy()
-    frame.attrs[_hook_key()] = _Given(keys, tally)
-    return _call(function, frame, bound)
+        return _tally_chunks(data, measure, column, by, call)
+    from .sql import tally_source
+    source = source_of(data)
+    empty = source.empty_frame()
+    for name in [column, *by]:
+        if name not in empty.columns:
+            shown = ", ".join(map(str, empty.columns[:12]))
+            raise ColumnError(f"no such column; the data has {shown}"
+                              + (", ..." if len(empty.columns) > 12 else ""),
+                              file=source.name, column=name)
+    call.design.check(empty, source.name)
+    return tally_source(source, measure, column, by, call.design)
 
 
-def _hook_key():
-    from ..metrics import TALLY_HOOK
-    return TALLY_HOOK
-
-
-def _tally_chunks(function, chunks, bound):
+def _tally_chunks(chunks, measure, column, by, call) -> Tally:
     from functools import reduce
-    from ..tally import groups_of
-    from ..metrics import _as_list, resolve_design
+    from .memory import tally_frame
 
-    tallies, keys, empty = [], [], None
+    tallies = []
     for chunk in chunks:
         if not isinstance(chunk, pd.DataFrame):
             raise ParameterError(f"an iterator of data must give pandas DataFrames, not "
                                  f"{type(chunk).__name__}")
-        if empty is None:
-            empty = chunk.iloc[:0].copy()
-        frame = chunk.copy(deep=False)
-        frame.attrs = dict(chunk.attrs)
-        frame.attrs[_hook_key()] = _Capture()
-        try:
-            _call(function, frame, bound)
-        except _Captured as captured:
-            keys.append(captured.keys)
-            tallies.append(captured.tally)
-        else:                                           # pragma: no cover - a missing hook
-            raise RuntimeError(f"{function.__name__} did not tally the chunk")
-    if empty is None:
+        for name in [column, *by]:
+            if name not in chunk.columns:
+                raise ColumnError("no such column", file=call.source, column=name)
+        tallies.append(tally_frame(chunk, measure, column, by, call))
+    if not tallies:
         raise ParameterError("the iterator of data gave no chunks")
-    by = _as_list(bound.arguments.get("by"))
-    arguments = bound.arguments
-    design = resolve_design(empty, arguments.get("design"), arguments.get("weights"),
-                            arguments.get("population"))
-    if design.weights is None:
+    if call.design.weights is None:
         # Unweighted with a finite population, a unit weighs N_h / m_h of the *whole* sample:
         # undo each chunk's own m_h before adding up, apply the whole's after.
         tallies = [_scale_by_unit(t, inverse=True) for t in tallies]
-        tally = _scale_by_unit(reduce(lambda a, b: a + b, tallies))
-    else:
-        tally = reduce(lambda a, b: a + b, tallies)
-    all_keys = pd.concat(keys, ignore_index=True).drop_duplicates(ignore_index=True) if by \
-        else keys[0]
-    if by:
-        all_keys = groups_of(all_keys, by).keys
-    return all_keys, tally, empty
+        return _scale_by_unit(reduce(lambda a, b: a + b, tallies))
+    return reduce(lambda a, b: a + b, tallies)
 
 
 def _unit_weights(strata: pd.DataFrame) -> np.ndarray:
-    """The weight :func:`kirc.estimate.tally.row_design` gives an unweighted unit per stratum."""
+    """The weight :func:`kirc.survey.design.row_design` gives an unweighted unit per stratum."""
     fpc = strata["fpc"].to_numpy(dtype=float)
     if not np.isfinite(fpc).any() or len(strata) <= 1:
         return np.ones(len(strata))
@@ -320,8 +260,7 @@ def _unit_weights(strata: pd.DataFrame) -> np.ndarray:
         return np.where(fpc <= 1, 1 / fpc, np.where(np.isfinite(fpc), fpc / psus, 1.0))
 
 
-def _scale_by_unit(tally, inverse: bool = False):
-    from ..tally import STRATUM, Tally
+def _scale_by_unit(tally: Tally, inverse: bool = False) -> Tally:
     unit = _unit_weights(tally.strata)
     if np.all(unit == 1):
         return tally
@@ -331,36 +270,13 @@ def _scale_by_unit(tally, inverse: bool = False):
     u = unit[pd.Index(tally.strata[STRATUM]).get_indexer(table[STRATUM])]
     for column in ("sum_w", "sum_wy", "sum_wy2", *(f"w_{c}" for c in tally.classes)):
         table[column] = table[column].to_numpy(float) * u
-    for column in ("sum_w2", "sum_w2y", "sum_w2y2"):
+    for column in ("sum_w2", "sum_w2y", "sum_w2y2", *(f"w2_{c}" for c in tally.classes)):
         table[column] = table[column].to_numpy(float) * u * u
     return Tally(table, list(tally.by), tally.strata, list(tally.classes), tally.clustered,
-                 tally.lonely_psu, getattr(tally, "stratified", False))
+                 tally.lonely_psu, tally.stratified, tally.domains)
 
 
-def _tally_source(function, source, bound):
-    from ..metrics import _as_list, resolve_design
-    from ...errors import ColumnError
-    from .answers import answer_rule
-    from .sql import tally_source
-
-    empty = source.empty_frame()
-    arguments = bound.arguments
-    by = _as_list(arguments.get("by"))
-    rule = answer_rule(function, arguments)
-    for column in [rule.column, *by]:
-        if column not in empty.columns:
-            shown = ", ".join(map(str, empty.columns[:12]))
-            raise ColumnError(f"no such column; the data has {shown}"
-                              + (", ..." if len(empty.columns) > 12 else ""),
-                              file=source.name, column=column)
-    design = resolve_design(empty, arguments.get("design"), arguments.get("weights"),
-                            arguments.get("population"))
-    design.check(empty, source.name)
-    keys, tally = tally_source(source, rule, by, design)
-    return keys, tally, empty
-
-
-def tally(data, metric: str, column: str, by=None, design=None, **options):
+def tally(data, metric, column: str, *, by=None, design=None, **options) -> Tally:
     """The tally of ``metric`` on ``column``, computed by the engine that holds ``data``.
 
     Tallies of disjoint parts (files, partitions, engines) add up with ``+``
@@ -368,10 +284,11 @@ def tally(data, metric: str, column: str, by=None, design=None, **options):
 
     Parameters
     ----------
-    data : DataFrame, path, DuckDB relation, Spark DataFrame or iterator of DataFrames
-    metric : {"nps", "csat", "share", "mean"}
+    data : DataFrame, survey, path, DuckDB relation, Spark DataFrame or iterator of DataFrames
+    metric : {"nps", "csat", "top_box", "share", "mean"} or a kirc.measures.Measure
     column, by, design, **options
-        As for the metric (``positive=``, ``negative=``, ``top=``, ``scale=``, ``weights=``).
+        As for the estimators (``positive=``, ``negative=``, ``top=``, ``scale=``,
+        ``weights=``).
 
     Returns
     -------
@@ -379,57 +296,23 @@ def tally(data, metric: str, column: str, by=None, design=None, **options):
 
     Examples
     --------
-    >>> import pandas as pd, kirc, kirc.estimate.engines
+    >>> import pandas as pd, kirc, kirc.engines
     >>> df = pd.DataFrame({"q": [10, 9, 6, 8, 7, 2], "g": list("aabbab")})
-    >>> parts = kirc.estimate.engines.tally(df[:3], "nps", "q", by="g") \\
-    ...     + kirc.estimate.engines.tally(df[3:], "nps", "q", by="g")
+    >>> parts = kirc.engines.tally(df[:3], "nps", "q", by="g") \\
+    ...     + kirc.engines.tally(df[3:], "nps", "q", by="g")
     >>> parts.table[["g", "n", "n_promoter", "n_detractor"]]
        g  n  n_promoter  n_detractor
     0  a  3           2            0
     1  b  3           0            2
     """
-    from .. import metrics
-    functions = {"nps": metrics.nps, "csat": metrics.csat, "share": metrics.share,
-                 "mean": metrics.mean_score, "mean_score": metrics.mean_score}
-    if metric not in functions:
-        raise ParameterError(f"unknown metric {metric!r}; use one of {', '.join(functions)}")
-    function = functions[metric].__wrapped__
-    bound = _bind(function, data, (column,), dict(by=by, design=design, **options))
-    kind = engine_of(data)
-    if kind == "pandas":
-        frame = data.copy(deep=False)
-        frame.attrs = dict(data.attrs)
-        frame.attrs[_hook_key()] = _Capture()
-        try:
-            _call(function, frame, bound)
-        except _Captured as captured:
-            return captured.tally
-    if kind == "chunks":
-        return _tally_chunks(function, data, bound)[1]
-    return _tally_source(function, source_of(data), bound)[1]
+    from ...measures import measure_of
+    from ...survey.survey import FROM_DESIGN, resolve_design
 
-
-# --------------------------------------------------------------------------------------------
-# per year (kirc.estimate.compare)
-
-
-def years(data, column: str) -> list:
-    """The distinct non-missing values of ``column`` (sorted), for :func:`kirc.trend`."""
-    kind = engine_of(data)
-    if kind == "chunks":
-        raise ParameterError("change and trend read the data once per year: pass a DataFrame, "
-                             "a Parquet path, a DuckDB relation or a Spark DataFrame, not an "
-                             "iterator of chunks")
-    source = source_of(data)
-    if column not in source.empty_frame().columns:
-        from ...errors import ColumnError
-        raise ColumnError("no such column", file=source.name, column=column)
-    values = source.distinct(column)
-    return sorted(v for v in values if not pd.isna(v))
-
-
-def where_equal(data, column: str, value):
-    """The rows of ``data`` whose ``column`` equals ``value``, in the same engine."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return source_of(data).where_equal(column, value)
+    weights = options.pop("weights", FROM_DESIGN)
+    population = options.pop("population", FROM_DESIGN)
+    measure = measure_of(metric, **options)
+    by = [by] if isinstance(by, str) else list(by or [])
+    empty = data if engine_of(data) == "pandas" else None
+    call = resolve_design(empty if empty is not None else pd.DataFrame(), design, weights,
+                          population, check=False)
+    return tally_measure(data, measure, column, by, call)

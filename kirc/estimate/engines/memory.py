@@ -1,13 +1,14 @@
-"""The in-memory tally of whole-number answers in one counting pass.
+"""The tally of a pandas DataFrame (or survey): a counting pass, else one pass per sum.
 
-For :func:`kirc.nps`, :func:`kirc.csat` and :func:`kirc.share` on a numeric column whose
-answers are whole numbers over a modest range (a 0–10 rating, a 1–5 scale, 0/1), the rows are
-counted once per (domain, stratum, PSU, answer value) with ``numpy.bincount`` over integer codes
-(and, weighted, the same pass with w and w²), and every sum of the tally follows from those
-counts on the few distinct values: the approach of the SQL engines, in numpy. Anything else (text
-codes, fractions, answers off the scale, undeclared missing codes, categorical columns) takes the
-general path of :mod:`kirc.estimate.metrics`, which raises or warns as documented; the results are the
-same (``tests/test_engines.py`` compares both paths).
+:func:`tally_frame` is the pandas engine. For a measure with answer classes (an NPS, a top box,
+a share) on a numeric column whose answers are whole numbers over a modest range (a 0–10
+rating, a 1–5 scale, 0/1), the rows are counted once per (domain, stratum, PSU, answer value)
+with ``numpy.add.at`` over integer codes (and, weighted, the same pass with w and w²), and every
+sum of the tally follows from those counts on the few distinct values: the approach of the SQL
+engines, in numpy. Anything else (text codes, fractions, answers off the scale, undeclared
+missing codes, categorical columns, calibrated surveys) takes the general path, the measure's
+answer rule on every row, which raises or warns as documented; the results are the same
+(``tests/test_engines.py`` compares both paths).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..._keys import DENSE_KEY_RANGE as _DENSE_KEY_RANGE, groups_of
 from ..._pieces import each_piece
 from ...errors import KircError
-from ..tally import (PSU, STRATUM, RowDesign, Tally, _DENSE_KEY_RANGE, groups_of,
-                     row_design, strata_table)
-from .answers import _LOOKS_MISSING, NPS_CLASSES, SHARE_CLASSES
+from ...survey.design import PSU, STRATUM, RowDesign, row_design
+from ..tally import Tally, tally_rows
 
 #: Answers spanning more values than this take the general path.
 MAX_SPAN = 1024
@@ -71,26 +72,27 @@ def _bincounts(code_of, n_rows: int, total: int, weights) -> tuple:
     return tuple(_added(parts, i) for i in range(len(parts[0])))
 
 
-def estimate_fast(function, data: pd.DataFrame, args, kwargs):
-    """The estimate through the counting pass, or None where the general path must run."""
-    from . import _bind, _call, _Given, _hook_key
-    from ..metrics import _as_list, resolve_design
+def tally_frame(data: pd.DataFrame, measure, column: str, by: list[str], call) -> Tally:
+    """The tally of ``measure`` on ``column`` of an in-memory frame, per ``by`` domain.
 
-    name = function.__name__
-    if name not in ("nps", "csat", "share") or len(data) < MIN_ROWS:
-        return None
-    if "calibration" in data.attrs:
-        # calibrated weights need the residual variance of every row (kirc.survey.calibrate)
-        return None
-    try:
-        bound = _bind(function, data, args, kwargs)
-    except KircError:
-        return None
-    arguments = bound.arguments
-    column = arguments["column"]
-    by = _as_list(arguments.get("by"))
-    if not isinstance(column, str) or column not in data.columns or \
-            any(c not in data.columns for c in by):
+    ``call`` is the resolved design of the call (:func:`kirc.survey.survey.resolve_design`):
+    its design, and the survey's sample when ``data`` is a domain of a survey.
+    """
+    calibration = call.sample.calibration if call.sample is not None else None
+    if calibration is None:
+        fast = _tally_fast(data, measure, column, by, call)
+        if fast is not None:
+            return fast
+    answers = measure.answers(data[column], source=call.source, column=column)
+    rows = row_design(data, call.design, answers.valid, call.sample, call.source)
+    cells = calibration.cell_codes(data, call.source) if calibration is not None else None
+    return tally_rows(answers.y, answers.valid, groups_of(data, by), rows, answers.code,
+                      measure.classes, cells, calibration)
+
+
+def _tally_fast(data: pd.DataFrame, measure, column: str, by: list[str], call):
+    """The tally through the counting pass, or None where the general path must run."""
+    if not measure.discrete or len(data) < MIN_ROWS:
         return None
     dtype = data[column].dtype
     if not isinstance(dtype, np.dtype) or dtype.kind not in "iuf":
@@ -104,73 +106,36 @@ def estimate_fast(function, data: pd.DataFrame, args, kwargs):
     if not whole:
         return None
     span = high - low + 1
-    answer = np.arange(low, high + 1, dtype=float)
-    rule = _rule(name, arguments, data, column, answer, low, high)
-    if rule is None:
-        return None
-    y_value, class_value, classes = rule
     try:
+        # the rule on every value of the range: one that would raise or warn (off the scale,
+        # an undeclared missing code) leaves the rows to the general path, which does
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")             # the estimator's own call warns
-            design = resolve_design(data, arguments.get("design"), arguments.get("weights"),
-                                    arguments.get("population"))
+            warnings.simplefilter("error")
+            rule = measure.answers(pd.Series(np.arange(low, high + 1, dtype=float)),
+                                   column=column)
+    except (KircError, Warning):
+        return None
+    try:
         missing = np.isnan(values) if floating else None
         groups = _offset_groups(data, by) or groups_of(data, by)
-        if isinstance(groups, _OffsetGroups) and _simple(design):
-            rows = RowDesign(design, None, None, None,
-                             pd.DataFrame({STRATUM: [0], "fpc": [np.inf]}), None, None)
+        if isinstance(groups, _OffsetGroups) and _simple(call):
+            rows = RowDesign(call.design, None, None, None,
+                             pd.DataFrame({STRATUM: [0], "fpc": [np.inf], "psus": [len(data)]}),
+                             None, None)
         else:
             valid = ~missing if floating else np.ones(len(values), dtype=bool)
-            rows = row_design(data, design, valid)
+            rows = row_design(data, call.design, valid, call.sample, call.source)
     except KircError:
         return None
-    counted = _count(values, missing, low, span, groups, rows, y_value, class_value, classes)
-    if counted is None:
-        return None
-    keys, tally = counted
-    frame = data.iloc[:0].copy()
-    frame.attrs[_hook_key()] = _Given(keys, tally)
-    return _call(function, frame, bound)
+    return _count(values, missing, low, span, groups, rows, rule.y, rule.code,
+                  measure.classes)
 
 
-def _simple(design) -> bool:
-    """No weights, strata, clusters or finite population: every row counts once."""
-    return (design.weights is None and not design.strata_columns and design.psu is None
-            and design.fpc is None and design.population is None)
-
-
-def _rule(name, arguments, data, column, answer, low, high):
-    """y and class code per answer value (and the class names), or None: general path."""
-    if name == "nps":
-        if low < 0 or high > 10:
-            return None
-        code = (answer >= 7).astype(np.int64) + (answer >= 9)
-        return code - 1.0, code, NPS_CLASSES
-    if name == "csat":
-        scale_low, scale_high = arguments["scale"]
-        top = arguments["top"]
-        if low < scale_low or high > scale_high or not 1 <= top <= scale_high - scale_low + 1:
-            return None
-        satisfied = (answer >= scale_high - top + 1).astype(np.int64)
-        return satisfied.astype(float), satisfied, SHARE_CLASSES
-    from ..metrics import _definition_negative
-    positive, negative = arguments["positive"], arguments["negative"]
-    positives = list(positive) if isinstance(positive, (list, tuple, set)) else [positive]
-    if not all(isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, bool)
-               for p in positives):
-        return None
-    if negative is None:
-        negative = _definition_negative(data, column, positives)
-    is_positive = np.isin(answer, positives)
-    if negative is None:
-        if np.isin(answer[~is_positive], _LOOKS_MISSING).any():
-            return None                                 # the general path warns
-    else:
-        negatives = list(negative) if isinstance(negative, (list, tuple, set)) else [negative]
-        if (~is_positive & ~np.isin(answer, negatives)).any():
-            return None                                 # the general path raises
-    code = is_positive.astype(np.int64)
-    return code.astype(float), code, SHARE_CLASSES
+def _simple(call) -> bool:
+    """No weights, strata, clusters or finite population, and the rows are the sample."""
+    design = call.design
+    return (call.sample is None and design.weights is None and not design.strata_columns
+            and design.psu is None and design.fpc is None and design.population is None)
 
 
 class _OffsetGroups:
@@ -337,15 +302,12 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
         mine = (kind == k).astype(float)
         sums[f"n_{label}"] = counts @ mine
         sums[f"w_{label}"] = sw @ mine
+        sums[f"w2_{label}"] = sw2 @ mine
     for column in ("n", "n_missing", *(f"n_{c}" for c in classes)):
         sums[column] = np.rint(sums[column]).astype(np.int64)
     psu_code = present % n_psu
     rest = present // n_psu
     domain_code, stratum_code = rest // n_strata, rest % n_strata
-    columns = {STRATUM: rows.strata[STRATUM].to_numpy()[stratum_code]}
-    if clustered:
-        columns[PSU] = rows.psu_values[psu_code]
-    columns.update(sums)
     if isinstance(groups, (_OffsetGroups, _Materialised)):
         keys = groups.keys_of(domain_code)
         # every domain of the data, also one whose rows all weigh 0
@@ -354,12 +316,19 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
         else:
             g = groups.codes if isinstance(groups, _Materialised) else groups.code_of()
             all_keys = groups.domains_of(np.flatnonzero(np.bincount(g, minlength=groups.size)))
+        table = keys
     else:
-        keys = groups.keys.iloc[domain_code].reset_index(drop=True)
         all_keys = groups.keys
-    table = pd.concat([keys, pd.DataFrame(columns)], axis=1) if len(keys.columns) else \
-        pd.DataFrame(columns)
-    strata = strata_table(rows, sums, stratum_code, psu_code, n_strata, n_psu, clustered)
-    stratified = bool(rows.design.strata_columns) or rows.design.by_year
-    return all_keys, Tally(table, list(all_keys.columns), strata, list(classes), clustered,
-                           rows.design.lonely_psu, stratified)
+        table = all_keys.iloc[domain_code].reset_index(drop=True) if len(all_keys.columns) \
+            else pd.DataFrame(index=range(len(present)))
+        table["_domain"] = domain_code
+    if not len(all_keys.columns):
+        table = pd.DataFrame(index=range(len(present)))
+        table["_domain"] = domain_code
+    table[STRATUM] = rows.strata[STRATUM].to_numpy()[stratum_code]
+    if clustered:
+        table[PSU] = rows.psu_values[psu_code]
+    for name, column in sums.items():
+        table[name] = column
+    return Tally(table, list(all_keys.columns), rows.strata, list(classes), clustered,
+                 rows.design.lonely_psu, rows.stratified, all_keys.reset_index(drop=True))

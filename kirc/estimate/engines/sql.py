@@ -16,9 +16,10 @@ import uuid
 import numpy as np
 import pandas as pd
 
+from ..._keys import groups_of
 from ...errors import ColumnError, ScaleError
-from ..tally import PSU, STRATUM, SUMS, Tally, _fpc_per_stratum, groups_of
-from .answers import AnswerRule, classify
+from ...survey.design import PSU, STRATUM, _fpc_per_stratum
+from ..tally import SUMS, Tally
 
 _INF = "CAST('Infinity' AS DOUBLE)"
 
@@ -137,7 +138,7 @@ def _literal(value) -> str:
 # the query
 
 
-def _trusting_query(source: Source, rule: AnswerRule, by, strata, design):
+def _trusting_query(source: Source, column: str, by, strata, design):
     """The weighted answer-value query when every weight is a positive finite number.
 
     Plain ``SUM(w)``, ``SUM(w * w)`` and ``MIN``/``MAX``/``COUNT`` of w, no ``CASE``: as cheap
@@ -150,7 +151,7 @@ def _trusting_query(source: Source, rule: AnswerRule, by, strata, design):
     keys += [(q(c), f"_s{i}") for i, c in enumerate(strata)]
     if design.psu is not None:
         keys.append((q(design.psu), "_p"))
-    keys.append((q(rule.column), "_v"))
+    keys.append((q(column), "_v"))
     w = q(design.weights)
     items = [f"{expr} AS {alias}" for expr, alias in keys]
     items += ["COUNT(*) AS _rows", f"COUNT({w}) AS _w_count", f"MIN({w}) AS _w_min",
@@ -171,7 +172,7 @@ def _trusted(cells: pd.DataFrame) -> bool:
                 and (low > 0).all() and np.isfinite(high).all())
 
 
-def _query(source: Source, rule: AnswerRule, by, strata, design):
+def _query(source: Source, measure, column: str, by, strata, design):
     q = source.quote
 
     def double(column):
@@ -182,8 +183,8 @@ def _query(source: Source, rule: AnswerRule, by, strata, design):
     keys += [(q(c), f"_s{i}") for i, c in enumerate(strata)]
     if design.psu is not None:
         keys.append((q(design.psu), "_p"))
-    if rule.discrete:
-        keys.append((q(rule.column), "_v"))
+    if measure.discrete:
+        keys.append((q(column), "_v"))
     items = [f"{expr} AS {alias}" for expr, alias in keys]
     items.append("COUNT(*) AS _rows")
     weighted = design.weights is not None
@@ -197,13 +198,13 @@ def _query(source: Source, rule: AnswerRule, by, strata, design):
                   f"SUM(CASE WHEN {w} < 0 THEN 1 ELSE 0 END) AS _w_negative"]
     else:
         w, kept, finite = "1.0", "TRUE", "TRUE"
-    if rule.discrete:
+    if measure.discrete:
         if weighted:
             items += [f"SUM(CASE WHEN {kept} THEN {w} ELSE 0 END) AS _sw",
                       f"SUM(CASE WHEN {kept} THEN {w} * {w} ELSE 0 END) AS _sw2",
                       f"SUM(CASE WHEN {finite} THEN 0 ELSE 1 END) AS _w_nonfinite"]
     else:
-        x = double(rule.column)
+        x = double(column)
         valid = f"({x} IS NOT NULL AND NOT isnan({x}))"
         ok = f"({kept} AND {valid})"
         wv = f"CASE WHEN {ok} THEN {w} ELSE 0 END"
@@ -217,7 +218,7 @@ def _query(source: Source, rule: AnswerRule, by, strata, design):
                   f"SUM(({wv}) * ({wv}) * ({y}) * ({y})) AS sum_w2y2",
                   f"MIN(CASE WHEN {valid} THEN {x} END) AS _x_min",
                   f"MAX(CASE WHEN {valid} THEN {x} END) AS _x_max",
-                  f"SUM(CASE WHEN {q(rule.column)} IS NOT NULL AND {x} IS NULL THEN 1 ELSE 0 "
+                  f"SUM(CASE WHEN {q(column)} IS NOT NULL AND {x} IS NULL THEN 1 ELSE 0 "
                   "END) AS _x_text",
                   f"SUM(CASE WHEN {valid} AND NOT {finite} THEN 1 ELSE 0 END) AS _w_nonfinite"]
         if not weighted:
@@ -236,29 +237,30 @@ def _query(source: Source, rule: AnswerRule, by, strata, design):
 # from the engine's cells to a Tally
 
 
-def tally_source(source: Source, rule: AnswerRule, by: list[str], design):
-    """Domain keys and :class:`kirc.Tally` of ``rule`` over the rows of ``source``."""
-    strata = (["year"] if design.by_year else []) + design.strata_columns
+def tally_source(source: Source, measure, column: str, by: list[str], design) -> Tally:
+    """The :class:`kirc.Tally` of ``measure`` on ``column`` over the rows of ``source``."""
+    strata = design.strata_columns
     weighted = design.weights is not None
     cells = None
-    if weighted and rule.discrete and source.numeric(design.weights) and \
+    if weighted and measure.discrete and source.numeric(design.weights) and \
             (design.fpc is None or source.numeric(design.fpc)):
-        cells = source.run(*_trusting_query(source, rule, by, strata, design))
+        cells = source.run(*_trusting_query(source, column, by, strata, design))
         if _trusted(cells):
             cells["_kept"] = cells["_rows"]
             cells["_w_text"] = cells["_w_negative"] = cells["_w_nonfinite"] = 0
         else:
             cells = None
     if cells is None:
-        cells = source.run(*_query(source, rule, by, strata, design))
+        cells = source.run(*_query(source, measure, column, by, strata, design))
     name = source.name
     rows = cells["_rows"].to_numpy(np.int64)
     if weighted:
         if cells["_w_text"].sum() > 0:
             raise ScaleError(f"{int(cells['_w_text'].sum())} weights are not numbers",
                              file=name, column=design.weights)
-    if rule.discrete:
-        valid, y, code = classify(rule, cells["_v"], rows, name)
+    if measure.discrete:
+        answers = measure.answers(cells["_v"], counts=rows, source=name, column=column)
+        valid, y, code = answers.valid, answers.y, answers.code
         kept = cells["_kept"].to_numpy(float) if weighted else rows.astype(float)
         sw = cells["_sw"].to_numpy(float) if weighted else rows.astype(float)
         sw2 = cells["_sw2"].to_numpy(float) if weighted else rows.astype(float)
@@ -269,10 +271,11 @@ def tally_source(source: Source, rule: AnswerRule, by: list[str], design):
         sums["sum_w2"] = np.where(valid, sw2, 0.0)
         sums["sum_w2y"] = sums["sum_w2"] * y
         sums["sum_w2y2"] = sums["sum_w2y"] * y
-        for k, label in enumerate(rule.classes):
+        for k, label in enumerate(measure.classes):
             mine = valid & (code == k)
             sums[f"n_{label}"] = np.where(mine, kept, 0.0)
             sums[f"w_{label}"] = np.where(mine, sw, 0.0)
+            sums[f"w2_{label}"] = np.where(mine, sw2, 0.0)
         if weighted:
             _check_weights(cells, design, name,
                            int(cells["_w_nonfinite"].to_numpy(float)[valid].sum()))
@@ -297,20 +300,20 @@ def tally_source(source: Source, rule: AnswerRule, by: list[str], design):
     else:
         if cells["_x_text"].sum() > 0:
             raise ScaleError(f"{int(cells['_x_text'].sum())} values are not numbers",
-                             file=name, column=rule.column)
-        if rule.scale is not None:
+                             file=name, column=column)
+        scale = measure.scale
+        if scale is not None:
             low = cells["_x_min"].min()
             high = cells["_x_max"].max()
-            if low < rule.scale[0] or high > rule.scale[1]:
+            if low < scale[0] or high > scale[1]:
                 examples = ", ".join(f"{v:g}" for v in sorted({low, high})
-                                     if v < rule.scale[0] or v > rule.scale[1])
-                raise ScaleError(f"answers are outside the scale {rule.scale[0]:g}–"
-                                 f"{rule.scale[1]:g} (for example {examples}); declare codes "
-                                 "such as 99 'weet niet' as missing", file=name,
-                                 column=rule.column)
+                                     if v < scale[0] or v > scale[1])
+                raise ScaleError(f"answers are outside the scale {scale[0]:g}–{scale[1]:g} "
+                                 f"(for example {examples}); declare codes such as 99 'weet "
+                                 "niet' as missing", file=name, column=column)
         if weighted:
             _check_weights(cells, design, name, int(cells["_w_nonfinite"].sum()))
-    return _assemble(cells, rule, by, strata, design, name)
+    return _assemble(cells, measure, by, strata, design, name)
 
 
 def _check_weights(cells, design, name, nonfinite_valid):
@@ -323,7 +326,7 @@ def _check_weights(cells, design, name, nonfinite_valid):
                          "infinite", file=name, column=design.weights)
 
 
-def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
+def _assemble(cells: pd.DataFrame, measure, by, strata, design, name) -> Tally:
     by_columns = [f"_b{i}" for i in range(len(by))]
     strata_columns = [f"_s{i}" for i in range(len(strata))]
     # every domain of the data, also one whose rows all weigh 0, as the in-memory path lists
@@ -367,7 +370,7 @@ def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
     else:
         psus = np.bincount(stratum_code, weights=n + n_missing, minlength=len(strata_frame))
     strata_frame["psus"] = psus.astype(np.int64)
-    _weigh_by_fraction(cells, design, strata_frame, stratum_code, rule)
+    _weigh_by_fraction(cells, design, strata_frame, stratum_code, measure)
     table = cells[by_columns].copy() if by else pd.DataFrame(index=cells.index)
     table.columns = by
     if not strata:
@@ -379,22 +382,21 @@ def _assemble(cells: pd.DataFrame, rule: AnswerRule, by, strata, design, name):
                                    index=table.index)
     if design.psu is not None:
         table[PSU] = cells["_p"].to_numpy()
-    integer = ["n", "n_missing", *(f"n_{c}" for c in rule.classes)]
-    for column in SUMS + [x for c in rule.classes for x in (f"n_{c}", f"w_{c}")]:
+    integer = ["n", "n_missing", *(f"n_{c}" for c in measure.classes)]
+    for column in SUMS + [x for c in measure.classes for x in (f"n_{c}", f"w_{c}", f"w2_{c}")]:
         values = cells[column].to_numpy(float)
         table[column] = np.rint(values).astype(np.int64) if column in integer else values
     order = np.lexsort([stratum_code, *(pd.factorize(table[c], sort=True)[0]
                                         for c in reversed(by))]) if len(table) else []
     table = table.iloc[order].reset_index(drop=True)
-    tally = Tally(table, list(by), strata_frame, list(rule.classes), design.psu is not None,
-                  design.lonely_psu, bool(design.strata_columns) or design.by_year)
-    return keys, tally
+    return Tally(table, list(by), strata_frame, list(measure.classes), design.psu is not None,
+                 design.lonely_psu, design.stratified, keys)
 
 
-def _weigh_by_fraction(cells, design, strata, stratum_code, rule) -> None:
+def _weigh_by_fraction(cells, design, strata, stratum_code, measure) -> None:
     """Unweighted with a finite population: each unit weighs N_h / m_h, as in memory.
 
-    (:func:`kirc.estimate.tally.row_design`, as ``svydesign(fpc=)`` without weights.) The weight is
+    (:func:`kirc.survey.design.row_design`, as ``svydesign(fpc=)`` without weights.) The weight is
     constant within a stratum, so the engine's counts are scaled per cell.
     """
     fpc = strata["fpc"].to_numpy(dtype=float)
@@ -404,9 +406,9 @@ def _weigh_by_fraction(cells, design, strata, stratum_code, rule) -> None:
     with np.errstate(divide="ignore", invalid="ignore"):
         unit = np.where(fpc <= 1, 1 / fpc, np.where(np.isfinite(fpc), fpc / psus, 1.0))
     u = unit[stratum_code]
-    for column in ("sum_w", "sum_wy", "sum_wy2", *(f"w_{c}" for c in rule.classes)):
+    for column in ("sum_w", "sum_wy", "sum_wy2", *(f"w_{c}" for c in measure.classes)):
         cells[column] = cells[column].to_numpy(float) * u
-    for column in ("sum_w2", "sum_w2y", "sum_w2y2"):
+    for column in ("sum_w2", "sum_w2y", "sum_w2y2", *(f"w2_{c}" for c in measure.classes)):
         cells[column] = cells[column].to_numpy(float) * u * u
 
 
