@@ -348,9 +348,12 @@ def row_design(data: pd.DataFrame, design: Design, valid: np.ndarray | None = No
 
 def _psus(stratum_codes, psu_codes, keep, n_strata) -> np.ndarray:
     """PSUs per stratum among the rows in the sample (also rows whose answer is missing)."""
-    sel = keep & (stratum_codes >= 0)
     if psu_codes is None:
+        if n_strata == 1:
+            return np.array([int(np.count_nonzero(keep & (stratum_codes >= 0)))])
+        sel = keep & (stratum_codes >= 0)
         return np.bincount(stratum_codes[sel], minlength=n_strata).astype(np.int64)
+    sel = keep & (stratum_codes >= 0)
     width = int(psu_codes.max()) + 1 if len(psu_codes) else 1
     pairs = np.unique(stratum_codes[sel] * width + psu_codes[sel])
     return np.bincount(pairs // width, minlength=n_strata).astype(np.int64)
