@@ -80,8 +80,7 @@ def one_replicate(frame: pd.DataFrame, margins: dict, n: int, rng: np.random.Gen
     sample = frame[rng.random(len(frame)) < p].reset_index(drop=True)
     start = kirc.Design(population=N)
     raked = kirc.calibrate(sample, margins, design=start, weight="w")
-    naive = raked.copy()
-    naive.attrs = {}
+    naive = pd.DataFrame(raked)          # the same weights, without the calibration
     naive["w_plain"] = naive["w"]
     out = {}
     for label, data, design in (("unweighted", sample, start),

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kirc.drivers import drivers, lmg_shares  # noqa: E402
+from kirc.estimate.drivers import drivers, lmg_shares  # noqa: E402
 
 P = 4
 CORRELATION = np.array([[1.0, 0.4, 0.3, 0.2],

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kirc.drivers import drivers  # noqa: E402
+from kirc.estimate.drivers import drivers  # noqa: E402
 
 N = 2000
 BUDGET = 10.0          # seconds, for an analysis with intervals

@@ -49,6 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from ..._compat import keyword_only
 from ...errors import ColumnError, KircError, ParameterError
 from ...survey.design import STRATUM
 from ..tally import Tally
@@ -276,6 +277,7 @@ def _scale_by_unit(tally: Tally, inverse: bool = False) -> Tally:
                  tally.lonely_psu, tally.stratified, tally.domains)
 
 
+@keyword_only("by", "design")
 def tally(data, metric, column: str, *, by=None, design=None, **options) -> Tally:
     """The tally of ``metric`` on ``column``, computed by the engine that holds ``data``.
 
