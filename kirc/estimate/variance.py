@@ -247,28 +247,38 @@ def influence_variance(tally: Tally, influence: Influence, y: str | None = None,
                               + b * b * s["sum_w2y2"][rows], 0.0)
             wz = np.where(touched, a * s["sum_w2"][rows] + b * s["sum_w2y"][rows], 0.0)
     H = layout.n_strata
+    hit = touched.astype(float)
+    # (target, stratum) pairs with answers, and the PSUs with answers per target: the degrees
+    # of freedom, and the pairs whose contributions count
+    pairs, (touched_cells,) = _aggregate(q * H + h, size * H, hit)
+    touched_pairs = pairs[touched_cells > 0]
+    strata = np.bincount(touched_pairs // H, minlength=size)
     calibration = tally.calibration
+    if tally.clustered:
+        units = layout.unit[rows]
+        n_units = len(layout.units)
+        unit_keys, (totals, unit_hit) = _aggregate(q * n_units + units, size * n_units, z, hit)
+        tq, tu = np.divmod(unit_keys, n_units)
+        psus = np.bincount(tq[unit_hit > 0], minlength=size)
+    else:
+        psus = np.bincount(q, weights=tally.table["n"].to_numpy(float)[rows], minlength=size)
     if calibration is not None:
         s1, s2 = _calibrated(tally, layout, calibration, q, rows, z,
                              None if tally.clustered else (square, wz), size)
         pair_q, pair_h = np.divmod(np.arange(size * H), H)
-        involved = (s1 != 0) | (s2 != 0)
-        involved |= _touched_pairs(q, h, touched, size, H)
+        involved = ((s1 != 0) | (s2 != 0)).ravel()
+        involved[touched_pairs] = True
         s1, s2 = s1.ravel(), s2.ravel()
     elif tally.clustered:
-        units = layout.unit[rows]
-        n_units = len(layout.units)
-        unit_keys, (totals,) = _aggregate(q * n_units + units, size * n_units, z)
-        tq, tu = np.divmod(unit_keys, n_units)
         th = layout.unit_stratum[tu]
         keys, (s1, s2) = _aggregate(tq * H + th, size * H, totals, totals ** 2)
         pair_q, pair_h = np.divmod(keys, H)
-        involved = _touched_of(keys, q, h, touched, H)
+        involved = np.isin(keys, touched_pairs, assume_unique=True) \
+            if len(keys) != len(touched_pairs) else np.ones(len(keys), bool)
     else:
         keys, (s1, s2) = _aggregate(q * H + h, size * H, z, square)
         pair_q, pair_h = np.divmod(keys, H)
-        involved = _touched_of(keys, q, h, touched, H)
-    involved = involved.ravel()
+        involved = touched_cells > 0               # the same sorted pairs as above
     pair_q, pair_h = pair_q[involved], pair_h[involved]
     s1, s2 = s1[involved], s2[involved]
     m, f = layout.m[pair_h], layout.fraction[pair_h]
@@ -286,34 +296,7 @@ def influence_variance(tally: Tally, influence: Influence, y: str | None = None,
     else:
         variance[undefined] = np.nan
     variance = np.maximum(variance, 0.0)
-    df, strata_touched = _degrees_of_freedom(tally, layout, q, rows, h, touched, size)
-    return Variances(variance, df, strata_touched)
-
-
-def _touched_of(keys, q, h, touched, H) -> np.ndarray:
-    """Which (target, stratum) pairs of ``keys`` hold a cell with answers."""
-    hit = np.unique(q[touched] * H + h[touched])
-    return np.isin(keys, hit)
-
-
-def _touched_pairs(q, h, touched, size, H) -> np.ndarray:
-    out = np.zeros(size * H, bool)
-    out[q[touched] * H + h[touched]] = True
-    return out.reshape(size, H)
-
-
-def _degrees_of_freedom(tally, layout, q, rows, h, touched, size):
-    """PSUs minus strata touched by each target's domains (R's ``degf`` of the domain)."""
-    H = layout.n_strata
-    strata = np.bincount(np.unique(q[touched] * H + h[touched]) // H, minlength=size)
-    if tally.clustered:
-        n_units = len(layout.units)
-        units = layout.unit[rows]
-        psus = np.bincount(np.unique(q[touched] * n_units + units[touched]) // n_units,
-                           minlength=size)
-    else:
-        psus = np.bincount(q, weights=tally.table["n"].to_numpy(float)[rows], minlength=size)
-    return psus - strata, strata
+    return Variances(variance, psus - strata, strata)
 
 
 def _calibrated(tally, layout, calibration, q, rows, z, unclustered, size):

@@ -168,19 +168,19 @@ class _OffsetGroups:
             code -= offset
         return code
 
-    def domains_of(self, present) -> pd.DataFrame:
+    def domains_of(self, present) -> tuple[pd.DataFrame, np.ndarray]:
         """Every domain of the data, from the codes that occur: with several keys, every
         combination of the values each key takes (empty ones too), as
-        :func:`kirc.estimate.tally.groups_of` lists them."""
+        :func:`kirc._keys.groups_of` lists them; and their codes (sorted)."""
         present = np.asarray(present, dtype=np.int64)
         if len(self.columns) == 1:
-            return self.keys_of(present)
+            return self.keys_of(present), present
         combined = np.zeros(1, dtype=np.int64)
         for position, span in enumerate(self.spans):
             radix = int(np.prod(self.spans[position + 1:], dtype=np.int64))
             taken = np.unique(present // radix % span)
             combined = np.add.outer(combined * span, taken).ravel()
-        return self.keys_of(combined)
+        return self.keys_of(combined), combined
 
     def keys_of(self, codes):
         codes = np.asarray(codes, dtype=np.int64)
@@ -309,21 +309,20 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
     rest = present // n_psu
     domain_code, stratum_code = rest // n_strata, rest % n_strata
     if isinstance(groups, (_OffsetGroups, _Materialised)):
-        keys = groups.keys_of(domain_code)
         # every domain of the data, also one whose rows all weigh 0
         if every:
-            all_keys = groups.domains_of(np.unique(domain_code))
+            all_keys, all_codes = groups.domains_of(np.unique(domain_code))
         else:
             g = groups.codes if isinstance(groups, _Materialised) else groups.code_of()
-            all_keys = groups.domains_of(np.flatnonzero(np.bincount(g, minlength=groups.size)))
-        table = keys
+            all_keys, all_codes = groups.domains_of(
+                np.flatnonzero(np.bincount(g, minlength=groups.size)))
+        position = np.searchsorted(all_codes, domain_code)
+        table = all_keys.iloc[position].reset_index(drop=True)
+        table["_domain"] = position
     else:
         all_keys = groups.keys
         table = all_keys.iloc[domain_code].reset_index(drop=True) if len(all_keys.columns) \
             else pd.DataFrame(index=range(len(present)))
-        table["_domain"] = domain_code
-    if not len(all_keys.columns):
-        table = pd.DataFrame(index=range(len(present)))
         table["_domain"] = domain_code
     table[STRATUM] = rows.strata[STRATUM].to_numpy()[stratum_code]
     if clustered:
