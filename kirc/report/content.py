@@ -33,7 +33,7 @@ from ..survey.survey import design_of
 from .formatting import format_count, format_number, format_percent, format_value
 from .names import resolve_segment
 from .spec import Indicator, ReportSpec, english_labels, indicators_of, report_settings
-from .texts import LABELS, SUBJECTS, check_language as _check_language
+from .texts import LABELS, NPS_METHOD_NAMES, SUBJECTS, check_language as _check_language
 
 __all__ = ["LABELS", "ReportData", "prepare", "select_segment", "headline", "headline_cells",
            "headline_table", "headline_html", "key_messages", "indicator_sentence",
@@ -843,13 +843,6 @@ def _by_label(report: ReportData, by: str) -> str:
 # methods
 
 
-_NPS_METHOD_NAMES = {
-    "adjusted-wald": ("het aangepaste Wald-interval van Rocks (2016)",
-                      "Rocks' (2016) adjusted Wald interval"),
-    "score": ("het score-interval van Tango (1998)", "Tango's (1998) score interval"),
-    "wald": ("het Wald-interval", "the Wald interval"),
-    "bootstrap": ("een multinomiale bootstrap", "a multinomial bootstrap"),
-}
 
 
 def definitions_html(report: ReportData) -> str:
@@ -928,9 +921,8 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
         language = consumers.language
         consumers, organisations = consumers.frames["survey"], consumers.frames["org_survey"]
     labels = _check_language(language)
-    nl = language == "nl"
-    nps_method = _NPS_METHOD_NAMES.get(intervals.DEFAULT_NPS_METHOD,
-                                       (intervals.DEFAULT_NPS_METHOD,) * 2)[0 if nl else 1]
+    nps_method = NPS_METHOD_NAMES[language].get(intervals.DEFAULT_NPS_METHOD,
+                                                intervals.DEFAULT_NPS_METHOD)
     min_n = disclose.threshold(consumers)
     fpc = organisations is not None and design_of(organisations).has_fpc
     org_min = disclose.threshold(organisations) if organisations is not None else None

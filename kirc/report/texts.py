@@ -479,3 +479,28 @@ CALIBRATION_METHODS = {
            "linear": "linear calibration (GREG)", "logit": "logit calibration"},
 }
 
+#: The weighting paragraph of a methods note (kirc.survey.calibrate.methods_note).
+CALIBRATION_NOTE = {
+    "nl": {"and": " en ", "per_year": " per jaar",
+           "bounds": ", met grenzen {low}–{high} voor de aanpassingsfactor",
+           "text": ("De gewichten zijn gekalibreerd op populatieaantallen naar {joined}, met "
+                    "{method}{bounds}. Weegefficiëntie{per} {eff}% (effectieve n {n_eff} van "
+                    "{n}); aanpassingsfactoren {low}–{high}. De betrouwbaarheidsintervallen "
+                    "houden rekening met de kalibratie.")},
+    "en": {"and": " and ", "per_year": " per year",
+           "bounds": ", with bounds {low}–{high} on the adjustment factor",
+           "text": ("The weights were calibrated to population counts of {joined} by {method}"
+                    "{bounds}. Weighting efficiency{per} {eff}% (effective n {n_eff} of {n}); "
+                    "adjustment factors {low}–{high}. Confidence intervals take the "
+                    "calibration into account.")},
+}
+
+#: The NPS interval methods in words (the methods note of a report).
+NPS_METHOD_NAMES = {
+    "nl": {"adjusted-wald": "het aangepaste Wald-interval van Rocks (2016)",
+           "score": "het score-interval van Tango (1998)", "wald": "het Wald-interval",
+           "bootstrap": "een multinomiale bootstrap"},
+    "en": {"adjusted-wald": "Rocks' (2016) adjusted Wald interval",
+           "score": "Tango's (1998) score interval", "wald": "the Wald interval",
+           "bootstrap": "a multinomial bootstrap"},
+}

@@ -57,7 +57,7 @@ import pandas as pd
 from .._frozen import Shared
 from ..errors import ColumnError, KircError, ParameterError, ScaleError, warn
 from .design import Design
-from ..report.texts import CALIBRATION_METHODS
+from ..report.texts import CALIBRATION_METHODS, CALIBRATION_NOTE
 from .survey import as_survey, design_of, survey_of
 
 __all__ = ["calibrate", "weighting_report", "calibration_of", "methods_note", "combine",
@@ -807,9 +807,9 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
         label = (constructs.get(column) or {}).get("label")
         labels[column] = (label.lower() if (language == "nl" and label)
                           else str(column).replace("_", " "))
+    words = CALIBRATION_NOTE[language]
     names = [labels[c] for c in columns]
-    joined = (", ".join(names[:-1]) + (" en " if language == "nl" else " and ") + names[-1]
-              if len(names) > 1 else names[0])
+    joined = (", ".join(names[:-1]) + words["and"] + names[-1] if len(names) > 1 else names[0])
     method = CALIBRATION_METHODS[language][calibration.method]
     low, high = low_stats["adjustment", "min"], high_stats["adjustment", "max"]
 
@@ -826,21 +826,10 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     eff, n_eff, n = span("efficiency"), span("n_eff"), span("n", 0)
     per = ""
     if calibration.by and table[calibration.by].nunique() > 1:  # ranges over the years
-        per = {"nl": " per jaar", "en": " per year"}[language]
-    if language == "nl":
-        text = (f"De gewichten zijn gekalibreerd op populatieaantallen naar {joined}, met "
-                f"{method}"
-                + (f", met grenzen {num(calibration.bounds[0], 2)}–"
-                   f"{num(calibration.bounds[1], 2)} voor de aanpassingsfactor"
-                   if calibration.bounds else "")
-                + f". Weegefficiëntie{per} {eff}% (effectieve n {n_eff} van {n}); "
-                  f"aanpassingsfactoren {num(low, 2)}–{num(high, 2)}. De betrouwbaarheids"
-                  f"intervallen houden rekening met de kalibratie.")
-    else:
-        text = (f"The weights were calibrated to population counts of {joined} by {method}"
-                + (f", with bounds {calibration.bounds[0]:.2f}–{calibration.bounds[1]:.2f} on "
-                   f"the adjustment factor" if calibration.bounds else "")
-                + f". Weighting efficiency{per} {eff}% (effective n {n_eff} of {n}); "
-                  f"adjustment factors {low:.2f}–{high:.2f}. Confidence intervals take the "
-                  f"calibration into account.")
+        per = words["per_year"]
+    bounds = (words["bounds"].format(low=num(calibration.bounds[0], 2),
+                                     high=num(calibration.bounds[1], 2))
+              if calibration.bounds else "")
+    text = words["text"].format(joined=joined, method=method, bounds=bounds, per=per, eff=eff,
+                                n_eff=n_eff, n=n, low=num(low, 2), high=num(high, 2))
     return text, table
