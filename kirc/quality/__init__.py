@@ -1,0 +1,1 @@
+"""Quality monitoring: agreement, bias and calibration between raters (``raters``)."""
