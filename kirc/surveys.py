@@ -833,14 +833,13 @@ def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, fil
     declared = raw.attrs.get("weight")
     if not isinstance(declared, str) or (definition.get("design") or {}).get("weights"):
         return
-    from .read import KircWarning
+    from .io.meta import warn
 
     construct = next((name for name, column in mapping.items() if column == declared), None)
     hint = (f"add weights = {construct!r} to [design] in {definition['path']}" if construct
             else f"map it to a construct of type weight and name that in [design]")
-    warnings.warn(KircWarning(f"{file} declares the weight {declared!r} (SPSS WEIGHT BY), "
-                              f"which the survey design does not use; the figures are "
-                              f"unweighted. To weight them, {hint}"), stacklevel=3)
+    warn(f"{file} declares the weight {declared!r} (SPSS WEIGHT BY), which the survey design "
+         f"does not use; the figures are unweighted. To weight them, {hint}")
 
 
 def survey_design(definition: dict, years=None):
@@ -1238,9 +1237,11 @@ def _prepare_year(definition: dict, year: int, calibration: dict | None, persona
 
 
 def _warn_again(recorded) -> None:
-    """Give the warnings of a prepared year (again), where they first arose."""
+    """Give the warnings of a prepared year (again): kirc's own once per file and cause."""
+    from .io.meta import warn_again
+
     for message, category, filename, lineno in recorded:
-        warnings.warn_explicit(message, category, filename, lineno)
+        warn_again(message, category, filename, lineno)
 
 
 def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dict):
