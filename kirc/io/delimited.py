@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import copy
 import csv
 import re
 import warnings
@@ -14,7 +13,7 @@ import pandas as pd
 
 from ..errors import InputFileError
 from . import platforms
-from .frames import columns_selected, empty_attrs, with_attrs
+from .frames import columns_selected, empty_attrs, platform_frames, with_attrs
 from .meta import warn
 from .text import (NUMBERISH, SAMPLE_BYTES, TEXT_NA_VALUES, decoded_sample, detect_encoding,
                    detect_file_encoding, duplicate_note, mangle_names, read_head, sniff_table,
@@ -53,7 +52,8 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
             frames = platforms.read_chunks(path, kind, text=text, encoding=encoding,
                                            chunksize=chunksize, row_offset=row_offset,
                                            row_limit=row_limit)
-            chunks = _post_process(frames, path, kind, encoding, usecols, apply_value_labels)
+            chunks = platform_frames(frames, path, kind, usecols, apply_value_labels,
+                                     encoding=encoding)
             return next(chunks) if chunksize is None else chunks
     if sep is None and path.suffix.lower() == ".tsv":
         sep = "\t"
@@ -181,18 +181,3 @@ def _csv_call(action, path, encoding):
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputFileError(f"the file is not well-formed delimited text: {exc}",
                              file=path) from exc
-
-
-def _post_process(frames, path, kind, encoding, usecols, apply_value_labels):
-    """Apply the generic options to the frames a platform reader streams."""
-    attrs = columns = None
-    for frame in frames:
-        if attrs is None:
-            attrs = empty_attrs(path, kind, {"encoding": encoding, "platform": kind})
-            attrs.update(copy.deepcopy(frame.attrs))
-            attrs["detected"] = {"encoding": encoding, "platform": kind,
-                                 **attrs.get("detected", {})}
-            columns = columns_selected(usecols, list(frame.columns), path)
-        frame = with_attrs(frame, attrs, apply_value_labels, columns)
-        yield frame
-        del frame       # not kept alive while the next chunk is read

@@ -52,10 +52,11 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         (SPSS system file), ``.por`` (SPSS portable), ``.dta`` (Stata), ``.csv``/``.tsv``/``.txt``
         (delimited text), ``.xlsx``/``.xlsm`` (Excel).
     source : {"auto", "generic", "qualtrics", "surveymonkey", "limesurvey", "google-forms"}
-        For text files: ``"auto"`` asks :mod:`kirc.platforms` which survey platform wrote the
-        file and reads it the way that platform lays it out; a platform name skips detection;
-        ``"generic"`` reads a plain delimited file with one header row. Ignored for SPSS, Stata
-        and Excel files, whose layout does not depend on the platform that wrote them.
+        For text and Excel files: ``"auto"`` asks :mod:`kirc.platforms` which survey platform
+        wrote the file (a platform's export saved as Excel is recognised by the same header
+        rows) and reads it the way that platform lays it out; a platform name skips
+        detection; ``"generic"`` reads a plain table. Ignored for SPSS and Stata files, whose
+        layout does not depend on the platform that wrote them.
     sep, decimal : str, optional
         Field separator and decimal mark of a generic text file. Detected when not given
         (see :func:`sniff_csv`). Platform exports are laid out by their platform reader.
@@ -280,7 +281,8 @@ def _read_unprotected(path, *, source, sep, decimal, encoding, sheet, header_row
     if reader == "dta":
         return spss.read_stata(path, **options)
     if reader == "xlsx":
-        return excel.read_excel(path, sheet=sheet, header_row=header_row, **options)
+        return excel.read_excel(path, source=source, sheet=sheet, header_row=header_row,
+                                **options)
     return delimited.read_text(path, source=source, sep=sep, decimal=decimal, header_row=header_row,
                       **options)
 
