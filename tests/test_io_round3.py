@@ -19,6 +19,7 @@ import pytest
 
 from conftest import ROOT, SURVEYS, read_unchanged, realdata_file
 from kirc.errors import InputFileError
+from kirc.io import read_survey
 
 TABLE = [["id", "sector", "nps", "wachttijd"], [1, "bank", 9, 2.5], [2, "zorg", 6, 4.0],
          [3, "bank", 10, 1.0]]
@@ -237,3 +238,120 @@ def test_calamine_reads_the_same_cells_as_openpyxl(tmp_path):
     df, _ = read_unchanged(SURVEYS / "klantcontact_2023.xlsx")
     assert df.attrs["detected"]["reader"] == "calamine"
 
+
+
+# ---- official statistics CSV files -----------------------------------------------------------
+
+CBS = '''"Bevolking; geslacht, leeftijd en burgerlijke staat, 1 januari"
+
+"Onderwerp";"Bevolking";"Bevolking";"Bevolking"
+"Geslacht";"Totaal mannen en vrouwen";"Mannen";"Vrouwen"
+"Perioden";"aantal";"aantal";"aantal"
+
+{rows}
+
+"Bron: CBS StatLine"
+"© Centraal Bureau voor de Statistiek, Den Haag/Heerlen 14-06-2024"
+'''
+
+ELECTION = '''Uitslag gemeenteraadsverkiezing,,,
+Gemeente Voorbeeld,,,
+,,,
+Partij,Stemmen,,Zetels
+,aantal,procent,
+{rows}
+,,,
+* voorlopige uitslag
+(c) Kiesraad
+'''
+
+
+def cbs_rows(years):
+    return "\n".join(f'"{year}";"{17_000_000 + i}";"{8_500_000 + i}";"{8_500_000 - i}"'
+                     for i, year in enumerate(years))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_official_statistics_csv_with_a_header_of_three_rows(tmp_path, encoding):
+    path = tmp_path / "bevolking.csv"
+    path.write_text(CBS.format(rows=cbs_rows([2020, 2021, 2022])), encoding=encoding)
+    df, notes = read_unchanged(path)
+    assert list(df.columns) == ["Onderwerp - Geslacht - Perioden",
+                                "Bevolking - Totaal mannen en vrouwen - aantal",
+                                "Bevolking - Mannen - aantal", "Bevolking - Vrouwen - aantal"]
+    assert df.iloc[:, 0].tolist() == [2020, 2021, 2022]
+    assert df["Bevolking - Mannen - aantal"].tolist() == [8_500_000, 8_500_001, 8_500_002]
+    assert all(pd.api.types.is_integer_dtype(df[c]) for c in df.columns)
+    assert df.attrs["detected"]["header_rows"] == 3 and df.attrs["detected"]["header_row"] == 2
+    assert any("lines 3-5 name the columns together" in n for n in notes)
+    assert any("line(s) 11, 12 below the table" in n and "Bron: CBS StatLine" in n
+               for n in notes)
+    assert any("line(s) 1 above it" in n for n in notes)
+
+
+def test_election_results_with_groups_units_and_notes(tmp_path):
+    rows = "\n".join(f"{party},{votes},{share},{seats}" for party, votes, share, seats in
+                     [("Partij A", 5120, "41.2", 8), ("Partij B", 3001, "24.1", 5),
+                      ("Partij C", 4310, "34.7", 6)])
+    path = tmp_path / "uitslag.csv"
+    path.write_text(ELECTION.format(rows=rows), encoding="utf-8")
+    df, notes = read_unchanged(path)
+    assert list(df.columns) == ["Partij", "Stemmen - aantal", "Stemmen - procent", "Zetels"]
+    assert df["Partij"].tolist() == ["Partij A", "Partij B", "Partij C"]
+    assert df["Stemmen - aantal"].tolist() == [5120, 3001, 4310]
+    assert df["Stemmen - procent"].tolist() == [41.2, 24.1, 34.7]
+    assert df["Zetels"].tolist() == [8, 5, 6]
+    assert any("voorlopige uitslag" in n and "left out" in n for n in notes)
+
+
+def test_notes_at_the_end_of_a_file_larger_than_the_sample(tmp_path):
+    years = list(range(1, 60_001))
+    path = tmp_path / "groot.csv"
+    path.write_text(CBS.format(rows=cbs_rows(years)), encoding="utf-8")
+    assert path.stat().st_size > 1 << 20                  # past the 1 MiB sample
+    df, notes = read_unchanged(path)
+    assert len(df) == len(years) and df.iloc[-1, 0] == years[-1]
+    assert pd.api.types.is_integer_dtype(df.iloc[:, 0])
+    assert any("last 3 line(s) of the file hold only a note" in n for n in notes)
+    chunks = list(read_survey(path, chunksize=25_000, personal_data="keep"))
+    assert sum(map(len, chunks)) == len(years) and chunks[-1].iloc[-1, 0] == years[-1]
+
+
+# ---- lines longer than the header, whatever the size of the file -----------------------------
+
+@pytest.mark.parametrize("rows", [2, 5, 30_000])
+def test_a_line_longer_than_the_header_is_refused_naming_it(tmp_path, rows):
+    lines = ["id;nps"] + [f"{i};{i % 11}" for i in range(1, rows + 1)]
+    lines[2] = "2;7;x"
+    path = tmp_path / "kort.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        read_unchanged(path)
+    assert str(err.value) == (f"{path}: line 3 has more fields than the header (3, the header "
+                              "2): correct that line, or check the separator (sep=) and the "
+                              "header row (header_row=)")
+
+
+def test_a_one_column_file_with_commas_in_its_answers_stays_one_column(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text("opmerking\nsnel, goed geholpen\nprima\nte duur, te traag, te laat\n",
+                    encoding="utf-8")
+    df, _ = read_unchanged(path)
+    assert df["opmerking"].tolist() == ["snel, goed geholpen", "prima",
+                                        "te duur, te traag, te laat"]
+
+
+# ---- linear in the number of columns -----------------------------------------------------------
+
+def test_a_header_of_100000_columns_with_repeated_names(tmp_path):
+    n = 100_000
+    header = ";".join(f"v{i % (n // 2)}" for i in range(n))
+    rows = "\n".join(";".join(str((i + r) % 10) for i in range(n)) for r in range(2))
+    path = tmp_path / "breed.csv"
+    path.write_text(header + "\n" + rows + "\n", encoding="utf-8")
+    df, notes = read_unchanged(path)
+    assert df.shape == (2, n)
+    assert df.columns[n // 2] == "v0.1" and df["v0.1"].tolist() == [0, 1]
+    [note] = [n for n in notes if "duplicate column names" in n]
+    assert "'v0' occurs 2 times (columns 1, 50001)" in note
+    assert "and 49995 more names occur more than once" in note and len(note) < 1000

@@ -13,6 +13,7 @@ reader (:mod:`kirc.io.platforms`).
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.util
 from pathlib import Path
 
 import pandas as pd
@@ -32,11 +33,7 @@ class _Book:
 
     def __init__(self, path: Path):
         self.path = path
-        self.engine = "calamine"
-        try:
-            import python_calamine  # noqa: F401
-        except ImportError:
-            self.engine = "openpyxl"
+        self.engine = "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
         try:
             self.file = self._open(self.engine)
         except InputFileError:

@@ -165,6 +165,16 @@ def name_text(value) -> str:
     return " ".join(str(value).split())
 
 
+#: At most this many rows make one header.
+MAX_HEADER_ROWS = 5
+
+
+def _repeats(row: Sequence, kind: Kind) -> bool:
+    """A text repeated in adjacent cells: a group name written out over its columns."""
+    texts = [name_text(v) if kind(v) == "text" else None for v in row]
+    return any(a is not None and a == b for a, b in zip(texts, texts[1:]))
+
+
 def find_header(rows: Sequence[Sequence], kind: Kind) -> dict:
     """Where the header of the table in ``rows`` (the top of a sheet or file) is.
 
@@ -189,6 +199,11 @@ def find_header(rows: Sequence[Sequence], kind: Kind) -> dict:
     ...         ["id", "nps"], [None, None], [1, 9], [2, 7]]
     >>> find_header(rows, cell_kind)
     {'first': 3, 'last': 3, 'data': 5, 'evidence': 'values'}
+    >>> cbs = [["Bevolking, 1 januari"], [], ["Onderwerp", "Bevolking", "Bevolking"],
+    ...        ["Geslacht", "Mannen", "Vrouwen"], ["Perioden", "aantal", "aantal"], [],
+    ...        ["2020", "8648031", "8759554"]]
+    >>> find_header(cbs, text_kind)
+    {'first': 2, 'last': 4, 'data': 6, 'evidence': 'values'}
     """
     kinds = [_kinds(r, kind) for r in rows]
     counts = [_filled(k) for k in kinds]
@@ -203,12 +218,28 @@ def find_header(rows: Sequence[Sequence], kind: Kind) -> dict:
         after = [counts[r] for r in range(i + 1, len(rows)) if counts[r]][:10]
         return max(after, default=0)
 
+    def cells(r):
+        return {j for j, k in enumerate(kinds[r]) if k != "empty"}
+
+    def joins(upper, i):
+        """Whether the text row ``upper`` directly above the header rows upper+1..i is one
+        of them: group names of merged cells, a group written out over its columns, names
+        above a row of units or parts (which fills some of their columns), or any row above
+        such a block (a statistical office's header of several rows)."""
+        if "value" in kinds[upper] or not _texty(kinds[upper]):
+            return False
+        below = upper + 1
+        return (group_row(rows[upper], rows[below], kind) or _repeats(rows[upper], kind)
+                or cells(below) < cells(upper)
+                or any(_repeats(rows[r], kind) for r in range(below, i + 1)))
+
     def block(i):
         """(first row of the header ending at i, cells it fills)."""
-        first, filled = i, {j for j, k in enumerate(kinds[i]) if k != "empty"}
-        if i > 0 and counts[i - 1] and group_row(rows[i - 1], rows[i], kind):
-            first = i - 1
-            filled |= {j for j, k in enumerate(kinds[i - 1]) if k != "empty"}
+        first, filled = i, cells(i)
+        while first > 0 and i - first < MAX_HEADER_ROWS - 1 and counts[first - 1] \
+                and joins(first - 1, i):
+            first -= 1
+            filled |= cells(first)
         return first, len(filled)
 
     def confirmed(i, data):

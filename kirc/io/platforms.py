@@ -86,7 +86,7 @@ import pandas as pd
 
 from ..errors import InputFileError, ParameterError
 from .meta import FileMeta, warn
-from .text import detect_file_encoding, sniff_separator
+from .text import detect_file_encoding, duplicate_note, sniff_separator
 
 __all__ = ["PLATFORMS", "detect", "detect_rows", "read"]
 
@@ -831,17 +831,9 @@ def _id_names(ids: list[str]) -> list[str]:
 
 def _note_renamed(path, header, names) -> None:
     """A KircWarning when repeated header ids were renamed (``Q1``, ``Q1_2``)."""
-    raw = [str(h).strip() for h in header]
-    repeated = sorted({h for h in raw if h and raw.count(h) > 1}, key=raw.index)
-    if repeated:
-        parts = []
-        for h in repeated:
-            where = [i for i, c in enumerate(raw) if c == h]
-            parts.append(f"{h!r} occurs {len(where)} times (columns "
-                         + ", ".join(str(i + 1) for i in where) + "), named "
-                         + ", ".join(repr(names[i]) for i in where))
-        warn(f"{path}: duplicate column names: " + "; ".join(parts)
-             + ". Map the one you mean by its new name")
+    note = duplicate_note(header, names)
+    if note:
+        warn(f"{path}: {note}")
 
 
 def _drop_empty_columns(parsed: _Parsed) -> None:

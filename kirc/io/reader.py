@@ -70,11 +70,14 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         worksheet given by position or name that holds no table is an error.
     header_row : int, optional
         0-based row that holds the column names in a generic text or an Excel file (after an
-        Excel ``sep=`` line). By default, in a text file the first line with the table's
-        number of fields (title lines of one field above it are skipped, with a warning), and
-        in Excel the first row that looks like a header (at least two-thirds text, filling
-        three quarters of the width of the rows below it, alone or with a second header row
-        of text for merged cells), so that title and note lines above a table are skipped.
+        Excel ``sep=`` line). By default the header is decided on evidence from the data
+        (:mod:`kirc.io.layout`): the first row of text, filling (nearly) the table's width,
+        whose next non-blank row holds a number under one of its texts. Title and note rows
+        above it (however wide) and blank rows below it are passed over; rows of group names
+        of merged cells, of a group written out over its columns, or a row of units below
+        the names join it into one header of several rows (names such as ``"Bevolking -
+        Mannen - aantal"``). A table without numbers takes the first row as wide as the rows
+        below it; a text file of one column, its first line.
     apply_value_labels : bool
         Turn labelled columns into :class:`pandas.Categorical` of their value labels, with the
         categories in code order and ``ordered=True`` for ordinal variables (see Notes).
@@ -136,7 +139,8 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         note-only worksheet or notes below an Excel table were skipped; a merged two-row
         header was joined; values such as ``1.250`` were read as thousands without a decimal
         comma elsewhere in the file; a Qualtrics export missing one header row was read with
-        two. The message names the file and the column or rows.
+        two; notes below a table were left out. The message names the file and the column
+        or rows; each text is given once per process (see :func:`kirc.io.meta.warn`).
 
     Notes
     -----
@@ -184,6 +188,10 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     ``attrs["detected"]["decisions"]``. With a decimal comma, ``1.250`` is 1250; a column the
     sample judged numeric that holds another notation further down is converted over the
     whole column or refused naming the line. Numbers with leading zeros (``0012``) stay text.
+    Lines below the table that hold only a note (``Bron: CBS``, ``© ...``, ``* ...``, or one
+    text in a column of numbers), also past the sample at the end of a large file, are left
+    out with a warning; a line with more fields than the header is refused naming it, in a
+    file of three lines as in one of a million.
     A UTF-16 file without a byte-order mark is recognised (or read with ``encoding=``).
 
     *Damaged files.* An SPSS or Stata header that declares more cases than the file can

@@ -1,7 +1,8 @@
 """Sniffing text files: encoding, separator and decimal mark, and what a file's first bytes are.
 
-A leaf module (it imports nothing else from kirc but the errors) used by both the generic
-delimited reader and the survey-platform readers, so that each file is decoded once.
+A leaf module (it imports nothing else from kirc but the errors and :mod:`kirc.io.layout`)
+used by both the generic delimited reader and the survey-platform readers, so that each file
+is decoded once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputFileError
+from . import layout
 
 __all__ = ["detect_encoding", "sniff_csv", "SEPARATOR_CANDIDATES", "SAMPLE_BYTES",
            "TEXT_NA_VALUES"]
@@ -193,13 +195,19 @@ def _body_lines(text: str, *, complete: bool) -> tuple[str, bool, str]:
     return "\n".join(head_lines) + "\n", False, ""
 
 
-def _choose_separator(body: str, decisions: list) -> str | None:
+def _choose_separator(body: str, decisions: list, complete: bool = False) -> str | None:
     scores = {}
     for cand in SEPARATOR_CANDIDATES:
         if cand not in body:
             continue
         rows = _rows(body, cand)
-        share, modal, first = _shape(_field_counts(rows))
+        counts = _field_counts(rows)
+        if complete:
+            # lines of one field at the end of the file (a source line, a copyright) are no
+            # rows of the table
+            while counts and counts[-1] <= 1:
+                counts.pop()
+        share, modal, first = _shape(counts)
         header = rows[first][1] if rows else []
         # column names are not numbers: "7","5" from "7,5" is a split decimal, not a header
         named = any(cell.strip() and not NUMBERISH.fullmatch(cell.strip()) for cell in header)
@@ -218,14 +226,20 @@ def _choose_separator(body: str, decisions: list) -> str | None:
             picked = None
         usable = [picked] if picked in usable else usable[:1]
     if not usable:
-        # the lines below the header agree, the header does not: a header of several fields
-        # that is shorter or longer than the data. Use that separator; reading then refuses
-        # the file instead of taking it as one column.
+        # The header splits into named fields and the lines below it do too, but not all
+        # into as many: a header shorter or longer than the data, or lines longer than the
+        # header. Use that separator; reading then refuses the file naming the line, as it
+        # does whatever the file's size (in a small file one long line is a large share).
         for cand, (share, modal, first, fields) in scores.items():
             if modal >= 2 and fields >= 2:
                 rows = _rows(body, cand)
                 counts = [c for c in _field_counts(rows)[first + 1:] if c]
-                if counts and sum(c == modal for c in counts) >= 0.95 * len(counts):
+                if not counts:
+                    continue
+                agree = sum(c == modal for c in counts) >= 0.95 * len(counts)
+                split = (sum(c >= 2 for c in counts) >= 0.95 * len(counts)
+                         and sum(c == fields for c in counts) >= 0.5 * len(counts))
+                if agree or split:
                     usable = [cand]
                     break
     if usable:
@@ -287,23 +301,32 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
                           "why": f"the first line is Excel's {first_line.strip()!r}; skipped"})
     offset = 1 if sep_line else 0
     if sep is None:
-        sep = _choose_separator(body, decisions)
+        sep = _choose_separator(body, decisions, complete)
     rows = _rows(body, sep) if sep else [(i, [line]) for i, line in
                                          enumerate(body.splitlines())]
-    counts = _field_counts(rows)
+    notes = note_rows(rows) if complete and sep else 0
+    counts = _field_counts(rows[:len(rows) - notes])
     share, modal, first = _shape(counts)
+    last = first
     if header_row is not None:
-        first = min(header_row, max(len(rows) - 1, 0))
-    elif first > 0 and modal >= 2:
-        decisions.append({"what": "header row", "decided": f"line {rows[first][0] + offset + 1}",
-                          "why": f"the {first} line(s) above it have fewer fields than the "
-                                 f"{modal} of the table (a title or note)"})
-        warns.append(f"the column names are taken from line {rows[first][0] + offset + 1}; "
-                     f"the {first} line(s) above it (a title or note) are skipped; pass "
-                     "header_row= to choose another row")
-    header = rows[first][1] if rows else []
+        first = last = min(header_row, max(len(rows) - 1, 0))
+    elif sep is not None and modal >= 2:
+        found = layout.find_header([r for _, r in rows[:first + HEAD_ROWS]], layout.text_kind)
+        if found["evidence"] == "values":
+            first, last = found["first"], found["last"]
+        _note_header(rows, first, last, offset, modal, decisions, warns)
+    header_cells = [r for _, r in rows[first:last + 1]]
+    header = (header_cells[0] if len(header_cells) == 1 else
+              [name or "" for name in layout.joined_names(header_cells, layout.text_kind)])
     header_line = (rows[first][0] if rows else 0) + offset
-    data = [r for _, r in rows[first + 1:] if any(c.strip() for c in r)]
+    # 0-based line where the data begin (blank lines after the header are skipped on reading)
+    data_line = offset + (rows[last + 1][0] if last + 1 < len(rows) else
+                          rows[last][0] + 1 if rows else 0)
+    data = [r for _, r in rows[last + 1:len(rows) - notes] if any(c.strip() for c in r)]
+    notes_line = None
+    if notes:
+        notes_line = rows[len(rows) - notes][0] + offset
+        _note_notes(rows[len(rows) - notes:], offset, decisions, warns)
     columns = _column_shapes(header, data)
 
     if decimal is None:
@@ -325,8 +348,71 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
                               "why": f"it holds numbers with leading zeros such as "
                                      f"{info['leading_zeros']!r}, as codes and ids do"})
     return {"sep": sep, "decimal": decimal, "thousands": thousands, "sep_line": sep_line,
-            "header_line": header_line, "header": header, "columns": columns,
-            "rows_sampled": len(data), "decisions": decisions, "warnings": warns}
+            "header_line": header_line, "header_rows": last - first + 1,
+            "data_line": data_line, "notes_line": notes_line, "header": header,
+            "columns": columns, "rows_sampled": len(data), "decisions": decisions,
+            "warnings": warns}
+
+
+#: Lines looked at to find the header below a title (as for worksheets).
+HEAD_ROWS = 50
+
+
+def note_rows(rows) -> int:
+    """How many of the last rows (blank ones included) are notes below the table: a source
+    line, footnotes, a copyright (see :func:`kirc.io.layout.trailing_notes`)."""
+    return layout.trailing_notes([cells for _, cells in rows], layout.text_kind)
+
+
+def _lines_text(numbers: list[int]) -> str:
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]}-{numbers[-1]}"
+    return ", ".join(map(str, numbers[:10])) + (", ..." if len(numbers) > 10 else "")
+
+
+def _note_header(rows, first, last, offset, modal, decisions, warns) -> None:
+    """Record what the lines above, in and below the header were taken for, truthfully."""
+    line = rows[first][0] + offset + 1
+    above = [(n, cells) for n, cells in rows[:first] if any(c.strip() for c in cells)]
+    if above:
+        shown = "; ".join(repr(" ".join(c.split())[:40]) for _, cells in above[:2]
+                          for c in cells if c.strip())
+        fewer = all(len(cells) < modal for _, cells in above)
+        why = (f"the line(s) {_lines_text([n + offset + 1 for n, _ in above])} above it "
+               + ("have fewer fields than the table" if fewer else
+                  "hold text that is not the header of the data below")
+               + f" ({shown}{', ...' if len(above) > 2 else ''})")
+        decisions.append({"what": "header row", "decided": f"line {line}", "why": why})
+        warns.append(f"the column names are taken from line {line}: {why}, and are skipped; "
+                     "pass header_row= to choose another row")
+    if last > first:
+        numbers = [n + offset + 1 for n, _ in rows[first:last + 1]]
+        names = layout.joined_names([cells for _, cells in rows[first:last + 1]],
+                                    layout.text_kind)
+        example = next((n for n in names if n and " - " in n), names[-1])
+        why = (f"lines {_lines_text(numbers)} name the columns together (a header of "
+               f"{len(numbers)} rows, as statistical offices write them), joined as "
+               f"{example!r}")
+        decisions.append({"what": "header rows", "decided": str(len(numbers)), "why": why})
+        warns.append(f"{why}; pass header_row= to take one line")
+    blank = [n + offset + 1 for n, cells in rows[last + 1:last + HEAD_ROWS]
+             if not any(c.strip() for c in cells)]
+    following = next((n for n, cells in rows[last + 1:] if any(c.strip() for c in cells)),
+                     None)
+    blank = [n for n in blank if following is None or n <= following + offset]
+    if blank:
+        decisions.append({"what": "blank lines", "decided": "passed over",
+                          "why": f"line(s) {_lines_text(blank)} between the header and the "
+                                 "data are empty"})
+
+
+def _note_notes(rows, offset, decisions, warns) -> None:
+    texts = [" ".join(c.split()) for _, cells in rows for c in cells if c.strip()]
+    numbers = [n + offset + 1 for n, cells in rows if any(c.strip() for c in cells)]
+    why = (f"line(s) {_lines_text(numbers)} below the table hold only a note "
+           f"({'; '.join(repr(t[:60]) for t in texts[:3])})")
+    decisions.append({"what": "notes below the table", "decided": "left out", "why": why})
+    warns.append(f"{why}; they were left out")
 
 
 def _column_shapes(header: list[str], data: list[list[str]]) -> dict:
@@ -421,18 +507,37 @@ def mangle_names(header: list[str]) -> list[str]:
     return names
 
 
+#: Repeated names (and their columns) spelled out in the warning; the rest are counted.
+_SHOWN_REPEATS = 5
+
+
 def duplicate_note(header: list, names: list[str]) -> str | None:
-    """A warning text for header names that occur more than once, or None."""
-    clean = [str(h).strip() for h in header]
-    repeated = {h for h in clean if h and clean.count(h) > 1}
+    """A warning text for header names that occur more than once, or None.
+
+    One pass over the header (a file may have 100,000 columns), and one line however many
+    names repeat: the first few are spelled out with their columns and new names.
+
+    Examples
+    --------
+    >>> duplicate_note(["id", "nps", "nps"], ["id", "nps", "nps.1"])
+    "duplicate column names: 'nps' occurs 2 times (columns 2, 3); they are named 'nps', 'nps.1'. Rename them in the file, or map the one you mean by its new name"
+    """
+    positions: dict[str, list[int]] = {}
+    for i, cell in enumerate(header):
+        text = str(cell).strip()
+        if text:
+            positions.setdefault(text, []).append(i)
+    repeated = [(text, where) for text, where in positions.items() if len(where) > 1]
     if not repeated:
         return None
     parts = []
-    for h in sorted(repeated, key=clean.index):
-        where = [i for i, c in enumerate(clean) if c == h]
-        parts.append(f"{h!r} occurs {len(where)} times (columns "
-                     + ", ".join(str(i + 1) for i in where) + "); they are named "
-                     + ", ".join(repr(names[i]) for i in where))
+    for text, where in repeated[:_SHOWN_REPEATS]:
+        shown, more = where[:_SHOWN_REPEATS], ", ..." if len(where) > _SHOWN_REPEATS else ""
+        parts.append(f"{text!r} occurs {len(where)} times (columns "
+                     + ", ".join(str(i + 1) for i in shown) + more + "); they are named "
+                     + ", ".join(repr(names[i]) for i in shown) + more)
+    if len(repeated) > _SHOWN_REPEATS:
+        parts.append(f"and {len(repeated) - _SHOWN_REPEATS} more names occur more than once")
     return ("duplicate column names: " + "; ".join(parts)
             + ". Rename them in the file, or map the one you mean by its new name")
 
