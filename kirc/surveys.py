@@ -1232,7 +1232,12 @@ def _prepare_year(definition: dict, year: int, calibration: dict | None, persona
         if calibration is not None:
             part.weights, part.calibration = _calibrated_year(part.frame, calibration, year,
                                                               definition)
-    part.warnings = [(w.message, w.category, w.filename, w.lineno) for w in caught]
+    from .io.meta import PersonalDataWarning
+
+    # A column the definition maps is never dropped silently (harmonise refuses it); the
+    # others dropped as personal data are no part of the survey (and are in the attrs).
+    part.warnings = [(w.message, w.category, w.filename, w.lineno) for w in caught
+                     if not issubclass(w.category, PersonalDataWarning)]
     return part
 
 

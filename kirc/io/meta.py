@@ -12,7 +12,7 @@ import dataclasses
 import warnings
 from dataclasses import dataclass, field
 
-__all__ = ["FileMeta", "KircWarning", "SYSTEM_MISSING", "ATTRS_KEYS"]
+__all__ = ["FileMeta", "KircWarning", "PersonalDataWarning", "SYSTEM_MISSING", "ATTRS_KEYS"]
 
 #: Reason given to missing cells that carried no user-missing code (SPSS "system-missing").
 SYSTEM_MISSING = "systeemontbrekend"
@@ -23,6 +23,13 @@ class KircWarning(UserWarning):
 
     The read goes on; the warning says which file, column or rows were affected and what was
     decided (a renamed duplicate column, a guessed header row, a skipped sheet, ...).
+    """
+
+
+class PersonalDataWarning(KircWarning):
+    """Columns were dropped as personal data (the warning says which, on what evidence, and
+    how to keep them). :func:`kirc.load_survey` leaves it out: a column the definition maps
+    is never dropped silently (that is an error), and the others are no part of the survey.
     """
 
 
@@ -98,16 +105,16 @@ ATTRS_KEYS = tuple(f.name for f in dataclasses.fields(FileMeta))
 _SHOWN: set = set()
 
 
-def _action(text: str) -> str:
-    """The action of the first filter that matches a KircWarning of this text."""
+def _action(text: str, kind: type) -> str:
+    """The action of the first filter that matches a warning of this text and category."""
     for action, message, category, module, lineno in warnings.filters:
-        if ((message is None or message.match(text)) and issubclass(KircWarning, category)
+        if ((message is None or message.match(text)) and issubclass(kind, category)
                 and (module is None or module.match("kirc")) and lineno in (0, None)):
             return action
     return warnings.defaultaction
 
 
-def warn(message: str) -> None:
+def warn(message: str, category: type = KircWarning) -> None:
     """Issue a :class:`KircWarning`: one line, once per file and cause, without a source line.
 
     Parameters
@@ -115,6 +122,8 @@ def warn(message: str) -> None:
     message : str
         What was decided, naming the file and the column or rows; white space (line breaks
         included) is collapsed to single spaces.
+    category : type, default KircWarning
+        :class:`KircWarning` or a subclass of it.
 
     Notes
     -----
@@ -133,19 +142,19 @@ def warn(message: str) -> None:
     ("a.csv: column 'nps': 3 cells were read as missing", 'kirc', 0)
     """
     text = " ".join(str(message).split())
-    if _action(text) in ("default", "once", "module"):
+    if _action(text, category) in ("default", "once", "module"):
         if text in _SHOWN:
             return
         _SHOWN.add(text)
     # the action itself ("always", "error", "ignore", or showing it this first time) is
     # the warnings module's
-    warnings.warn_explicit(text, KircWarning, filename="kirc", lineno=0, module="kirc")
+    warnings.warn_explicit(text, category, filename="kirc", lineno=0, module="kirc")
 
 
 def warn_again(message, category, filename, lineno) -> None:
     """Give a recorded warning (``warnings.catch_warnings(record=True)``) once more: kirc's own
     through :func:`warn`, other categories where they first arose."""
     if isinstance(category, type) and issubclass(category, KircWarning):
-        warn(str(message))
+        warn(str(message), category)
     else:
         warnings.warn_explicit(message, category, filename, lineno)

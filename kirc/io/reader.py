@@ -42,7 +42,7 @@ SOURCES = ("auto", "generic", "qualtrics", "surveymonkey", "limesurvey", "google
 def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, sheet=None,
                 header_row=None, apply_value_labels=False, usecols=None, row_limit=None,
                 row_offset=0, chunksize=None, personal_data="drop", pseudonym_key=None,
-                text_columns=None, progress=None):
+                text_columns=None, keep_columns=None, progress=None):
     """Read a survey export into a DataFrame, with its metadata in ``df.attrs``.
 
     Parameters
@@ -108,6 +108,13 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         The secret key for ``personal_data="pseudonymise"`` (at least 16 bytes).
     text_columns : list of str, optional
         Columns to treat as free text (scrubbed, never dropped) besides those detected.
+    keep_columns : list of str, optional
+        Columns kept as they are, whatever they look like: the way to keep a column that was
+        dropped as personal data. Every drop is reported in one
+        :class:`~kirc.io.PersonalDataWarning` line (the column, its kind, the evidence: how
+        many of the examined cells hold an identifier, or its name) that names this option.
+        A column is dropped on its name, or when at least half of its examined cells hold
+        identifiers of one kind; fewer matching cells are scrubbed, not dropped.
     progress : bool, optional
         Show a progress bar (tqdm) on a read that takes more than two seconds. Default: only
         when standard error is a terminal, so never in scripts, notebooks run by papermill or
@@ -218,8 +225,9 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     """
     from .. import privacy
 
-    options = dict(mode=personal_data, key=pseudonym_key, text_columns=text_columns)
-    privacy.check_mode(**options)            # before any data are read
+    options = dict(mode=personal_data, key=pseudonym_key, text_columns=text_columns,
+                   keep_columns=keep_columns)
+    privacy.check_mode(personal_data, pseudonym_key)    # before any data are read
     bar = _progress_bar(path, progress, chunked=chunksize is not None)
     result = _read_unprotected(path, source=source, sep=sep, decimal=decimal,
                                encoding=encoding, sheet=sheet, header_row=header_row,
