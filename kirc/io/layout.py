@@ -276,6 +276,10 @@ def find_header(rows: Sequence[Sequence], kind: Kind) -> dict:
             "data": next_filled(first_filled) or first_filled + 1, "evidence": "none"}
 
 
+#: Rows above the notes that tell which columns hold numbers.
+BODY_ROWS = 200
+
+
 def trailing_notes(rows: Sequence[Sequence], kind: Kind) -> int:
     """How many rows at the end of a table are notes (a source line, footnotes, a copyright),
     blank rows among them included; 0 when the last row is data.
@@ -291,17 +295,20 @@ def trailing_notes(rows: Sequence[Sequence], kind: Kind) -> int:
     >>> trailing_notes(table[1:], cell_kind)
     3
     """
+    if len(rows) < 2:
+        return 0
+    # rows without a value at the end are the candidates; the columns of numbers are judged
+    # on the rows just above them (a table may be long)
+    candidates = 0
+    while candidates < len(rows) - 1 and "value" not in _kinds(rows[-1 - candidates], kind):
+        candidates += 1
+    if not candidates:
+        return 0
+    rows = rows[max(0, len(rows) - candidates - BODY_ROWS):]
     kinds = [_kinds(r, kind) for r in rows]
     width = max((len(k) for k in kinds), default=0)
-    if width < 2 or len(rows) < 2:
+    if width < 2:
         return 0
-    candidates = 0
-    for k in reversed(kinds):
-        if "value" in k:
-            break
-        candidates += 1
-    if candidates == len(rows):
-        candidates = len(rows) - 1     # at least one row is data
     body = kinds[:len(kinds) - candidates]
     numeric = set()
     for j in range(width):
