@@ -120,12 +120,15 @@ def _add_init(sub) -> None:
     init.add_argument("--output", "-o", required=True, metavar="FILE.toml",
                       help="where to write the draft")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--year", type=_years, action="extend", default=None, metavar="YEAR",
+                      help="the year of each export, in their order (2024, or 2022,2023,2024), "
+                           "for exports without a year in their name or a year column")
 
 
 def _run_init(args) -> int:
     from .draft import check_draft, write_draft
 
-    path, text = write_draft(args.exports, args.output, force=args.force)
+    path, text = write_draft(args.exports, args.output, force=args.force, years=args.year)
     print(text, end="")
     loads, years = check_draft(path)
     span = (str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else "..."
