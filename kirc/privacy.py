@@ -414,6 +414,20 @@ def _scrub_series(series: pd.Series) -> pd.Series:
     return _scrub_column(series)[0]
 
 
+def _holding(texts: np.ndarray, pattern) -> np.ndarray:
+    """Which texts (without NUL characters) hold a match of ``pattern``: one search over the
+    texts joined by NUL, the matches placed by their offsets."""
+    flags = np.zeros(len(texts), dtype=bool)
+    if not len(texts):
+        return flags
+    joined = _SEPARATOR.join(texts)
+    starts = [match.start() for match in pattern.finditer(joined)]
+    if starts:
+        ends = np.cumsum([len(text) + 1 for text in texts])    # one past each separator
+        flags[np.searchsorted(ends, starts, side="right")] = True
+    return flags
+
+
 def _scan_text(texts: pd.Series) -> tuple[dict[str, pd.Series], pd.Series, pd.Series,
                                            pd.Series]:
     """Run the scrub steps on strings; per kind, which cells changed; the scrubbed text;
@@ -430,8 +444,7 @@ def _scan_text(texts: pd.Series) -> tuple[dict[str, pd.Series], pd.Series, pd.Se
     nine_digits = np.zeros(len(current), dtype=bool)
     for kind, quick_test, pattern, replacement in _STEPS:
         if kind == "bsn":
-            nine_digits = np.fromiter((bool(pattern.search(text)) for text in current),
-                                      dtype=bool, count=len(current))
+            nine_digits = _holding(current, pattern)
         new = _apply_step(current, quick_test, pattern, replacement)
         differs = np.asarray(new != current, dtype=bool) if len(current) else nine_digits.copy()
         changed[kind] = changed[kind] | differs if kind in changed else differs

@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import InputFileError
 from . import platforms
 from .frames import columns_selected, empty_attrs, platform_frames, with_attrs
+from .layout import BODY_ROWS
 from .meta import warn
 from .text import (NUMBERISH, SAMPLE_BYTES, TEXT_NA_VALUES, decoded_sample, detect_encoding,
                    detect_file_encoding, duplicate_note, mangle_names, note_rows, read_head,
@@ -202,7 +203,10 @@ def _notes_at_the_end(path: Path, encoding: str, sep: str, decisions: list) -> i
     except UnicodeDecodeError:
         return None
     lines = text.splitlines(keepends=True)
-    rows = [(i, next(csv.reader([line], delimiter=sep), [])) for i, line in enumerate(lines)]
+    first = max(0, len(lines) - 2 * BODY_ROWS)       # the notes and the rows above them
+    # each line on its own: the tail may begin inside a quoted field, and a note is one line
+    rows = [(i, next(csv.reader([lines[i]], delimiter=sep), [])) for i in range(first,
+                                                                                len(lines))]
     notes = note_rows(rows)
     if not notes:
         return None

@@ -102,11 +102,16 @@ def read_excel(path: Path, *, source="auto", sheet, header_row, encoding, usecol
             f"{what_it_looks_like(head)}", file=path)
     book = _Book(path)
     try:
-        decisions: list = []
-        sheet_name, grid = _choose_sheet(book, sheet, header_row, decisions)
-        merges = book.merges(sheet_name)
+        return _read_sheet(path, book, source, sheet, header_row, usecols, row_limit,
+                           row_offset, chunksize, apply_value_labels)
     finally:
         book.close()
+
+
+def _read_sheet(path, book, source, sheet, header_row, usecols, row_limit, row_offset,
+                chunksize, apply_value_labels):
+    decisions: list = []
+    sheet_name, grid = _choose_sheet(book, sheet, header_row, decisions)
 
     if header_row is None and source != "generic":
         kind = source if source != "auto" else platforms.detect_rows(_text_rows(grid, 12))
@@ -134,7 +139,7 @@ def read_excel(path: Path, *, source="auto", sheet, header_row, encoding, usecol
     header = grid.iloc[first:last + 1].values.tolist()
     if last > first:
         names = _header_names(layout.joined_names(header, layout.cell_kind,
-                                                  _spans(merges, first)))
+                                                  _spans(book.merges(sheet_name), first)))
         why = (f"row {last + 1} names the parts of the merged cells of row {first + 1} "
                f"(such as {next(n for n, h in zip(names, header[-1]) if layout.cell_kind(h) != 'empty')!r})")
         decisions.append({"what": "header rows", "decided": str(last - first + 1),
@@ -244,7 +249,8 @@ def _spans(merges, first: int) -> dict | None:
 
 def _without_notes(path, sheet_name, body: pd.DataFrame, decisions) -> pd.DataFrame:
     """The table without the footnotes and source lines below it (with a warning)."""
-    count = layout.trailing_notes(body.values.tolist(), layout.cell_kind) if len(body) else 0
+    tail = body.iloc[max(0, len(body) - 2 * layout.BODY_ROWS):]
+    count = layout.trailing_notes(tail.values.tolist(), layout.cell_kind) if len(body) else 0
     if not count:
         return body
     notes = body.iloc[len(body) - count:]
@@ -261,15 +267,20 @@ def _without_notes(path, sheet_name, body: pd.DataFrame, decisions) -> pd.DataFr
 
 def _has_table(grid: pd.DataFrame) -> bool:
     """A header and at least one row below it; a few lines of text in one column (a note,
-    a read-me sheet) are not a table."""
-    rows = [[v for v in row if layout.cell_kind(v) != "empty"]
-            for row in grid.itertuples(index=False)]
-    rows = [r for r in rows if r]
+    a read-me sheet) are not a table. The first rows decide (more than ten filled rows are
+    a table whatever they hold)."""
+    rows = []
+    for row in grid.itertuples(index=False):
+        cells = [v for v in row if layout.cell_kind(v) != "empty"]
+        if cells:
+            rows.append(cells)
+            if len(rows) > 10:
+                return True
     if len(rows) < 2:
         return False
     columns = int(grid.notna().any(axis=0).sum()) if len(grid) else 0
     all_text = all(isinstance(v, str) for r in rows for v in r)
-    return not (columns == 1 and all_text and len(rows) <= 10)
+    return not (columns == 1 and all_text)
 
 
 def _note_duplicates(path, header, names, decisions) -> None:

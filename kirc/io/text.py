@@ -364,12 +364,16 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
     # 0-based line where the data begin (blank lines after the header are skipped on reading)
     data_line = offset + (rows[last + 1][0] if last + 1 < len(rows) else
                           rows[last][0] + 1 if rows else 0)
-    data = [rows[i][1] for i in range(last + 1, len(rows) - notes) if counts[i]]
+    data_rows = [i for i in range(last + 1, len(rows) - notes) if counts[i]]
+    cells = None
+    if isinstance(rows, _SplitLines) and len(data_rows) > 1000:
+        cells = _parsed_columns([rows.lines[i] for i in data_rows], sep, len(header))
+    data = [rows[i][1] for i in data_rows] if cells is None else [[]] * len(data_rows)
     notes_line = None
     if notes:
         notes_line = rows[len(rows) - notes][0] + offset
         _note_notes(rows[len(rows) - notes:], offset, decisions, warns)
-    columns = _column_shapes(header, data)
+    columns = _column_shapes(header, data, cells)
 
     if decimal is None:
         decimal, why, warn_text = _decide_decimal(columns, sep)
@@ -500,16 +504,36 @@ def _cell_class(shape: str, cache: dict) -> str:
     return kind
 
 
-def _column_shapes(header: list[str], data: list[list[str]]) -> dict:
+def _parsed_columns(lines: list[str], sep: str, width: int) -> list | None:
+    """The cells of many lines without quotes, column by column, split by pandas' C parser
+    (twice as fast as splitting and transposing them in Python); None when it cannot."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.StringIO("\n".join(lines)), sep=sep, header=None,
+                            names=range(width), dtype=object, na_filter=False,
+                            index_col=False, on_bad_lines="skip", engine="c",
+                            skip_blank_lines=False)
+    except (ValueError, csv.Error):
+        return None
+    if len(frame) != len(lines):
+        return None                 # a line longer than the header: split in Python
+    return [frame[j].tolist() for j in range(width)]
+
+
+def _column_shapes(header: list[str], data: list[list[str]], cells: list | None = None
+                   ) -> dict:
     """Per column, what its sampled cells look like. Each distinct cell text is counted once
     (a rating column of 20,000 cells holds a dozen distinct texts) and classified by its
-    shape (see :data:`_DIGIT_SHAPE`)."""
+    shape (see :data:`_DIGIT_SHAPE`). ``cells`` gives the columns already split."""
     from collections import Counter
 
     shapes = {}
     names = mangle_names(header)
     width = len(names)
-    if not data:
+    if cells is not None:
+        columns = cells
+    elif not data:
         columns = [()] * width
     elif all(len(row) == width for row in data):
         columns = list(zip(*data))
@@ -521,8 +545,8 @@ def _column_shapes(header: list[str], data: list[list[str]]) -> dict:
                 "example": None, "comma": 0, "point": 0, "grouped_only": 0, "filled": 0}
         column = columns[j]
         distinct = set(column)
-        empty = [t for t in distinct if not t.strip() or t.strip() in _NA_TEXTS]
-        texts = distinct.difference(empty)
+        empty = distinct & _NA_TEXTS            # exactly: blank or padded cells take the loop
+        texts = distinct - empty
         if texts and "".join(texts).isdigit():
             # whole numbers only (ratings, ids): one test of all distinct texts together
             info["filled"] = len(column) - sum(column.count(t) for t in empty)
