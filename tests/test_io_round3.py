@@ -355,3 +355,18 @@ def test_a_header_of_100000_columns_with_repeated_names(tmp_path):
     [note] = [n for n in notes if "duplicate column names" in n]
     assert "'v0' occurs 2 times (columns 1, 50001)" in note
     assert "and 49995 more names occur more than once" in note and len(note) < 1000
+
+
+def test_a_first_respondent_of_text_answers_is_not_taken_for_the_header(tmp_path):
+    # the first respondent answered with texts only ("weet niet" where others gave a score)
+    rows = [["respondent", "regio", "opgelost", "score"], ["R1", "Noord", "Ja", "weet niet"],
+            ["R2", "Zuid", "Nee", 7], ["R3", "Noord", "Ja", 9], ["R4", "Zuid", "Ja", 6]]
+    path = workbook(tmp_path / "tekst.xlsx", rows)
+    df, notes = read_unchanged(path)
+    assert list(df.columns) == rows[0] and df["respondent"].tolist() == ["R1", "R2", "R3", "R4"]
+    assert df.attrs["detected"]["header_row"] == 0 and notes == []
+    csv_path = tmp_path / "tekst.csv"
+    csv_path.write_text("\n".join(";".join("" if v is None else str(v) for v in row)
+                                  for row in rows) + "\n", encoding="utf-8")
+    df, notes = read_unchanged(csv_path)
+    assert list(df.columns) == rows[0] and len(df) == 4 and notes == []

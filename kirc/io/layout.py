@@ -247,11 +247,22 @@ def find_header(rows: Sequence[Sequence], kind: Kind) -> dict:
         return any(k == "value" and j < len(kinds[i]) and kinds[i][j] == "text"
                    for j, k in enumerate(kinds[data]))
 
+    def answers(i):
+        """Row i holds answers, not names: a third or more of its texts recur below it in
+        their column (a respondent's "Ja" or "Noord"; column names do not recur as values)."""
+        texts = [(j, name_text(rows[i][j])) for j, k in enumerate(kinds[i]) if k == "text"]
+        if not texts:
+            return False
+        below = rows[i + 1:]
+        recurring = sum(any(j < len(r) and kind(r[j]) == "text" and name_text(r[j]) == text
+                            for r in below) for j, text in texts)
+        return recurring >= max(1, math.ceil(len(texts) / 3))
+
     for i in range(len(rows)):
         if not counts[i] or not _texty(kinds[i]):
             continue
         data = next_filled(i)
-        if data is None or not confirmed(i, data):
+        if data is None or not confirmed(i, data) or answers(i):
             continue
         first, filled = block(i)
         if filled >= needed and filled >= 0.75 * widest_below(i):
