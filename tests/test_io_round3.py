@@ -149,7 +149,7 @@ def test_qualtrics_export_saved_as_excel_is_read_as_qualtrics(tmp_path):
     path = workbook(tmp_path / "qualtrics.xlsx", rows)
     df, _ = read_unchanged(path)
     assert df.attrs["format"] == "qualtrics" and df.attrs["detected"]["sheet"] == "Data"
-    assert len(df) == 5                                   # no question-text or ImportId "respondent"
+    assert len(df) == 5            # no question-text or ImportId row taken for a respondent
     assert df["Q1"].tolist() == [0, 1, 2, 3, 4]
     assert df["ResponseId"].tolist() == [f"R_{i:04d}" for i in range(5)]
     assert df.attrs["variable_labels"]["Q1"].startswith("Hoe waarschijnlijk")

@@ -2,7 +2,8 @@
 
 ``kirc.io`` knows no survey definition. :func:`read_survey` is the entry point; the modules
 ``text`` (sniffing, a leaf), ``layout`` (where a table sits: header rows, notes around it),
-``spss``, ``delimited``, ``excel`` and ``platforms`` hold the readers. ``kirc.read`` and ``kirc.platforms`` remain as compatibility names for one release.
+``spss``, ``delimited``, ``excel`` and ``platforms`` hold the readers. ``kirc.read`` and
+``kirc.platforms`` remain as compatibility names for one release.
 """
 
 from __future__ import annotations

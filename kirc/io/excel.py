@@ -140,11 +140,18 @@ def _read_sheet(path, book, source, sheet, header_row, usecols, row_limit, row_o
     if last > first:
         names = _header_names(layout.joined_names(header, layout.cell_kind,
                                                   _spans(book.merges(sheet_name), first)))
-        why = (f"row {last + 1} names the parts of the merged cells of row {first + 1} "
-               f"(such as {next(n for n, h in zip(names, header[-1]) if layout.cell_kind(h) != 'empty')!r})")
-        decisions.append({"what": "header rows", "decided": str(last - first + 1),
-                          "why": why})
-        warn(f"{path}: worksheet {sheet_name!r}: two header rows: {why}")
+        example = next(n for n, h in zip(names, header[-1]) if layout.cell_kind(h) != "empty")
+        count = last - first + 1
+        if count == 2:
+            why = (f"row {last + 1} names the parts of the merged cells of row {first + 1} "
+                   f"(such as {example!r})")
+            said = "two header rows"
+        else:
+            why = (f"rows {first + 1}-{last + 1} name the columns together (groups, parts, "
+                   f"units), joined as {example!r}")
+            said = f"{count} header rows"
+        decisions.append({"what": "header rows", "decided": str(count), "why": why})
+        warn(f"{path}: worksheet {sheet_name!r}: {said}: {why}")
         raw_header = names
     else:
         raw_header = header[0]

@@ -649,8 +649,8 @@ def duplicate_note(header: list, names: list[str]) -> str | None:
 
     Examples
     --------
-    >>> duplicate_note(["id", "nps", "nps"], ["id", "nps", "nps.1"])
-    "duplicate column names: 'nps' occurs 2 times (columns 2, 3); they are named 'nps', 'nps.1'. Rename them in the file, or map the one you mean by its new name"
+    >>> print(duplicate_note(["id", "nps", "nps"], ["id", "nps", "nps.1"])[:80])
+    duplicate column names: 'nps' occurs 2 times (columns 2, 3); they are named 'nps
     """
     positions: dict[str, list[int]] = {}
     for i, cell in enumerate(header):
