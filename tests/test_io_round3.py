@@ -370,3 +370,20 @@ def test_a_first_respondent_of_text_answers_is_not_taken_for_the_header(tmp_path
                                   for row in rows) + "\n", encoding="utf-8")
     df, notes = read_unchanged(csv_path)
     assert list(df.columns) == rows[0] and len(df) == 4 and notes == []
+
+
+def test_excel_statistical_table_with_a_header_of_three_rows(tmp_path):
+    path = workbook(tmp_path / "statline.xlsx", [
+        ["Bevolking; geslacht, 1 januari"], [None],
+        ["Onderwerp", "Bevolking", "Bevolking"], ["Geslacht", "Mannen", "Vrouwen"],
+        ["Perioden", "aantal", "aantal"], [None],
+        [2020, 8648031, 8759554], [2021, 8686536, 8788879], [None],
+        ["© Centraal Bureau voor de Statistiek"]])
+    df, notes = read_unchanged(path)
+    assert list(df.columns) == ["Onderwerp - Geslacht - Perioden", "Bevolking - Mannen - aantal",
+                                "Bevolking - Vrouwen - aantal"]
+    assert df.iloc[:, 0].tolist() == [2020, 2021]
+    assert df["Bevolking - Vrouwen - aantal"].tolist() == [8759554, 8788879]
+    assert df.attrs["detected"]["header_rows"] == 3
+    assert any("3 header rows: rows 3-5" in n for n in notes)
+    assert any("© Centraal Bureau" in n and "left out" in n for n in notes)
