@@ -22,10 +22,15 @@ The data are generated in a temporary folder and deleted afterwards (``--rows`` 
 size of the .sav, ``--csv-rows`` that of the CSV; ``--quick`` = 200,000 and 100,000 rows).
 Each time is the best of three runs, the two sides interleaved; a run takes 3-5 minutes.
 
-Measured on the shared 2-core machine (load 1-2, another engineer's test runs beside it),
-after issue 26: see the closing note of issue 26 for the figures of the last run. Before
-issue 26: CSV 2.5-3.1x (300,000 x 30), load_survey 2.3 s warm, .xlsx 0.66 s through openpyxl.
-Before issue 11 (200,000 rows): sav 1.66x, csv 4.05x, chunked export 31x.
+Measured on the shared 2-core machine at the end of issue 26 (load 1.4-2.0, default sizes):
+sav 1.10x; csv 1.74x (1.44x-1.58x in runs at load 2, where pandas' two reading threads meet
+the other load and kirc's serial sniffing of the 1 MiB sample weighs less); xlsx 0.094 s,
+2.0x calamine alone and 0.26x openpyxl alone; load_survey warm 0.84 s (1.7x the 0.5 s target,
+which needs the survey object of the estimation spine; 7.9x the bare reads of its files);
+100,000 columns 11.2x the time of 10,000; chunked Qualtrics export 2.17x one chunk. Before
+issue 26: csv 2.5-3.1x (300,000 x 30), load_survey 1.7-2.3 s warm, .xlsx 0.66 s through
+openpyxl, a header of 100,000 columns did not finish in 60 s. Before issue 11 (200,000
+rows): sav 1.66x, csv 4.05x, chunked export 31x.
 """
 
 from __future__ import annotations
