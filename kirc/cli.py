@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from .errors import KircError
 
@@ -119,12 +120,15 @@ def _add_init(sub) -> None:
     init.add_argument("--output", "-o", required=True, metavar="FILE.toml",
                       help="where to write the draft")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--year", type=_years, action="extend", default=None, metavar="YEAR",
+                      help="the year of each export, in their order (2024, or 2022,2023,2024), "
+                           "for exports without a year in their name or a year column")
 
 
 def _run_init(args) -> int:
     from .draft import check_draft, write_draft
 
-    path, text = write_draft(args.exports, args.output, force=args.force)
+    path, text = write_draft(args.exports, args.output, force=args.force, years=args.year)
     print(text, end="")
     loads, years = check_draft(path)
     span = (str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}") if years else "..."
@@ -150,8 +154,34 @@ def _run_tabs(args) -> int:
     return 0
 
 
+class _WarningPrinter:
+    """Prints kirc's warnings as ``kirc: warning: <one line>`` on stderr, each text once per
+    command; other warnings (library deprecations) go to Python's own printer."""
+
+    def __init__(self, original):
+        self.original = original
+        self.seen: set[str] = set()
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None):
+        from .io.meta import KircWarning
+
+        if not issubclass(category, KircWarning):
+            self.original(message, category, filename, lineno, file, line)
+            return
+        text = " ".join(str(message).split())
+        if text not in self.seen:
+            self.seen.add(text)
+            print(f"kirc: warning: {text}", file=sys.stderr if file is None else file)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _WarningPrinter(warnings.showwarning)
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         if args.command == "init":
             return _run_init(args)

@@ -29,6 +29,7 @@ import json
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,9 @@ MISSING_ANSWERS = (
 _MISSING = {" ".join(t.split()).casefold() for t in MISSING_ANSWERS}
 _YES = {"ja", "j", "yes", "y", "waar", "true", "wel"}
 _NO = {"nee", "n", "no", "onwaar", "false", "niet"}
+#: What every yes/no column holds, however written (Ja/Nee, yes/no, True/False, 1/0): the
+#: value set by which columns of several years are compared.
+_BINARY = frozenset({"<yes>", "<no>"})
 #: Codes that commonly mean "no answer" when they lie outside an item's range.
 _SENTINELS = (99, 98, 999, 9999, -1, -9, -99, -999)
 
@@ -142,7 +146,7 @@ def _is_whole(values) -> bool:
     return all(float(v).is_integer() for v in values)
 
 
-def _describe(path: Path, frame: pd.DataFrame) -> _Export:
+def _describe(path: Path, frame: pd.DataFrame, year: int | None = None) -> _Export:
     attrs = frame.attrs
     variable_labels = attrs.get("variable_labels") or {}
     value_labels = attrs.get("value_labels") or {}
@@ -186,7 +190,7 @@ def _describe(path: Path, frame: pd.DataFrame) -> _Export:
                                + (f" (also the range(s) {ranges}, removed on reading)"
                                   if ranges else ""))
         items[column] = item
-    years, year_from = _years_of(path, frame, year_column)
+    years, year_from = _years_of(path, frame, year_column, year)
     if not any(i.kind in ("rating", "binary", "category", "number") for i in items.values()):
         raise InputFileError(
             "kirc init found no question it can use: no column holds numbers, yes/no answers, "
@@ -244,16 +248,23 @@ def _find_id(frame: pd.DataFrame, columns: list, exclude: set):
     return None
 
 
-def _years_of(path: Path, frame: pd.DataFrame, year_column):
+def _years_of(path: Path, frame: pd.DataFrame, year_column, year: int | None = None):
     if year_column is not None:
+        if year is not None:
+            raise ParameterError(f"the export has a year column ({year_column!r}), which says "
+                                 f"the year of each row; leave out --year {year} for it",
+                                 file=path)
         return _year_values(frame[year_column]), f"the column {year_column!r}"
+    if year is not None:
+        return [year], "--year"
     found = _YEAR_IN_NAME.findall(path.stem)
     if len(found) == 1:
         return [int(found[0])], "the file name"
     raise InputFileError("kirc init cannot tell the year of this export: it has no year "
                          "column (jaar, year) and its file name holds "
                          + ("no year" if not found else f"several ({', '.join(found)})")
-                         + "; rename it, e.g. to ..._2024.csv", file=path)
+                         + f"; say it with --year (kirc init {path.name} --year 2024 ...), or "
+                         f"rename the file, e.g. to {path.stem}_2024{path.suffix}", file=path)
 
 
 def _classify(series: pd.Series, column: str, label: str | None, value_labels: dict,
@@ -269,10 +280,17 @@ def _classify(series: pd.Series, column: str, label: str | None, value_labels: d
         return None, "empty"
     missing = dict(declared)
     checks = []
-    if pd.api.types.is_bool_dtype(series):
-        return _Item(column, label, "binary", positive=[1], negative=[0],
+    booleans = present.map(lambda v: isinstance(v, (bool, np.bool_))) \
+        if series.dtype == object else None
+    if pd.api.types.is_bool_dtype(series) or (booleans is not None and booleans.any() and all(
+            _norm(v) in _MISSING for v in present[~booleans])):
+        # True/False (an object column when some cells are blank or "weet niet") are read
+        # as 1/0, so the codes are 1 and 0 whatever the spelling in the file
+        for text in ([] if booleans is None else present[~booleans].unique()):
+            missing[str(text)] = str(text)
+        return _Item(column, label, "binary", positive=[1], negative=[0], missing=missing,
                      checks=["true/false column: true counts as positive"],
-                     values=frozenset({0.0, 1.0})), None
+                     values=_BINARY), None
     if pd.api.types.is_numeric_dtype(series):
         numbers = present.astype("float64")
         texts_seen = {}
@@ -298,8 +316,7 @@ def _classify(series: pd.Series, column: str, label: str | None, value_labels: d
             if not set(valid) & _NO:
                 checks.append("no 'nee' answer in the file: the negative code is a guess")
             return _Item(column, label, "binary", positive=positive, negative=negative,
-                         missing=missing, checks=checks,
-                         values=frozenset(_YES & set(valid)) | frozenset(_NO & set(valid))), None
+                         missing=missing, checks=checks, values=_BINARY), None
         parsed = {k: _number(t) for k, t in valid.items()}
         if all(v is not None for v in parsed.values()):
             numbers = texts[texts.map(_norm).isin(list(valid))].map(_number).astype("float64")
@@ -387,7 +404,7 @@ def _numeric_kind(numbers: pd.Series, column: str, label, name: str, value_label
             positive = [c for c, t in valid_labels.items() if _norm(t) in _YES]
             negative = [c for c, t in valid_labels.items() if _norm(t) in _NO]
             return _Item(column, label, "binary", positive=positive, negative=negative,
-                         missing=missing, checks=checks, values=values), None
+                         missing=missing, checks=checks, values=_BINARY), None
         codes = sorted(set(valid_labels) | {_plain(v) for v in observed})
         consecutive = _is_whole(codes) and codes == list(range(int(codes[0]),
                                                                int(codes[-1]) + 1))
@@ -427,11 +444,11 @@ def _numeric_kind(numbers: pd.Series, column: str, label, name: str, value_label
                      checks=checks, values=values), None
     if set(observed) <= {0, 1}:
         return _Item(column, label, "binary", positive=[1], negative=[0], missing=missing,
-                     checks=checks + ["0/1 answers: 1 is taken as 'ja'"], values=values), None
+                     checks=checks + ["0/1 answers: 1 is taken as 'ja'"], values=_BINARY), None
     if set(observed) <= {1, 2} and not _RATING.search(name):
         return _Item(column, label, "binary", positive=[1], negative=[2], missing=missing,
                      checks=checks + ["1/2 answers: 1 is taken as 'ja' and 2 as 'nee'"],
-                     values=values), None
+                     values=_BINARY), None
     if 0 <= low and high <= 10 and len(observed) >= 3:
         top = next(t for t in (3, 5, 7, 10) if high <= t)
         bottom = 0 if low == 0 else 1
@@ -485,18 +502,91 @@ def _construct_name(column: str, label: str | None, taken: set) -> str:
 _NUMERIC_KINDS = {"rating", "binary", "category", "number"}
 
 
-def _compatible(a: _Item, b: _Item) -> bool:
-    """Can two columns hold the same construct? A kind guessed from bare numbers (a CSV year
-    without value labels) may differ from the kind the labels of another year show."""
-    if a.kind == b.kind:
+def _style(item: _Item) -> str:
+    """How a column writes its answers: "texts" (words in the file: the codes of a text
+    category are kirc init's own), "labelled" (codes with value labels), "numbers" (bare
+    numbers whose meaning no label gives), or the kind itself (weight, text, number)."""
+    if item.kind in ("weight", "text", "number"):
+        return item.kind
+    if item.kind == "binary":
+        return "texts" if all(isinstance(c, str) for c in item.positive + item.negative) \
+            else "numbers"
+    if item.kind == "category" and item.text_codes:
+        return "texts"
+    return "numbers" if item.guessed else "labelled"
+
+
+def _codes(item: _Item) -> set:
+    """The numeric codes of a column's valid answers (none for texts)."""
+    if item.kind == "category":
+        return set() if item.text_codes else {float(c) for c in item.labels
+                                              if not isinstance(c, str)}
+    if item.kind == "binary":
+        return {float(c) for c in item.positive + item.negative if not isinstance(c, str)}
+    return {float(v) for v in item.values if not isinstance(v, str)}
+
+
+def _texts(item: _Item) -> set:
+    """The answers of a column as normalised texts: the labels of a category."""
+    return {_norm(t) for t in item.labels.values()} if item.kind == "category" else set()
+
+
+def _agree(a: _Item, b: _Item) -> bool | None:
+    """Whether two columns (of two years) hold the same kind of answers.
+
+    True: verified -- the same kind of answers with codes or labels in common (any two
+    yes/no columns: Ja/Nee, yes/no, True/False and 1/0 are one binary). False: they
+    contradict -- texts against bare numbers (whose meaning no label gives, so that they
+    would fill kirc init's own codes for the texts), disjoint labels or answers, another
+    scale, a code that is yes in one and no in the other. None: it cannot be told (bare
+    numbers against other codes).
+
+    Examples
+    --------
+    >>> maybe = _Item("q", None, "category", labels={1: "Maybe", 2: "Yes, I think it would"},
+    ...               text_codes=True)
+    >>> _agree(maybe, _Item("q", None, "binary", positive=[1], negative=[0], guessed=True))
+    False
+    >>> _agree(_Item("a", None, "binary", positive=["Ja"], negative=["Nee"]),
+    ...        _Item("b", None, "binary", positive=[1], negative=[0]))
+    True
+    """
+    styles = {_style(a), _style(b)}
+    if styles & {"weight", "text"}:
+        return a.kind == b.kind
+    if a.kind == b.kind == "binary":
+        crossed = any(_same_code(x, y) for x in a.positive for y in b.negative) or any(
+            _same_code(x, y) for x in b.positive for y in a.negative)
+        return not crossed
+    if styles == {"texts", "numbers"}:
+        return False
+    if a.kind == b.kind == "number":
         return True
-    return (a.guessed or b.guessed) and {a.kind, b.kind} <= _NUMERIC_KINDS
-
-
-def _disjoint(a: _Item, b: _Item) -> bool:
-    """Two category columns without a single answer in common hold different questions."""
-    return (a.kind == "category" and b.kind == "category" and bool(a.values) and bool(b.values)
-            and not a.values & b.values)
+    if a.kind == b.kind == "rating":
+        if a.scale == b.scale:
+            return True
+        nested = (a.scale[0] <= b.scale[0] and b.scale[1] <= a.scale[1]) or (
+            b.scale[0] <= a.scale[0] and a.scale[1] <= b.scale[1])
+        return None if nested and (a.guessed or b.guessed) else False
+    if a.kind == b.kind == "category":
+        if _style(a) != "numbers" and _style(b) != "numbers":
+            return bool(_texts(a) & _texts(b))            # labels or texts in common
+        if styles == {"numbers"}:
+            return bool(_codes(a) & _codes(b))
+        labelled, bare = (a, b) if _style(a) == "labelled" else (b, a)
+        if _codes(bare) <= _codes(labelled):
+            return True
+        return None if _codes(bare) & _codes(labelled) else False
+    if a.kind != b.kind and "texts" in styles:
+        return None if styles <= {"texts", "labelled"} else False
+    if (a.guessed or b.guessed) and {a.kind, b.kind} <= _NUMERIC_KINDS:
+        # a kind guessed from bare numbers (a CSV year) against another year's codes: the
+        # same codes, or fewer, are taken to mean what the other year's labels say
+        bare, other = (a, b) if a.guessed else (b, a)
+        if not _codes(bare) & _codes(other):
+            return False
+        return True if _codes(bare) <= _codes(other) else None
+    return None
 
 
 def _similarity(a: _Item, b: _Item) -> float:
@@ -509,54 +599,112 @@ def _similarity(a: _Item, b: _Item) -> float:
     return score
 
 
-def _match(constructs: dict, export: _Export, previous: dict) -> tuple[dict, dict]:
-    """Map constructs to the columns of a later export; {construct: column}, {construct: why}."""
+def _name_similarity(a: _Item, b: _Item) -> float:
+    texts = [_norm(a.label or a.column), _norm(b.label or b.column)]
+    return difflib.SequenceMatcher(None, *texts).ratio()
+
+
+def _match(constructs: dict, export: _Export, previous: dict, year_text: str
+           ) -> tuple[dict, dict, dict]:
+    """Map constructs to the columns of a later export: ({construct: column}, {construct:
+    why}, {column: remarks}). A rename is proposed only when the answers agree
+    (:func:`_agree`); a proposal that cannot be verified is written as a remark on the new
+    column, not applied."""
     mapping, why = {}, {}
+    remarks: dict[str, list] = {}
     free = dict(export.items)
-    # 1. the same column name
+
+    def take(name, column, reason=None):
+        mapping[name] = column
+        if reason:
+            why[name] = reason
+        del free[column]
+
+    # 1. the same column name: kept unless the answers contradict
     for name, construct in constructs.items():
         column = previous.get(name)
-        if column in free and _compatible(construct.item, free[column]):
-            mapping[name] = column
-            del free[column]
-    # 2. the same variable label
+        if column not in free:
+            continue
+        agree = _agree(construct.item, free[column])
+        if agree is False:
+            remarks.setdefault(column, []).append(
+                f"not joined to construct {name!r} of the same column name: its answers "
+                f"({_answer_words(free[column])}) are not those of the years before "
+                f"({_answer_words(construct.item)})")
+            continue
+        if agree is None:
+            free[column].checks.append(
+                f"in {year_text} the answers ({_answer_words(free[column])}) could not be "
+                f"compared with those before ({_answer_words(construct.item)}): check that "
+                "the column still asks the same question with the same codes")
+        take(name, column)
+    # 2. the same variable label, answers that agree
     for name, construct in constructs.items():
         if name in mapping or not construct.item.label:
             continue
         same = [c for c, i in free.items() if i.label and _norm(i.label) == _norm(
-            construct.item.label) and _compatible(construct.item, i)]
+            construct.item.label) and _agree(construct.item, i)]
         if len(same) == 1:
-            mapping[name] = same[0]
-            why[name] = "the same variable label"
-            del free[same[0]]
-    # 3. the same kind and values, the most similar name
+            take(name, same[0], "the same variable label and answers that agree")
+    # 3. answers that agree and a similar name
     pairs = []
     for name, construct in constructs.items():
         if name in mapping or name not in previous:
             continue
         for column, item in free.items():
-            if _compatible(construct.item, item) and not _disjoint(construct.item, item):
+            if _agree(construct.item, item):
                 pairs.append((_similarity(construct.item, item), name, column))
     for score, name, column in sorted(pairs, reverse=True):
         if name in mapping or column not in free or score < 0.6:
             continue
-        mapping[name] = column
-        why[name] = "its answers and a similar name"
-        del free[column]
-    # 4. the only construct of its kind left on both sides (one weight column, say)
+        take(name, column, "its answers and a similar name")
+    # 4. the only construct of its kind left on both sides (one weight column, say), with
+    # answers that agree
     for name, construct in constructs.items():
         if name in mapping or name not in previous:
             continue
         kind = construct.item.kind
         left = [n for n, c in constructs.items() if n not in mapping and n in previous
                 and c.item.kind == kind]
-        candidates = [c for c, i in free.items() if i.kind == kind
-                      and not _disjoint(construct.item, i)]
+        candidates = [c for c, i in free.items() if i.kind == kind and _agree(construct.item, i)]
         if len(left) == 1 and len(candidates) == 1:
-            mapping[name] = candidates[0]
-            why[name] = f"being the only {kind} column left"
-            del free[candidates[0]]
-    return mapping, why
+            take(name, candidates[0], f"being the only {kind} column left")
+    # the proposals that cannot be verified, or that the answers contradict: said, not made
+    for column, item in free.items():
+        best = max(((_name_similarity(c.item, item), n) for n, c in constructs.items()
+                    if n not in mapping and n in previous), default=(0.0, None))
+        if best[0] < 0.6:
+            continue
+        name = best[1]
+        earlier = previous[name]
+        agree = _agree(constructs[name].item, item)
+        if agree is None:
+            remarks.setdefault(column, []).append(
+                f"perhaps the same question as {earlier!r} before {year_text}, but not joined "
+                f"to it: its answers ({_answer_words(item)}) cannot be compared with those "
+                f"({_answer_words(constructs[name].item)}); if it is, map both years to one "
+                "construct and check its codes")
+        elif agree is False:
+            remarks.setdefault(column, []).append(
+                f"not joined to {earlier!r} (a similar question before {year_text}): its "
+                f"answers ({_answer_words(item)}) are of another kind than those "
+                f"({_answer_words(constructs[name].item)})")
+    return mapping, why, remarks
+
+
+def _answer_words(item: _Item) -> str:
+    """A few words on what a column's answers are, for a remark."""
+    style = _style(item)
+    if item.kind == "binary":
+        return "yes/no"
+    if item.kind == "rating":
+        return f"a rating {_plain(item.scale[0])}–{_plain(item.scale[1])}"
+    if item.kind == "category":
+        shown = ", ".join(list(item.labels.values())[:3])
+        more = ", ..." if len(item.labels) > 3 else ""
+        return {"texts": f"texts: {shown}{more}", "labelled": f"labelled codes: {shown}{more}",
+                "numbers": f"numbers without labels: {shown}{more}"}[style]
+    return {"number": "numbers", "weight": "weights", "text": "open answers"}.get(style, style)
 
 
 def _merge(into: _Item, other: _Item, year_text: str) -> None:
@@ -564,6 +712,20 @@ def _merge(into: _Item, other: _Item, year_text: str) -> None:
     for code, reason in other.missing.items():
         if not any(_same_code(code, c) for c in into.missing):
             into.missing[code] = reason
+    if into.kind == other.kind == "category" and into.text_codes and _style(other) == "labelled":
+        # the codes of texts are kirc init's own: the file's labelled codes replace them, and
+        # a text of the earlier years that no label has gets the next code
+        texts = list(into.labels.values())
+        into.labels = dict(other.labels)
+        into.text_codes, into.guessed = False, False
+        known = {_norm(t) for t in into.labels.values()}
+        for text in texts:
+            if _norm(text) not in known:
+                into.labels[max([c for c in into.labels if isinstance(c, int)] or [0]) + 1] = text
+                known.add(_norm(text))
+        into.label = into.label or other.label
+        into.values = frozenset(known)
+        return
     if into.guessed != other.guessed and into.kind != other.kind:
         # the labelled year says what the bare numbers of another year meant
         labelled, bare = (other, into) if into.guessed else (into, other)
@@ -687,6 +849,61 @@ def _indicators(constructs: dict) -> list[tuple[str, dict, list]]:
     return sorted(out, key=lambda entry: entry[1]["metric"] != "nps")
 
 
+#: The report of an unedited draft shows at most this many indicators and breakdowns (its
+#: time grows with their product: 32 indicators by 44 breakdowns took minutes and wrote tens
+#: of megabytes); the others are written as commented-out suggestions.
+MAX_INDICATORS = 6
+MAX_BREAKDOWNS = 3
+
+
+def _report_indicators(constructs: dict, asked: dict) -> tuple[list, list]:
+    """(the indicators the draft's report shows, the others as suggestions): the NPS first,
+    then the questions asked in the most years, in the order of the questionnaire."""
+    entries = _indicators(constructs)
+    order = {name: i for i, name in enumerate(constructs)}
+    ranked = sorted(entries, key=lambda e: (e[1]["metric"] != "nps",
+                                            -asked.get(e[1]["construct"], 0),
+                                            order[e[1]["construct"]]))
+    shown = {id(e) for e in ranked[:MAX_INDICATORS]}
+    return ([e for e in entries if id(e) in shown], [e for e in entries if id(e) not in shown])
+
+
+def _report_breakdowns(constructs: dict, asked: dict) -> tuple[list, list]:
+    """(the breakdowns the draft's report shows, the other candidates): categories of 2 to
+    12 answers, segments (sector, department) first, then other names of groups (region,
+    channel, age), then those asked in most years and with fewest categories."""
+    candidates = [n for n, c in constructs.items() if c.item.kind == "category"
+                  and 2 <= len(c.item.labels) <= 12]
+
+    def group(name):
+        item = constructs[name].item
+        return bool(_SEGMENT.search(f"{item.column} {item.label or ''}")) or _category_like(
+            item.column)
+
+    def rank(name):
+        item = constructs[name].item
+        return (not _SEGMENT.search(f"{item.column} {item.label or ''}"), not group(name),
+                -asked.get(name, 0), len(item.labels), list(constructs).index(name))
+
+    # the answers to a question are suggested, not shown, when there are groups to show
+    groups = [n for n in candidates if group(n)]
+    chosen = set(sorted(groups or candidates, key=rank)[:MAX_BREAKDOWNS])
+    return ([n for n in candidates if n in chosen], [n for n in candidates if n not in chosen])
+
+
+def _indicator_lines(key: str, spec: dict, remarks) -> list[str]:
+    lines = [f"[indicators.{key}]"]
+    _check(lines, remarks)
+    lines.append(f"metric = {_s(spec['metric'])}")
+    lines.append(f"construct = {_s(spec['construct'])}")
+    if "top" in spec:
+        lines.append(f"top = {spec['top']}")
+    lines.append(f"label = {{ nl = {_s(spec['label']['nl'])}, en = "
+                 f"{_s(spec['label']['en'])} }}")
+    lines.append("")
+    return lines
+
+
 def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: list,
           versions: list, output: Path) -> str:
     today = _dt.date.today().isoformat()
@@ -737,22 +954,26 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
         lines.append("")
     if weight is not None:
         lines += ["[design]", f"weights = {_s(weight)}", ""]
-    for key, spec, remarks in _indicators(constructs):
-        lines.append(f"[indicators.{key}]")
-        _check(lines, remarks)
-        lines.append(f"metric = {_s(spec['metric'])}")
-        lines.append(f"construct = {_s(spec['construct'])}")
-        if "top" in spec:
-            lines.append(f"top = {spec['top']}")
-        lines.append(f"label = {{ nl = {_s(spec['label']['nl'])}, en = "
-                     f"{_s(spec['label']['en'])} }}")
-        lines.append("")
-    categories = [n for n, c in constructs.items() if c.item.kind == "category"
-                  and 2 <= len(c.item.labels) <= 12]
-    segment = next((n for n in categories if _SEGMENT.search(
+    asked = {name: sum(name in mapping for _v, mapping, *_rest in questionnaires
+                       for version in versions if version == _v) for name in constructs}
+    shown, suggested = _report_indicators(constructs, asked)
+    for key, spec, remarks in shown:
+        lines += _indicator_lines(key, spec, remarks)
+    if suggested:
+        lines.append("# More indicators kirc init found; the report shows the ones above (a "
+                     "few, by rule,")
+        lines.append("# so that it renders in seconds). Remove the '# ' of a table to show "
+                     "it as well.")
+        for key, spec, remarks in suggested:
+            lines += ["# " + line if line else "" for line in
+                      _indicator_lines(key, spec, [])]
+    categories, others = _report_breakdowns(constructs, asked)
+    segment = next((n for n in categories + others if _SEGMENT.search(
         f"{constructs[n].item.column} {constructs[n].item.label or ''}")), None)
     lines.append("[report]")
     lines.append("# check: the breakdowns (category constructs) the report shows")
+    if others:
+        lines.append("# more breakdowns it could show: " + ", ".join(map(_s, others)))
     lines.append("breakdowns = [" + ", ".join(map(_s, categories)) + "]")
     if segment:
         lines.append("# check: one report per category of this construct (kirc render --segment)")
@@ -789,8 +1010,10 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
         file = (file.relative_to(here) if file.is_relative_to(here) else file).as_posix()
         for year in export.years:
             lines.append(f"{year} = {{ file = {_s(file)}, questionnaire = {_s(version)} }}"
-                         + ("" if export.year_from != "the file name"
-                            else "  # check: year from the file name"))
+                         + ("  # check: year from the file name"
+                            if export.year_from == "the file name" else
+                            "  # year from kirc init --year" if export.year_from == "--year"
+                            else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -798,7 +1021,7 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
 # the public functions
 # --------------------------------------------------------------------------------------------
 def draft(exports, *, output="survey.toml", name: str | None = None,
-          personal_data: str = "drop") -> str:
+          personal_data: str = "drop", years=None) -> str:
     """Draft a survey definition (TOML text) from one or more exports.
 
     Parameters
@@ -811,7 +1034,12 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
     name : str, optional
         The survey's name.
     personal_data : {"drop", "pseudonymise", "keep"}
-        Passed to :func:`kirc.read_survey`: columns dropped as personal data are not proposed.
+        Passed to :func:`kirc.read_survey`: columns dropped as personal data are not proposed
+        (the draft lists them under "not proposed").
+    years : list of int, optional
+        The year of each export, in the order of ``exports`` (``kirc init --year``), for
+        exports without a year column and without a year in their name; None in the list
+        leaves that export's year to its name.
 
     Returns
     -------
@@ -822,8 +1050,11 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
     ------
     InputFileError
         An export does not exist or cannot be read; has no usable question; or its year
-        cannot be told (no year column, no year in the file name); or two exports are of the
-        same year.
+        cannot be told (no year column, no year in the file name, no ``years``); or two
+        exports are of the same year.
+    ParameterError
+        ``years`` does not give one year per export, or gives one for an export with a
+        year column.
 
     Examples
     --------
@@ -838,19 +1069,30 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
     >>> parsed["constructs"]["aanbevelen"]["scale"], list(parsed["indicators"])
     ([0, 10], ['aanbevelen', 'opgelost'])
     """
-    from .io import read_survey
+    from .io import PersonalDataWarning, read_survey
 
     paths = [Path(exports)] if isinstance(exports, (str, os.PathLike)) else [Path(p) for p in
                                                                              exports]
     if not paths:
         raise ParameterError("kirc init needs at least one export")
     output = Path(output)
+    given = [None] * len(paths) if years is None else list(years)
+    if len(given) != len(paths):
+        raise ParameterError(f"--year gives {len(given)} year(s) for {len(paths)} export(s); "
+                             "give one per export, in the same order")
+    for year in given:
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                                 or not 1900 <= year <= 2100):
+            raise ParameterError(f"--year {year!r} is not a year (four digits)")
     described = []
-    for path in paths:
+    for path, year in zip(paths, given):
         if not path.is_file():
             raise InputFileError("the export does not exist", file=path)
-        frame = read_survey(path, personal_data=personal_data)
-        described.append(_describe(path, frame))
+        with warnings.catch_warnings():
+            # the draft lists the columns dropped as personal data ("not proposed")
+            warnings.simplefilter("ignore", PersonalDataWarning)
+            frame = read_survey(path, personal_data=personal_data)
+        described.append(_describe(path, frame, year))
     described.sort(key=lambda e: e.years[0])
     seen: dict[int, Path] = {}
     for export in described:
@@ -868,7 +1110,8 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
     last_mapping: dict[str, str] = {}
     for export in described:
         year_text = str(export.years[0])
-        mapping, why = _match(constructs, export, last_column) if constructs else ({}, {})
+        mapping, why, remarks = (_match(constructs, export, last_column, year_text)
+                                 if constructs else ({}, {}, {}))
         for cname, column in mapping.items():
             _merge(constructs[cname].item, export.items[column], year_text)
         for column, item in export.items.items():
@@ -880,6 +1123,7 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
             if questionnaires:
                 item.checks.append(f"asked from {year_text} on (not matched to an earlier "
                                    f"column)")
+                item.checks.extend(remarks.get(column, []))
         for cname in last_mapping:
             if cname not in mapping:
                 constructs[cname].item.checks.append(

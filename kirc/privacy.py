@@ -47,11 +47,11 @@ __all__ = [
 KINDS = ("e-mail", "phone", "iban", "bsn", "postcode", "ip", "name", "address",
          "customer-number", "free-text")
 
-#: A string column is an identifier column (by content) when at least this many of the examined
-#: cells match one pattern ...
-MIN_MATCHING_CELLS = 5
-#: ... or at least this share of them does.
-MIN_MATCHING_SHARE = 0.20
+#: A string column is an identifier column (by content), and dropped, when at least this share
+#: of its examined non-empty cells hold one identifier of one kind: evidence proportional to
+#: the column. Fewer matches make it a column whose matching cells are scrubbed, not dropped
+#: (5 penal codes such as "3056PC" among 193 codes do not make a postcode column).
+MIN_MATCHING_SHARE = 0.5
 #: 9-digit numbers pass the elfproef by chance about 1 time in 11; a column is a BSN column only
 #: when at least this share of its 9-digit numbers pass (numeric columns: of all its values).
 MIN_BSN_SHARE = 0.80
@@ -367,11 +367,10 @@ def _apply_step(texts: np.ndarray, quick_test, pattern, replacement) -> np.ndarr
     return np.array(parts, dtype=object)
 
 
-def _scrub_strings(texts: pd.Series) -> pd.Series:
-    """Scrub a Series of strings; each distinct string is scrubbed once (answers repeat)."""
-    codes, uniques = pd.factorize(texts.astype(object))
-    uniques = np.asarray(uniques, dtype=object)
-    has_nul = np.array([_SEPARATOR in text for text in uniques], dtype=bool)
+def _scrubbed_uniques(uniques: np.ndarray) -> np.ndarray:
+    """Each distinct string scrubbed once, all together (see :data:`_SEPARATOR`)."""
+    has_nul = np.fromiter((_SEPARATOR in text for text in uniques), dtype=bool,
+                          count=len(uniques))
     scrubbed = uniques.copy()
     if (~has_nul).any():
         joinable = uniques[~has_nul]
@@ -380,41 +379,81 @@ def _scrub_strings(texts: pd.Series) -> pd.Series:
         scrubbed[~has_nul] = joinable
     for position in np.flatnonzero(has_nul):
         scrubbed[position] = scrub_text(uniques[position])
-    return pd.Series(scrubbed[codes], index=texts.index, dtype=object)
+    return scrubbed
+
+
+def _scrub_column(series: pd.Series) -> tuple[pd.Series, int]:
+    """A Series scrubbed, and how many of its cells changed.
+
+    The column is factorised (answers repeat), its distinct strings scrubbed together, and
+    the result taken back by code: no Python work per row, whatever the column's length.
+    Missing cells and cells that are not strings (numbers in an object column) are kept.
+    """
+    values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    is_text = np.fromiter((isinstance(u, str) for u in uniques), dtype=bool,
+                          count=len(uniques))
+    table = uniques.copy()
+    table[is_text] = _scrubbed_uniques(uniques[is_text])
+    changed = np.zeros(len(uniques), dtype=bool)
+    changed[is_text] = table[is_text] != uniques[is_text]
+    # code -1 (a missing cell) takes the NaN appended at the end
+    table = np.append(table, np.nan)
+    result = pd.Series(table[codes], index=series.index, name=series.name, dtype=object)
+    if isinstance(series.dtype, pd.StringDtype):
+        result = result.astype(series.dtype)
+    n_changed = int(np.bincount(codes[codes >= 0], minlength=len(uniques))[changed].sum())
+    return result, n_changed
 
 
 def _scrub_series(series: pd.Series) -> pd.Series:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.astype(object)
-    if isinstance(series.dtype, pd.StringDtype):
-        is_text = series.notna()
-    else:
-        is_text = series.map(lambda value: isinstance(value, str)).astype(bool)
-    if not is_text.any():
-        return series.copy()
-    result = series.astype(object)  # a copy
-    result[is_text] = _scrub_strings(series[is_text])
-    if isinstance(series.dtype, pd.StringDtype):
-        result = result.astype(series.dtype)
-    return result
+    return _scrub_column(series)[0]
 
 
-def _scan_text(texts: pd.Series) -> tuple[dict[str, pd.Series], pd.Series, pd.Series]:
-    """Run the scrub steps on strings; per kind, which cells changed; the scrubbed text; and
-    which cells held a 9-digit number (to judge a BSN column)."""
+def _holding(texts: np.ndarray, pattern) -> np.ndarray:
+    """Which texts (without NUL characters) hold a match of ``pattern``: one search over the
+    texts joined by NUL, the matches placed by their offsets."""
+    flags = np.zeros(len(texts), dtype=bool)
+    if not len(texts):
+        return flags
+    joined = _SEPARATOR.join(texts)
+    starts = [match.start() for match in pattern.finditer(joined)]
+    if starts:
+        ends = np.cumsum([len(text) + 1 for text in texts])    # one past each separator
+        flags[np.searchsorted(ends, starts, side="right")] = True
+    return flags
+
+
+def _scan_text(texts: pd.Series) -> tuple[dict[str, pd.Series], pd.Series, pd.Series,
+                                           pd.Series]:
+    """Run the scrub steps on strings; per kind, which cells changed; the scrubbed text;
+    which cells held a 9-digit number (to judge a BSN column); and how many words each cell
+    keeps once its identifiers are taken out.
+
+    Each distinct text is scanned once (answers repeat: 2,000 sampled cells of an open
+    question hold a few hundred texts), and the results are taken back to the cells.
+    """
     index = texts.index
-    current = np.array([text.replace(_SEPARATOR, " ") for text in texts], dtype=object)
+    codes, uniques = pd.factorize(texts.astype(object))
+    current = np.array([text.replace(_SEPARATOR, " ") for text in uniques], dtype=object)
     changed: dict[str, np.ndarray] = {}
     nine_digits = np.zeros(len(current), dtype=bool)
     for kind, quick_test, pattern, replacement in _STEPS:
         if kind == "bsn":
-            nine_digits = np.array([bool(pattern.search(text)) for text in current], dtype=bool)
+            nine_digits = _holding(current, pattern)
         new = _apply_step(current, quick_test, pattern, replacement)
         differs = np.asarray(new != current, dtype=bool) if len(current) else nine_digits.copy()
         changed[kind] = changed[kind] | differs if kind in changed else differs
         current = new
-    return ({kind: pd.Series(flags, index=index) for kind, flags in changed.items()},
-            pd.Series(current, index=index, dtype=object), pd.Series(nine_digits, index=index))
+    words = np.fromiter((len(_TAG_RE.sub(" ", text).split()) for text in current), dtype=np.int64,
+                        count=len(current))
+
+    def cells(values, dtype=None):
+        return pd.Series(values[codes], index=index, dtype=dtype)
+
+    return ({kind: cells(flags) for kind, flags in changed.items()}, cells(current, object),
+            cells(nine_digits), cells(words))
 
 
 # --------------------------------------------------------------------------------------------
@@ -536,11 +575,10 @@ def _spread_sample(values: pd.Series, sample: int | None) -> pd.Series:
     return values.iloc[positions]
 
 
-def _is_free_text(original: pd.Series, residual: pd.Series) -> bool:
-    """Varied text of several words, judged after identifiers are taken out."""
+def _is_free_text(original: pd.Series, words: pd.Series) -> bool:
+    """Varied text of several words (``words``: per cell, once identifiers are taken out)."""
     if len(original) == 0:
         return False
-    words = residual.str.replace(_TAG_RE, " ", regex=True).str.split().str.len()
     several_words = float((words >= 2).mean())
     n_distinct = original.nunique()
     varied = n_distinct >= 50 or n_distinct >= 0.5 * len(original)
@@ -626,7 +664,7 @@ def _inspect_numeric(values: pd.Series, sample: int | None = None
 
 
 def _passes(count: int, examined: int) -> bool:
-    return count >= 1 and (count >= MIN_MATCHING_CELLS or count >= MIN_MATCHING_SHARE * examined)
+    return count >= 1 and count >= MIN_MATCHING_SHARE * examined
 
 
 def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
@@ -659,8 +697,8 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
     texts = _as_text(values.iloc[filled])
     examined = len(texts)
     info["examined"] = examined
-    changed, residual, nine_digits = _scan_text(texts.astype(object))
-    text_like = _is_free_text(texts, residual)
+    changed, _, nine_digits, words_left = _scan_text(texts.astype(object))
+    text_like = _is_free_text(texts, words_left)
     info["text_like"] = text_like
     # 9-digit numbers pass the elfproef 1 time in 11 by chance: in a column of respondent,
     # account or order numbers the few that pass are not BSNs (and must not be scrubbed).
@@ -673,7 +711,6 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
     counts = {kind: int(flags.sum()) for kind, flags in changed.items()}
     # An identifier column holds bare identifiers; when most matching cells are sentences
     # around an identifier ("bel mij op 06... aub"), the column is text to be scrubbed.
-    words_left = residual.str.replace(_TAG_RE, " ", regex=True).str.split().str.len()
     identifier_kinds = {kind: count for kind, count in counts.items()
                         if kind != "name" and _passes(count, examined)
                         and (words_left[changed[kind]] >= 3).mean() < 0.5}
@@ -728,10 +765,10 @@ def find_personal_data(df: pd.DataFrame, *, sample: int | None = 2000) -> pd.Dat
       header that is a question); numeric columns that cannot hold the identifier (a number
       is not an e-mail address; a phone, postcode or customer-number column must hold whole
       numbers of 4+ digits, so a rating "tel_csat" is not flagged);
-    * by its **content**: a string column is an identifier column when, of the examined
-      non-empty cells, at least 5 or at least 20% contain an e-mail address, Dutch phone number,
-      IBAN, BSN, postcode or IP address, and most of those cells are the bare identifier rather
-      than a sentence around it (for BSN, in addition 80% of the cells with a 9-digit number
+    * by its **content**: a string column is an identifier column when at least half of the
+      examined non-empty cells contain an e-mail address, Dutch phone number, IBAN, BSN,
+      postcode or IP address (of one kind), and most of those cells are the bare identifier
+      rather than a sentence around it (for BSN, in addition 80% of the cells with a 9-digit number
       must pass the elfproef). A numeric column is a BSN column when 80% of its values are 8-9
       digit whole numbers that pass the elfproef, and a phone column when 80% look like Dutch
       mobile numbers stored as numbers (612345678). Years, prices, weights and ratings look like
@@ -779,7 +816,10 @@ def find_personal_data(df: pd.DataFrame, *, sample: int | None = 2000) -> pd.Dat
     _check_frame(df)
     _check_sample(sample)
     rows = []
+    passed = _plain_numbers(df, sample) if df.columns.is_unique else set()
     for position, label in enumerate(df.columns):
+        if label in passed:
+            continue
         info = _inspect_column(df.iloc[:, position], label, sample)
         if info["kind"] is not None:
             rows.append({key: info[key] for key in
@@ -958,7 +998,8 @@ def check_mode(mode: str, key=None, text_columns=None) -> None:
 
 def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
             text_columns: Sequence | None = None, sample: int | None = 2000,
-            findings: pd.DataFrame | None = None) -> pd.DataFrame:
+            findings: pd.DataFrame | None = None,
+            keep_columns: Sequence | None = None) -> pd.DataFrame:
     """Take personal data out of a survey frame (what the readers do by default).
 
     Identifier columns found by :func:`find_personal_data` are dropped (``mode="drop"``) or
@@ -985,6 +1026,10 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
         chunk so that all chunks lose the same columns. Identifier columns in ``findings`` are
         dropped/pseudonymised; any other column in which a chunk has identifiers is scrubbed
         (never dropped, which would change the chunk's columns).
+    keep_columns : sequence of column names, optional
+        Columns kept as they are, neither dropped nor scrubbed nor recorded: the way to keep
+        a column that was dropped (codes that look like postcodes, say). Every drop is
+        reported in one :class:`kirc.KircWarning` line that names this option.
 
     Returns
     -------
@@ -1037,9 +1082,12 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
     elif isinstance(text_columns, str):
         text_columns = [text_columns]
     text_columns = list(text_columns)
-    for column in text_columns:
-        if column not in df.columns:
-            raise ColumnError("is listed in text_columns but is not in the data", column=column)
+    keep_columns = [keep_columns] if isinstance(keep_columns, str) else list(keep_columns or [])
+    for option, columns in (("text_columns", text_columns), ("keep_columns", keep_columns)):
+        for column in columns:
+            if column not in df.columns:
+                raise ColumnError(f"is listed in {option} but is not in the data",
+                                  file=df.attrs.get("source"), column=column)
     if df.columns.duplicated().any():
         duplicated = df.columns[df.columns.duplicated()][0]
         raise ColumnError("occurs more than once; rename before protecting", column=duplicated)
@@ -1057,10 +1105,15 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
     # columns would copy its value labels 50 times over
     bare = df.copy(deep=False)
     bare.attrs = {}
+    passed = _plain_numbers(bare, sample)
+    found: dict = {}
     for label in df.columns:
-        if label in already_pseudonymised:
+        if label in already_pseudonymised or label in keep_columns:
             continue                      # hashing a pseudonym again would break linkage
+        if label in passed and planned is None and label not in text_columns:
+            continue
         info = _inspect_column(bare[label], label, sample)
+        found[label] = info
         kind = info["kind"]
         if planned is not None and kind != planned.get(label):
             if planned.get(label) is not None:
@@ -1078,10 +1131,7 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
                 continue
             record["action"] = "kept"
         elif is_text:
-            scrubbed = scrub_text(bare[label])
-            before = bare[label].astype(object)
-            after = scrubbed.astype(object)
-            n_changed = int((~(before.isna() & after.isna()) & (before != after)).sum())
+            scrubbed, n_changed = _scrub_column(bare[label])
             if kind is None and not listed and n_changed == 0:
                 continue
             replaced[label] = scrubbed
@@ -1104,4 +1154,55 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
     _remove_columns_from_attrs(attrs, dropped, pseudonymised, df.columns)
     attrs["personal_data"] = previous + records
     result.attrs = attrs
+    if dropped:
+        _report_dropped(df.attrs.get("source"), [r for r in records if r["action"] == "dropped"],
+                        found)
     return result
+
+
+def _report_dropped(source, records: list, found: dict) -> None:
+    """One line for the columns dropped as personal data: what each held, and how to keep it."""
+    from .io.meta import PersonalDataWarning, warn
+
+    parts = []
+    for record in records:
+        info = found.get(record["column"], {})
+        evidence = info.get("evidence")
+        if evidence == "name":
+            why = "named like one"
+        else:
+            why = f"{record['matches']} of {info.get('examined', record['matches'])} " \
+                  "examined cells hold one" + (" and named like one"
+                                               if evidence == "name+content" else "")
+        parts.append(f"{record['column']!r} ({record['kind']}: {why})")
+    names = ", ".join(repr(r["column"]) for r in records)
+    where = f"{source}: " if source else ""
+    warn(f"{where}column(s) dropped as personal data: {'; '.join(parts)}. To keep "
+         f"{'it' if len(records) == 1 else 'one'}, pass keep_columns=[{names}] (kept as it is), "
+         "text_columns=[...] (kept, identifiers scrubbed) or personal_data='keep'",
+         PersonalDataWarning)
+
+
+#: Numbers of at most this size hold no BSN (8-9 digits) and no mobile number (9 or 11).
+_LARGEST_PLAIN = 10_000_000
+
+
+def _plain_numbers(df: pd.DataFrame, sample: int | None = 2000) -> set:
+    """Numeric columns that can hold no identifier: not named like one, and every sampled
+    value below 10,000,000 (ratings, years, counts). A column is a BSN or phone column only
+    when 80% of its values are such large numbers, which a sample of 2,000 rows spread over
+    the column shows as surely as every row (as :func:`_inspect_numeric` judges the check
+    digits). One reduction over all numeric columns at once instead of a look at each: a
+    file may have 100,000 of them."""
+    numeric = [i for i, dtype in enumerate(df.dtypes)
+               if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+               and not isinstance(dtype, pd.CategoricalDtype)]
+    if not numeric:
+        return set()
+    rows = np.arange(len(df)) if sample is None or len(df) <= sample else \
+        np.unique(np.linspace(0, len(df) - 1, sample).round().astype(int))
+    block = df.iloc[rows, numeric]
+    with np.errstate(invalid="ignore"):
+        small = ~((block.max() >= _LARGEST_PLAIN) | (block.min() <= -_LARGEST_PLAIN))
+    labels = [df.columns[i] for i, ok in zip(numeric, small.to_numpy()) if ok]
+    return {label for label in labels if _kind_from_name(label) is None}

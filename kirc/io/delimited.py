@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import codecs
-import copy
+import contextlib
 import csv
+import io
 import re
 import warnings
 from pathlib import Path
@@ -14,11 +15,12 @@ import pandas as pd
 
 from ..errors import InputFileError
 from . import platforms
-from .frames import columns_selected, empty_attrs, with_attrs
+from .frames import columns_selected, empty_attrs, platform_frames, with_attrs
+from .layout import BODY_ROWS
 from .meta import warn
 from .text import (NUMBERISH, SAMPLE_BYTES, TEXT_NA_VALUES, decoded_sample, detect_encoding,
-                   detect_file_encoding, duplicate_note, mangle_names, read_head, sniff_table,
-                   what_it_looks_like)
+                   detect_file_encoding, duplicate_note, mangle_names, note_rows, read_head,
+                   sniff_table, what_it_looks_like)
 
 
 def _text_encoding(path: Path, encoding, head: bytes, decisions: list) -> str:
@@ -53,7 +55,8 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
             frames = platforms.read_chunks(path, kind, text=text, encoding=encoding,
                                            chunksize=chunksize, row_offset=row_offset,
                                            row_limit=row_limit)
-            chunks = _post_process(frames, path, kind, encoding, usecols, apply_value_labels)
+            chunks = platform_frames(frames, path, kind, usecols, apply_value_labels,
+                                     encoding=encoding)
             return next(chunks) if chunksize is None else chunks
     if sep is None and path.suffix.lower() == ".tsv":
         sep = "\t"
@@ -65,6 +68,11 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
         warn(f"{path}: {note}")
     sep, decimal = sniffed["sep"], sniffed["decimal"]
     header_line = sniffed["header_line"]
+    end = None
+    if sniffed["notes_line"] is not None:
+        end = _line_offset(text, sniffed["notes_line"], encoding)
+    elif not complete and sep is not None:
+        end = _notes_at_the_end(path, encoding, sep, decisions)
     names = mangle_names(sniffed["header"])
     duplicates = duplicate_note(sniffed["header"], names)
     if duplicates:
@@ -75,12 +83,13 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
     as_text = [n for n, info in shapes.items() if info["leading_zeros"]
                or (info["grouped"] and decimal == ",")]
     detected = {"encoding": encoding, "sep": sep, "decimal": decimal,
-                "thousands": sniffed["thousands"], "header_rows": 1, "header_row": header_line,
+                "thousands": sniffed["thousands"], "header_rows": sniffed["header_rows"],
+                "header_row": header_line,
                 "platform": None, "rows_sampled": sniffed["rows_sampled"],
                 "decisions": decisions}
     attrs = empty_attrs(path, "csv", detected)
     columns = columns_selected(usecols, names, path)
-    first_line = header_line + 1 + row_offset      # 0-based line of the first data row read
+    first_line = sniffed["data_line"] + row_offset   # 0-based line of the first data row read
     options = dict(sep=sep or "\x1f", decimal=decimal, encoding=encoding, header=None,
                    names=names, index_col=False, keep_default_na=False,
                    na_values=TEXT_NA_VALUES,
@@ -92,16 +101,26 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
         frame = _numbers_from_text(frame, shapes, decimal, path, first_line + start)
         return with_attrs(frame, attrs, apply_value_labels, columns)
 
+    def long_line():
+        return _long_line(path, encoding, sep, len(names), sniffed["data_line"])
+
+    def source():
+        # the notes below the table are not read: the file is read up to where they begin
+        return path if end is None else io.BufferedReader(_Until(path, end))
+
     if chunksize is None:
-        return finish(_csv_call(lambda: pd.read_csv(path, **options), path, encoding), 0)
+        with _opened(source()) as handle:
+            return finish(_csv_call(lambda: pd.read_csv(handle, **options), path, encoding,
+                                    long_line), 0)
 
     def chunks():
-        with _csv_call(lambda: pd.read_csv(path, chunksize=chunksize, **options), path,
-                       encoding) as reader:
+        with _opened(source()) as handle, _csv_call(
+                lambda: pd.read_csv(handle, chunksize=chunksize, **options), path, encoding,
+                long_line) as reader:
             iterator = iter(reader)
             start = 0
             while True:
-                frame = _csv_call(lambda: next(iterator, None), path, encoding)
+                frame = _csv_call(lambda: next(iterator, None), path, encoding, long_line)
                 if frame is None:
                     return
                 rows = len(frame)
@@ -110,6 +129,114 @@ def read_text(path: Path, *, source, sep, decimal, header_row, encoding, usecols
                 del frame
                 start += rows
     return chunks()
+
+
+class _Until(io.RawIOBase):
+    """The bytes of a file up to ``end``: the table without the notes below it."""
+
+    def __init__(self, path: Path, end: int):
+        self._file = open(path, "rb")
+        self._left = end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[:min(len(buffer), self._left)]
+        count = self._file.readinto(view) or 0
+        self._left -= count
+        return count
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+@contextlib.contextmanager
+def _opened(source):
+    """A path as it is, a handle closed afterwards."""
+    try:
+        yield source
+    finally:
+        if not isinstance(source, (str, Path)):
+            source.close()
+
+
+def _encoded_length(text: str, encoding: str) -> int | None:
+    """Bytes that ``text`` takes in the file (None for encodings of two or four bytes, whose
+    lines this module does not cut)."""
+    name = codecs.lookup(encoding).name
+    if name.startswith(("utf-16", "utf-32")):
+        return None
+    return len(text.encode("utf-8" if name == "utf-8-sig" else encoding))
+
+
+def _line_offset(text: str, line: int, encoding: str) -> int | None:
+    """The byte offset in the file where 0-based ``line`` of the (whole) decoded text begins."""
+    prefix = _encoded_length("".join(text.splitlines(keepends=True)[:line]), encoding)
+    if prefix is None:
+        return None
+    bom = codecs.BOM_UTF8 if codecs.lookup(encoding).name == "utf-8-sig" else b""
+    return len(bom) + prefix
+
+
+#: How much of the end of a large file is read to find notes below the table.
+TAIL_BYTES = 1 << 16
+
+
+def _notes_at_the_end(path: Path, encoding: str, sep: str, decisions: list) -> int | None:
+    """Where the notes below the table begin in a file larger than the sample (the sample
+    does not reach its end), as a byte offset; None when it ends with data."""
+    size = path.stat().st_size
+    if _encoded_length("x", encoding) is None:
+        return None
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - TAIL_BYTES))
+        tail = handle.read()
+    cut = tail.find(b"\n")
+    if cut < 0:
+        return None
+    try:
+        text = tail[cut + 1:].decode("utf-8" if encoding == "utf-8-sig" else encoding)
+    except UnicodeDecodeError:
+        return None
+    lines = text.splitlines(keepends=True)
+    first = max(0, len(lines) - 2 * BODY_ROWS)       # the notes and the rows above them
+    # each line on its own: the tail may begin inside a quoted field, and a note is one line
+    rows = [(i, next(csv.reader([lines[i]], delimiter=sep), [])) for i in range(first,
+                                                                                len(lines))]
+    notes = note_rows(rows)
+    if not notes:
+        return None
+    start = len(lines) - notes
+    kept = [(n, cells) for n, cells in rows[start:] if any(c.strip() for c in cells)]
+    texts = [" ".join(c.split()) for _, cells in kept for c in cells if c.strip()]
+    why = (f"the last {notes} line(s) of the file hold only a note "
+           f"({'; '.join(repr(t[:60]) for t in texts[:3])})")
+    decisions.append({"what": "notes below the table", "decided": "left out", "why": why})
+    warn(f"{path}: {why}; they were left out")
+    return size - _encoded_length("".join(lines[start:]), encoding)
+
+
+def _long_line(path: Path, encoding: str, sep: str, width: int, data_line: int) -> str:
+    """Which line is longer than the header, for the refusal."""
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=sep)
+            line = 1
+            for row in reader:
+                if line > data_line and len(row) > width and any(c.strip()
+                                                                 for c in row[width:]):
+                    return (f"line {line} has more fields than the header ({len(row)}, the "
+                            f"header {width}): correct that line, or check the separator "
+                            "(sep=) and the header row (header_row=)")
+                line = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return ("a line has more fields than the header, and pandas would drop its last cells; "
+            "check the separator (sep=) and the header row (header_row=)")
 
 
 _DUTCH_NUMBER = re.compile(r"[-+]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?")
@@ -161,7 +288,7 @@ def _numbers_from_text(frame, shapes, decimal, path, first_line):
     return out
 
 
-def _csv_call(action, path, encoding):
+def _csv_call(action, path, encoding, long_line=None):
     try:
         with warnings.catch_warnings():
             # "Length of header or names does not match length of data": pandas would drop
@@ -169,9 +296,10 @@ def _csv_call(action, path, encoding):
             warnings.simplefilter("error", pd.errors.ParserWarning)
             return action()
     except pd.errors.ParserWarning as exc:
-        raise InputFileError("a line has more fields than the header, and pandas would drop "
-                             f"its last cells ({exc}); check the separator (sep=) and the "
-                             "header row (header_row=)", file=path) from exc
+        raise InputFileError(long_line() if long_line else
+                             "a line has more fields than the header, and pandas would drop "
+                             "its last cells; check the separator (sep=) and the header row "
+                             "(header_row=)", file=path) from exc
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"the file is not valid {encoding} text ({exc.reason} at byte {exc.start}); leave "
@@ -179,20 +307,8 @@ def _csv_call(action, path, encoding):
     except pd.errors.EmptyDataError as exc:
         raise InputFileError("the file holds no data", file=path) from exc
     except (pd.errors.ParserError, csv.Error) as exc:
+        if long_line is not None and "Expected" in str(exc):
+            # "Expected 2 fields in line 3, saw 3": a line longer than the header
+            raise InputFileError(long_line(), file=path) from exc
         raise InputFileError(f"the file is not well-formed delimited text: {exc}",
                              file=path) from exc
-
-
-def _post_process(frames, path, kind, encoding, usecols, apply_value_labels):
-    """Apply the generic options to the frames a platform reader streams."""
-    attrs = columns = None
-    for frame in frames:
-        if attrs is None:
-            attrs = empty_attrs(path, kind, {"encoding": encoding, "platform": kind})
-            attrs.update(copy.deepcopy(frame.attrs))
-            attrs["detected"] = {"encoding": encoding, "platform": kind,
-                                 **attrs.get("detected", {})}
-            columns = columns_selected(usecols, list(frame.columns), path)
-        frame = with_attrs(frame, attrs, apply_value_labels, columns)
-        yield frame
-        del frame       # not kept alive while the next chunk is read

@@ -86,9 +86,10 @@ def _missing_mask(values: pd.Series, spans: list) -> pd.Series:
     return values.map(lambda v: isinstance(v, str) and _in_spans(v, spans)).astype(bool)
 
 
-def _count_reasons(codes: pd.Series, labels: dict) -> dict:
+def _count_reasons(found: pd.Series, labels: dict) -> dict:
+    """Cells per reason, from the count of each code found (``value_counts``)."""
     counts: dict = {}
-    for code, n in sorted(codes.value_counts().items(), key=lambda item: _sort_key(item[0])):
+    for code, n in sorted(found.items(), key=lambda item: _sort_key(item[0])):
         reason = _label_of(code, labels)
         reason = _code_text(code) if reason is None else str(reason)
         counts[reason] = counts.get(reason, 0) + int(n)
@@ -115,7 +116,14 @@ def _spss_user_missing(frame, missing_ranges, value_labels):
         values = frame[column]
         mask = _missing_mask(values, [(r["lo"], r["hi"]) for r in ranges])
         if mask.any():
-            counts[column] = _count_reasons(values[mask], value_labels.get(column, {}))
+            if pd.api.types.is_float_dtype(values):
+                # the codes of a numeric column counted in numpy (a pandas value_counts per
+                # column took a tenth of reading a large file)
+                codes, n = np.unique(values.to_numpy()[mask.to_numpy()], return_counts=True)
+                found = pd.Series(n, index=codes)
+            else:
+                found = values[mask].value_counts()
+            counts[column] = _count_reasons(found, value_labels.get(column, {}))
             if pd.api.types.is_float_dtype(values) and frame.columns.is_unique:
                 numeric[column] = np.flatnonzero(mask.to_numpy())
             else:

@@ -48,3 +48,19 @@ def slices(frame, attrs, chunksize, value_labels):
         return with_attrs(frame.copy(), attrs, value_labels)
     return (with_attrs(frame.iloc[start:start + chunksize].copy(), attrs, value_labels)
             for start in range(0, len(frame), chunksize))
+
+
+def platform_frames(frames, path, kind: str, usecols, value_labels: bool, **detected):
+    """The frames a platform reader streams, with the generic options applied; ``detected``
+    adds what the container told (the encoding of a text file, the worksheet of a workbook).
+    """
+    attrs = columns = None
+    for frame in frames:
+        if attrs is None:
+            attrs = empty_attrs(path, kind, {"platform": kind})
+            attrs.update(copy.deepcopy(frame.attrs))
+            attrs["detected"] = {**detected, "platform": kind, **attrs.get("detected", {})}
+            columns = columns_selected(usecols, list(frame.columns), path)
+        frame = with_attrs(frame, attrs, value_labels, columns)
+        yield frame
+        del frame       # not kept alive while the next chunk is read

@@ -86,9 +86,9 @@ import pandas as pd
 
 from ..errors import InputFileError, ParameterError
 from .meta import FileMeta, warn
-from .text import detect_file_encoding, sniff_separator
+from .text import detect_file_encoding, duplicate_note, sniff_separator
 
-__all__ = ["PLATFORMS", "detect", "read"]
+__all__ = ["PLATFORMS", "detect", "detect_rows", "read"]
 
 PLATFORMS = ("qualtrics", "qualtrics-legacy", "surveymonkey", "limesurvey", "google-forms")
 
@@ -166,7 +166,20 @@ def detect(path: str | PathLike, text: str) -> str | None:
     >>> detect("plain.csv", "id,score\\n1,9\\n") is None
     True
     """
-    kind, _ = _detect_rows(_head_rows(text))
+    return detect_rows(_head_rows(text))
+
+
+def detect_rows(rows: list[list[str]]) -> str | None:
+    """:func:`detect` for rows already split into cells (a worksheet's first rows, as text).
+
+    Examples
+    --------
+    >>> detect_rows([["StartDate", "ResponseId", "Q1"], ["Start Date", "Response ID", "Hoe?"],
+    ...              ['{"ImportId":"startDate"}', '{"ImportId":"_recordId"}',
+    ...               '{"ImportId":"QID1"}']])
+    'qualtrics'
+    """
+    kind, _ = _detect_rows([row for row in rows if any(cell.strip() for cell in row)])
     return kind
 
 
@@ -339,7 +352,7 @@ def read(path: str | PathLike, kind: str, *, text: str | None = None,
 
 def read_chunks(path: str | PathLike, kind: str, *, text: str | None = None,
                 encoding: str | None = None, chunksize: int | None = None, row_offset: int = 0,
-                row_limit: int | None = None):
+                row_limit: int | None = None, grid: list | None = None):
     """Read a survey-platform export in pieces of at most ``chunksize`` respondents.
 
     The file is streamed twice and never held whole: a first pass learns what every column
@@ -347,12 +360,13 @@ def read_chunks(path: str | PathLike, kind: str, *, text: str | None = None,
     :func:`read` makes over the whole file), a second builds the frames, converting at most
     a few thousand rows at a time. Peak memory stays about twice one chunk (measured in
     ``benchmarks/speed_read.py``). ``chunksize=None`` gives one frame. Every frame carries
-    the same ``attrs``.
+    the same ``attrs``. ``grid`` is the export saved as a worksheet instead, as (row number,
+    cells as text) for every row of the sheet; ``path`` then only names it.
     """
     if kind not in PLATFORMS:
         raise ParameterError(f"unknown survey platform {kind!r}; expected one of "
                              + ", ".join(PLATFORMS), file=path)
-    source = _Source(path, encoding, text)
+    source = _Source(path, encoding, text) if grid is None else _GridSource(path, grid)
     lines = source.head
     found, evidence = _detect_rows([row for _, row in lines[:12]])
     if kind == "qualtrics" and found == "qualtrics-legacy":
@@ -376,6 +390,10 @@ def read_chunks(path: str | PathLike, kind: str, *, text: str | None = None,
         "bom": source.bom,
         "line_terminator": source.line_terminator,
     }
+    if grid is not None:
+        # a worksheet has cells, not an encoding, separators or line ends
+        for key in ("encoding", "sep", "decimal", "bom", "line_terminator"):
+            del detected[key]
     detected.update(parsed.detected)
     _check_width(path, parsed)
     plan = _plan(parsed, detected)
@@ -647,6 +665,23 @@ class _Source:
         return self._stats[key]
 
 
+class _GridSource(_Source):
+    """A platform export saved as a worksheet: its rows are already cells (as texts)."""
+
+    def __init__(self, path, grid: list):
+        self.path = Path(path)
+        self.encoding = self.sep = self.line_terminator = None
+        self.bom = False
+        self._rows = [(line, row) for line, row in grid if any(cell.strip() for cell in row)]
+        self.head = self._rows[:12]
+        if not self.head:
+            raise InputFileError("holds no rows", file=path)
+        self._stats = {}
+
+    def rows(self, skip: int):
+        yield from self._rows[skip:]
+
+
 def _need_rows(path, lines, count: int, what: str) -> None:
     if len(lines) < count:
         raise InputFileError(f"has {len(lines)} non-blank line(s); {what} has {count} header "
@@ -796,17 +831,9 @@ def _id_names(ids: list[str]) -> list[str]:
 
 def _note_renamed(path, header, names) -> None:
     """A KircWarning when repeated header ids were renamed (``Q1``, ``Q1_2``)."""
-    raw = [str(h).strip() for h in header]
-    repeated = sorted({h for h in raw if h and raw.count(h) > 1}, key=raw.index)
-    if repeated:
-        parts = []
-        for h in repeated:
-            where = [i for i, c in enumerate(raw) if c == h]
-            parts.append(f"{h!r} occurs {len(where)} times (columns "
-                         + ", ".join(str(i + 1) for i in where) + "), named "
-                         + ", ".join(repr(names[i]) for i in where))
-        warn(f"{path}: duplicate column names: " + "; ".join(parts)
-             + ". Map the one you mean by its new name")
+    note = duplicate_note(header, names)
+    if note:
+        warn(f"{path}: {note}")
 
 
 def _drop_empty_columns(parsed: _Parsed) -> None:

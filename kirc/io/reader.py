@@ -42,7 +42,7 @@ SOURCES = ("auto", "generic", "qualtrics", "surveymonkey", "limesurvey", "google
 def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, sheet=None,
                 header_row=None, apply_value_labels=False, usecols=None, row_limit=None,
                 row_offset=0, chunksize=None, personal_data="drop", pseudonym_key=None,
-                text_columns=None, progress=None):
+                text_columns=None, keep_columns=None, progress=None):
     """Read a survey export into a DataFrame, with its metadata in ``df.attrs``.
 
     Parameters
@@ -52,10 +52,11 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         (SPSS system file), ``.por`` (SPSS portable), ``.dta`` (Stata), ``.csv``/``.tsv``/``.txt``
         (delimited text), ``.xlsx``/``.xlsm`` (Excel).
     source : {"auto", "generic", "qualtrics", "surveymonkey", "limesurvey", "google-forms"}
-        For text files: ``"auto"`` asks :mod:`kirc.io.platforms` which survey platform wrote the
-        file and reads it the way that platform lays it out; a platform name skips detection;
-        ``"generic"`` reads a plain delimited file with one header row. Ignored for SPSS, Stata
-        and Excel files, whose layout does not depend on the platform that wrote them.
+        For text and Excel files: ``"auto"`` asks :mod:`kirc.io.platforms` which survey platform
+        wrote the file (a platform's export saved as Excel is recognised by the same header
+        rows) and reads it the way that platform lays it out; a platform name skips
+        detection; ``"generic"`` reads a plain table. Ignored for SPSS and Stata files, whose
+        layout does not depend on the platform that wrote them.
     sep, decimal : str, optional
         Field separator and decimal mark of a generic text file. Detected when not given
         (see :func:`sniff_csv`). Platform exports are laid out by their platform reader.
@@ -69,11 +70,14 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         worksheet given by position or name that holds no table is an error.
     header_row : int, optional
         0-based row that holds the column names in a generic text or an Excel file (after an
-        Excel ``sep=`` line). By default, in a text file the first line with the table's
-        number of fields (title lines of one field above it are skipped, with a warning), and
-        in Excel the first row that looks like a header (at least two-thirds text, filling
-        three quarters of the width of the rows below it, alone or with a second header row
-        of text for merged cells), so that title and note lines above a table are skipped.
+        Excel ``sep=`` line). By default the header is decided on evidence from the data
+        (:mod:`kirc.io.layout`): the first row of text, filling (nearly) the table's width,
+        whose next non-blank row holds a number under one of its texts. Title and note rows
+        above it (however wide) and blank rows below it are passed over; rows of group names
+        of merged cells, of a group written out over its columns, or a row of units below
+        the names join it into one header of several rows (names such as ``"Bevolking -
+        Mannen - aantal"``). A table without numbers takes the first row as wide as the rows
+        below it; a text file of one column, its first line.
     apply_value_labels : bool
         Turn labelled columns into :class:`pandas.Categorical` of their value labels, with the
         categories in code order and ``ordered=True`` for ordinal variables (see Notes).
@@ -104,6 +108,13 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         The secret key for ``personal_data="pseudonymise"`` (at least 16 bytes).
     text_columns : list of str, optional
         Columns to treat as free text (scrubbed, never dropped) besides those detected.
+    keep_columns : list of str, optional
+        Columns kept as they are, whatever they look like: the way to keep a column that was
+        dropped as personal data. Every drop is reported in one
+        :class:`~kirc.io.PersonalDataWarning` line (the column, its kind, the evidence: how
+        many of the examined cells hold an identifier, or its name) that names this option.
+        A column is dropped on its name, or when at least half of its examined cells hold
+        identifiers of one kind; fewer matching cells are scrubbed, not dropped.
     progress : bool, optional
         Show a progress bar (tqdm) on a read that takes more than two seconds. Default: only
         when standard error is a terminal, so never in scripts, notebooks run by papermill or
@@ -135,7 +146,8 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         note-only worksheet or notes below an Excel table were skipped; a merged two-row
         header was joined; values such as ``1.250`` were read as thousands without a decimal
         comma elsewhere in the file; a Qualtrics export missing one header row was read with
-        two. The message names the file and the column or rows.
+        two; notes below a table were left out. The message names the file and the column
+        or rows; each text is given once per process (see :func:`kirc.io.meta.warn`).
 
     Notes
     -----
@@ -183,6 +195,10 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     ``attrs["detected"]["decisions"]``. With a decimal comma, ``1.250`` is 1250; a column the
     sample judged numeric that holds another notation further down is converted over the
     whole column or refused naming the line. Numbers with leading zeros (``0012``) stay text.
+    Lines below the table that hold only a note (``Bron: CBS``, ``© ...``, ``* ...``, or one
+    text in a column of numbers), also past the sample at the end of a large file, are left
+    out with a warning; a line with more fields than the header is refused naming it, in a
+    file of three lines as in one of a million.
     A UTF-16 file without a byte-order mark is recognised (or read with ``encoding=``).
 
     *Damaged files.* An SPSS or Stata header that declares more cases than the file can
@@ -209,8 +225,9 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
     """
     from .. import privacy
 
-    options = dict(mode=personal_data, key=pseudonym_key, text_columns=text_columns)
-    privacy.check_mode(**options)            # before any data are read
+    options = dict(mode=personal_data, key=pseudonym_key, text_columns=text_columns,
+                   keep_columns=keep_columns)
+    privacy.check_mode(personal_data, pseudonym_key)    # before any data are read
     bar = _progress_bar(path, progress, chunked=chunksize is not None)
     result = _read_unprotected(path, source=source, sep=sep, decimal=decimal,
                                encoding=encoding, sheet=sheet, header_row=header_row,
@@ -280,7 +297,8 @@ def _read_unprotected(path, *, source, sep, decimal, encoding, sheet, header_row
     if reader == "dta":
         return spss.read_stata(path, **options)
     if reader == "xlsx":
-        return excel.read_excel(path, sheet=sheet, header_row=header_row, **options)
+        return excel.read_excel(path, source=source, sheet=sheet, header_row=header_row,
+                                **options)
     return delimited.read_text(path, source=source, sep=sep, decimal=decimal, header_row=header_row,
                       **options)
 

@@ -587,7 +587,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     report = _report(raw.get("report"), constructs, path)
     years = dict(sorted(years.items()))
     design = _design_table(raw.get("design"), constructs, years, path)
-    calibration = (_calibration(raw["calibration"], constructs, years, path)
+    calibration = (_calibration(raw["calibration"], constructs, years, path,
+                                raw.get("data_folders"))
                    if "calibration" in raw else None)
     return {"name": raw["name"], "title": raw["title"], "unit": raw["unit"],
             "description": raw.get("description"), "min_n": min_n, "path": str(path),
@@ -834,14 +835,13 @@ def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, fil
     declared = raw.attrs.get("weight")
     if not isinstance(declared, str) or (definition.get("design") or {}).get("weights"):
         return
-    from ..io import KircWarning
+    from ..io.meta import warn
 
     construct = next((name for name, column in mapping.items() if column == declared), None)
     hint = (f"add weights = {construct!r} to [design] in {definition['path']}" if construct
             else f"map it to a construct of type weight and name that in [design]")
-    warnings.warn(KircWarning(f"{file} declares the weight {declared!r} (SPSS WEIGHT BY), "
-                              f"which the survey design does not use; the figures are "
-                              f"unweighted. To weight them, {hint}"), stacklevel=3)
+    warn(f"{file} declares the weight {declared!r} (SPSS WEIGHT BY), which the survey design "
+         f"does not use; the figures are unweighted. To weight them, {hint}")
 
 
 def survey_design(definition: dict, years=None):
@@ -880,7 +880,7 @@ def survey_design(definition: dict, years=None):
                   lonely_psu=spec.get("lonely_psu", "fail"))
 
 
-def _calibration(spec, constructs: dict, years: dict, path: Path) -> dict:
+def _calibration(spec, constructs: dict, years: dict, path: Path, folders=None) -> dict:
     """The ``[calibration]`` table: method, bounds, weight column and margins per year.
 
     ``margins`` is a file beside the definition (``margins = "populatie_x.toml"``, whose
@@ -922,8 +922,9 @@ def _calibration(spec, constructs: dict, years: dict, path: Path) -> dict:
     margins = spec.get("margins")
     source = None
     if isinstance(margins, str):
-        file = Path(margins)
-        file = file if file.is_absolute() else path.parent / file
+        # the same folder rule as the data: a definition reads only its own folder and its
+        # data_folders
+        file = _data_file(margins, folders, path, f"{where} margins")
         if not file.is_file():
             raise _fail(f"{where}: the margins file {margins!r} does not exist ({file})", path)
         try:
@@ -1221,14 +1222,21 @@ def _prepare_year(definition: dict, year: int, calibration: dict | None, persona
         if calibration is not None:
             part.weights, part.calibration = _calibrated_year(part.frame, calibration, year,
                                                               definition)
-    part.warnings = [(w.message, w.category, w.filename, w.lineno) for w in caught]
+    from ..io.meta import PersonalDataWarning
+
+    # A column the definition maps is never dropped silently (harmonise refuses it); the
+    # others dropped as personal data are no part of the survey (and are in the attrs).
+    part.warnings = [(w.message, w.category, w.filename, w.lineno) for w in caught
+                     if not issubclass(w.category, PersonalDataWarning)]
     return part
 
 
 def _warn_again(recorded) -> None:
-    """Give the warnings of a prepared year (again), where they first arose."""
+    """Give the warnings of a prepared year (again): kirc's own once per file and cause."""
+    from ..io.meta import warn_again
+
     for message, category, filename, lineno in recorded:
-        warnings.warn_explicit(message, category, filename, lineno)
+        warn_again(message, category, filename, lineno)
 
 
 def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dict):
@@ -1274,6 +1282,13 @@ def _rows_of_year(raw: pd.DataFrame, column: str, year: int, file) -> pd.DataFra
         raise ColumnError(f"the year column {column!r} is not in the file", file=file,
                           column=column)
     years = _numbers(raw[column], "year", file, column)
+    blank = years.isna().to_numpy()
+    if blank.any():
+        # such a respondent belongs to no year: it would silently be in none of them
+        rows = np.flatnonzero(blank) + 1
+        raise InputFileError(
+            f"{len(rows)} row(s) have no year (data row(s) {_shown(rows.tolist())} of the "
+            f"file): fill in their year, or remove them", file=file, column=column)
     rows = raw[(years == year).to_numpy()].reset_index(drop=True)
     rows.attrs = {**raw.attrs, "missing_counts": {}}
     return rows
@@ -1568,6 +1583,7 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
             counts_per_construct[name] = counts
         out[name] = values
     frame = pd.DataFrame(out, index=raw.index).reset_index(drop=True)
+    _check_weights_present(frame, definition, columns, file)
     return frame, counts_per_construct
 
 
@@ -1584,11 +1600,47 @@ def _check_numbers(values: pd.Series, name: str, spec: dict, file, column: str) 
                              f"{_shown(shown)}", file=file, column=column)
         return values
     if kind == "weight":
+        infinite = present[~np.isfinite(present)]
+        if len(infinite):
+            raise ScaleError(f"{len(infinite)} weight(s) are not finite numbers (such as "
+                             f"{_shown(sorted(dict.fromkeys(infinite)))}; a value past "
+                             f"1.8e308, such as 1e309, is read as infinite): correct them "
+                             f"in the file", file=file, column=column)
         bad = present[present < 0]
         if len(bad):
             raise ScaleError(f"{len(bad)} weight(s) are negative: "
                              f"{_shown(sorted(dict.fromkeys(bad)))}", file=file, column=column)
     return values
+
+
+def _check_weights_present(frame: pd.DataFrame, definition: dict, columns: dict, file) -> None:
+    """Every respondent with an answer has a weight, in every weight column the year maps.
+
+    A missing weight would otherwise surface only in an estimate, naming the survey but not
+    the file or the column.
+    """
+    constructs = definition["constructs"]
+    weights = [name for name, spec in constructs.items()
+               if spec["type"] == "weight" and columns.get(name) is not None]
+    if not weights:
+        return
+    design = set((definition.get("design") or {}).get("strata") or [])
+    design |= {(definition.get("design") or {}).get(key) for key in ("psu", "fpc")}
+    answers = [name for name, spec in constructs.items()
+               if spec["type"] != "weight" and name not in design
+               and columns.get(name) is not None]
+    if not answers:
+        return
+    answered = frame[answers].notna().any(axis=1).to_numpy()
+    for name in weights:
+        lacking = answered & frame[name].isna().to_numpy()
+        if lacking.any():
+            rows = np.flatnonzero(lacking)
+            ids = frame["id"].to_numpy()[rows]
+            raise ScaleError(f"{len(rows)} respondent(s) with answers have no weight (id(s) "
+                             f"{_shown(ids.tolist())}; data row(s) {_shown((rows + 1).tolist())}"
+                             f"): give them a weight, or remove them", file=file,
+                             column=columns[name])
 
 
 def _binary(values: pd.Series, name: str, spec: dict, file, column: str,

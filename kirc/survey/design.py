@@ -443,8 +443,12 @@ class Sample(Shared):
     @classmethod
     def of(cls, data: pd.DataFrame, design: Design, calibration=None,
            source: str | None = None) -> Sample:
-        """The sample of the whole frame ``data`` under ``design``."""
-        rows = row_design(data, design, source=source)
+        """The sample of the whole frame ``data`` under ``design``.
+
+        A row without a weight is outside the sample here; an estimate of an answer it gave
+        is the error that names it (the estimator checks the weights of answering rows).
+        """
+        rows = row_design(data, design, np.zeros(len(data), dtype=bool), source=source)
         keep = rows.keep
         columns = [c for c in dict.fromkeys([*design.columns(), "year"])
                    if c in data.columns and c != design.weights]
