@@ -32,6 +32,9 @@ _LAZY = {
     "Survey": "kirc.survey.survey",
     "as_survey": "kirc.survey.survey",
     "Design": "kirc.survey.design",
+    "Replicates": "kirc.survey.replicates",
+    "with_replicates": "kirc.survey.replicates",
+    "export_replicates": "kirc.survey.replicates",
     "design_of": "kirc.survey.survey",
     "Tally": "kirc.estimate.tally",
     "tally_of": "kirc.estimate.tally",
@@ -49,6 +52,8 @@ _LAZY = {
     "change": "kirc.estimate.compare",
     "trend": "kirc.estimate.compare",
     "contrast": "kirc.estimate.contrast",
+    "trend_test": "kirc.estimate.compare",
+    "regress": "kirc.estimate.regress",
     # weighting to the population
     "calibrate": "kirc.survey.calibrate",
     "weighting_report": "kirc.survey.calibrate",

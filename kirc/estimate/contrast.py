@@ -38,7 +38,7 @@ from ..errors import ParameterError
 from ..measures import measure_of
 from ..survey.survey import FROM_DESIGN, resolve_design
 from . import engines
-from .metrics import as_list, for_column, require_columns
+from .metrics import as_list, count_based, design_method, for_column, require_columns
 from .variance import Influence, domain_estimates, influence_variance
 
 __all__ = ["contrast", "compare_sides", "adjust_pvalues", "CONTRAST_COLUMNS", "ADJUSTMENTS",
@@ -86,7 +86,8 @@ def adjust_pvalues(p_values: np.ndarray, method: str) -> np.ndarray:
 
 
 def _side_influence(est: pd.DataFrame, sides: list[list[int]]) -> Influence:
-    """The linearised variables of each side's mean (a union of domains)."""
+    """The linearised variables of each side's mean (a union of domains); the statistic, the
+    side's ratio ΣY/ΣW."""
     sum_w = est["sum_w"].to_numpy(float)
     sum_wy = sum_w * np.nan_to_num(est["estimate"].to_numpy(float))
     domain, target, a, b = [], [], [], []
@@ -99,8 +100,18 @@ def _side_influence(est: pd.DataFrame, sides: list[list[int]]) -> Influence:
         a.append(np.full(len(members), -mean / total if total > 0 else 0.0))
         b.append(np.full(len(members), 1.0 / total if total > 0 else 0.0))
     cat = np.concatenate if sides else (lambda parts: np.array([]))
-    return Influence(cat(domain).astype(np.int64), cat(target).astype(np.int64),
-                     cat(a).astype(float), cat(b).astype(float), len(sides))
+    domain = cat(domain).astype(np.int64)
+    target = cat(target).astype(np.int64)
+
+    def statistic(W, Y):
+        totals_w = np.zeros((len(sides), W.shape[1]))
+        totals_y = np.zeros((len(sides), W.shape[1]))
+        np.add.at(totals_w, target, W[domain])
+        np.add.at(totals_y, target, Y[domain])
+        return totals_y / totals_w
+
+    return Influence(domain, target, cat(a).astype(float), cat(b).astype(float), len(sides),
+                     statistic)
 
 
 def _difference_influence(side: Influence, pairs: list[tuple[int, int]]) -> Influence:
@@ -120,8 +131,15 @@ def _difference_influence(side: Influence, pairs: list[tuple[int, int]]) -> Infl
     if not pairs:
         empty = np.array([], dtype=np.int64)
         return Influence(empty, empty, empty.astype(float), empty.astype(float), 0)
+    first = np.array([p[0] for p in pairs], dtype=np.int64)
+    second = np.array([p[1] for p in pairs], dtype=np.int64)
+
+    def statistic(W, Y):
+        values = side.statistic(W, Y)
+        return values[first] - values[second]
+
     return Influence(np.concatenate(domain), np.concatenate(target), np.concatenate(a),
-                     np.concatenate(b), len(pairs))
+                     np.concatenate(b), len(pairs), statistic)
 
 
 def _side_frame(est: pd.DataFrame, measure, sides, variances) -> pd.DataFrame:
@@ -207,10 +225,8 @@ def compare_sides(measure, est: pd.DataFrame, tally, call, pairs: list[tuple[lis
         p_value = 2 * stats.t.sf(np.abs(estimate) / se, np.where(df > 0, df, np.nan))
     p_value = np.where(se == 0, np.where(estimate == 0, 1.0, 0.0), p_value)
     low, high = estimate - t * se, estimate + t * se
-    used = np.full(k, "design (Taylor), t", dtype=object)
-    design = call.design
-    simple = design.weights is None and design.psu is None and tally.calibration is None
-    if simple and k:
+    used = np.full(k, design_method(call.design, tally), dtype=object)
+    if count_based(call.design, tally) and k:
         disjoint = np.array([not set(sides[x]) & set(sides[y]) for x, y in side_pairs])
         counted = disjoint & (a["strata"].to_numpy() <= 1) & (b["strata"].to_numpy() <= 1) \
             & (a["n"].to_numpy() > 0) & (b["n"].to_numpy() > 0)

@@ -224,6 +224,7 @@ def tally_measure(data, measure, column: str, by: list[str], call) -> Tally:
             raise ColumnError(f"no such column; the data has {shown}"
                               + (", ..." if len(empty.columns) > 12 else ""),
                               file=source.name, column=name)
+    call.design = call.design.bind(empty.columns, source.name)
     call.design.check(empty, source.name)
     return tally_source(source, measure, column, by, call.design)
 
