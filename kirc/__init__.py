@@ -32,7 +32,7 @@ _LAZY = {
     "Survey": "kirc.survey.survey",
     "as_survey": "kirc.survey.survey",
     "Design": "kirc.survey.design",
-    "Replicates": "kirc.survey.replicates",
+    "Replicates": "kirc.survey.design",
     "with_replicates": "kirc.survey.replicates",
     "export_replicates": "kirc.survey.replicates",
     "design_of": "kirc.survey.survey",

@@ -226,7 +226,7 @@ def compare_sides(measure, est: pd.DataFrame, tally, call, pairs: list[tuple[lis
     p_value = np.where(se == 0, np.where(estimate == 0, 1.0, 0.0), p_value)
     low, high = estimate - t * se, estimate + t * se
     used = np.full(k, design_method(call.design, tally), dtype=object)
-    if count_based(call.design, tally) and k:
+    if count_based(call.design, tally) and not tally.linked and k:
         disjoint = np.array([not set(sides[x]) & set(sides[y]) for x, y in side_pairs])
         counted = disjoint & (a["strata"].to_numpy() <= 1) & (b["strata"].to_numpy() <= 1) \
             & (a["n"].to_numpy() > 0) & (b["n"].to_numpy() > 0)

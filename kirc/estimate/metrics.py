@@ -108,10 +108,10 @@ def for_column(measure: Measure, call, column: str) -> Measure:
 
 
 def count_based(design, tally) -> bool:
-    """An unweighted sample of respondents without clusters, calibration, replicate weights
-    or returning units: its groups may have count-based intervals and tests."""
+    """An unweighted sample of respondents without clusters, calibration or replicate
+    weights: its groups may have count-based intervals (and, without returning units, tests)."""
     return (design.weights is None and design.psu is None and tally.calibration is None
-            and design.replicates is None and design.linked is None)
+            and design.replicates is None)
 
 
 def design_method(design, tally) -> str:

@@ -458,8 +458,7 @@ def assemble(codes: np.ndarray, sums: dict, domains: pd.DataFrame, rows: RowDesi
         table[CELL] = cell_code.astype(np.int64)
         terms = CalibrationTerms(calibration.x, calibration.g, calibration.inverse,
                                  rows.sample.design_cells(rows.design))
-    for name, column in sums.items():
-        table[name] = column
+    table = pd.concat([table, pd.DataFrame(sums, index=table.index)], axis=1)
     return Tally(table, by, rows.strata, list(class_names), clustered,
                  rows.design.lonely_psu, rows.stratified, domains.reset_index(drop=True),
                  terms, list(rows.stages), replicates, rows.units)
