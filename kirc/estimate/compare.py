@@ -38,6 +38,7 @@ import pandas as pd
 
 from .. import config, disclose
 from .._compat import keyword_only
+from .._keys import groups_of
 from ..errors import ParameterError
 from ..measures import measure_of
 from ..survey.survey import FROM_DESIGN, resolve_design
@@ -376,21 +377,27 @@ def trend_test(data, metric, column: str, *, over: str = "year", by=None, design
         raise ParameterError("the periods must be numbers (years) for a trend",
                              file=call.source, column=over)
     if by:
-        group_codes = keys[by].astype(object).where(keys[by].notna(), None) \
-            .apply(tuple, axis=1)
-        groups = pd.unique(group_codes[present]) if present.any() else []
+        tuples = list(keys[by].astype(object).where(keys[by].notna(), None)
+                      .itertuples(index=False, name=None))
+        codes, labels = pd.factorize(pd.Series(tuples, dtype=object))
+        # the groups in the order of their keys (as every table of the package)
+        first = pd.Series(np.arange(len(keys)))[present].groupby(codes[present]).first()
+        ranked = groups_of(keys.iloc[first.to_numpy()][by].reset_index(drop=True), by).codes
+        order = first.index.to_numpy()[np.argsort(ranked, kind="stable")]
+        groups = [(labels[code], code) for code in order]
     else:
-        group_codes = pd.Series([()] * len(keys))
-        groups = [()]
+        codes = np.zeros(len(keys), dtype=np.int64)
+        groups = [((), 0)]
     models, rows = [], []
-    for group in groups:
-        members = np.flatnonzero(present & (group_codes.to_numpy() == group) if by
-                                 else present)
+    for group, code in groups:
+        members = np.flatnonzero(present & (codes == code))
         n_periods = len(np.unique(periods[members]))
         rows.append((group, n_periods, len(models) if n_periods >= 2 else None))
         if n_periods >= 2:
-            models.append(Model(members, np.column_stack([np.ones(len(members)),
-                                                          periods[members]]), "gaussian"))
+            # centred periods: the same slope, a well-conditioned fit (years are large)
+            centred = periods[members] - periods[members].mean()
+            models.append(Model(members, np.column_stack([np.ones(len(members)), centred]),
+                                "gaussian"))
     fitted = coefficients(models, tally, confidence) if models else None
     factor = measure.factor
     name = "linear trend (WLS), " + design_method(call.design, tally)

@@ -495,30 +495,30 @@ def _links(tally, layout):
 def _linked_df(layout, hit_q, hit_u, df, size) -> np.ndarray:
     """Degrees of freedom of targets spanning strata that share units: distinct units minus
     groups of strata joined by common units (a fully linked panel: units − 1)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     first = layout.stage_units[1]
     unit_of = layout.stage_of[1][hit_u]
-    stratum = layout.unit_stratum[unit_of]
-    ident = np.asarray(first.get_level_values(1))[unit_of]
-    frame = pd.DataFrame({"q": hit_q, "h": stratum, "id": pd.factorize(ident)[0]})
-    frame = frame.drop_duplicates()
+    frame = pd.DataFrame({"q": hit_q, "h": layout.unit_stratum[unit_of],
+                          "id": pd.factorize(np.asarray(first.get_level_values(1))[unit_of])[0]})
+    frame = frame.drop_duplicates(ignore_index=True)
+    pairs = frame.merge(frame, on=["q", "id"], suffixes=("_a", "_b"))
+    pairs = pairs[pairs["h_a"] < pairs["h_b"]]
     df = df.astype(float).copy()
-    for target, part in frame.groupby("q", sort=False):
-        if part["h"].nunique() < 2 or not part["id"].duplicated().any():
-            continue
-        parent = {h: h for h in part["h"].unique()}
-
-        def root(x):
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for _, group in part.groupby("id")["h"]:
-            values = group.to_numpy()
-            for other in values[1:]:
-                parent[root(other)] = root(values[0])
-        components = len({root(h) for h in parent})
-        df[target] = part["id"].nunique() - components
+    if pairs.empty:
+        return df
+    # nodes: (target, stratum); edges: strata of one target that share a unit
+    nodes = frame[["q", "h"]].drop_duplicates(ignore_index=True)
+    index = pd.MultiIndex.from_frame(nodes)
+    a = index.get_indexer(pd.MultiIndex.from_arrays([pairs["q"], pairs["h_a"]]))
+    b = index.get_indexer(pd.MultiIndex.from_arrays([pairs["q"], pairs["h_b"]]))
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(nodes), len(nodes)))
+    _, label = connected_components(graph, directed=False)
+    components = pd.Series(label).groupby(nodes["q"].to_numpy()).nunique()
+    units = frame.groupby("q")["id"].nunique()
+    linked = np.unique(pairs["q"].to_numpy())
+    df[linked] = units.loc[linked].to_numpy() - components.loc[linked].to_numpy()
     return df
 
 
