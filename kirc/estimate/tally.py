@@ -400,12 +400,17 @@ def tally_rows(values: np.ndarray, valid: np.ndarray, groups: Groups, rows: RowD
                     calibration if (cells is not None and not replicated) else None, terms)
 
 
+#: Rows per piece of the replicate weights' cross-products (a piece's rows stay in cache).
+GRAM_PIECE = 1 << 16
+
+
 def gram_by_group(matrix: np.ndarray, valid: np.ndarray, group: np.ndarray,
                   n_groups: int) -> np.ndarray:
     """Σ w_j w_k over the valid rows of each group: (groups, R, R).
 
-    One symmetric rank-k update per group (BLAS ``dsyrk``); with one group, the rows that are
-    not valid are subtracted rather than the valid ones copied.
+    Symmetric rank-k updates (BLAS ``dsyrk``); with one group on the whole matrix, the rows
+    that are not valid subtracted, else piece by piece of rows, each piece's rows sorted by
+    group so that every group's update is on consecutive rows.
     """
     size = matrix.shape[1]
     gram = np.zeros((n_groups, size, size))
@@ -415,25 +420,60 @@ def gram_by_group(matrix: np.ndarray, valid: np.ndarray, group: np.ndarray,
         if len(invalid):
             gram[0] -= _crossproduct(matrix[invalid])
         return gram
-    rows = np.flatnonzero(valid)
-    if not len(rows):
+    columns = np.asfortranarray(matrix)
+    if n_groups > 64:
+        # many groups: the valid rows sorted by group once, each group's rows then consecutive
+        rows = np.flatnonzero(valid)
+        order = rows[np.argsort(group[rows], kind="stable")]
+        bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+        ordered = np.empty((len(order), size), order="F")
+        for r in range(size):
+            np.take(columns[:, r], order, out=ordered[:, r], mode="clip")
+        for code in np.flatnonzero(np.diff(bounds)):
+            gram[code] = _crossproduct(ordered[bounds[code]:bounds[code + 1]])
         return gram
-    order = rows[np.argsort(group[rows], kind="stable")]
-    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
-    for code in range(n_groups):
-        part = order[bounds[code]:bounds[code + 1]]
-        if len(part):
-            gram[code] = _crossproduct(matrix[part])
+
+    def piece(rows_of_piece):
+        start, stop = rows_of_piece.start, rows_of_piece.stop
+        out = np.zeros_like(gram)
+        codes = group[start:stop]
+        rows = np.flatnonzero(valid[start:stop])
+        if not len(rows):
+            return out
+        order = rows[np.argsort(codes[rows], kind="stable")]
+        bounds = np.searchsorted(codes[order], np.arange(n_groups + 1))
+        part = columns[start:stop]
+        present = np.flatnonzero(np.diff(bounds))
+        members = [order[bounds[code]:bounds[code + 1]] for code in present]
+        blocks = [np.empty((len(mine), size), order="F") for mine in members]
+        for r in range(size):           # column by column: each column read once, in cache
+            column = part[:, r]
+            for mine, block in zip(members, blocks):
+                np.take(column, mine, out=block[:, r], mode="clip")
+        for code, block in zip(present, blocks):
+            out[code] = _crossproduct(block)
+        return out
+
+    pieces = [slice(start, min(start + GRAM_PIECE, len(matrix)))
+              for start in range(0, len(matrix), GRAM_PIECE)]
+    from .._pieces import _threads
+    threads = _threads() if len(pieces) > 1 else None
+    for part in (map(piece, pieces) if threads is None else threads.map(piece, pieces)):
+        gram += part
     return gram
 
 
 def _crossproduct(matrix: np.ndarray) -> np.ndarray:
-    """``matrix.T @ matrix``, through BLAS's symmetric update where it is available."""
-    if not len(matrix):
-        return np.zeros((matrix.shape[1], matrix.shape[1]))
+    """``matrix.T @ matrix`` through BLAS's symmetric update (no copy of a contiguous one)."""
     from scipy.linalg.blas import dsyrk
 
-    upper = dsyrk(1.0, np.asfortranarray(matrix, dtype=np.float64), trans=1)
+    if not len(matrix):
+        return np.zeros((matrix.shape[1], matrix.shape[1]))
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if matrix.flags.c_contiguous and not matrix.flags.f_contiguous:
+        upper = dsyrk(1.0, matrix.T, trans=0)            # the transpose is column-major
+    else:
+        upper = dsyrk(1.0, np.asfortranarray(matrix), trans=1)
     return np.triu(upper) + np.triu(upper, 1).T
 
 

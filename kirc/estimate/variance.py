@@ -443,17 +443,17 @@ def _linked_covariance(tally, layout, fq, fu, totals, size) -> np.ndarray:
     unit_a, unit_b, pair, coefficient, common = links
     if not len(pair):
         return np.zeros(size)
+    from scipy import sparse
+
     n_first = len(layout.stage_units[1])
-    dense = np.zeros((n_first, size))
-    dense[fu, fq] = totals
-    za, zb = dense[unit_a], dense[unit_b]
+    totals = sparse.csr_matrix((totals, (fu, fq)), shape=(n_first, size))
+    za, zb = totals[unit_a], totals[unit_b]               # per common unit: its two years
     n_pairs = len(coefficient)
-    cross = np.zeros((n_pairs, size))
-    sum_a = np.zeros((n_pairs, size))
-    sum_b = np.zeros((n_pairs, size))
-    np.add.at(cross, pair, za * zb)
-    np.add.at(sum_a, pair, za)
-    np.add.at(sum_b, pair, zb)
+    per_pair = sparse.csr_matrix((np.ones(len(pair)), (pair, np.arange(len(pair)))),
+                                 shape=(n_pairs, len(pair)))
+    cross = (per_pair @ za.multiply(zb)).toarray()
+    sum_a = (per_pair @ za).toarray()
+    sum_b = (per_pair @ zb).toarray()
     covariance = cross - sum_a * sum_b / common[:, None]
     return 2 * (coefficient[:, None] * covariance).sum(axis=0)
 
@@ -603,21 +603,22 @@ def _replicate_variance(tally: Tally, influence: Influence, y=None):
     variance[~finite.any(axis=1) | ~np.isfinite(full)] = np.nan
     # degrees of freedom: rank of Σ w_j w_k over the target's rows
     groups = terms.groups_of(len(tally.domains))
-    pairs = np.unique(influence.target.astype(np.int64) * (len(terms.gram) + 1)
-                      + groups[influence.domain])
-    target_of, group_of = np.divmod(pairs, len(terms.gram) + 1)
+    width = len(terms.gram) + 1
+    pairs = np.unique(influence.target.astype(np.int64) * width + groups[influence.domain])
+    target_of, group_of = np.divmod(pairs, width)
+    counts = np.bincount(target_of, minlength=influence.size)
     df = np.full(influence.size, np.nan)
+    single = np.flatnonzero(counts == 1)
+    if len(single):
+        # a target of one group (a domain): the ranks of all of them in one call
+        position = np.searchsorted(target_of, single)
+        df[single] = _ranks(terms.gram[group_of[position]]) - 1
     cache = {}
-    start = 0
-    for target in range(influence.size):
-        stop = np.searchsorted(target_of, target, side="right")
-        members = tuple(group_of[start:stop])
-        start = stop
-        if not members:
-            continue
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    for target in np.flatnonzero(counts > 1):
+        members = tuple(group_of[starts[target]:starts[target + 1]])
         if members not in cache:
-            gram = terms.gram[list(members)].sum(axis=0)
-            cache[members] = _rank(gram) - 1
+            cache[members] = _rank(terms.gram[list(members)].sum(axis=0)) - 1
         df[target] = cache[members]
     return np.maximum(variance, 0.0), df
 
@@ -625,10 +626,21 @@ def _replicate_variance(tally: Tally, influence: Influence, y=None):
 def _rank(gram: np.ndarray) -> int:
     """The rank of a matrix from its Gram matrix (R's ``qr(tol=1e-5)``: singular values above
     1e-5 of the largest)."""
-    if not np.any(gram):
-        return 0
-    values = np.linalg.eigvalsh(gram)
-    return int(np.sum(values > 1e-10 * values.max()))
+    return int(_ranks(gram[None])[0])
+
+
+def _ranks(grams: np.ndarray) -> np.ndarray:
+    """:func:`_rank` of a stack of Gram matrices, by Cholesky factorisation with pivoting
+    (LAPACK ``dpstrf``): the rank at which the largest remaining pivot (a squared column norm)
+    falls below 1e-10 of the largest diagonal, R's relative tolerance 1e-5 on the norms."""
+    from scipy.linalg.lapack import dpstrf
+
+    out = np.zeros(len(grams), dtype=np.int64)
+    for k, gram in enumerate(grams):
+        largest = float(np.max(np.diag(gram))) if len(gram) else 0.0
+        if largest > 0:
+            out[k] = dpstrf(gram, tol=1e-10 * largest)[2]
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -819,14 +819,15 @@ def _replicate_weights(data, design: Design, keep, source) -> np.ndarray | None:
                 raise ScaleError("replicate weights must be numbers", file=source,
                                  column=column)
         matrix = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    good = np.isfinite(matrix[keep]) if not keep.all() else np.isfinite(matrix)
-    if not good.all():
+    if not keep.all():
+        matrix = np.where(keep[:, None], matrix, 0.0)
+    # one sum per column finds a missing or infinite weight (NaN and inf propagate)
+    if not np.isfinite(matrix.sum(axis=0)).all():
+        good = np.isfinite(matrix)
         column = columns[int(np.flatnonzero(~good.all(axis=0))[0])]
         raise ScaleError(f"{int((~good).sum())} replicate weights of respondents in the sample "
                          "are missing or infinite (R: 'Missing values not allowed in "
                          "repweights')", file=source, column=column)
-    if not keep.all():
-        matrix = np.where(keep[:, None], matrix, 0.0)
     return matrix
 
 
