@@ -370,7 +370,7 @@ def trend_test(data, metric, column: str, *, over: str = "year", by=None, design
     measure, call, tally = _yearly(data, metric, column, by, over, design, weights,
                                    population, options, linked)
     keys = tally.domains
-    W, Y = domain_totals(tally)
+    W, _ = domain_totals(tally)
     present = keys[over].notna().to_numpy() & (W[:, 0] > 0)
     periods = pd.to_numeric(keys[over], errors="coerce").to_numpy(float)
     if np.isnan(periods[present]).any():

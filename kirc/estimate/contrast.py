@@ -16,9 +16,12 @@ This is exactly R's ``svycontrast(svyby(~y, ~g, design, svymean, covmat=TRUE), c
 
 The interval and the test come from one method, so they never disagree:
 
-* **Design-based** (weights, clusters or calibration, or a side spanning strata): the Wald
-  interval ``estimate ± t(df)·se`` and its t-test, ``df`` the PSUs minus strata of the rows
-  compared.
+* **Design-based** (weights, clusters, stages, calibration, replicate weights or returning
+  units, or a side spanning strata): the Wald interval ``estimate ± t(df)·se`` and its t-test,
+  ``df`` the PSUs minus strata of the rows compared (replicates: the rank of their replicate
+  weights minus one). With replicate weights the difference is recomputed on every replicate
+  (:attr:`~kirc.estimate.variance.Influence.statistic`), as R's ``svycontrast`` of a replicate
+  design.
 * **Count-based** — two disjoint groups of an unweighted, unclustered sample, each within one
   stratum: the measure's two-sample interval and test (shares: the score interval that inverts
   the pooled z-test, SPSS's column-proportions test; the NPS: MOVER; means: Welch), as before.

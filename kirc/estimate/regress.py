@@ -93,7 +93,7 @@ class Model:
             beta[:, column] = b
         return beta
 
-    def influence(self, W: np.ndarray, Y: np.ndarray, beta: np.ndarray):
+    def influence(self, W: np.ndarray, beta: np.ndarray):
         """The coefficients' linearised variables per pattern: ``a`` and ``b`` (patterns, k)."""
         w = W[self.domains, 0]
         mu = self.mean(beta[:, :1])[:, 0]
@@ -119,7 +119,7 @@ def fit_influence(models: list[Model], W: np.ndarray, Y: np.ndarray):
     domain, target, a, b = [], [], [], []
     offset = 0
     for model, beta in zip(models, betas):
-        ca, cb = model.influence(W, Y, beta)
+        ca, cb = model.influence(W, beta)
         for k in range(model.size):
             domain.append(model.domains)
             target.append(np.full(len(model.domains), offset + k))

@@ -1,4 +1,5 @@
-"""The one design-based variance: Taylor linearisation from a tally, for estimates and contrasts.
+"""The one design-based variance from a tally, for estimates and contrasts: Taylor linearisation
+(strata, clusters per stage, fpc, calibration, returning units) or replicate weights.
 
 Every estimate of the package is a ratio mean per domain ``d``, ȳ_d = Σ w·y / Σ w over the
 respondents of the domain (a share: y = 1/0; the NPS: the score +1/0/−1; a mean: y itself).
@@ -31,18 +32,53 @@ combination of margin categories, per calibrated part such as a year), so the ta
 cell as a key and the whole sample's Σw and Σw² per (stratum, PSU, cell); rows outside the
 domain contribute ``−w x'β`` through those sums. No row of the sample needs to be present.
 
+**Multistage samples** (``Design(psu=[...], fpc=[...])``) add, per unit of every stage, the
+variance of its sampled subunits' totals, ``(1 − f) m/(m − 1) Σ (z − z̄)²`` with ``m`` the units
+sampled in it (in the whole sample) and ``f`` their sampling fraction, weighted by the product
+of the sampling fractions of the stages above: R's ``svyrecvar`` (``multistage``). The tally
+keys the last stage's units; its stage tables hold ``m``, the population and the fractions
+above; calibration residuals are summed per unit of the last stage.
+
 **Strata with one PSU** follow the design's ``lonely_psu`` rule as R's ``survey.lonely.psu``
 (``"fail"``: an error; ``"remove"`` and ``"certainty"``: no contribution; ``"adjust"``: the PSU
 centred at the grand mean; ``"average"``: the mean contribution of the other strata, R's
-``nstrat / nokstrat`` scaling). **Degrees of freedom**: PSUs minus strata that the domains
-involved touch (R's ``degf`` of the domain's design).
+``nstrat / nokstrat`` scaling), at every stage (a unit of one sampled subunit; with ``"average"``
+its stage's variance is undefined, as R's). **Degrees of freedom**: PSUs minus strata that the
+domains involved touch (R's ``degf`` of the domain's design).
+
+**Returning units** (``Design(linked=...)``): a unit (the PSU, or the respondent of an
+unclustered design) answering in two strata (years) h and k makes their totals correlated. To
+the variance is added ``2 c_hk Σ (z_h − z̄_h)(z_k − z̄_k)`` over the n_hk units common to both
+(means over them, zeros for units outside the domains), ``c_hk = (n_hk − m_h m_k/N)/(n_hk − 1)``
+with ``N = √(N_h N_k)`` (``n_hk/(n_hk − 1)`` without a population): Tam's (1984) covariance of
+two samples of one population with units in common (Kish 1965, §12.4), written for linearised
+totals; it reduces to the variance of the units' differences for a fully linked panel. The
+degrees of freedom of a target spanning linked years: distinct units minus the groups of years
+joined by common units.
+
+**Replicate weights** (``Design(replicates=...)``): the tally holds every replicate's Σw and
+Σw·y per cell; each target's :attr:`Influence.statistic` is evaluated on the full sample's and
+every replicate's domain totals (a domain mean, a side of a comparison, a difference, a
+regression refitted) and the variance is R's ``svrVar``: ``scale · Σ rscale_r (θ_r − θ̄)²``,
+θ̄ the replicates' mean (or the estimate, ``mse``), replicates whose estimate is undefined left
+out. The degrees of freedom are R's ``degf``: the rank of the replicate weights of the rows the
+target uses, minus one, from the cross-products Σ w_j w_k the tally keeps per domain.
 
 The design effect is R's ``deff="replace"``: the variance over ``σ̂²/n`` with σ̂² the weighted
 variance of y in the domain (divisor ``n − 1``).
 
 Validated against R ``survey`` 4.1.1 (``svymean``, ``svyby``, ``svycontrast``, ``svyglm``,
-``degf``, calibrated designs) on the ``api`` data sets in ``tests/test_design.py``,
-``tests/test_contrast.py`` and ``tests/test_weighting.py``.
+``degf``, calibrated, multistage and replicate designs) on the ``api`` data sets and ``scd`` in
+``tests/test_design.py``, ``tests/test_contrast.py``, ``tests/test_weighting.py``,
+``tests/test_multistage.py``, ``tests/test_replicates.py``, ``tests/test_regress.py`` and
+``tests/test_linked.py``.
+
+References
+----------
+Binder, D. A. (1983). *International Statistical Review*, 51, 279–292. Deville, J.-C., &
+Särndal, C.-E. (1992). *JASA*, 87, 376–382. Kish, L. (1965). *Survey Sampling*, §12.4. Wiley.
+Tam, S. M. (1984). On covariances from overlapping samples. *The American Statistician*, 38,
+288–289. Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed. Springer.
 """
 
 from __future__ import annotations
@@ -383,7 +419,7 @@ def influence_variance(tally: Tally, influence: Influence, y: str | None = None,
     variance = np.maximum(variance, 0.0)
     df = psus - strata
     if tally.clustered and tally.linked:
-        df = _linked_df(layout, hit_q, hit_u, df, size)
+        df = _linked_df(layout, hit_q, hit_u, df)
     return Variances(variance, df, strata)
 
 
@@ -416,7 +452,7 @@ def _stage_contributions(tally, layout, stage, tq, tu, values, size) -> np.ndarr
         return (f"unit {_text(tuple(parents[pp[i]])[1:])} of stage {stage - 1} has only one "
                 f"sampled unit at stage {stage}")
 
-    contribution, lonely = _contributions(s1, s2, m, f, tally.lonely_psu, True, unit_text)
+    contribution, _ = _contributions(s1, s2, m, f, tally.lonely_psu, True, unit_text)
     # R: a lonely unit with "average" leaves the stage's variance undefined
     contribution = factor * contribution
     contribution[factor == 0] = 0.0
@@ -492,7 +528,7 @@ def _links(tally, layout):
             pair.astype(np.int64), coefficient, common)
 
 
-def _linked_df(layout, hit_q, hit_u, df, size) -> np.ndarray:
+def _linked_df(layout, hit_q, hit_u, df) -> np.ndarray:
     """Degrees of freedom of targets spanning strata that share units: distinct units minus
     groups of strata joined by common units (a fully linked panel: units − 1)."""
     from scipy.sparse import coo_matrix

@@ -1,7 +1,8 @@
 """The survey design: which columns hold the weights, strata, clusters and population sizes.
 
 A :class:`Design` names columns, it holds no data; it is the ``svydesign(ids=, strata=,
-weights=, fpc=)`` of R's ``survey`` package, given once and then used by every estimator.
+weights=, fpc=)`` (or ``svrepdesign``) of R's ``survey`` package, given once and then used by
+every estimator.
 A survey (:class:`kirc.Survey`, from :func:`kirc.load_survey`, :func:`kirc.as_survey` or
 :func:`kirc.calibrate`) carries its design; any other frame is a simple random sample unless a
 call says ``design=``.
@@ -39,6 +40,10 @@ Semantics (those of R's ``survey``, where not said otherwise):
   a unit answering in two years makes the two years' estimates correlated, and comparisons
   across years (:func:`kirc.change`, :func:`kirc.trend_test`) take that covariance (see
   :mod:`kirc.estimate.variance`). With clusters it must be the first-stage ``psu``.
+
+Replicate weights are declared with :class:`Replicates` (the columns, or a pattern such as
+``"repw*"``, and the method: JK1, JKn, BRR, Fay, bootstrap, SDR, with R's ``scale`` and
+``rscales``); :mod:`kirc.survey.replicates` makes them from a design and exports them.
 
 Subgroups are domains: a filtered survey (``ks[ks.sector == "telecom"]``) or a group of
 ``by=`` keeps the whole design, as R's ``subset`` and ``svyby`` do. What a domain needs from
@@ -649,7 +654,7 @@ def row_design(data: pd.DataFrame, design: Design, valid: np.ndarray | None = No
     if len(chain) == 1:
         psu_codes, psu_values = first, chain[0][1]
     elif chain:
-        psu_codes, psu_values = _nested_values(data, design, chain)
+        psu_codes, psu_values = _nested_values(chain)
     strata = pd.DataFrame({STRATUM: keys})
     stages = []
     units = None
@@ -712,7 +717,7 @@ def _unit_chain(data, design: Design, stratum_codes, keep, source) -> list:
     return chain
 
 
-def _nested_values(data, design, chain):
+def _nested_values(chain):
     """Codes of the last stage's units and their keys as tuples (first stage first)."""
     last = chain[-1][2]
     size = int(last.max()) + 1 if len(last) else 0
@@ -747,7 +752,7 @@ def stage_tables(data, design: Design, stratum_codes, keep, strata: pd.DataFrame
     parent_codes = stratum_codes
     tables = []
     for stage in range(2, len(chain) + 1):
-        unit_codes, _, nested = chain[stage - 1]
+        nested = chain[stage - 1][2]
         parent = chain[stage - 2][2]
         rows = sel & (parent >= 0)
         n_parent = int(parent.max()) + 1 if len(parent) else 0

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError, ParameterError
-from .design import REPLICATE_METHODS, Design, Replicates
+from .design import REPLICATE_METHODS, Design, Replicates  # noqa: F401 (re-exported)
 
 __all__ = ["Replicates", "REPLICATE_METHODS", "with_replicates", "export_replicates",
            "hadamard"]
@@ -106,7 +106,7 @@ def _units(data, design, source):
     return rows, index, stratum, pair
 
 
-def _jk1(strata_table, index, stratum, pair, n_rows):
+def _jk1(strata_table, index, pair, n_rows):
     n = int(pair.max()) + 1
     fpc = strata_table["fpc"].to_numpy(float)[0]
     correction = _correction(fpc, n)
@@ -116,7 +116,7 @@ def _jk1(strata_table, index, stratum, pair, n_rows):
     factors = np.zeros((n_rows, n))
     factors[index] = n / (n - 1)
     factors[index, pair] = 0.0
-    return factors, correction * (n - 1) / n, np.ones(n), [1] * n
+    return factors, correction * (n - 1) / n, np.ones(n)
 
 
 def _correction(fpc: float, n: int) -> float:
@@ -128,7 +128,7 @@ def _correction(fpc: float, n: int) -> float:
 
 def _jkn(rows, index, stratum, pair, n_rows, lonely):
     strata_table = rows.strata
-    columns, rscales, labels = [], [], []
+    columns, rscales = [], []
     h_of_row = rows.stratum_codes[index]
     skipped = 0
     total_units = int(pair.max()) + 1
@@ -151,7 +151,6 @@ def _jkn(rows, index, stratum, pair, n_rows, lonely):
                 column[index] = np.where(members, 0.0, n_strata / (n_strata - 1))
                 columns.append(column)
                 rscales.append((n_strata - 1) / n_strata)
-                labels.append(s + 1)
             else:
                 skipped += 1
             continue
@@ -160,15 +159,14 @@ def _jkn(rows, index, stratum, pair, n_rows, lonely):
             column[index] = np.where(members, np.where(pair == unit, 0.0, n / (n - 1)), 1.0)
             columns.append(column)
             rscales.append(correction * (n - 1) / n)
-            labels.append(s + 1)
     if not columns:
         raise ParameterError("every stratum is a census: there is no sampling variance to "
                              "replicate")
     scale = total_units / len(columns) if lonely == "average" and skipped else 1.0
-    return np.column_stack(columns), scale, np.asarray(rscales), labels
+    return np.column_stack(columns), scale, np.asarray(rscales)
 
 
-def _brr(rows, data, index, pair, n_rows):
+def _brr(rows, index, pair, n_rows):
     strata_table = rows.strata
     h_of_row = rows.stratum_codes[index]
     first_row = pd.Series(index).groupby(pair).first()          # first appearance per PSU
@@ -206,7 +204,7 @@ def _brr(rows, data, index, pair, n_rows):
         per_unit = np.zeros(len(frame))
         per_unit[unit_of] = np.where(in_half, 2.0, 0.0)
         factors[index, r] = per_unit[pair]
-    return factors, 1.0 / H.shape[1], np.ones(H.shape[1]), H
+    return factors, 1.0 / H.shape[1], np.ones(H.shape[1])
 
 
 def _bootstrap(rows, index, stratum, pair, n_rows, count, rng):
@@ -234,7 +232,7 @@ def _bootstrap(rows, index, stratum, pair, n_rows, count, rng):
     factors = np.zeros((n_rows, count))
     factors[index] = weights[pair]
     mean = 1.0 / np.mean(1.0 / np.asarray(sizes, float))     # R: psu.per.strata
-    return factors, mean / ((mean - 1) * (count - 1)), np.ones(count), None
+    return factors, mean / ((mean - 1) * (count - 1)), np.ones(count)
 
 
 def with_replicates(data, method: str = "JK1", *, design=None, replicates: int | None = None,
@@ -318,36 +316,34 @@ def with_replicates(data, method: str = "JK1", *, design=None, replicates: int |
     calibration = info.calibration if info is not None and info.lost is None and \
         design is None and info.calibration is not None and \
         base.weights == info.calibration.weight else None
+    # the replicates resample the design's first-stage PSUs within its strata (the
+    # calibration's starting design has the same; returning units are no part of them)
     structure = base.replace(linked=None)
-    if calibration is not None and calibration.design is not None:
-        # the replicates resample the design the calibration started from
-        structure = structure.replace(weights=base.weights)
     rows, index, stratum, pair = _units(data, structure, source)
     n_rows = len(data)
     stratified = bool(structure.strata_columns)
-    labels = None
     if method == "JK1":
         if stratified and int(stratum.max()) > 0:
             raise ParameterError("JK1 deletes one PSU of an unstratified sample; this design "
                                  "has strata: use method='JKn' (R: \"Can't use JK1 for a "
                                  "stratified design\")", file=source)
-        factors, scale, rscales, labels = _jk1(rows.strata, index, stratum, pair, n_rows)
+        factors, scale, rscales = _jk1(rows.strata, index, pair, n_rows)
     elif method == "JKn":
         if not stratified:
             raise ParameterError("JKn replicates the PSUs per stratum; this design has no "
                                  "strata: use method='JK1' or 'bootstrap'", file=source)
-        factors, scale, rscales, labels = _jkn(rows, index, stratum, pair, n_rows,
-                                               structure.lonely_psu)
+        factors, scale, rscales = _jkn(rows, index, stratum, pair, n_rows,
+                                       structure.lonely_psu)
     elif method == "BRR":
         if not stratified:
             raise ParameterError("BRR needs strata of two PSUs each; use method='JK1' or "
                                  "'bootstrap' for an unstratified design", file=source)
-        factors, scale, rscales, _ = _brr(rows, data, index, pair, n_rows)
+        factors, scale, rscales = _brr(rows, index, pair, n_rows)
     else:
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
         rng = np.random.default_rng(seed)
-        factors, scale, rscales, _ = _bootstrap(rows, index, stratum, pair, n_rows, count, rng)
+        factors, scale, rscales = _bootstrap(rows, index, stratum, pair, n_rows, count, rng)
     names = [f"repw{k}" for k in range(1, factors.shape[1] + 1)]
     clash = [name for name in names if name in data.columns]
     if clash:

@@ -21,7 +21,7 @@ import pandas as pd
 from ..._keys import DENSE_KEY_RANGE as _DENSE_KEY_RANGE, groups_of
 from ..._pieces import each_piece
 from ...errors import KircError
-from ...survey.design import PSU, STRATUM, RowDesign, row_design
+from ...survey.design import STRATUM, RowDesign, row_design
 from ..tally import ReplicateTerms, Tally, gram_by_group, put_units, replicate_columns, tally_rows
 
 #: Answers spanning more values than this take the general path.
@@ -241,8 +241,8 @@ def _count(values, missing, low, span, groups, rows, y_value, class_value, class
                 code -= low
             return code
         sums = _bincounts(code_of, n_rows, total, rows.weights)
-        replicated = _replicate_sums(code_of, n_rows, total, rows, valid_value, low, span,
-                                     missing, groups, keep, every, slots)
+        replicated = _replicate_sums(code_of, n_rows, total, rows, valid_value, span, keep,
+                                     every, slots)
         return _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
                            class_value, classes, n_strata, n_psu, clustered, every, keep,
                            valid_value, replicated)
@@ -281,15 +281,14 @@ def _count_general(values, missing, low, span, groups, rows, y_value, class_valu
     code = cell * slots + (v - low).astype(np.int64, copy=False)
     weights = None if rows.weights is None else (rows.weights if every else rows.weights[keep])
     sums = _bincounts(code.__getitem__, len(code), total, weights)
-    replicated = _replicate_sums(code.__getitem__, len(code), total, rows, valid_value, low, span,
-                                 missing, groups, keep, every, slots, values=v)
+    replicated = _replicate_sums(code.__getitem__, len(code), total, rows, valid_value, span,
+                                 keep, every, slots)
     return _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
                        class_value, classes, n_strata, n_psu, clustered, every, keep,
                        valid_value, replicated)
 
 
-def _replicate_sums(code_of, n_rows, total, rows, valid_value, low, span, missing, groups,
-                    keep, every, slots, values=None):
+def _replicate_sums(code_of, n_rows, total, rows, valid_value, span, keep, every, slots):
     """Per replicate, Σ w_r per code (one weighted count per replicate column, in the pass's
     pieces), and the replicate weights' cross-products per domain over valid answers."""
     if rows.replicates is None:
