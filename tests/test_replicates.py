@@ -270,9 +270,10 @@ def test_brr_made_supplied_and_fay_on_scd(scd):
         domains = kirc.mean_score(data, "alive", by="big", design=design)
         np.testing.assert_allclose(domains[["estimate", "se"]].to_numpy().T.ravel(), by,
                                    rtol=RTOL)
-        # unweighted replicate weights in chunks keep their replicates
-        chunks = (data.iloc[i:i + 2] for i in range(0, len(data), 2))
-        assert_same(domains, kirc.mean_score(chunks, "alive", by="big", design=design))
+        # unweighted replicate weights in chunks keep their replicates (chunks carry no design)
+        chunks = (pd.DataFrame(data.iloc[i:i + 2]) for i in range(0, len(data), 2))
+        assert_same(domains, kirc.mean_score(chunks, "alive", by="big",
+                                             design=design or kirc.design_of(data)))
 
 
 def test_the_bootstrap_is_reproducible_and_close_to_the_linearised_variance(apistrat):
