@@ -18,7 +18,13 @@ Every replication is one domain of one call (the replications are strata × year
 stacked sample, the units numbered apart per replication), so the figures are kirc's own
 computation, not a copy of its formula.
 
-Run: ``python benchmarks/coverage_linked.py [--reps 1000]``; about two minutes on two cores.
+Run: ``python benchmarks/coverage_linked.py [--reps 1000]``; about ten minutes on two cores.
+
+The last run (1,000 replications, seed 2026): with ``linked`` the type-I error is 3.4–6.3 % and
+the coverage 92.3–97.0 % over the whole grid; the years as unrelated samples give 0.0–0.1 %
+and 99.9–100 % at correlation 0.8 and full overlap, intervals up to 2.2 times as wide. The
+lowest coverage (92.3 %, n = 200 of N = 2,000, no overlap, correlation 0.8; Welch's test alike)
+is the covariance −S₁₂/N of two *disjoint* samples, which no common unit can estimate.
 """
 
 from __future__ import annotations
