@@ -286,6 +286,9 @@ def test_counting_pass_equals_the_general_path(data, design, pieces, monkeypatch
     millions of rows are."""
     import kirc._pieces
     if pieces == "in pieces":
+        if design.stages[1:] or design.linked:
+            pytest.skip("the stages' and returning units' keys are counted like the PSUs: "
+                        "the pieces are those of the other designs")
         monkeypatch.setattr(kirc._pieces, "PIECE_ROWS", 997)
         assert len(data) > 2 * 997
     frame = data.copy()
