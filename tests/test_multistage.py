@@ -43,6 +43,18 @@ The R script (R 4.2.2, survey 4.1.1), output pasted in ``R``::
       out("lonely", rule, sprintf("%.12f", c(SE(svymean(~api00, dl)), SE(b))))
     }
 
+Calibrated (raked to the ``apipop`` school types, starting from the design weights ``pw``),
+the residuals are summed per school and district (output in ``R_CALIBRATED``)::
+
+    d <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = cl2)
+    pop <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018)
+    cal <- calibrate(d, ~stype, pop, calfun = "raking", epsilon = 1e-13, maxit = 200)
+    m <- svymean(~api00 + yes, cal); cat(sprintf("%.12f", c(coef(m), SE(m))), "\n")
+    b <- svyby(~api00, ~comp.imp, cal, svymean); cat(sprintf("%.12f", SE(b)), "\n")
+
+    673.002311274467 0.769125166638 28.831808812298 0.035847462201
+    19.254622249181 30.756253586674
+
 With ``options(survey.lonely.psu = "fail")`` R stops: "Stratum (1.15) has only one PSU at stage
 2". The numbers are printed to 12 decimals; agreement is checked to 1e-9 (relative).
 """
@@ -86,6 +98,8 @@ R = {
                "adjust": [30.065120923977, 29.828136358417, 17.694167126091, 45.091316300331],
                "average": [np.nan, np.nan, 17.694167126091, 45.091316300331]},
 }
+R_CALIBRATED = ((673.002311274467, 0.769125166638, 28.831808812298, 0.035847462201),
+                (19.254622249181, 30.756253586674))
 RTOL = 1e-9
 MEASURES = [(kirc.mean_score, "api00", "api00", 1), (kirc.share, "yes", "yes", 100),
             (kirc.nps, "rating", "score", 100)]
@@ -190,3 +204,17 @@ def test_an_fpc_that_differs_within_a_district_is_an_error_naming_it(apiclus2):
             as error:
         kirc.mean_score(data, "api00", design=DESIGN)
     assert error.value.column == "fpc2"
+
+
+def test_a_calibrated_two_stage_sample_matches_calibrate(apiclus2):
+    survey = kirc.as_survey(apiclus2, DESIGN.replace(weights="pw"))
+    raked = kirc.calibrate(survey, {"stype": {"E": 4421, "H": 755, "M": 1018}})
+    mean, share = kirc.mean_score(raked, "api00"), kirc.share(raked, "yes")
+    (api, yes, api_se, yes_se), by_se = R_CALIBRATED
+    np.testing.assert_allclose([mean.loc[0, "estimate"], share.loc[0, "estimate"] / 100,
+                                mean.loc[0, "se"], share.loc[0, "se"] / 100],
+                               [api, yes, api_se, yes_se], rtol=RTOL)
+    by = kirc.mean_score(raked, "api00", by="comp.imp")
+    np.testing.assert_allclose(by["se"], by_se, rtol=RTOL)
+    alone = kirc.mean_score(raked[raked["comp.imp"] == "Yes"], "api00")
+    assert alone.loc[0, "se"] == pytest.approx(by_se[1], rel=RTOL)
