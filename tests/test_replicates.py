@@ -454,3 +454,69 @@ def test_r_reads_the_export_back(apiclus1, tmp_path, suffix):
     kirc_se = kirc.mean_score(made, "api00", by="stype")["se"].to_numpy()
     np.testing.assert_allclose([float(v) for v in values[:3]], kirc_se, rtol=1e-9)
     assert int(values[3]) == 14
+
+
+def test_a_definition_with_replicates_and_calibration_calibrates_every_replicate(tmp_path,
+                                                                                 apiclus1):
+    # R's JK1 columns of apiclus1 and [calibration] raking to the apipop margins: R's
+    # calibrate() of the replicate design (R_MADE["raked"]), every replicate calibrated again
+    data, _ = _supplied(apiclus1, "jk1")
+    data = data.assign(year=2000, schoolnr=data["snum"].astype(int))
+    data[["schoolnr", "year", "stype", "sch.wide", "api00", "pw",
+          *[f"rep{k}" for k in range(1, 16)]]].to_csv(tmp_path / "api_2000.csv", index=False)
+    (tmp_path / "api.toml").write_text(f'''\
+name = "api"
+title = "API"
+unit = "scholen"
+
+[constructs.stype]
+type = "category"
+label = "Schooltype"
+labels = {{ 1 = "E", 2 = "H", 3 = "M" }}
+
+[constructs.doel]
+type = "category"
+label = "Schooldoel gehaald"
+labels = {{ 1 = "No", 2 = "Yes" }}
+
+[constructs.api00]
+type = "number"
+label = "API 2000"
+
+[constructs.pw]
+type = "weight"
+label = "Gewicht"
+
+[design]
+weights = "pw"
+replicates = {{ columns = "rep*", method = "JK1", scale = {R_SUPPLIED["jk1"]["scale"]!r} }}
+
+[calibration]
+method = "raking"
+start_weights = "pw"
+weight = "gewicht"
+[calibration.margins.stype]
+E = 4421
+H = 755
+M = 1018
+[calibration.margins.doel]
+No = 1072
+Yes = 5122
+
+[questionnaires.v1.columns]
+id = "schoolnr"
+year = "year"
+stype = "stype"
+doel = "sch.wide"
+api00 = "api00"
+pw = "pw"
+
+[years]
+2000 = {{ file = "api_2000.csv", questionnaire = "v1" }}
+''', encoding="utf-8")
+    survey = kirc.load_survey(tmp_path / "api.toml")
+    (mean, _, mean_se, _), degf, _ = R_MADE["raked"]
+    out = kirc.mean_score(survey, "api00")
+    assert out.loc[0, "estimate"] == pytest.approx(mean, rel=RTOL)
+    assert out.loc[0, "se"] == pytest.approx(mean_se, rel=1e-9)
+    assert out.loc[0, "df"] == degf
