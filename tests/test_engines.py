@@ -45,6 +45,9 @@ def _chunks(frame, size=1000):
 @pytest.mark.parametrize("function, column, options", ESTIMATORS,
                          ids=[e[0].__name__ for e in ESTIMATORS])
 def test_engines_equal_pandas(data, parquet, design, function, column, options):
+    if (design.stages[1:] or design.replicates or design.linked) and \
+            function not in (kirc.nps, kirc.mean_score):
+        pytest.skip("the new designs' keys and sums: one answer-value query, one sum query")
     expected = function(data, column, by="sector", design=design, **options)
     relation = kirc.estimate.engines.connect().read_parquet(str(parquet))
     for other in (str(parquet), relation, _chunks(data)):

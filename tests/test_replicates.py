@@ -435,25 +435,31 @@ def test_stata_lines_of_brr_fay_and_sdr():
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
-@pytest.mark.parametrize("suffix", [".csv", ".sav", ".dta"])
-def test_r_reads_the_export_back(apiclus1, tmp_path, suffix):
+def test_r_reads_the_export_back(apiclus1, tmp_path):
     check = subprocess.run(["Rscript", "-e", "cat(requireNamespace('survey', quietly=TRUE) && "
                             "requireNamespace('haven', quietly=TRUE))"],
                            capture_output=True, text=True)
     if check.stdout.strip() != "TRUE":
         pytest.skip("R's survey and haven packages are not installed")
-    made, paths = _exported(apiclus1, tmp_path, suffix)
+    lines = []
+    for suffix in (".csv", ".sav", ".dta"):
+        folder = tmp_path / suffix[1:]
+        made, paths = _exported(apiclus1, folder, suffix)
+        lines += [f'setwd("{folder}"); suppressMessages(source("{paths["r"].name}"))',
+                  'b <- svyby(~api00, ~stype, design, svymean)',
+                  'cat(sprintf("%.12f", SE(b)), degf(design), "\\n")']
     script = tmp_path / "check.R"
-    script.write_text(f'suppressMessages(source("{paths["r"].name}"))\n'
-                      'b <- svyby(~api00, ~stype, design, svymean)\n'
-                      'cat(sprintf("%.12f", SE(b)), degf(design), "\\n")\n', encoding="utf-8")
-    result = subprocess.run(["Rscript", script.name], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120)
+    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run(["Rscript", str(script)], capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stderr
-    values = result.stdout.split()
     kirc_se = kirc.mean_score(made, "api00", by="stype")["se"].to_numpy()
-    np.testing.assert_allclose([float(v) for v in values[:3]], kirc_se, rtol=1e-9)
-    assert int(values[3]) == 14
+    outputs = result.stdout.strip().splitlines()
+    assert len(outputs) == 3
+    for line in outputs:                      # the .csv, .sav and .dta read back by R
+        values = line.split()
+        np.testing.assert_allclose([float(v) for v in values[:3]], kirc_se, rtol=1e-9)
+        assert int(values[3]) == 14
 
 
 def test_a_definition_with_replicates_and_calibration_calibrates_every_replicate(tmp_path,
