@@ -303,7 +303,6 @@ def _year_text(year) -> str:
         return str(year)
 
 
-@keyword_only("over", "by")
 def trend_test(data, metric, column: str, *, over: str = "year", by=None, design=None,
                weights=FROM_DESIGN, population=FROM_DESIGN, linked=FROM_DESIGN,
                confidence: float = config.CONFIDENCE, **options) -> pd.DataFrame:
