@@ -12,6 +12,9 @@ import pytest
 import kirc
 from kirc import annual, plots
 
+#: a report's content: outside the inner loop of statistics and IO (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def frames():

@@ -17,6 +17,9 @@ import kirc
 from kirc.report import content, figures, sections
 from kirc.report.formatting import MINUS
 
+#: a report's content (charts, tables, workbooks): outside the inner loop of statistics and IO (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
