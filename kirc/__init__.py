@@ -49,6 +49,10 @@ _LAZY = {
     "change": "kirc.estimate.compare",
     "trend": "kirc.estimate.compare",
     "contrast": "kirc.estimate.contrast",
+    # multiple-response questions
+    "multiple_response": "kirc.estimate.multiple",
+    "compare_options": "kirc.estimate.multiple",
+    "marginal_independence": "kirc.estimate.multiple",
     # weighting to the population
     "calibrate": "kirc.survey.calibrate",
     "weighting_report": "kirc.survey.calibrate",
