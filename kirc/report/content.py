@@ -325,7 +325,7 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
         this_year = _year_rows(data, report.year)
         if this_year[indicator.construct].notna().sum() == 0:
             continue
-        result = indicator.compute(this_year).iloc[0]
+        result = _figure(report, indicator, "estimate").iloc[0]
         min_n = _min_n(data)
         suppressed = bool(disclose.hidden(result["n"], min_n))
         row = {"metric": indicator.key, "label": indicator.name(report.language),
@@ -339,10 +339,10 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
         years = sorted(int(y) for y in data.loc[data[indicator.construct].notna(), "year"]
                        .unique())
         previous = [y for y in years if y < report.year]
-        row.update(_change_fields("", indicator, data, previous[-1] if previous else None,
+        row.update(_change_fields("", indicator, report, previous[-1] if previous else None,
                                   report.year, suppressed, min_n))
         first = years[0] if years and years[0] < report.year else None
-        row.update(_change_fields("long_", indicator, data, first, report.year, suppressed,
+        row.update(_change_fields("long_", indicator, report, first, report.year, suppressed,
                                   min_n))
         row["first_year"] = first
         row["previous_year"] = previous[-1] if previous else None
@@ -353,7 +353,7 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
     return pd.DataFrame(rows)
 
 
-def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_n) -> dict:
+def _change_fields(prefix, indicator, report, year_from, year_to, suppressed, min_n) -> dict:
     """A change (``prefix`` "": from last year; "long_": since the first year), or why not.
 
     Computed whenever both years' figures are shown (each on at least ``min_n`` answers);
@@ -373,7 +373,7 @@ def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_
     if suppressed:
         fields[f"{prefix or 'change_'}note"] = "suppressed"
         return fields
-    delta = indicator.change(data, (year_from, year_to)).iloc[0]
+    delta = _figure(report, indicator, "change", (year_from, year_to)).iloc[0]
     if disclose.hidden(delta["n_from"], min_n):
         fields[f"{prefix or 'change_'}note"] = "too_few"
         fields[f"{prefix or 'change_'}year"] = year_from
@@ -384,6 +384,53 @@ def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_
     if prefix:
         fields["estimate_first"] = delta["estimate_from"]
     return fields
+
+
+def _figure(report: ReportData, indicator: Indicator, kind: str, years=None) -> pd.DataFrame:
+    """The report's figures of one indicator: ``"estimate"`` (this year), ``"change"``
+    (between ``years``) or ``"trend"`` (every year).
+
+    A segment is a domain of the whole survey, so its figures are its group's rows of the
+    whole survey's figures by the segment construct — the same numbers as from its own rows
+    (``ks[ks.sector == x]``), computed once for all segments of a batch (:func:`_shared`)
+    instead of once per segment. The whole survey's report computes on its own frame.
+    """
+    whole = report.market_frame(indicator)
+    by = report.settings.segment_by
+    if whole is None or by is None or by not in whole.columns:
+        data = report.frame(indicator)
+        if kind == "estimate":
+            return indicator.compute(_year_rows(data, report.year))
+        if kind == "change":
+            return indicator.change(data, years)
+        return indicator.trend(data)
+
+    def compute():
+        if kind == "estimate":
+            return indicator.compute(_year_rows(whole, report.year), by=by)
+        if kind == "change":
+            return indicator.change(whole, years, by=by)
+        return indicator.trend(whole, by=by)
+
+    table = _shared(report, indicator, f"segments-{kind}-{years}", report.year, compute)
+    part = table[table[by].astype(str) == str(report.segment)]
+    return part.drop(columns=by).reset_index(drop=True)
+
+
+def _shared(report: ReportData, indicator: Indicator, kind: str, year: int, compute):
+    """``compute()``, shared by the reports of a batch: figures of the whole survey (the
+    market beside each segment, the all-sectors trend) are the same for every segment of a
+    year, so a batch computes them once (:func:`kirc.prepared.cached`, the batch's private
+    cache, removed when it ends). Outside a batch this is just ``compute()``."""
+    from ..prepared import cache_folder, cached, entry_key, file_stamp
+
+    definition = report.definitions.get(indicator.source) or {}
+    if cache_folder() is None or not definition.get("path"):
+        return compute()
+    key = entry_key("report-figures", kind, file_stamp(definition["path"]), indicator.key,
+                    indicator.metric, indicator.construct, indicator.top, indicator.scale,
+                    int(year))
+    return cached(key, compute)
 
 
 def _market_fields(report: ReportData, indicator: Indicator, suppressed: bool,
@@ -397,7 +444,9 @@ def _market_fields(report: ReportData, indicator: Indicator, suppressed: bool,
     if whole is None or by is None or by not in whole.columns:
         return {}
     rows = _year_rows(whole, report.year)
-    market = indicator.compute(rows).iloc[0]
+    market, versus = _shared(report, indicator, "market", report.year, lambda: (
+        indicator.compute(rows).iloc[0],
+        contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")))
     shown = not disclose.hidden(market["n"], min_n)
     fields = {"market": market["estimate"] if shown else np.nan,
               "market_low": market["ci_low"] if shown else np.nan,
@@ -409,7 +458,6 @@ def _market_fields(report: ReportData, indicator: Indicator, suppressed: bool,
               "rank": None, "ranked": None}
     if suppressed:
         return fields
-    versus = contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")
     versus = versus[versus["n"] > 0]
     mine = versus[versus[by].astype(str) == str(report.segment)]
     if mine.empty:
@@ -957,7 +1005,7 @@ def trend_table(report: ReportData) -> pd.DataFrame:
         ``series_break`` (True in the first year of a questionnaire that changed this
         indicator's question: its wording or scale, as the report settings declare).
     """
-    return _trends(report, report.frames)
+    return _trends(report, report.frames, whole=report.segment == "all")
 
 
 def market_trend(report: ReportData) -> pd.DataFrame | None:
@@ -971,17 +1019,23 @@ def market_trend(report: ReportData) -> pd.DataFrame | None:
     if "market_trend" not in report.cache:
         frames = {source: frame for source, frame in report.market.items()
                   if frame is not None}
-        report.cache["market_trend"] = _trends(report, frames)
+        report.cache["market_trend"] = _trends(report, frames, whole=True)
     return report.cache["market_trend"]
 
 
-def _trends(report: ReportData, frames: dict) -> pd.DataFrame:
+def _trends(report: ReportData, frames: dict, whole: bool = False) -> pd.DataFrame:
+    """Every indicator per year of ``frames``; ``whole``: frames of the whole survey (the
+    all-sectors report, or the market beside a segment), shared by a batch's reports."""
     parts = []
     for indicator in report.indicators:
         data = frames.get(indicator.source)
         if data is None:
             continue
-        table = indicator.trend(data)
+        if whole:
+            table = _shared(report, indicator, "trend", report.year,
+                            lambda: indicator.trend(data))
+        else:
+            table = _figure(report, indicator, "trend")
         table = table[table["n"] > 0].copy()
         min_n = _min_n(data)
         table["suppressed"] = disclose.hidden(table["n"], min_n)
@@ -1028,7 +1082,7 @@ def trend_html(trend: pd.DataFrame, report: ReportData) -> str:
 
 
 def breakdown(data, indicator, by: str, year: int | None = None,
-              language: str = "nl") -> pd.DataFrame:
+              language: str = "nl", figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """One indicator of one year per group, small groups hidden, sorted high to low.
 
     Groups without answers are left out. Groups with fewer answers than the survey's ``min_n``
@@ -1071,7 +1125,9 @@ def breakdown(data, indicator, by: str, year: int | None = None,
         catalogue = {i.key: i for i in indicators_of(survey_definition(data.attrs["definition"]))}
         indicator = catalogue[indicator]
     rows = _year_rows(data, year)
-    table = indicator.compute(rows, by=by)
+    # ``figures``: the indicator per group when already computed (a segment's groups, from
+    # the whole survey by segment and group: the same domain estimates)
+    table = indicator.compute(rows, by=by) if figures is None else figures
     table = table[table["n"] > 0].reset_index(drop=True)
     values = [c for c in _VALUES if c in table.columns]
     min_n = _min_n(data)
@@ -1100,20 +1156,41 @@ def breakdown_tables(report: ReportData) -> dict:
             frame = report.frame(indicator)
             if by not in frame.columns:
                 continue
-            table = breakdown(frame, indicator, by, report.year)
+            table = breakdown(frame, indicator, by, report.year,
+                              figures=_segment_groups(report, indicator, by))
             if len(table):
                 if report.segment == "all" and by == report.settings.segment_by:
-                    table = _against_the_rest(table, frame, indicator, by, report.year)
+                    table = _against_the_rest(table, frame, indicator, by, report.year, report)
                 out[(by, indicator.key)] = table
     return out
 
 
-def _against_the_rest(table, frame, indicator, by, year) -> pd.DataFrame:
+def _segment_groups(report: ReportData, indicator: Indicator, by: str) -> pd.DataFrame | None:
+    """A segment's figures per group of ``by``: its rows of the whole survey's figures by
+    segment and group, computed once for all segments of a batch; None in the whole survey's
+    report."""
+    whole = report.market_frame(indicator)
+    segment_by = report.settings.segment_by
+    if whole is None or segment_by is None or segment_by not in whole.columns:
+        return None
+    rows = _year_rows(whole, report.year)
+    table = _shared(report, indicator, f"groups-{by}", report.year,
+                    lambda: indicator.compute(rows, by=[segment_by, by]))
+    part = table[table[segment_by].astype(str) == str(report.segment)]
+    return part.drop(columns=segment_by).reset_index(drop=True)
+
+
+def _against_the_rest(table, frame, indicator, by, year, report=None) -> pd.DataFrame:
     """Each shown group of the segments' breakdown against the rest of the market."""
     from ..estimate.contrast import contrast
 
     rows = _year_rows(frame, year)
-    versus = contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")
+    if report is not None:
+        _, versus = _shared(report, indicator, "market", year, lambda: (
+            indicator.compute(rows).iloc[0],
+            contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")))
+    else:
+        versus = contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")
     versus = versus.set_index(versus[by].astype(str))
     min_n = _min_n(frame)
     out = table.copy()

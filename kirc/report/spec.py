@@ -58,9 +58,9 @@ class Indicator:
         """The indicator per ``by`` group of ``data`` (a survey or a domain of one)."""
         return estimate(data, self.measure, self.construct, by=by)
 
-    def trend(self, data: pd.DataFrame) -> pd.DataFrame:
-        """The indicator per year (:func:`kirc.trend`)."""
-        return trend(data, self.measure, self.construct)
+    def trend(self, data: pd.DataFrame, by=None) -> pd.DataFrame:
+        """The indicator per year (:func:`kirc.trend`), per ``by`` group if given."""
+        return trend(data, self.measure, self.construct, by=by)
 
     def change(self, data: pd.DataFrame, years, by=None) -> pd.DataFrame:
         """Change between two years (``(from, to)``), via :func:`kirc.change`."""

@@ -411,7 +411,7 @@ TABBOOK_TEXT = {
             "n<{min_n}: minder dan {min_n} antwoorden; niet getoond (met aanvullende "
             "onderdrukking) en niet getoetst.",
         ],
-        "suppressed": "n<{min_n}", "complementary": "x",
+        "suppressed": "n<{min_n}", "complementary": "x", "file_word": "tabellen",
     },
     "en": {
         "total": "Total", "base": "Base (n)", "notes": "Notes", "year": "Year",
@@ -436,7 +436,7 @@ TABBOOK_TEXT = {
             "n<{min_n}: fewer than {min_n} answers; not shown (with complementary suppression) "
             "and not tested.",
         ],
-        "suppressed": "n<{min_n}", "complementary": "x",
+        "suppressed": "n<{min_n}", "complementary": "x", "file_word": "tabs",
     },
 }
 
