@@ -267,15 +267,6 @@ def test_the_checks_catch_a_page_that_needs_the_network(browser, tmp_path):
 SCREENS = Path(os.environ.get("KIRC_SCREENSHOTS", "/tmp/kirc-screens"))
 
 
-@pytest.fixture(scope="module")
-def rendered_english(tmp_path_factory):
-    """An English batch with a segment: all sectors and telecom, 2025 (one extra render)."""
-    from kirc import report
-    output = tmp_path_factory.mktemp("reports-en")
-    result = report.render(years=[2025], segments=["all", "telecom"], language="en",
-                           output=output, jobs=2, progress=False)
-    assert result.ok, result.summary()
-    return output
 
 
 LAYOUT = """(() => {

@@ -161,7 +161,7 @@ def trend_chart(part: pd.DataFrame, indicator, report, market: pd.DataFrame | No
     ...     "low_base": [False, True], "series_break": [False, False]})
     >>> svg, alt, gaps = trend_chart(part, fcr, report)
     >>> svg.startswith("<svg") and "†" in svg, alt
-    (True, 'FCR per jaar, 2024–2025, met 95%-interval: van 70,0% (2024) naar 72,0% (2025).')
+    (True, 'Lijndiagram van FCR per jaar, 2024–2025, met 95%-interval: van 70,0% (2024) naar 72,0% (2025).')
     """
     labels = LABELS[report.language]
     language = report.language

@@ -393,13 +393,15 @@ def _suggest_years(years, available: list[int], survey) -> None:
     names = [str(y) for y in available]
     hints = []
     for year in unknown:
-        close = difflib.get_close_matches(str(year), names, n=1, cutoff=0.5)
-        nearest = close[0] if close else str(min(available, key=lambda a: abs(a - year)))
+        # a typo (2052 for 2025) is closest in its digits; else the nearest year
+        close = [n for n in difflib.get_close_matches(str(year), names, n=3, cutoff=0.75)
+                 if sorted(n) == sorted(str(year))]
+        nearest = close[0] if close else str(min(available, key=lambda a: (abs(a - year), a)))
         hints.append(f"{year} (did you mean {nearest}?)")
     span = (f"{available[0]}–{available[-1]}" if available == list(
         range(available[0], available[-1] + 1)) else ", ".join(names))
-    raise ParameterError(f"{repr(str(survey))} has no year {', '.join(hints)}; its years are "
-                         f"{span}")
+    raise ParameterError(f"{repr(str(survey))} has no year {', '.join(hints)}; available "
+                         f"years: {span}")
 
 
 def find_chromium() -> str | None:

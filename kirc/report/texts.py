@@ -581,9 +581,10 @@ _MORE_LABELS = {
         "deck_methods": "Verantwoording",
         "deck_suppressed": "– (onderdrukt: minder dan {min_n} antwoorden)",
         "chart_title": "{label}, {first}–{last}",
-        "trend_alt_one": "{label} per jaar, {first}–{last}, met 95%-interval: van {start} "
-                         "({start_year}) naar {end} ({end_year}).",
-        "trend_alt_none": "{label} per jaar, {first}–{last}: elk jaar onderdrukt.",
+        "trend_alt_one": "Lijndiagram van {label} per jaar, {first}–{last}, met 95%-interval: "
+                         "van {start} ({start_year}) naar {end} ({end_year}).",
+        "trend_alt_none": "Lijndiagram van {label} per jaar, {first}–{last}: elk jaar "
+                          "onderdrukt.",
     },
     "en": {
         "market": "market", "market_col": "Market (all sectors)",
@@ -636,9 +637,10 @@ _MORE_LABELS = {
         "deck_methods": "Methods",
         "deck_suppressed": "– (suppressed: fewer than {min_n} answers)",
         "chart_title": "{label}, {first}–{last}",
-        "trend_alt_one": "{label} per year, {first}–{last}, with 95% interval: from {start} "
-                         "({start_year}) to {end} ({end_year}).",
-        "trend_alt_none": "{label} per year, {first}–{last}: every year suppressed.",
+        "trend_alt_one": "Line chart of {label} per year, {first}–{last}, with 95% interval: "
+                         "from {start} ({start_year}) to {end} ({end_year}).",
+        "trend_alt_none": "Line chart of {label} per year, {first}–{last}: every year "
+                          "suppressed.",
     },
 }
 for _language in LANGUAGES:
