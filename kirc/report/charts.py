@@ -91,7 +91,7 @@ def _svg(width: float, height: float, body: list[str], title: str) -> str:
             f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(body) + "</svg>")
 
 
-def chart_html(svg: str, alt: str, css_class: str = "kirc-chart") -> str:
+def chart_html(svg: str, alt: str, css_class: str = "kirc-chart kirc-svg") -> str:
     """A chart as ``<img>`` with an SVG data URI and its alt text, shown at most at its width."""
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     width = svg.split('width="', 1)[1].split('"', 1)[0]

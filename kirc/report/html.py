@@ -53,7 +53,8 @@ main { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
 /* the significance tables are wide (one column per group): let headers and cells wrap */
 .jp-RenderedHTMLCommon table.kirc-sig th, .jp-RenderedHTMLCommon table.kirc-sig td.num { white-space: normal; }
 .jp-RenderedHTMLCommon table.kirc-table th[scope=row] { font-weight: normal; }
-.jp-RenderedHTMLCommon table.kirc-table tr.muted { color: #767676; }
+/* suppressed rows: muted, still 4.5:1 on the striped rows (WCAG AA) */
+.jp-RenderedHTMLCommon table.kirc-table tr.muted { color: #595959; }
 img.kirc-chart { width: 100%; height: auto; display: block; }
 /* one chart per indicator: two columns on a wide screen, one on a phone */
 .kirc-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr));
@@ -64,6 +65,10 @@ img.kirc-chart { width: 100%; height: auto; display: block; }
 .kirc-pair-chart { flex: 1 1 380px; max-width: 460px; min-width: 0; }
 .kirc-pair-table { flex: 1 1 360px; min-width: 0; }
 .kirc-note { color: #444; font-size: 0.92em; }
+/* links large enough to tap (WCAG 2.2 target size) */
+.kirc-files li, .kirc-toc li { margin: 0.25em 0; }
+.kirc-files a, .kirc-toc a, .kirc-sig-link a, footer.kirc-footer a { display: inline-block;
+  min-height: 24px; line-height: 24px; }
 .jp-RenderedHTMLCommon { overflow-wrap: break-word; hyphens: manual; }
 footer.kirc-footer { max-width: 1100px; margin: 0 auto 2em; padding: 0 1.5em;
   color: #666; font-size: 0.85em; font-family: var(--jp-ui-font-family, sans-serif); }
@@ -523,6 +528,8 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         "display: flex; justify-content: space-between; gap: 1em; text-align: right; } "
         "td[data-label]::before { content: attr(data-label); text-align: left; color: #555; "
         "white-space: normal; } td small { display: inline; margin-left: 0.4em; } "
+        "td.num { white-space: normal; } td.num > span { text-align: right; } "
+        "td small.n { display: block; } "
         "tr.sparks td:empty { display: none; } }",
         "@page { size: A4 landscape; margin: 12mm; }",
         "@media print { .scroll { overflow: visible; } body { max-width: none; } }",
