@@ -89,14 +89,15 @@ def _check_rule(state, table, messages):
         assert len(both) <= 1, messages
 
 
-def test_the_rule_holds_in_every_year_of_the_whole_survey(whole):
+def test_the_rule_holds_in_the_years_of_the_whole_survey(whole):
     checked = 0
-    for year, state, table in _states(whole, range(2017, 2026)):
+    # the first year, the year whose first year is last year, the revision year, the last
+    for year, state, table in _states(whole, (2017, 2018, 2021, 2023, 2025)):
         tables = content.breakdown_tables(state) if year == 2017 else None
         messages = content.key_messages(table, state, tables)
         _check_rule(state, table, messages)
         checked += 1
-    assert checked == 9
+    assert checked == 5
 
 
 def test_the_rule_holds_in_a_sector_and_names_the_market(telecom):

@@ -1551,8 +1551,17 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
 # --------------------------------------------------------------------------------------------
 # the figures as files: kirc.report.files (names kept here for the notebook and the tests)
 
-from .files import (FIGURE_COLUMNS, figures_table, write_headline, write_outputs,  # noqa: E402
+from . import files as _files  # noqa: E402
+from .files import (FIGURE_COLUMNS, write_headline, write_outputs,  # noqa: E402
                     write_workbook, _excel_values, _fix_workbook_dates)
+
+
+def figures_table(report: ReportData, table: pd.DataFrame, trend: pd.DataFrame | None = None,
+                  breakdowns: dict | None = None) -> pd.DataFrame:
+    """Every figure the report shows, one row each (:func:`kirc.report.files.figures_table`),
+    with the market's trend beside a segment."""
+    market = market_trend(report) if trend is not None and report.has_trend else None
+    return _files.figures_table(report, table, trend, breakdowns, market)
 
 
 # --------------------------------------------------------------------------------------------

@@ -220,6 +220,9 @@ def _trend_chart(slide, report, row, part, market, labels) -> None:
         row["unit"], "0.0")
     axis.tick_labels.number_format_is_linked = False
     chart.category_axis.tick_labels.font.size = Pt(12)
+    # the years below the plot, not on the zero line where an NPS below zero runs
+    from pptx.enum.chart import XL_TICK_LABEL_POSITION
+    chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     colours = [SEGMENT, MARKET]
     for k, series in enumerate(chart.series):
         line = series.format.line

@@ -47,7 +47,8 @@ _ROW = ("estimate", "ci_low", "ci_high", "n", "n_eff", "flag", "low_base", "supp
 
 
 def figures_table(report, table: pd.DataFrame, trend: pd.DataFrame | None = None,
-                  breakdowns: dict | None = None) -> pd.DataFrame:
+                  breakdowns: dict | None = None, market: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     """Every figure the report shows, one row each, in the API's units (percent, NPS points).
 
     Sections: ``headline`` (with the change and, in a segment's report, the market, the
@@ -56,8 +57,6 @@ def figures_table(report, table: pd.DataFrame, trend: pd.DataFrame | None = None
     (empty cells), with ``suppressed`` and ``suppression`` saying why; ``low_base`` marks a
     shown figure whose effective base is below the threshold.
     """
-    from .content import market_trend
-
     rows = []
     for _, row in table.iterrows():
         rows.append({"section": "headline", "metric": row["metric"], "label": row["label"],
@@ -66,7 +65,7 @@ def figures_table(report, table: pd.DataFrame, trend: pd.DataFrame | None = None
                      "suppression": disclose.label(row["min_n"]) if row["suppressed"]
                      else None})
     if trend is not None and report.has_trend:
-        for section, part in (("trend", trend), ("market_trend", market_trend(report))):
+        for section, part in (("trend", trend), ("market_trend", market)):
             if part is None:
                 continue
             for _, row in part.iterrows():

@@ -115,7 +115,7 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
   .kirc-toc { background: none; border: 1px solid #ccc; }
   /* JupyterLab keeps each output whole on a page: a long section then leaves a blank page */
   .jp-OutputArea-child, .jp-Cell { break-inside: auto !important; }
-  a { color: inherit; text-decoration: none; }
+  a, .jp-RenderedHTMLCommon a { color: inherit !important; text-decoration: none !important; }
   footer.kirc-footer a { display: none; }
 }
 </style>
