@@ -111,8 +111,10 @@ def test_nps_and_mean_rows_equal_compare_groups(book_nl, ks2025):
         assert cell.value == pytest.approx(estimate) and cell.number_format == "0.00"
     top = kirc.csat(ks2025, "csat", weights="weight")
     assert csat.cell(_row(csat, "Top-2 (4–5)"), 2).value == pytest.approx(top["estimate"].item())
-    # the distribution adds up to 100 in every column
-    rows = [_row(csat, str(k)) for k in range(1, 6)]
+    # scale points are labelled (the report settings' scale_labels); the distribution adds up
+    # to 100 in every column
+    labels = ["1 zeer ontevreden", "2 ontevreden", "3 neutraal", "4 tevreden", "5 zeer tevreden"]
+    rows = [_row(csat, label) for label in labels]
     for c in range(2, csat.max_column + 1):
         assert sum(csat.cell(r, c).value for r in rows) == pytest.approx(100)
 
