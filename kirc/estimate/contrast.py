@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import config, disclose
+from .. import config, disclose, display
 from ..errors import ParameterError
 from ..measures import measure_of
-from ..survey.survey import FROM_DESIGN, resolve_design
+from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design
 from . import engines
 from .metrics import as_list, for_column, require_columns
 from .variance import Influence, domain_estimates, influence_variance
@@ -304,7 +304,7 @@ def contrast(data, metric, column: str, *, by: str, versus="pairs", within=None,
                              f"{', '.join(map(repr, ADJUSTMENTS))}")
     tally = engines.tally_measure(data, measure, column, [*within, by], call)
     est = domain_estimates(tally)
-    threshold = disclose.threshold(data, min_n if min_n is not None else call.min_n)
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
     small = disclose.flag(est["n_kish"].to_numpy(float), threshold) != ""
     pairs, labels, family = _comparisons(est, within, by, versus)
     result = compare_sides(measure, est, tally, call, pairs, method, confidence)
@@ -330,7 +330,9 @@ def contrast(data, metric, column: str, *, by: str, versus="pairs", within=None,
     out["flag"] = flags
     if isinstance(est[by].dtype, pd.CategoricalDtype) and not out.empty:
         out[by] = pd.Categorical(out[by], dtype=est[by].dtype)
-    return out
+    return display.with_view(out, display.estimates_view(
+        measure, column, call, [*within, by], min_n=threshold, confidence=confidence,
+        kind="contrast", counts=("n", "n_versus")))
 
 
 def _comparisons(est: pd.DataFrame, within: list[str], by: str, versus):

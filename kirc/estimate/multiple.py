@@ -32,16 +32,17 @@ categorical variables with multiple response options. *The R Journal* 6(1), 144â
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import config, disclose, intervals
+from .. import config, disclose, display, intervals
 from ..errors import ColumnError, ParameterError
 from ..measures import measure_of
-from ..survey.survey import FROM_DESIGN, resolve_design, survey_of
+from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design, survey_of
 from . import engines
 from .contrast import ADJUSTMENTS, adjust_pvalues
 from .metrics import as_list, estimate, require_columns
@@ -182,7 +183,12 @@ def multiple_response(data, question, *, by=None, design=None, weights=FROM_DESI
         out["__order"] = np.repeat(np.arange(len(options)), len(mean))
         out = out.sort_values(["__group", "__order"], kind="stable").drop(
             columns=["__group", "__order"])
-    return out[[*by, *MULTIPLE_COLUMNS]].reset_index(drop=True)
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
+    view = replace(display.estimates_view(measure_of("share"), "", call, [*by, "option"],
+                                          min_n=threshold, confidence=confidence),
+                   caption=display.caption_of(call.info, question)
+                   if isinstance(question, str) else "")
+    return display.with_view(out[[*by, *MULTIPLE_COLUMNS]].reset_index(drop=True), view)
 
 
 def _share_of_mentions(frame, y, mentions, by, design, weights, population, method,
@@ -219,7 +225,7 @@ def _share_of_mentions(frame, y, mentions, by, design, weights, population, meth
             np.clip(ratio[present], 0, 1), variance.variance[present],
             np.maximum(n_mentions[present], 1.0), variance.df[present].astype(float),
             method=method, confidence=confidence)
-    threshold = disclose.threshold(frame, min_n if min_n is not None else call.min_n)
+    threshold = min_n_of(frame, min_n if min_n is not None else call.min_n)
     out = est[by].reset_index(drop=True) if by else pd.DataFrame(index=range(size))
     out["estimate"] = 100 * ratio
     out["ci_low"], out["ci_high"] = 100 * low, 100 * high

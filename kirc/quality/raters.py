@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import config
+from .. import config, display
+from ..report.texts import DISPLAY_TEXT
 from ..errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["rater_agreement", "rater_bias", "krippendorff_alpha", "calibration_table",
@@ -112,7 +113,7 @@ def rater_agreement(data: pd.DataFrame, item: str, rater: str, score: str) -> pd
     if len(icc) != len(_ICC_FORMS):
         raise ParameterError(f"pingouin returned {len(icc)} ICC forms, expected six")
     ci = np.array([list(v) for v in icc["CI95" if "CI95" in icc else "CI95%"]], dtype=float)
-    return pd.DataFrame({
+    return _agreement(pd.DataFrame({
         "type": [name for name, _ in _ICC_FORMS],
         "description": [text for _, text in _ICC_FORMS],
         "estimate": icc["ICC"].to_numpy(float),
@@ -121,7 +122,7 @@ def rater_agreement(data: pd.DataFrame, item: str, rater: str, score: str) -> pd
         "n_items": n_items,
         "n_raters": n_raters,
         "method": "pingouin.intraclass_corr",
-    })
+    }), "ICC", ("type",), score, also=("n_items", "n_raters"))
 
 
 def rater_bias(data: pd.DataFrame, item: str, rater: str, score: str,
@@ -187,7 +188,8 @@ def rater_bias(data: pd.DataFrame, item: str, rater: str, score: str,
                      "ci_low": low, "ci_high": high, "n": n, "n_eff": float(n),
                      "n_missing": missing, "method": "t",
                      "flag": f"n<{min_n}" if n < min_n else "", "p_value": p_value})
-    return pd.DataFrame(rows)
+    return _agreement(pd.DataFrame(rows), "deviation", (rater,), score, unit="score",
+                      signed=True, also=("n",))
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,7 +427,7 @@ def krippendorff_alpha(data: pd.DataFrame, targets: str, raters: str, ratings: s
         # agreement, since the form did not discriminate between these contacts
         out.loc[0, "flag"] = "no variation"
     out.attrs = {"observed_disagreement": observed, "expected_disagreement": expected}
-    return out
+    return _agreement(out, "alpha", ("statistic",), ratings, also=("n_targets", "n_raters"))
 
 
 def _units_bootstrap(rng, unit, value, values, level, delta, n_boot) -> np.ndarray:
@@ -557,8 +559,18 @@ def calibration_table(data: pd.DataFrame, targets: str, raters: str, criteria: S
             "deviation_ci_low": np.nan if worst is None else worst["ci_low"],
             "deviation_ci_high": np.nan if worst is None else worst["ci_high"],
             "level": level, "method": alpha["method"], "flag": ", ".join(flag)})
-    out = pd.DataFrame(rows)
-    return out.sort_values("estimate", kind="stable", ignore_index=True)
+    out = pd.DataFrame(rows).sort_values("estimate", kind="stable", ignore_index=True)
+    return _agreement(out, "alpha", ("criterion",), raters, also=("n_targets", "n_raters"))
+
+
+def _agreement(table: pd.DataFrame, title: str, keys, caption: str, *, unit="coefficient",
+               signed=False, also=()) -> pd.DataFrame:
+    """A calibration result that shows itself as a table (:mod:`kirc.display`); rater
+    sessions are small by design, so no figure is suppressed, a few-contact one is marked."""
+    title = DISPLAY_TEXT["nl"].get(title, title)
+    return display.with_view(table, display.View(
+        kind="agreement", title=title, unit=unit, keys=tuple(keys), counts=(), also=also,
+        signed=signed, caption=caption))
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import config, disclose
 from ..errors import ParameterError
-from ..survey.survey import design_of, survey_of
+from ..survey.survey import design_of, min_n_of, survey_of
 from .texts import TABBOOK_TEXT
 
 __all__ = ["write_tab_book", "questions", "breakdowns"]
@@ -369,7 +369,7 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
     if len(years) > 1:
         by_columns = ["year", *by_columns]
     design = design_of(data)
-    min_n = disclose.threshold(data, definition.get("min_n") if survey_of(data) is None
+    min_n = min_n_of(data, definition.get("min_n") if survey_of(data) is None
                                else None)
     text = TABBOOK_TEXT[language]
     weight_name = design.weights

@@ -504,3 +504,66 @@ NPS_METHOD_NAMES = {
            "score": "Tango's (1998) score interval", "wald": "the Wald interval",
            "bootstrap": "a multinomial bootstrap"},
 }
+
+
+#: The notebook display of results (kirc.display).
+DISPLAY_TEXT = {
+    "nl": {"n": "n", "n_versus": "n (vergeleken)", "p": "p", "change": "Verandering",
+           "difference": "Verschil", "versus": "t.o.v.", "suppressed": "onderdrukt",
+           "compared": "vergeleken", "versus_rest": "de rest", "versus_total": "het totaal",
+           "pp": "pp",
+           "interval": "Tussen haken het {level}%-betrouwbaarheidsinterval.",
+           "significant": "* significant (p < 0,05).",
+           "pp_note": "pp = procentpunt.",
+           "method": "Methode: {methods}.",
+           "low_base": "{mark} effectieve basis onder {min_n}: voorzichtig lezen.",
+           "suppressed_note": "Onderdrukt: minder dan {min_n} antwoorden.",
+           "crosstab": "Kolompercentages; letters: significant hoger dan de kolom met die "
+                       "letter.",
+           "letters": "Letters achter een uitkomst: significant hoger dan de groep met die "
+                      "letter.",
+           "importance": "Belang (%)", "n_items": "contacten",
+           "deviation": "Afwijking van de anderen",
+           "survey": "Enquête", "rows": "rijen", "size": "{rows} {unit}, {columns} kolommen",
+           "source": "Bron: {source}", "design": "Steekproefontwerp: {design}",
+           "min_n": "Onderdrukt: cijfers op minder dan {min_n} antwoorden",
+           "lost": "Let op: het steekproefontwerp geldt niet meer ({reason})",
+           "per_year": "Respondenten per jaar", "year": "Jaar", "constructs": "Vragen",
+           "column": "Kolom", "type": "Soort", "question": "Vraag", "n_raters": "beoordelaars", "n_targets": "contacten",
+           "drivers": "Belang voor {outcome}, in % van de verklaarde variantie (R² = {r2})",
+           "more_rows": "Nog {rows} rijen niet getoond.",
+           "measures": {"nps": "NPS", "top_box": "top-{top} (%)", "csat": "CSAT (%)",
+                        "share": "aandeel (%)", "mean": "gemiddelde"},
+           "methods": {"beta": "Korn–Graubard (beta)", "wilson": "Wilson",
+                       "score": "score-interval (Tango)", "adjusted-wald":
+                       "aangepast Wald-interval (Rocks)", "t": "t-verdeling"}},
+    "en": {"n": "n", "n_versus": "n (compared)", "p": "p", "change": "Change",
+           "difference": "Difference", "versus": "versus", "suppressed": "suppressed",
+           "compared": "compared", "versus_rest": "the rest", "versus_total": "the total",
+           "pp": "pp",
+           "interval": "In brackets the {level}% confidence interval.",
+           "significant": "* significant (p < 0.05).",
+           "pp_note": "pp = percentage points.",
+           "method": "Method: {methods}.",
+           "low_base": "{mark} effective base below {min_n}: read with care.",
+           "suppressed_note": "Suppressed: fewer than {min_n} answers.",
+           "crosstab": "Column percentages; letters: significantly higher than the column with "
+                       "that letter.",
+           "letters": "Letters after a figure: significantly higher than the group with that "
+                      "letter.",
+           "importance": "Importance (%)", "n_items": "contacts",
+           "deviation": "Deviation from the others",
+           "survey": "Survey", "rows": "rows", "size": "{rows} {unit}, {columns} columns",
+           "source": "Source: {source}", "design": "Design: {design}",
+           "min_n": "Suppressed: figures on fewer than {min_n} answers",
+           "lost": "Note: the survey design no longer applies ({reason})",
+           "per_year": "Respondents per year", "year": "Year", "constructs": "Questions",
+           "column": "Column", "type": "Kind", "question": "Question", "n_raters": "raters", "n_targets": "contacts",
+           "drivers": "Importance for {outcome}, in % of the explained variance (R² = {r2})",
+           "more_rows": "{rows} more rows not shown.",
+           "measures": {"nps": "NPS", "top_box": "top {top} (%)", "csat": "CSAT (%)",
+                        "share": "share (%)", "mean": "mean"},
+           "methods": {"beta": "Korn–Graubard (beta)", "wilson": "Wilson",
+                       "score": "score interval (Tango)", "adjusted-wald":
+                       "adjusted Wald interval (Rocks)", "t": "t distribution"}},
+}
