@@ -73,7 +73,8 @@ _LAZY = {
 }
 #: Public subpackages and modules, imported on first use.
 _SUBMODULES = {"intervals", "io", "report", "demo", "privacy", "inspect", "config", "resources",
-               "draft", "estimate", "survey", "quality", "cli", "measures", "disclose"}
+               "draft", "estimate", "survey", "quality", "cli", "measures", "disclose", "display",
+               "plot"}
 
 __all__ = [
     "KircError", "KircWarning", "InputFileError", "ColumnError", "ScaleError",
