@@ -73,8 +73,10 @@ class View:
         The column of the figure (``"estimate"``; a driver's ``"importance"``).
     signed : bool
         The figure is a difference (a rater's deviation): shown with its sign, in points.
-    also : tuple of str
-        Further count columns shown (not used for suppression).
+    also : tuple of str or (str, str)
+        Further columns shown after the counts (not used for suppression): a count column,
+        or ``(column, "text")`` shown as it is, or ``(column, "signed")`` a difference in
+        the view's unit.
     """
 
     kind: str
@@ -94,7 +96,8 @@ class View:
         """Columns the display reads; without them the result shows as a plain frame."""
         if self.kind == "crosstab":
             return {*self.keys, "percent", "n"}
-        return {*self.keys, self.value, "ci_low", "ci_high", *self.counts, *self.also}
+        extra = {c if isinstance(c, str) else c[0] for c in self.also}
+        return {*self.keys, self.value, "ci_low", "ci_high", *self.counts, *extra}
 
 
 class Result(pd.DataFrame):
@@ -289,8 +292,20 @@ def rows(result: pd.DataFrame) -> list[dict]:
             cells[header] = disclose.marked(text, bool(low[i]))
         if signed and "p_value" in row:
             cells[words["p"]] = "–" if suppressed[i] else p_text(row["p_value"], language)
-        for column in (*view.counts, *view.also):
+        for column in view.counts:
             cells[_count_header(column, row, words)] = format_count(row[column], language)
+        for column in view.also:
+            column, kind = (column, "count") if isinstance(column, str) else column
+            header = _count_header(column, row, words)
+            value = row[column]
+            if kind == "text":
+                cells[header] = "" if _missing(value) or value is None else str(value)
+            elif kind == "signed":
+                cells[header] = "–" if _missing(value) else format_number(
+                    value, 2 if view.unit in ("score", "coefficient") else 1, language,
+                    sign=True)
+            else:
+                cells[header] = format_count(value, language)
         out.append(cells)
     return out
 
@@ -359,7 +374,8 @@ _STYLE = (
     "table.kirc-result caption{caption-side:top;text-align:left;font-weight:600;padding:.2em 0}"
     "table.kirc-result th,table.kirc-result td{padding:.25em .7em;text-align:right;"
     "border-bottom:1px solid rgba(127,127,127,.25)}"
-    "table.kirc-result th.key,table.kirc-result td.key{text-align:left}"
+    "table.kirc-result td{white-space:nowrap}"
+    "table.kirc-result th.key,table.kirc-result td.key{text-align:left;white-space:normal}"
     "table.kirc-result thead th{border-bottom:1px solid rgba(127,127,127,.6)}"
     "table.kirc-result td.suppressed{color:rgba(127,127,127,.9);font-style:italic}"
     "table.kirc-result tfoot td{text-align:left;font-size:.85em;opacity:.8;border:0;"

@@ -14,6 +14,8 @@ matplotlib ``Axes`` it drew on (``ax=`` draws on yours):
 :func:`crosstab`   column percentages as stacked bars, with the letters of significantly
                    higher columns
 :func:`drivers`    importance with its interval, largest first
+:func:`agreement`  Krippendorff's alpha per criterion of a rater calibration, against .667/.800
+:func:`deviations` each rater's mean deviation from the others per criterion, as a heatmap
 ================  ===========================================================================
 
 Every function applies the one small-base rule (:mod:`kirc.disclose`): a figure on fewer than
@@ -47,8 +49,8 @@ from .errors import ParameterError
 from .report.formatting import axis_formatter, format_count, format_number
 from .report.texts import DISPLAY_TEXT, LABELS
 
-__all__ = ["estimates", "trend", "change", "composition", "crosstab", "drivers", "layout",
-           "PALETTE", "SERIES"]
+__all__ = ["estimates", "trend", "change", "composition", "crosstab", "drivers", "agreement",
+           "deviations", "layout", "PALETTE", "SERIES"]
 
 #: Okabe & Ito (2008) colour-blind-safe colours: detractors, passives, promoters.
 PALETTE = {"detractors": "#D55E00", "passives": "#BBBBBB", "promoters": "#0072B2"}
@@ -108,13 +110,17 @@ def layout(result, *, keys=None, sort: bool = True, value: str | None = None) ->
     value = value or view.value
     frame = pd.DataFrame(result).reset_index(drop=True)
     hidden = np.zeros(len(frame), dtype=bool)
+    empty = np.zeros(len(frame), dtype=bool)
     for column in view.counts:
-        hidden |= disclose.hidden(pd.to_numeric(frame[column], errors="coerce"), view.min_n)
+        counts = pd.to_numeric(frame[column], errors="coerce")
+        hidden |= disclose.hidden(counts, view.min_n)
+        empty |= ~(counts > 0).to_numpy()
     hidden |= frame[value].isna().to_numpy()
     low = frame["flag"].astype(str).str.startswith("n<").to_numpy() if "flag" in frame \
         else np.zeros(len(frame), dtype=bool)
     names = [_name(row, keys) for _, row in frame.iterrows()]
-    counts = [c for c in view.counts if c in frame] or [c for c in view.also if c in frame]
+    counts = [c for c in view.counts if c in frame] or [
+        c for c in view.also if isinstance(c, str) and c in frame]
     labels = []
     for (_, row), name, mark in zip(frame.iterrows(), names, low):
         text = name
@@ -126,9 +132,10 @@ def layout(result, *, keys=None, sort: bool = True, value: str | None = None) ->
                         low_base=low)[~hidden]
     if sort:
         rows = rows.sort_values("value", ascending=False, kind="stable")
+    # a group without answers is not a suppressed figure: it is not named
     return {"rows": rows.reset_index(drop=True),
-            "hidden": [n for n, h in zip(names, hidden) if h], "shown": ~hidden,
-            "view": view}
+            "hidden": [n for n, h, e in zip(names, hidden, empty) if h and not e],
+            "shown": ~hidden, "view": view}
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,7 +329,7 @@ def trend(result, *, breaks=(), ax=None):
                         rows["ci_high"].where(show).to_numpy(float), color=colour, alpha=0.18,
                         linewidth=0)
         ax.plot(x, value, marker="o", markersize=4, color=colour,
-                label=str(name) if groups else None)
+                label=str(name) if groups and show.any() else None)
         low = show & rows["flag"].astype(str).str.startswith("n<").to_numpy()
         if low.any():
             ax.plot(x[low], value[low], "o", markersize=6, markerfacecolor="white",
@@ -344,7 +351,7 @@ def trend(result, *, breaks=(), ax=None):
         ax.legend(frameon=False, fontsize="small", ncol=2)
     hidden = {}
     for (_, row), shown in zip(frame.iterrows(), visible):
-        if not shown:
+        if not shown and row["n"] > 0:
             hidden.setdefault(_name(row, [year]), []).append(row["name"])
     _notes(ax, view, [f"{when} ({', '.join(names)})" if groups else when
                       for when, names in hidden.items()],
@@ -506,4 +513,62 @@ def drivers(result, *, ax=None, color: str = SERIES[0]):
     ax.set_xlabel(view.title)
     ax.set_title(view.caption, fontsize="medium")
     _notes(ax, view, drawn["hidden"], bool(rows["low_base"].any()))
+    return ax
+
+
+def agreement(result, *, ax=None):
+    """Krippendorff's alpha per criterion (:func:`kirc.calibration_table`) with its interval,
+    against the customary thresholds .667 (tentative conclusions) and .800 (reliable):
+    below .667 red, up to .800 amber, above blue.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    view = _view(result, ("agreement",), "agreement")
+    drawn = layout(result, sort=True)
+    rows = drawn["rows"]
+    ax = _axes(ax, (7, 0.5 * max(len(rows), 1) + 1.4))
+    y = np.arange(len(rows))[::-1]
+    value = rows["value"].to_numpy(float)
+    colours = np.where(value >= 0.8, SERIES[0], np.where(value >= 0.667, SERIES[1],
+                                                          PALETTE["detractors"]))
+    if rows["ci_low"].notna().all():
+        ax.hlines(y, rows["ci_low"], rows["ci_high"], color=REFERENCE, linewidth=1.5)
+    ax.scatter(value, y, color=colours, zorder=3)
+    for threshold in (0.667, 0.8):
+        ax.axvline(threshold, color="#999999", linestyle="--", linewidth=1)
+    ax.set_yticks(y, list(rows["name"]))
+    low = min(0.0, float(np.nanmin(np.r_[value, rows["ci_low"].to_numpy(float)])))
+    ax.set_xlim(low - 0.05, 1.02)
+    ax.xaxis.set_major_formatter(axis_formatter(view.language, decimals=1))
+    ax.set_xlabel(DISPLAY_TEXT[view.language]["alpha_axis"])
+    return ax
+
+
+def deviations(data, targets: str, raters: str, criteria, *, ax=None, language: str = "nl"):
+    """Each rater's mean deviation from the others on the same contacts (:func:`kirc.rater_bias`,
+    score points) per criterion, as a heatmap: red scores higher, blue lower.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import seaborn as sns
+
+    from .quality.raters import rater_bias
+
+    columns = {}
+    for criterion in criteria:
+        bias = rater_bias(data[data[criterion].notna()], targets, raters, criterion)
+        columns[criterion] = bias.set_index(raters)["estimate"]
+    matrix = pd.DataFrame(columns)
+    ax = _axes(ax, (1.1 * len(matrix.columns) + 2.5, 0.5 * len(matrix) + 1.5))
+    limit = max(0.5, float(np.nanmax(np.abs(matrix.to_numpy()))))
+    labels = matrix.map(lambda v: format_number(v, 1, language, sign=True))
+    sns.heatmap(matrix, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit,
+                annot=labels, fmt="",
+                cbar_kws={"label": DISPLAY_TEXT[language]["deviation_axis"]})
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     return ax

@@ -523,7 +523,9 @@ DISPLAY_TEXT = {
            "letters": "Letters achter een uitkomst: significant hoger dan de groep met die "
                       "letter.",
            "importance": "Belang (%)", "n_items": "contacten",
-           "deviation": "Afwijking van de anderen",
+           "deviation": "Afwijking van de anderen", "deviating_rater": "wijkt het meest af",
+           "flag": "let op", "alpha_axis": "Krippendorffs alfa (95%-interval)",
+           "deviation_axis": "gemiddelde afwijking (punten)",
            "survey": "Enquête", "rows": "rijen", "size": "{rows} {unit}, {columns} kolommen",
            "source": "Bron: {source}", "design": "Steekproefontwerp: {design}",
            "min_n": "Onderdrukt: cijfers op minder dan {min_n} antwoorden",
@@ -552,7 +554,9 @@ DISPLAY_TEXT = {
            "letters": "Letters after a figure: significantly higher than the group with that "
                       "letter.",
            "importance": "Importance (%)", "n_items": "contacts",
-           "deviation": "Deviation from the others",
+           "deviation": "Deviation from the others", "deviating_rater": "deviates most",
+           "flag": "note", "alpha_axis": "Krippendorff's alpha (95% interval)",
+           "deviation_axis": "mean deviation (points)",
            "survey": "Survey", "rows": "rows", "size": "{rows} {unit}, {columns} columns",
            "source": "Source: {source}", "design": "Design: {design}",
            "min_n": "Suppressed: figures on fewer than {min_n} answers",
