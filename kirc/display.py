@@ -276,8 +276,9 @@ def rows(result: pd.DataFrame) -> list[dict]:
         else:
             sides = {}
         for header, value in sides.items():
-            cells[header] = (words["suppressed"] if suppressed[i]
-                             else figure_text(value, view.unit, language))
+            if value is not None:           # an option difference has no sides of its own
+                cells[header] = (words["suppressed"] if suppressed[i]
+                                 else figure_text(value, view.unit, language))
         header = {"contrast": words["difference"], "change": words["change"]}.get(
             view.kind, view.title)
         if suppressed[i]:

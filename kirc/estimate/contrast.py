@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .. import config, disclose, display
+from .. import config, disclose, display, intervals
 from ..errors import ParameterError
 from ..measures import measure_of
 from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design
@@ -202,11 +201,7 @@ def compare_sides(measure, est: pd.DataFrame, tally, call, pairs: list[tuple[lis
     estimate = a["estimate"].to_numpy(float) - b["estimate"].to_numpy(float)
     se = np.sqrt(contrast_variance.variance)
     df = contrast_variance.df.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.isf((1 - confidence) / 2, np.where(df > 0, df, np.nan))
-        p_value = 2 * stats.t.sf(np.abs(estimate) / se, np.where(df > 0, df, np.nan))
-    p_value = np.where(se == 0, np.where(estimate == 0, 1.0, 0.0), p_value)
-    low, high = estimate - t * se, estimate + t * se
+    low, high, p_value = intervals.wald_t(estimate, se, df, confidence)
     used = np.full(k, "design (Taylor), t", dtype=object)
     design = call.design
     simple = design.weights is None and design.psu is None and tally.calibration is None

@@ -315,14 +315,8 @@ def compare_options(data, question, *, by=None, design=None, weights=FROM_DESIGN
         part["__group"] = np.arange(len(est))
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
-    df = out["df"].to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.isf((1 - confidence) / 2, np.where(df > 0, df, np.nan))
-        p_value = 2 * stats.t.sf(np.abs(out["estimate"] / out["se"]),
-                                 np.where(df > 0, df, np.nan))
-    p_value = np.where(out["se"] == 0, np.where(out["estimate"] == 0, 1.0, 0.0), p_value)
-    out["ci_low"] = out["estimate"] - t * out["se"]
-    out["ci_high"] = out["estimate"] + t * out["se"]
+    out["ci_low"], out["ci_high"], p_value = intervals.wald_t(out["estimate"], out["se"],
+                                                              out["df"], confidence)
     out["p_value"] = p_value
     adjusted = np.full(len(out), np.nan)
     for _, rows in out.groupby("__group").indices.items():
@@ -331,8 +325,15 @@ def compare_options(data, question, *, by=None, design=None, weights=FROM_DESIGN
     out["significant"] = adjusted < 1 - confidence
     out["method"] = "design (Taylor), t"
     out = out[out["n"] > 0].sort_values(["__group"], kind="stable")
-    return out[[*by, "option", "versus", "estimate", "se", "ci_low", "ci_high", "df",
-                "p_value", "p_adjusted", "significant", "method"]].reset_index(drop=True)
+    out = out[[*by, "option", "versus", "estimate", "se", "ci_low", "ci_high", "df",
+               "p_value", "p_adjusted", "significant", "method", "n"]].reset_index(drop=True)
+    view = replace(display.estimates_view(measure_of("share"), "", call, [*by, "option"],
+                                          min_n=min_n_of(data, call.min_n),
+                                          confidence=confidence, kind="contrast",
+                                          counts=("n",)),
+                   caption=display.caption_of(call.info, question)
+                   if isinstance(question, str) else "")
+    return display.with_view(out, view)
 
 
 # --------------------------------------------------------------------------------------------
