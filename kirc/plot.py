@@ -148,6 +148,13 @@ def _axes(ax, size):
     return ax
 
 
+def _row_axes(ax, rows, width: float = 7):
+    """The Axes of a chart with a row per group, sized to the rows, and the rows' positions
+    from the top."""
+    ax = _axes(ax, (width, 0.45 * max(len(rows), 1) + 1.6))
+    return ax, np.arange(len(rows))[::-1]
+
+
 def _axis_label(view: View, *, difference: bool = False) -> str:
     labels = LABELS[view.language]
     if difference:
@@ -272,8 +279,7 @@ def estimates(result, *, total=None, sort: bool = True, ax=None, color: str = SE
     view = _view(result, ("estimates",), "estimates")
     drawn = layout(result, sort=sort)
     rows = drawn["rows"]
-    ax = _axes(ax, (7, 0.45 * max(len(rows), 1) + 1.6))
-    y = np.arange(len(rows))[::-1]
+    ax, y = _row_axes(ax, rows)
     _interval(ax, rows, y, color)
     ax.set_yticks(y, list(rows["label"]))
     ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
@@ -382,8 +388,7 @@ def change(result, *, sort: bool = True, ax=None):
     if not keys:
         rows = rows.assign(label=[f"{int(a)}–{int(b)}" for a, b in
                                   zip(rows["year_from"], rows["year_to"])])
-    ax = _axes(ax, (7, 0.45 * max(len(rows), 1) + 1.6))
-    y = np.arange(len(rows))[::-1]
+    ax, y = _row_axes(ax, rows)
     significant = rows["significant"].fillna(False).to_numpy(bool)
     _interval(ax, rows, y, SERIES[0], filled=significant)
     ax.set_yticks(y, list(rows["label"]))
@@ -419,8 +424,7 @@ def composition(result, *, ax=None):
     drawn = layout(result, sort=False)
     rows = drawn["rows"]
     labels = LABELS[view.language]
-    ax = _axes(ax, (8, 0.45 * max(len(rows), 1) + 1.8))
-    y = np.arange(len(rows))[::-1]
+    ax, y = _row_axes(ax, rows, width=8)
     det, pas, pro = (rows[c].to_numpy(float) for c in ("detractors", "passives", "promoters"))
     names = labels["nps_groups"]
     ax.barh(y, -det, color=PALETTE["detractors"], label=names[0])
@@ -499,8 +503,7 @@ def drivers(result, *, ax=None, color: str = SERIES[0]):
     view = _view(result, ("drivers",), "drivers")
     drawn = layout(result, sort=True)
     rows = drawn["rows"]
-    ax = _axes(ax, (7, 0.45 * max(len(rows), 1) + 1.6))
-    y = np.arange(len(rows))[::-1]
+    ax, y = _row_axes(ax, rows)
     value = rows["value"].to_numpy(float)
     below = np.clip(np.nan_to_num(value - rows["ci_low"].to_numpy(float)), 0, None)
     above = np.clip(np.nan_to_num(rows["ci_high"].to_numpy(float) - value), 0, None)
@@ -526,10 +529,8 @@ def agreement(result, *, ax=None):
     matplotlib.axes.Axes
     """
     view = _view(result, ("agreement",), "agreement")
-    drawn = layout(result, sort=True)
-    rows = drawn["rows"]
-    ax = _axes(ax, (7, 0.5 * max(len(rows), 1) + 1.4))
-    y = np.arange(len(rows))[::-1]
+    rows = layout(result, sort=True)["rows"]
+    ax, y = _row_axes(ax, rows)
     value = rows["value"].to_numpy(float)
     colours = np.where(value >= 0.8, SERIES[0], np.where(value >= 0.667, SERIES[1],
                                                           PALETTE["detractors"]))
