@@ -23,30 +23,12 @@ import pandas as pd
 from .config import MIN_N
 from .errors import ColumnError, ParameterError
 
-__all__ = ["flag", "label", "hidden", "low_base", "marked", "threshold", "suppress",
-           "suppression_summary", "MIN_N", "LOW_BASE_MARK"]
+__all__ = ["flag", "label", "hidden", "low_base", "marked", "suppress", "suppression_summary",
+           "MIN_N", "LOW_BASE_MARK"]
 
 #: The mark of a shown figure whose effective base is below the threshold (:func:`low_base`);
 #: every table, chart, file and deck of a report writes it, with a legend in its language.
 LOW_BASE_MARK = "†"
-
-
-def threshold(data=None, min_n: int | None = None) -> int:
-    """The small-base threshold: ``min_n`` if given, else the survey's, else 30.
-
-    Examples
-    --------
-    >>> threshold(), threshold(min_n=5)
-    (30, 5)
-    """
-    if min_n is not None:
-        return int(min_n)
-    from .survey.survey import survey_of
-    info = survey_of(data)
-    if info is not None:
-        return int(info.min_n)
-    attrs = getattr(data, "attrs", None) or {}
-    return int(attrs.get("min_n", MIN_N))
 
 
 def _check_frame(table) -> None:

@@ -50,11 +50,11 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from .. import config, disclose
+from .. import config, disclose, display
 from ..errors import ColumnError, ParameterError, ScaleError
-from ..report.texts import (DRIVER_ALT, DRIVER_CAUTION, DRIVER_HEADERS, DRIVER_LABELS,
-                            DRIVER_SMALL_SAMPLE)
-from ..survey.survey import FROM_DESIGN
+from ..report.texts import (DISPLAY_TEXT, DRIVER_ALT, DRIVER_CAUTION, DRIVER_HEADERS,
+                            DRIVER_LABELS, DRIVER_SMALL_SAMPLE)
+from ..survey.survey import FROM_DESIGN, survey_of
 
 __all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section", "driver_plot"]
 
@@ -522,7 +522,14 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
         "method": f"{label}{' (weighted)' if weighted else ''}; {interval}",
         "flag": disclose.flag(prepared.n, min_n).item(),
     })
-    return out
+    info = survey_of(data)
+    language = display.language_of(info)
+    r2_text = display.interval_text(r2, *r2_ci, "coefficient", language)
+    return display.with_view(out, display.View(
+        kind="drivers", title=DISPLAY_TEXT[language]["importance"], unit="percent",
+        keys=("predictor",), language=language, min_n=min_n, confidence=confidence,
+        value="importance", caption=DISPLAY_TEXT[language]["drivers"].format(
+            outcome=display.caption_of(info, outcome), r2=r2_text)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,16 +32,17 @@ categorical variables with multiple response options. *The R Journal* 6(1), 144â
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import config, disclose, intervals
+from .. import config, disclose, display, intervals
 from ..errors import ColumnError, ParameterError
 from ..measures import measure_of
-from ..survey.survey import FROM_DESIGN, resolve_design, survey_of
+from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design, survey_of
 from . import engines
 from .contrast import ADJUSTMENTS, adjust_pvalues
 from .metrics import as_list, estimate, require_columns
@@ -182,7 +183,12 @@ def multiple_response(data, question, *, by=None, design=None, weights=FROM_DESI
         out["__order"] = np.repeat(np.arange(len(options)), len(mean))
         out = out.sort_values(["__group", "__order"], kind="stable").drop(
             columns=["__group", "__order"])
-    return out[[*by, *MULTIPLE_COLUMNS]].reset_index(drop=True)
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
+    view = replace(display.estimates_view(measure_of("share"), "", call, [*by, "option"],
+                                          min_n=threshold, confidence=confidence),
+                   caption=display.caption_of(call.info, question)
+                   if isinstance(question, str) else "")
+    return display.with_view(out[[*by, *MULTIPLE_COLUMNS]].reset_index(drop=True), view)
 
 
 def _share_of_mentions(frame, y, mentions, by, design, weights, population, method,
@@ -219,7 +225,7 @@ def _share_of_mentions(frame, y, mentions, by, design, weights, population, meth
             np.clip(ratio[present], 0, 1), variance.variance[present],
             np.maximum(n_mentions[present], 1.0), variance.df[present].astype(float),
             method=method, confidence=confidence)
-    threshold = disclose.threshold(frame, min_n if min_n is not None else call.min_n)
+    threshold = min_n_of(frame, min_n if min_n is not None else call.min_n)
     out = est[by].reset_index(drop=True) if by else pd.DataFrame(index=range(size))
     out["estimate"] = 100 * ratio
     out["ci_low"], out["ci_high"] = 100 * low, 100 * high
@@ -309,14 +315,8 @@ def compare_options(data, question, *, by=None, design=None, weights=FROM_DESIGN
         part["__group"] = np.arange(len(est))
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
-    df = out["df"].to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.isf((1 - confidence) / 2, np.where(df > 0, df, np.nan))
-        p_value = 2 * stats.t.sf(np.abs(out["estimate"] / out["se"]),
-                                 np.where(df > 0, df, np.nan))
-    p_value = np.where(out["se"] == 0, np.where(out["estimate"] == 0, 1.0, 0.0), p_value)
-    out["ci_low"] = out["estimate"] - t * out["se"]
-    out["ci_high"] = out["estimate"] + t * out["se"]
+    out["ci_low"], out["ci_high"], p_value = intervals.wald_t(out["estimate"], out["se"],
+                                                              out["df"], confidence)
     out["p_value"] = p_value
     adjusted = np.full(len(out), np.nan)
     for _, rows in out.groupby("__group").indices.items():
@@ -325,8 +325,15 @@ def compare_options(data, question, *, by=None, design=None, weights=FROM_DESIGN
     out["significant"] = adjusted < 1 - confidence
     out["method"] = "design (Taylor), t"
     out = out[out["n"] > 0].sort_values(["__group"], kind="stable")
-    return out[[*by, "option", "versus", "estimate", "se", "ci_low", "ci_high", "df",
-                "p_value", "p_adjusted", "significant", "method"]].reset_index(drop=True)
+    out = out[[*by, "option", "versus", "estimate", "se", "ci_low", "ci_high", "df",
+               "p_value", "p_adjusted", "significant", "method", "n"]].reset_index(drop=True)
+    view = replace(display.estimates_view(measure_of("share"), "", call, [*by, "option"],
+                                          min_n=min_n_of(data, call.min_n),
+                                          confidence=confidence, kind="contrast",
+                                          counts=("n",)),
+                   caption=display.caption_of(call.info, question)
+                   if isinstance(question, str) else "")
+    return display.with_view(out, view)
 
 
 # --------------------------------------------------------------------------------------------

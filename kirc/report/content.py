@@ -29,7 +29,7 @@ import pandas as pd
 from .. import disclose
 from ..errors import ParameterError
 from ..survey.calibrate import calibration_of, methods_note as weighting_note
-from ..survey.survey import design_of
+from ..survey.survey import design_of, min_n_of
 from .formatting import format_count, format_number, format_percent, format_value
 from .names import resolve_segment
 from .spec import (Indicator, ReportSpec, construct_breaks, construct_label, english_labels,
@@ -246,7 +246,7 @@ def load_report_data(survey: str, org_survey: str | None, year: int, segment: st
 
 
 def _min_n(frame: pd.DataFrame) -> int:
-    return disclose.threshold(frame)
+    return min_n_of(frame)
 
 
 def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -1511,9 +1511,9 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
     labels = _check_language(language)
     nps_method = NPS_METHOD_NAMES[language].get(intervals.DEFAULT_NPS_METHOD,
                                                 intervals.DEFAULT_NPS_METHOD)
-    min_n = disclose.threshold(consumers)
+    min_n = min_n_of(consumers)
     fpc = organisations is not None and design_of(organisations).has_fpc
-    org_min = disclose.threshold(organisations) if organisations is not None else None
+    org_min = min_n_of(organisations) if organisations is not None else None
     privacy_lines, seen = [], set()
     for frame in (consumers, organisations):
         if frame is None:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import config, disclose
 from ..errors import ParameterError
-from ..survey.survey import design_of, survey_of
+from ..survey.survey import design_of, min_n_of, survey_of
 from .texts import TABBOOK_TEXT
 
 __all__ = ["write_tab_book", "tab_book_path", "questions", "breakdowns"]
@@ -441,7 +441,7 @@ def _context(definition: dict, data: pd.DataFrame, years: list, language: str,
 
     text = TABBOOK_TEXT[language]
     design = design_of(data)
-    min_n = disclose.threshold(data, definition.get("min_n") if survey_of(data) is None
+    min_n = min_n_of(data, definition.get("min_n") if survey_of(data) is None
                                else None)
     weighting = (text["weighted"].format(weight=design.weights) if design.weights
                  else text["unweighted"])
