@@ -1,4 +1,5 @@
-"""The report's charts as SVG written directly: a trend per indicator, a breakdown, the NPS mix.
+"""The report's charts as SVG written directly: a trend per indicator, a breakdown, the NPS mix,
+what drives satisfaction.
 
 Each chart is a small, self-contained SVG (``<img>`` with a data URI and alt text in the
 report's language, :func:`chart_html`), drawn from the same tidy tables as the report's
@@ -19,8 +20,9 @@ a figure on a low effective base is a hollow point with the low-base mark
 (:data:`kirc.disclose.LOW_BASE_MARK`), a break in a series only where the questionnaire
 changed the question (:func:`kirc.report.spec.construct_breaks`). Output is deterministic.
 
-The general plots for notebooks (:func:`kirc.report.figures.trend_plot`, ``forest_plot``,
-``composition_plot``) stay in :mod:`kirc.report.figures`.
+The plots for notebooks are :mod:`kirc.plot` (matplotlib Axes). Both draw from the same
+rule (:mod:`kirc.disclose`: what is suppressed, what is marked) in the same colours
+(:data:`kirc.plot.SERIES`, :data:`kirc.plot.PALETTE`).
 """
 
 from __future__ import annotations
@@ -33,23 +35,24 @@ import numpy as np
 import pandas as pd
 
 from .. import disclose
+from ..plot import PALETTE, REFERENCE, SERIES
 from .formatting import format_count, format_number, format_value
 from .texts import LABELS
 
-__all__ = ["trend_chart", "breakdown_chart", "composition_chart", "chart_html", "WIDTH",
-           "MIN_FONT", "SEGMENT", "MARKET"]
+__all__ = ["trend_chart", "breakdown_chart", "composition_chart", "drivers_chart", "chart_html",
+           "WIDTH", "MIN_FONT", "SEGMENT", "MARKET"]
 
 #: Widest chart, in SVG units (CSS pixels at full size).
 WIDTH = 460
 #: Smallest type in a chart, in SVG units.
 MIN_FONT = 13
-SEGMENT = "#0072B2"            # Okabe & Ito blue
-MARKET = "#555555"
+SEGMENT = SERIES[0]             # Okabe & Ito blue
+MARKET = REFERENCE
 GRID = "#E3E6EA"
 TEXT = "#222222"
 MUTED = "#595959"
 #: Detractors, passives, promoters (Okabe & Ito: no red/green pair).
-MIX = ("#D55E00", "#BBBBBB", "#0072B2")
+MIX = (PALETTE["detractors"], PALETTE["passives"], PALETTE["promoters"])
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 #: Average glyph width as a share of the font size (DejaVu Sans, digits and lower case).
 _GLYPH = 0.6
@@ -438,3 +441,52 @@ def composition_chart(table: pd.DataFrame, by: str, report, by_words: str = ""):
     alt = labels["composition_alt"].format(by=by_words, year=report.year,
                                            items="; ".join(items))
     return _svg(width, height, body, title), alt
+
+
+# --------------------------------------------------------------------------------------------
+# what drives satisfaction
+
+
+def drivers_chart(table: pd.DataFrame, title: str, language: str):
+    """Importance per aspect (``label``, ``importance``, ``ci_low``, ``ci_high`` of
+    :func:`kirc.estimate.drivers.driver_section`'s table), largest on top: the name above its
+    bar, the share beside it, the percentile interval as a line (a bootstrap interval of a
+    small sample need not contain the estimate). Returns the SVG."""
+    rows = table.sort_values("importance", ascending=False, kind="stable")
+    width, left, right = WIDTH, 14.0, 14.0
+    title_lines = _wrap(title, 16, width - 8)
+    top = 10 + 18 * len(title_lines) + 16
+    row_h = 38.0
+    plot_h = row_h * max(len(rows), 1)
+    high = max(5.0, float(np.nanmax(rows[["importance", "ci_high"]].to_numpy(float))) * 1.08)
+    high = math.ceil(high / 10) * 10
+    ticks = list(range(0, int(high) + 1, 10 if high <= 50 else 20))
+
+    def x(value):
+        return left + value / high * (width - left - right)
+
+    body = [_text(4, 10 + 16 * (i + 1), line, 16, weight="bold")
+            for i, line in enumerate(title_lines)]
+    for tick in ticks:
+        body.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" '
+                    f'y2="{top + plot_h}" stroke="{GRID}" stroke-width="1"/>')
+        anchor = "start" if tick == ticks[0] else "end" if tick == ticks[-1] else "middle"
+        body.append(_text(x(tick), top + plot_h + 18, _tick(tick, "percent", language),
+                          MIN_FONT, anchor=anchor, fill=MUTED))
+    for k, (_, row) in enumerate(rows.iterrows()):
+        base = top + k * row_h
+        body.append(_text(left, base + 14, row["label"], 14))
+        body.append(_text(width - right, base + 14,
+                          format_number(row["importance"], 0, language) + "%", 14,
+                          anchor="end", fill=MUTED))
+        yy = base + 26
+        body.append(f'<rect x="{x(0):.1f}" y="{yy - 5}" width="{x(row["importance"]) - x(0):.1f}"'
+                    f' height="10" fill="{SEGMENT}"/>')
+        if pd.notna(row.get("ci_low")) and pd.notna(row.get("ci_high")):
+            a, b = x(float(row["ci_low"])), x(float(row["ci_high"]))
+            body.append(f'<line x1="{a:.1f}" y1="{yy}" x2="{b:.1f}" y2="{yy}" stroke="{TEXT}" '
+                        f'stroke-width="1.5"/>')
+            for end in (a, b):
+                body.append(f'<line x1="{end:.1f}" y1="{yy - 5}" x2="{end:.1f}" y2="{yy + 5}" '
+                            f'stroke="{TEXT}" stroke-width="1.5"/>')
+    return _svg(width, top + plot_h + 30, body, title)

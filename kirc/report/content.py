@@ -1,7 +1,7 @@
 """Content of the annual report: headline figures, key messages, breakdowns, methods, files.
 
 The notebook ``notebooks/annual_report.ipynb`` only calls these functions (and
-:mod:`kirc.report.figures`), so that everything a report says is computed, tested and reusable
+:mod:`kirc.report.sections`), so that everything a report says is computed, tested and reusable
 outside the notebook. The flow is one way: the survey definition (:mod:`kirc.report.spec`: its
 indicators and breakdowns) and harmonised frames from :func:`kirc.load_survey` → metrics from
 :mod:`kirc.estimate.metrics` → tidy tables here → words (:mod:`kirc.report.texts`) formatted by

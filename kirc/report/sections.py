@@ -11,7 +11,7 @@ import html
 
 import pandas as pd
 
-from . import charts, content, figures
+from . import charts, content
 from .formatting import format_count
 from .texts import LABELS
 
@@ -41,20 +41,6 @@ def _has(report, key: str) -> bool:
     if key == "drivers":
         return bool(report.definitions["survey"].get("drivers"))
     return True
-
-
-def _chart(build, *args):
-    """``build(*args)`` (a figure, its alt text and more) and the figure as ``<img>``.
-
-    Built and written with the garbage collector held (:class:`figures.held_collection`):
-    the figure is unreachable before the collector runs again. Returns the ``<img>`` and
-    what ``build`` returned after the alt text.
-    """
-    with figures.held_collection():
-        figure, alt, *rest = build(*args)
-        image = figures.chart_html(figure, alt)
-        del figure
-    return (image, *rest)
 
 
 def title(report) -> str:
@@ -210,7 +196,8 @@ def drivers(report) -> str:
     shown[shown.columns[1]] = shown.iloc[:, 1].astype(str)
     return (_heading("drivers", report.language)
             + content.html_table(shown, section["title"])
-            + figures.chart_html(section["figure"], section["alt"])
+            + charts.chart_html(charts.drivers_chart(section["table"], section["title"],
+                                                     report.language), section["alt"])
             + f'<p class="kirc-note">{html.escape(section["caution"])}</p>')
 
 
