@@ -93,7 +93,7 @@ def test_fcr_sheet_equals_crosstab(book_nl, ks2025):
 def test_nps_and_mean_rows_equal_compare_groups(book_nl, ks2025):
     sheet = book_nl["Net Promoter Score (NPS)"]
     row = _row(sheet, "NPS (punten)")
-    result = kirc.compare_groups(ks2025, "nps", "nps", "sector", weights="weight")
+    result = kirc.compare_groups(ks2025, "nps", "nps", by="sector", weights="weight")
     columns = _columns(sheet, "Sector van de organisatie van het laatste contact")
     for sector, estimate, letters in zip(result["sector"], result["estimate"],
                                          result["higher_than"]):
@@ -104,7 +104,7 @@ def test_nps_and_mean_rows_equal_compare_groups(book_nl, ks2025):
     assert "".join(result["higher_than"]) != ""
     csat = book_nl["Klanttevredenheid"]
     mean_row = _row(csat, "Gemiddelde")
-    means = kirc.compare_groups(ks2025, "mean", "csat", "age_group", weights="weight")
+    means = kirc.compare_groups(ks2025, "mean", "csat", by="age_group", weights="weight")
     columns = _columns(csat, "Leeftijdsgroep")
     for group, estimate in zip(means["age_group"], means["estimate"]):
         cell = csat.cell(mean_row, columns[group])

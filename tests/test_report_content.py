@@ -375,7 +375,7 @@ def test_significance_letters_are_compare_groups_and_respect_suppression(report_
     table = content.significance(report_2025, "channel", tables).set_index("Kanaal")
     fcr = next(i for i in report_2025.indicators if i.key == "fcr")
     rows = report_2025.survey[report_2025.survey["year"] == 2025]
-    direct = kirc.compare_groups(rows, "share", "fcr", "channel").dropna(subset=["channel"])
+    direct = kirc.compare_groups(rows, "share", "fcr", by="channel").dropna(subset=["channel"])
     for channel, letter, higher in zip(direct["channel"], direct["letter"],
                                        direct["higher_than"]):
         cell = table.loc[f"({letter}) {channel}", fcr.name("nl")]

@@ -153,8 +153,8 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
     if not isinstance(column_series.dtype, pd.CategoricalDtype) or \
             list(column_series.cat.categories) != column_categories:
         # the columns with answers, in order; rows without a row answer count nowhere
-        frame = data.assign(**{column: pd.Categorical(column_series,
-                                                      categories=column_categories)})
+        kept = column_series.where(column_series.isin(column_categories))
+        frame = data.assign(**{column: pd.Categorical(kept, categories=column_categories)})
     measure = Categories(tuple(row_categories))
     tally = engines.tally_measure(frame, measure, row, [column], call)
     keep = tally.domains[column].notna().to_numpy()
