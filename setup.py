@@ -17,6 +17,6 @@ setup(
     package_data={
         "kirc": ["py.typed"],
         "kirc._data.notebooks": ["*.ipynb"],
-        "kirc._data.surveys": ["*.toml", "*.sav", "*.csv", "*.xlsx", "*.md"],
+        "kirc._data.surveys": ["*.toml", "*.sav", "*.csv", "*.xlsx", "*.md", "report/*.toml"],
     },
 )

@@ -14,11 +14,13 @@ import importlib
 
 from . import _compat
 from .errors import (ColumnError, DefinitionError, InputFileError, KircError, KircWarning,
-                     ParameterError, ScaleError)
+                     ParameterError, ScaleError, install_notebook_traceback)
 
 __version__ = "0.1.0"
 
 _compat.install()
+# in JupyterLab a kirc error reads as one message under the user's own line
+install_notebook_traceback()
 
 # public name -> submodule that defines it
 _LAZY = {
@@ -54,6 +56,10 @@ _LAZY = {
     "contrast": "kirc.estimate.contrast",
     "trend_test": "kirc.estimate.compare",
     "regress": "kirc.estimate.regress",
+    # multiple-response questions
+    "multiple_response": "kirc.estimate.multiple",
+    "compare_options": "kirc.estimate.multiple",
+    "marginal_independence": "kirc.estimate.multiple",
     # weighting to the population
     "calibrate": "kirc.survey.calibrate",
     "weighting_report": "kirc.survey.calibrate",
@@ -72,7 +78,8 @@ _LAZY = {
 }
 #: Public subpackages and modules, imported on first use.
 _SUBMODULES = {"intervals", "io", "report", "demo", "privacy", "inspect", "config", "resources",
-               "draft", "estimate", "survey", "quality", "cli", "measures", "disclose"}
+               "draft", "estimate", "survey", "quality", "cli", "measures", "disclose", "display",
+               "plot"}
 
 __all__ = [
     "KircError", "KircWarning", "InputFileError", "ColumnError", "ScaleError",

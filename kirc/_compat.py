@@ -38,9 +38,9 @@ MOVED_MODULES: dict[str, tuple[str, dict[str, str]]] = {
     "kirc.tabbook": ("kirc.report.tabbook", {}),
     "kirc.read": ("kirc.io", {}),
     "kirc.platforms": ("kirc.io.platforms", {}),
-    "kirc.plots": ("kirc.report.figures", {}),
+    "kirc.plots": ("kirc.plot", {}),
     "kirc.annual": ("kirc.report.content", {
-        "trend_figure": "kirc.report.figures", "format_number": "kirc.report.formatting",
+        "format_number": "kirc.report.formatting",
         "format_percent": "kirc.report.formatting", "format_value": "kirc.report.formatting",
         "LABELS": "kirc.report.texts"}),
 }

@@ -18,7 +18,8 @@ examples:
   kirc render --years 2025 --language en --output reports-en
   kirc inspect path/to/export.sav                    what kirc detects in a file
   kirc init export_2025.csv --output own.toml        draft a definition from your export
-  kirc tabs --years 2025 --output tabs.xlsx          Excel tab book with significance letters
+  kirc render --years 2025 --segment elk --pptx      also a deck (.pptx) per report
+  kirc tabs --years 2025                             Excel tab book into reports/
 
 Every error is one line on stderr with exit status 2; Ctrl-C stops a render with status 130.
 """
@@ -27,12 +28,46 @@ RENDER_EXAMPLES = """\
 examples:
   kirc render --years 2017-2025
   kirc render --years 2025 --segment all --segment telecom
+  kirc render --years 2017-2025 --segment elk --jobs 2    every year x all and each sector
   kirc render --survey surveys/own.toml --years 2025 --org-survey ""
-  kirc render --years 2024-2025 --pdf --output /tmp/reports
+  kirc render --years 2024-2025 --pdf --pptx --output /tmp/reports
 
-Writes <output>/<year>/<segment>.html (and .pdf with --pdf), the figures of each report as
-<output>/<year>/<segment>/figures.xlsx and .csv, all figures as <output>/figures.xlsx, and
-<output>/index.html.
+Writes <output>/<year>/<segment>.html (and .pdf with --pdf, .pptx with --pptx), the figures
+of each report as <output>/<year>/<segment>/figures.xlsx and .csv, all figures as
+<output>/figures.xlsx, and <output>/index.html. A segment or year that does not exist is an
+error that names the closest one ("did you mean 'telecom'?").
+"""
+
+INSPECT_EXAMPLES = """\
+examples:
+  kirc inspect surveys/klantcontact_2025.sav
+  kirc inspect export.csv --source qualtrics
+  kirc inspect export.sav | less
+
+Prints what kirc detects in the file (format, header row, separator, decimal mark, encoding,
+value labels, missing codes, personal data) and why, before you analyse it.
+"""
+
+INIT_EXAMPLES = """\
+examples:
+  kirc init ledenpeiling_2024.csv --output ledenpeiling.toml
+  kirc init peiling_2022.sav peiling_2023.sav peiling_2024.csv --output peiling.toml
+  kirc init export.xlsx --year 2024 --output peiling.toml --force
+
+Then read the lines marked '# check:' and render: kirc render --survey peiling.toml --years 2024
+"""
+
+TABS_EXAMPLES = """\
+examples:
+  kirc tabs --years 2025                              reports/klantcontact-tabellen-2025.xlsx
+  kirc tabs --years 2024-2025 --language en           reports/klantcontact-tabs-2024-2025.xlsx
+  kirc tabs --survey own.toml --years 2025 --output /tmp/own.xlsx
+  kirc tabs --years 2025 --org-survey ""              without the organisation survey
+
+One sheet per question: a Total column and every breakdown of the definition, with bases,
+column percentages (or the NPS, the mean) and the letters of the columns a figure is
+significantly higher than; the second survey of the definition ([report] org_survey) gets
+sheets of its own. --output may be a folder (default reports/) or a .xlsx file.
 """
 
 
@@ -95,12 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--output", default="reports", help="output folder (default reports/)")
     render.add_argument("--pdf", action="store_true",
                         help="also print every report to an A4 PDF (needs Chromium)")
+    render.add_argument("--pptx", action="store_true",
+                        help="also write every report as a deck (.pptx) beside its HTML")
+    render.add_argument("--keep-notebooks", action="store_true",
+                        help="keep each executed notebook (.ipynb) beside its report; by default "
+                             "only a failing report's is kept")
     render.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every report (for notebooks that keep state "
                              "outside their namespace); default one kernel per worker")
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    inspect = sub.add_parser("inspect", help="show what kirc detects in a survey export")
+    inspect = sub.add_parser("inspect", help="show what kirc detects in a survey export",
+                             description="Show what kirc detects in a survey export (SPSS, "
+                             "Stata, CSV, Excel, survey platforms) and why, without analysing "
+                             "it.", epilog=INSPECT_EXAMPLES,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
     inspect.add_argument("file")
     inspect.add_argument("--source", default="auto",
                          choices=["auto", "qualtrics", "surveymonkey", "limesurvey",
@@ -114,7 +158,8 @@ def _add_init(sub) -> None:
     init = sub.add_parser("init", help="draft a survey definition (.toml) from your exports",
                           description="Draft a survey definition from one or more exports (one "
                           "per year, or one with a year column). Every guess is marked "
-                          "'# check:'; read the draft, adjust it, then kirc render --survey.")
+                          "'# check:'; read the draft, adjust it, then kirc render --survey.",
+                          epilog=INIT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     init.add_argument("exports", nargs="+", metavar="EXPORT",
                       help="survey export(s): .sav, .csv, .xlsx, ...")
     init.add_argument("--output", "-o", required=True, metavar="FILE.toml",
@@ -139,17 +184,28 @@ def _run_init(args) -> int:
 
 def _add_tabs_parser(sub) -> None:
     tabs = sub.add_parser("tabs", help="write an Excel tab book: every question by every "
-                                       "breakdown, with bases, percentages and letters")
+                                       "breakdown, with bases, percentages and letters",
+                          description="Write an Excel tab book: every question of the survey "
+                          "(and of its organisation survey) by every breakdown of its "
+                          "definition, with bases, percentages and significance letters.",
+                          epilog=TABS_EXAMPLES,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
     tabs.add_argument("--survey", default="klantcontact",
-                      help="survey definition (name or .toml path)")
+                      help="survey definition (name or .toml path; default the demo)")
     tabs.add_argument("--years", type=_years, required=True, help="e.g. 2025 or 2024-2025")
-    tabs.add_argument("--output", required=True, help="the .xlsx file to write")
+    tabs.add_argument("--output", default="reports",
+                      help="a folder (default reports/) or the .xlsx file to write")
+    tabs.add_argument("--org-survey", default=None,
+                      help="a second survey whose questions get sheets too; default the "
+                           "definition's [report] org_survey, if any; \"\" for none")
     tabs.add_argument("--language", choices=["nl", "en"], default="nl")
 
 
 def _run_tabs(args) -> int:
-    from .report.tabbook import write_tab_book
-    path = write_tab_book(args.survey, args.years, args.output, language=args.language)
+    from .report.tabbook import tab_book_path, write_tab_book
+    output = tab_book_path(args.survey, args.years, args.output, args.language)
+    path = write_tab_book(args.survey, args.years, output, language=args.language,
+                          org_survey=args.org_survey)
     print(f"kirc tabs: {path}")
     return 0
 
@@ -198,7 +254,8 @@ def _run(args) -> int:
                                 survey=args.survey, org_survey=args.org_survey,
                                 language=args.language, jobs=args.jobs, output=args.output,
                                 progress=not args.no_progress, pdf=args.pdf,
-                                fresh_kernels=args.fresh_kernels)
+                                fresh_kernels=args.fresh_kernels, pptx=args.pptx,
+                                keep_notebooks=args.keep_notebooks)
             except RenderInterrupted as stop:
                 print(stop.line(), file=sys.stderr)
                 return 130

@@ -23,25 +23,12 @@ import pandas as pd
 from .config import MIN_N
 from .errors import ColumnError, ParameterError
 
-__all__ = ["flag", "label", "hidden", "threshold", "suppress", "suppression_summary", "MIN_N"]
+__all__ = ["flag", "label", "hidden", "low_base", "marked", "suppress", "suppression_summary",
+           "MIN_N", "LOW_BASE_MARK"]
 
-
-def threshold(data=None, min_n: int | None = None) -> int:
-    """The small-base threshold: ``min_n`` if given, else the survey's, else 30.
-
-    Examples
-    --------
-    >>> threshold(), threshold(min_n=5)
-    (30, 5)
-    """
-    if min_n is not None:
-        return int(min_n)
-    from .survey.survey import survey_of
-    info = survey_of(data)
-    if info is not None:
-        return int(info.min_n)
-    attrs = getattr(data, "attrs", None) or {}
-    return int(attrs.get("min_n", MIN_N))
+#: The mark of a shown figure whose effective base is below the threshold (:func:`low_base`);
+#: every table, chart, file and deck of a report writes it, with a legend in its language.
+LOW_BASE_MARK = "†"
 
 
 def _check_frame(table) -> None:
@@ -76,6 +63,35 @@ def flag(n_eff, min_n: int) -> np.ndarray:
     """
     n_eff = np.asarray(n_eff, dtype=float)
     return np.where(n_eff < min_n, label(min_n), "")
+
+
+def low_base(n_eff, min_n: int) -> np.ndarray:
+    """True where a figure's effective base (Kish's ``n_eff``) is below ``min_n``.
+
+    The figure itself is shown (its count of answers is at least ``min_n``, else it is
+    suppressed: :func:`hidden`), with :data:`LOW_BASE_MARK` and a legend: the same condition
+    as :func:`flag`, as a boolean for the places that draw the mark. A missing ``n_eff`` (a
+    suppressed figure) is not marked.
+
+    Examples
+    --------
+    >>> low_base([12.5, 30.0, float("nan")], 30).tolist()
+    [True, False, False]
+    """
+    n_eff = np.asarray(n_eff, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return n_eff < min_n
+
+
+def marked(text: str, low: bool) -> str:
+    """A shown figure's text with the low-base mark when its effective base is low.
+
+    Examples
+    --------
+    >>> marked("41,2%", True), marked("41,2%", False)
+    ('41,2% †', '41,2%')
+    """
+    return f"{text} {LOW_BASE_MARK}" if low else text
 
 
 def suppress(table: pd.DataFrame, *, n: str = "n", min_n: float = MIN_N,

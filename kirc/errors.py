@@ -95,17 +95,133 @@ class KircWarning(UserWarning):
     """
 
 
-def warn(message: str, category: type[Warning] = KircWarning) -> None:
-    """Issue a warning attributed to the first caller outside the package.
+# Texts already shown under the "default", "once" or "module" action. Python's own registry
+# of shown warnings is emptied whenever a filter changes (every ``catch_warnings`` block, and
+# reading takes several), so it cannot keep a text to once per process; this set can. A text
+# names the file and the cause, so each is shown once however often the file is read (kirc
+# init reads each export, then loads the draft that reads it again).
+_SHOWN: set = set()
 
-    Where the user's own line is, not a line of kirc: the warning is then shown once per call
-    site and can be filtered by the user's module.
+
+def _action(text: str, kind: type) -> str:
+    """The action of the first filter that matches a warning of this text and category."""
+    import warnings
+
+    for action, message, category, module, lineno in warnings.filters:
+        if ((message is None or message.match(text)) and issubclass(kind, category)
+                and (module is None or module.match("kirc")) and lineno in (0, None)):
+            return action
+    return warnings.defaultaction
+
+
+def warn(message: str, category: type[Warning] = KircWarning) -> None:
+    """Issue a warning: a :class:`KircWarning` in one line, once per file and cause.
+
+    Parameters
+    ----------
+    message : str
+        What was decided, naming the file and the column or rows; white space (line breaks
+        included) is collapsed to single spaces.
+    category : type, default KircWarning
+        :class:`KircWarning` or a subclass of it; or ``FutureWarning`` for a call that will
+        stop working.
+
+    Notes
+    -----
+    A :class:`KircWarning` is attributed to the pseudo-file ``kirc`` at line 0 rather than to
+    a line of the caller's code: the decision is about the data, not about the line that read
+    it, and Python prints no source line for it (``kirc:0: KircWarning: <message>``); the
+    command line prints it as ``kirc: warning: <message>``. Any other category (a
+    ``FutureWarning``) is attributed to the first caller outside the package: the line to
+    change.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("a.csv: column 'nps':\\n   3 cells were read as missing")
+    >>> str(caught[0].message), caught[0].filename, caught[0].lineno
+    ("a.csv: column 'nps': 3 cells were read as missing", 'kirc', 0)
     """
     import sys
     import warnings
 
-    level, frame = 1, sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("kirc"):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, category, stacklevel=level)
+    text = " ".join(str(message).split())
+    if not issubclass(category, KircWarning):
+        # stacklevel 1 is this function, 2 its caller: go out to the first frame outside kirc
+        level, frame = 2, sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__", "").startswith("kirc"):
+            frame = frame.f_back
+            level += 1
+        warnings.warn(text, category, stacklevel=level)
+        return
+    if _action(text, category) in ("default", "once", "module"):
+        if text in _SHOWN:
+            return
+        _SHOWN.add(text)
+    # the action itself ("always", "error", "ignore", or showing it this first time) is
+    # the warnings module's
+    warnings.warn_explicit(text, category, filename="kirc", lineno=0, module="kirc")
+
+
+# --------------------------------------------------------------------------------------------
+# errors in a notebook
+
+_PACKAGE = __file__.rsplit("/", 1)[0] if "/" in __file__ else ""
+
+
+def _user_frames(tb):
+    """The user's frames (cells, own functions) from the first up to where a library (kirc,
+    pandas, ...) takes over, as a new chain (the original is not changed); IPython's own
+    frames before the cell are left out too."""
+    import sysconfig
+    import types
+
+    libraries = tuple(p for p in {_PACKAGE, sysconfig.get_paths().get("purelib"),
+                                  sysconfig.get_paths().get("stdlib")} if p)
+    kept = []
+    while tb is not None:
+        inside = tb.tb_frame.f_code.co_filename.startswith(libraries)
+        if inside and kept:
+            break
+        if not inside:
+            kept.append(tb)
+        tb = tb.tb_next
+    chain = None
+    for item in reversed(kept):
+        chain = types.TracebackType(chain, item.tb_frame, item.tb_lasti, item.tb_lineno)
+    return chain
+
+
+def notebook_traceback(shell, etype, value, tb, tb_offset=None):
+    """IPython's handler of a :class:`KircError`: the user's own lines and the message, the
+    package's inner frames hidden (as pandas and seaborn errors read); ``%xmode Verbose``
+    shows every frame."""
+    formatter = shell.InteractiveTB
+    if str(getattr(formatter, "mode", "")).lower() == "verbose":
+        stb = formatter.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    else:
+        context = (value.__cause__, value.__context__, value.__suppress_context__)
+        value.__cause__, value.__suppress_context__ = None, True
+        try:
+            stb = formatter.structured_traceback(etype, value, _user_frames(tb),
+                                                 tb_offset=tb_offset)
+        finally:
+            value.__cause__, value.__context__, value.__suppress_context__ = context
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def install_notebook_traceback() -> bool:
+    """Show kirc's errors short in the running IPython kernel (called on ``import kirc``);
+    False outside IPython or where another handler is installed."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or (shell.custom_exceptions and
+                         shell.custom_exceptions != (KircError,)):
+        return False
+    shell.set_custom_exc((KircError,), notebook_traceback)
+    return True

@@ -103,6 +103,7 @@ __all__ = [
     "nps_difference_interval",
     "difference_pvalue",
     "nps_difference_pvalue",
+    "wald_t",
 ]
 
 #: Methods of :func:`proportion_interval` (``"beta"`` is accepted for ``"clopper-pearson"``).
@@ -1027,6 +1028,40 @@ def design_nps_interval(promoters, detractors, variance, n, df, method=DEFAULT_D
 # --------------------------------------------------------------------------------------------
 # differences between two independent samples
 # --------------------------------------------------------------------------------------------
+
+def wald_t(estimate, se, df, confidence=0.95):
+    """The Wald interval and two-sided p-value of an estimate with a design standard error:
+    ``estimate ± t(df) · se`` and ``P(|T_df| > |estimate| / se)``.
+
+    The design's t of every mean, contrast, change and option difference. A group without
+    degrees of freedom (``df <= 0``) has no interval; an estimate with ``se == 0`` has p 1 when
+    it is 0 and p 0 otherwise.
+
+    Returns
+    -------
+    (low, high, p_value) : arrays
+
+    Notes
+    -----
+    R: ``confint(svycontrast(...), df = degf(design))`` and
+    ``2 * pt(-abs(coef / SE), degf(design))``.
+
+    Examples
+    --------
+    >>> low, high, p = wald_t([2.0], [1.0], [10.0])
+    >>> [round(float(v), 4) for v in (low[0], high[0], p[0])]
+    [-0.2281, 4.2281, 0.0734]
+    """
+    estimate = np.asarray(estimate, dtype=float)
+    se = np.asarray(se, dtype=float)
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usable = np.where(df > 0, df, np.nan)
+        t = stats.t.isf((1 - _confidence_level(confidence)) / 2, usable)
+        p_value = 2 * stats.t.sf(np.abs(estimate) / se, usable)
+    p_value = np.where(se == 0, np.where(estimate == 0, 1.0, 0.0), p_value)
+    return estimate - t * se, estimate + t * se, p_value
+
 
 def _mover(estimate1, low1, high1, estimate2, low2, high2):
     """Zou & Donner (2008) limits for estimate1 - estimate2 from the two separate intervals."""

@@ -45,7 +45,6 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import intervals
 from ._frozen import Shared
@@ -483,12 +482,8 @@ class Mean(Measure):
         return "t"
 
     def interval(self, est, counted, method, confidence):
-        mean = est["estimate"].to_numpy(float)
-        se = est["se"].to_numpy(float)
-        df = est["df"].to_numpy(float)
-        with np.errstate(invalid="ignore"):
-            t = stats.t.isf((1 - confidence) / 2, np.where(df > 0, df, np.nan))
-        return mean - t * se, mean + t * se
+        low, high, _ = intervals.wald_t(est["estimate"], est["se"], est["df"], confidence)
+        return low, high
 
     def difference(self, a, b, method, confidence):
         """Welch's t: design standard errors, Satterthwaite degrees of freedom."""
@@ -498,9 +493,8 @@ class Mean(Measure):
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.sqrt(se_a ** 2 + se_b ** 2)
             df = se ** 4 / (se_a ** 4 / df_a + se_b ** 4 / df_b)
-            t = stats.t.isf((1 - confidence) / 2, df)
-            p_value = 2 * stats.t.sf(np.abs(diff) / se, df)
-        return "welch", diff - t * se, diff + t * se, p_value
+        low, high, p_value = intervals.wald_t(diff, se, df, confidence)
+        return "welch", low, high, p_value
 
     def extra(self, est):
         with np.errstate(invalid="ignore"):

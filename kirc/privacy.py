@@ -1162,7 +1162,8 @@ def protect(df: pd.DataFrame, *, mode: str = "drop", key=None,
 
 def _report_dropped(source, records: list, found: dict) -> None:
     """One line for the columns dropped as personal data: what each held, and how to keep it."""
-    from .io.meta import PersonalDataWarning, warn
+    from .errors import warn
+    from .io.meta import PersonalDataWarning
 
     parts = []
     for record in records:

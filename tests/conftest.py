@@ -35,18 +35,30 @@ def realdata():
 
 @pytest.fixture(scope="session")
 def rendered_2025(tmp_path_factory):
-    """The real annual report for 2025 (all sectors), rendered once for the whole session.
+    """The real annual reports of 2025 — all sectors and each sector, with their decks —
+    rendered once for the whole session.
 
-    Several test files inspect the same render (HTML content, browser, idempotency); rendering
-    takes ~15 s, so they share it.
+    Several test files inspect the same batch (HTML content, the market beside each sector,
+    the decks, the browser, the PDF, idempotency); rendering takes ~30 s, so they share it.
     """
     from kirc import report
 
     output = tmp_path_factory.mktemp("reports")
-    result = report.render(years=[2025], segments=["all"], output=output, jobs=1,
-                           progress=False)
+    result = report.render(years=[2025], segments=["each"], output=output, jobs=2,
+                           progress=False, pptx=True)
     assert result.ok, result.summary()
     return {"output": output, "result": result}
+
+
+@pytest.fixture(scope="session")
+def rendered_english(tmp_path_factory):
+    """An English batch with a segment: all sectors and telecom, 2025 (one extra render)."""
+    from kirc import report
+    output = tmp_path_factory.mktemp("reports-en")
+    result = report.render(years=[2025], segments=["all", "telecom"], language="en",
+                           output=output, jobs=2, progress=False, pptx=True)
+    assert result.ok, result.summary()
+    return output
 
 
 def read_unchanged(path, **options):

@@ -10,7 +10,10 @@ import pandas as pd
 import pytest
 
 import kirc
-from kirc import annual, plots
+from kirc import annual
+
+#: a report's content: outside the inner loop of statistics and IO (pytest -m "not slow")
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -102,27 +105,6 @@ def test_unknown_year_and_segment_are_named():
         annual.load_report_data("klantcontact", "sectorscan", 2030, "all")
     with pytest.raises(kirc.ParameterError, match="telecom"):
         annual.load_report_data("klantcontact", "sectorscan", 2025, "bakkerij")
-
-
-def test_trend_figure_has_a_panel_per_indicator(frames):
-    import matplotlib.pyplot as plt
-    consumers, organisations = frames
-    figure = annual.trend_figure(consumers, organisations)
-    titles = [ax.get_title() for ax in figure.axes if ax.get_visible()]
-    assert titles[0] == annual.LABELS["nl"]["nps"] and len(titles) == 8
-    plt.close(figure)
-
-
-def test_plots_accept_metric_tables(frames):
-    import matplotlib.pyplot as plt
-    consumers, _ = frames
-    by_sector = annual.breakdown(consumers, "nps", "sector", 2025)
-    shown = int((~by_sector["suppressed"]).sum())
-    ax = plots.forest_plot(by_sector, "sector")
-    assert len(ax.get_yticklabels()) == shown
-    ax = plots.composition_plot(by_sector, "sector")
-    assert len(ax.patches) == 3 * shown
-    plt.close("all")
 
 
 def test_summary_as_bullets():

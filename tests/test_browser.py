@@ -15,6 +15,7 @@ import http.client
 import itertools
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -235,6 +236,8 @@ def test_index_renders_and_every_link_opens_a_report(rendered, browser, tmp_path
     if os.environ.get("KIRC_SCREENSHOTS"):
         browser.screenshot(Path(os.environ["KIRC_SCREENSHOTS"]) / "index.png")
     for link in links:
+        if urlparse(link).fragment and Path(unquote(urlparse(link).path)).name == "index.html":
+            continue                        # the sector menu: places on the index itself
         target = Path(unquote(urlparse(link).path))
         assert link.startswith("file://") and target.is_file(), link
         if target.suffix != ".html":        # the workbooks: files to download, not pages
@@ -267,15 +270,6 @@ def test_the_checks_catch_a_page_that_needs_the_network(browser, tmp_path):
 SCREENS = Path(os.environ.get("KIRC_SCREENSHOTS", "/tmp/kirc-screens"))
 
 
-@pytest.fixture(scope="module")
-def rendered_english(tmp_path_factory):
-    """An English batch with a segment: all sectors and telecom, 2025 (one extra render)."""
-    from kirc import report
-    output = tmp_path_factory.mktemp("reports-en")
-    result = report.render(years=[2025], segments=["all", "telecom"], language="en",
-                           output=output, jobs=2, progress=False)
-    assert result.ok, result.summary()
-    return output
 
 
 LAYOUT = """(() => {
@@ -328,3 +322,164 @@ def test_every_page_reads_on_desktop_and_phone(rendered, rendered_english, brows
                 assert dutch not in layout["text"], (name, dutch)
         browser.screenshot(SCREENS / f"{name}-{width}.png", width=width)
         browser.send("Emulation.clearDeviceMetricsOverride")
+
+
+# --------------------------------------------------------------------------------------------
+# phones: legible charts, words whole, a sector menu on the index
+
+PHONE = """(() => {
+  const charts = Array.from(document.querySelectorAll('img.kirc-svg')).map(i => ({
+      shown: i.getBoundingClientRect().width, natural: i.naturalWidth,
+      src: i.getAttribute('src')}));
+  // a word broken over two lines has two client rectangles
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector('main') || document.body,
+                                           NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  while (walker.nextNode()) {
+    const node = walker.currentNode, text = node.textContent;
+    if (!node.parentElement || node.parentElement.closest('style, script, svg')) continue;
+    const re = /[A-Za-zÀ-ÿ]{6,}/g; let m;
+    while ((m = re.exec(text)) !== null) {
+      range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+      const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(m[0]);
+    }
+  }
+  return {charts, broken};
+})()"""
+
+
+def _smallest_font(src: str) -> float:
+    svg = base64.b64decode(src.split("base64,", 1)[1]).decode("utf-8")
+    return min(float(size) for size in re.findall(r'font-size="([0-9.]+)"', svg))
+
+
+def test_on_a_phone_charts_are_legible_and_no_word_is_broken(rendered, rendered_english,
+                                                             browser):
+    pages = [rendered / "2025" / "telecom.html", rendered / "2025" / "alle-sectoren.html",
+             rendered_english / "2025" / "telecom.html"]
+    for page in pages:
+        browser.send("Emulation.setDeviceMetricsOverride", width=400, height=900,
+                     deviceScaleFactor=1, mobile=True)
+        browser.open(page.as_uri())
+        found = browser.evaluate(PHONE)
+        assert len(found["charts"]) >= 8
+        for chart in found["charts"]:
+            # the smallest type of a chart, as shown on a 400-pixel screen
+            shown = _smallest_font(chart["src"]) * chart["shown"] / chart["natural"]
+            assert shown >= 9.5, (page.name, shown)
+        assert found["broken"] == [], (page.name, found["broken"][:10])
+        browser.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_the_index_has_a_sector_menu_n_on_every_figure_and_one_scale_per_indicator(
+        rendered, browser):
+    browser.open((rendered / "index.html").as_uri())
+    menu = browser.evaluate("Array.from(document.querySelectorAll('nav.segments a'))"
+                            ".map(a => [a.textContent, a.getAttribute('href')])")
+    assert len(menu) == 8 and menu[0][0] == "alle sectoren"
+    for _, href in menu:
+        assert browser.evaluate(f"!!document.getElementById({json.dumps(href[1:])})")
+    cells = browser.evaluate("Array.from(document.querySelectorAll('td.num')).map(td => "
+                             "[td.getAttribute('title'), td.querySelector('small.n') && "
+                             "td.querySelector('small.n').textContent])")
+    assert cells and all(title and title.startswith("n = ") and shown == title
+                         for title, shown in cells)
+
+
+# --------------------------------------------------------------------------------------------
+# accessibility: axe-core (from the npm registry) in the browser
+
+AXE_FOLDER = Path(__file__).resolve().parents[1] / ".venv" / "npm"
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    """axe-core's ``axe.min.js``, installed with npm into .venv/npm the first time."""
+    script = AXE_FOLDER / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed (axe-core comes from the npm registry)")
+        done = subprocess.run([npm, "install", "--prefix", str(AXE_FOLDER), "--no-audit",
+                               "--no-fund", "--silent", "axe-core@4"],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0 or not script.is_file():
+            pytest.skip("axe-core could not be installed from the npm registry: "
+                        + (done.stderr.strip().splitlines() or [""])[-1])
+    return script.read_text(encoding="utf-8")
+
+
+AXE_RUN = """axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
+  'wcag21aa', 'wcag22aa']}, resultTypes: ['violations']}).then(r => JSON.stringify(
+  r.violations.map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
+                          where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))"""
+
+
+def test_index_and_reports_meet_wcag_22_aa_by_axe_core(rendered, rendered_english, browser,
+                                                      axe_source):
+    pages = [(rendered / "index.html", (1280, 400)),
+             (rendered / "2025" / "alle-sectoren.html", (1280, 400)),
+             (rendered / "2025" / "telecom.html", (1280,)),
+             (rendered_english / "2025" / "all-sectors.html", (400,))]
+    for page, widths in pages:
+        for width in widths:
+            browser.send("Emulation.setDeviceMetricsOverride", width=width, height=900,
+                         deviceScaleFactor=1, mobile=width < 600)
+            browser.open(page.as_uri())
+            browser.evaluate(axe_source + "\n;0")
+            violations = json.loads(browser.evaluate(AXE_RUN))
+            serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+            assert serious == [], (page.name, width, serious)
+            browser.send("Emulation.clearDeviceMetricsOverride")
+
+
+# --------------------------------------------------------------------------------------------
+# print: the PDF of a report, and a deck converted by LibreOffice
+
+
+def _pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
+def test_the_pdf_puts_two_charts_a_page_and_prints_no_links(rendered, tmp_path):
+    from kirc.report import run
+    chromium = run.find_chromium()
+    page = tmp_path / "alle-sectoren.html"
+    page.write_bytes((rendered / "2025" / "alle-sectoren.html").read_bytes())
+    pdf = run.write_pdf(page, chromium)
+    pages = _pdf_pages(pdf.read_bytes())
+    # 23 pages before (one chart a page, a page for the footer alone)
+    assert 6 <= pages <= 14, pages
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: the page texts are not read")
+    texts = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    texts = [t for t in texts if t.strip()]
+    assert len(texts) == pages
+    assert "Kerncijfers 2025" in texts[0] and "Belangrijkste uitkomsten" in texts[0]
+    for text in texts:
+        assert "welke groepen verschillen" not in text and "figures.xlsx" not in text
+        assert "Alle jaarrapporten" not in text
+        # every page holds more than its footer line (the report's name and page number)
+        assert len([line for line in text.splitlines() if line.strip()]) > 3, text
+    if os.environ.get("KIRC_SCREENSHOTS"):
+        shutil.copy(pdf, SCREENS / "alle-sectoren.pdf")
+
+
+def test_a_deck_converts_to_pdf_in_libreoffice(rendered, tmp_path):
+    from kirc.report import deck
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (.ci/run installs libreoffice-impress-nogui)")
+    source = rendered / "2025" / "telecom.pptx"
+    done = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                          capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / "telecom.pdf"
+    assert pdf.is_file(), done.stderr
+    assert _pdf_pages(pdf.read_bytes()) == len(deck.slide_texts(source))
+    if os.environ.get("KIRC_SCREENSHOTS"):
+        shutil.copy(pdf, SCREENS / "telecom-deck.pdf")

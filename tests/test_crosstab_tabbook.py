@@ -93,7 +93,7 @@ def test_fcr_sheet_equals_crosstab(book_nl, ks2025):
 def test_nps_and_mean_rows_equal_compare_groups(book_nl, ks2025):
     sheet = book_nl["Net Promoter Score (NPS)"]
     row = _row(sheet, "NPS (punten)")
-    result = kirc.compare_groups(ks2025, "nps", "nps", "sector", weights="weight")
+    result = kirc.compare_groups(ks2025, "nps", "nps", by="sector", weights="weight")
     columns = _columns(sheet, "Sector van de organisatie van het laatste contact")
     for sector, estimate, letters in zip(result["sector"], result["estimate"],
                                          result["higher_than"]):
@@ -104,15 +104,17 @@ def test_nps_and_mean_rows_equal_compare_groups(book_nl, ks2025):
     assert "".join(result["higher_than"]) != ""
     csat = book_nl["Klanttevredenheid"]
     mean_row = _row(csat, "Gemiddelde")
-    means = kirc.compare_groups(ks2025, "mean", "csat", "age_group", weights="weight")
+    means = kirc.compare_groups(ks2025, "mean", "csat", by="age_group", weights="weight")
     columns = _columns(csat, "Leeftijdsgroep")
     for group, estimate in zip(means["age_group"], means["estimate"]):
         cell = csat.cell(mean_row, columns[group])
         assert cell.value == pytest.approx(estimate) and cell.number_format == "0.00"
     top = kirc.csat(ks2025, "csat", weights="weight")
     assert csat.cell(_row(csat, "Top-2 (4–5)"), 2).value == pytest.approx(top["estimate"].item())
-    # the distribution adds up to 100 in every column
-    rows = [_row(csat, str(k)) for k in range(1, 6)]
+    # scale points are labelled (the report settings' scale_labels); the distribution adds up
+    # to 100 in every column
+    labels = ["1 zeer ontevreden", "2 ontevreden", "3 neutraal", "4 tevreden", "5 zeer tevreden"]
+    rows = [_row(csat, label) for label in labels]
     for c in range(2, csat.max_column + 1):
         assert sum(csat.cell(r, c).value for r in rows) == pytest.approx(100)
 

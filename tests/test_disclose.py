@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kirc.disclose import flag, suppress, suppression_summary, threshold
+from kirc.disclose import flag, suppress, suppression_summary
+from kirc.survey.survey import min_n_of as threshold
 from kirc.errors import ColumnError, ParameterError
 
 

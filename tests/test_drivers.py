@@ -312,7 +312,12 @@ def test_report_section_recovers_the_generators_ordering(consumers, truth):
     assert section["title"] == "Wat bepaalt de tevredenheid over het contact? (2025)"
     assert list(section["display"].columns) == ["Aspect", "Belang (%)", "95%-interval", "n"]
     assert section["display"]["Aspect"].iloc[0] == "Wachttijd"
-    assert len(section["figure"].axes[0].patches) == 7
+    from kirc.report.charts import drivers_chart
+
+    svg = drivers_chart(section["table"], section["title"], "nl")
+    assert svg.count("<rect x=") == 7                     # a bar per aspect
+    first = section["table"].iloc[0]
+    assert f">{first['label']}<" in svg and f">{first['importance']:.0f}%<" in svg
 
 
 def test_all_years_recover_every_true_share_within_two_points(consumers, truth):

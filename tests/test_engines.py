@@ -246,6 +246,7 @@ def test_missing_extra_names_it(monkeypatch, tmp_path):
         kirc.estimate.engines._require("pyspark", "spark", "a Spark DataFrame")
 
 
+@pytest.mark.slow
 def test_parquet_larger_than_the_memory_limit(tmp_path):
     """A 130+ MB file through a 64 MB DuckDB: the GROUP BY of ~1.3M cells spills to disk."""
     path = tmp_path / "large.parquet"

@@ -32,7 +32,7 @@ def test_committed_without_outputs(path):
 def test_annual_report_declares_its_parameters():
     parameters = papermill.inspect_notebook(str(ROOT / "notebooks" / "annual_report.ipynb"))
     assert set(parameters) == {"year", "survey", "org_survey", "segment", "language",
-                               "output_dir"}
+                               "output_dir", "pptx"}
     assert parameters["year"]["default"] == "2025"
     assert parameters["language"]["default"] == '"nl"'
 

@@ -70,7 +70,7 @@ def rendered(tmp_path_factory):
     output = folder / "reports"
     result = report.render(years=[2025], survey=str(surveys / "klantcontact.toml"),
                            org_survey=str(surveys / "sectorscan.toml"), jobs=1, output=output,
-                           progress=False)
+                           progress=False, keep_notebooks=True)
     assert result.ok, result.summary()
     return output
 

@@ -140,13 +140,16 @@ def rendered(rendered_2025):
     return {"result": rendered_2025["result"], "output": output, "html": page, "index": index}
 
 
-def test_render_writes_report_notebook_headline_and_index(rendered):
+def test_render_writes_report_deck_headline_and_index_and_no_notebook(rendered):
     output = rendered["output"]
     result = rendered["result"]
-    assert result.reports == [output / "2025" / "alle-sectoren.html"]
+    assert result.reports[0] == output / "2025" / "alle-sectoren.html"
+    assert len(result.reports) == 8 and output / "2025" / "telecom.html" in result.reports
     assert result.failures == []
     assert result.index == output / "index.html"
-    assert (output / "2025" / "alle-sectoren.ipynb").is_file()
+    # a deck beside every report (--pptx); the executed notebooks only on request
+    assert all(page.with_suffix(".pptx").is_file() for page in result.reports)
+    assert not list(output.rglob("*.ipynb"))
     figures = json.loads((output / "2025" / "alle-sectoren" / "headline.json").read_text())
     assert figures["year"] == 2025 and figures["segment"] == "all"
     assert {"nps", "csat", "chatbot_success", "fcr", "avg_ready"} <= {
@@ -189,7 +192,10 @@ def test_headline_figures_match_an_independent_computation(rendered):
     rows = {row[0]: row for row in table_rows(headline_table) if row}
     figures = {row["metric"]: row for row in json.loads(
         (rendered["output"] / "2025" / "alle-sectoren" / "headline.json").read_text())["rows"]}
-    index_rows = {row[0]: row for row in table_rows(rendered["index"]) if row}
+    index = rendered["index"]
+    whole = index[index.index('id="segment-all"'):]
+    whole = whole[:whole.index("</tbody>")]
+    index_rows = {row[0]: row for row in table_rows(whole) if row}
     assert "alle sectoren" in index_rows and "2025" in index_rows
     for key, (table, unit) in expected.items():
         first = table.iloc[0]
@@ -231,43 +237,40 @@ def test_report_and_index_load_nothing_from_elsewhere(rendered):
 
 def test_index_links_resolve(rendered):
     links = re.findall(r'<a href="([^"]+)"', rendered["index"])
-    assert links == ["2025/alle-sectoren.html", "2025/alle-sectoren/figures.xlsx",
-                     "figures.xlsx", "figures.csv"]
-    for link in links:
+    files = [link for link in links if not link.startswith("#")]
+    assert files[:2] == ["2025/alle-sectoren.html", "2025/alle-sectoren/figures.xlsx"]
+    assert files[-2:] == ["figures.xlsx", "figures.csv"] and len(files) == 2 * 8 + 2
+    for link in files:
         assert (rendered["output"] / link).is_file()
+    # the sector menu: one link per segment, each to its rows
+    menu = [link for link in links if link.startswith("#")]
+    assert len(menu) == 8 and all(f'id="{link[1:]}"' in rendered["index"] for link in menu)
     back = re.findall(r'<a href="([^"]+)"', rendered["html"])
     assert "../index.html" in back
     assert (rendered["output"] / "2025" / "../index.html").resolve().is_file()
 
 
-def test_executed_notebook_is_kept_without_timing_noise(rendered):
-    nb = nbformat.read(rendered["output"] / "2025" / "alle-sectoren.ipynb", as_version=4)
+def test_rendering_the_real_report_again_gives_the_same_bytes(rendered, tmp_path):
+    # Same inputs: only the generation-date line may differ. The fixture rendered 2025 in a
+    # batch of eight reports on two workers; here it follows 2024 in the same kernel (one
+    # worker reuses its kernel), from the batch's cache of prepared years, with the executed
+    # notebooks kept (--keep-notebooks) and stripped of their timing noise.
+    # (A copy of the fixture's folder: other test files read that one.)
+    output = tmp_path / "reports"
+    shutil.copytree(rendered["output"], output)
+    again = report.render(years=[2024, 2025], output=output, jobs=1, progress=False,
+                          keep_notebooks=True)
+    assert again.ok, again.summary()
+    page = (output / "2025" / "alle-sectoren.html").read_text(encoding="utf-8")
+    assert without_generated_line(page) == without_generated_line(rendered["html"])
+    nb = nbformat.read(output / "2025" / "alle-sectoren.ipynb", as_version=4)
     assert "start_time" not in nb.metadata["papermill"]
     for cell in nb.cells:
         assert "execution" not in cell.metadata
         assert "start_time" not in cell.metadata.get("papermill", {})
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected[0]["id"] == "injected-parameters"
-    assert f"output_dir = \"{rendered['output'] / '2025' / 'alle-sectoren'}\"" \
-        in injected[0].source
-
-
-def test_rendering_the_real_report_again_gives_the_same_bytes(rendered, tmp_path):
-    # Same inputs: only the generation-date line may differ. (The real
-    # report has a pandas Styler table, matplotlib PNGs and papermill's injected cell.)
-    # The fixture rendered 2025 in a kernel of its own; here it follows 2024 in the same
-    # kernel (one worker reuses its kernel), from the batch's cache of prepared years.
-    # (A copy of the fixture's folder: other test files read that one.)
-    output = tmp_path / "reports"
-    shutil.copytree(rendered["output"], output)
-    executed = (output / "2025" / "alle-sectoren.ipynb").read_text(encoding="utf-8")
-    again = report.render(years=[2024, 2025], output=output, jobs=1, progress=False)
-    assert again.ok, again.summary()
-    page = (output / "2025" / "alle-sectoren.html").read_text(encoding="utf-8")
-    assert without_generated_line(page) == without_generated_line(rendered["html"])
-    # the notebook names its output folder (the output_dir parameter), which is the copy's
-    assert (output / "2025" / "alle-sectoren.ipynb").read_text(encoding="utf-8") == \
-        executed.replace(str(rendered["output"]), str(output))
+    assert f"output_dir = \"{output / '2025' / 'alle-sectoren'}\"" in injected[0].source
     index = (output / "index.html").read_text(encoding="utf-8")
     row = re.compile(r'<tr><th scope="row">2025</th>.*?</tr>', re.S)
     assert row.findall(index) == row.findall(rendered["index"]) != []
@@ -398,7 +401,8 @@ def test_render_is_idempotent_except_the_generation_date(tmp_path):
     pages, notebooks, indexes = [], [], []
     for _ in range(2):
         result = report.render(years=[2025], segments=["financiele-dienstverlening"],
-                               notebook=notebook, output=output, jobs=1, progress=False)
+                               notebook=notebook, output=output, jobs=1, progress=False,
+                               keep_notebooks=True)
         assert result.ok, result.summary()
         pages.append((output / "2025" / "financiele-dienstverlening.html").read_text())
         notebooks.append((output / "2025" / "financiele-dienstverlening.ipynb").read_bytes())
@@ -464,7 +468,7 @@ def test_a_reused_kernel_starts_every_report_afresh(tmp_path):
     for fresh in (False, True):
         output = tmp_path / f"out-{fresh}"
         result = report.render(years=[2017, 2018, 2019], notebook=notebook, output=output,
-                               jobs=1, progress=False, fresh_kernels=fresh)
+                               jobs=1, progress=False, fresh_kernels=fresh, keep_notebooks=True)
         assert result.ok, result.summary()
         assert len(result.warnings) == 3            # the warning in every report's stderr
         pids[fresh] = {(output / str(y) / "alle-sectoren" / "pid").read_text()

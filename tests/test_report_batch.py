@@ -135,7 +135,8 @@ def test_pdf_beside_the_html_is_a4(rendered_2025, tmp_path):
 
 
 @pytest.mark.slow
-def test_one_figure_has_one_interval_in_a_sector_report_and_the_all_sectors_report(tmp_path):
+def test_one_figure_has_one_interval_in_a_sector_report_and_the_all_sectors_report(
+        rendered_2025):
     # Issue 21: telecom's AVG readiness of 2025 was [34.5, 93.3] in 2025/telecom.html and
     # [50.9, 84.9] in the all-sectors report's sector breakdown (119 rows of the 72-report batch
     # disagreed so), and a report's headline and trend rows differed by 0.1 point. Segments are
@@ -144,11 +145,9 @@ def test_one_figure_has_one_interval_in_a_sector_report_and_the_all_sectors_repo
 
     from kirc import report
 
-    result = report.render(years=[2025], segments=["all", "telecom"], output=tmp_path, jobs=1,
-                           progress=False)
-    assert result.ok, result.summary()
-    whole = pd.read_csv(tmp_path / "2025" / "alle-sectoren" / "figures.csv")
-    sector = pd.read_csv(tmp_path / "2025" / "telecom" / "figures.csv")
+    output = rendered_2025["output"]
+    whole = pd.read_csv(output / "2025" / "alle-sectoren" / "figures.csv")
+    sector = pd.read_csv(output / "2025" / "telecom" / "figures.csv")
     columns = ["estimate", "ci_low", "ci_high", "n"]
     compared = 0
     for figures in (whole, sector):
@@ -171,3 +170,57 @@ def test_one_figure_has_one_interval_in_a_sector_report_and_the_all_sectors_repo
         compared += 1
     assert "avg_ready" in breakdown.index.intersection(headline.index)
     assert compared >= 20
+
+
+@pytest.mark.parametrize("args, words", [
+    (["render", "--years", "2025", "--segment", "telcom", "--output", "{tmp}"],
+     "did you mean 'telecom'?"),
+    (["render", "--years", "2052", "--output", "{tmp}"], "2052 (did you mean 2025?)"),
+    (["render", "--years", "2016-2025", "--output", "{tmp}"], "2016 (did you mean 2017?)"),
+])
+def test_unknown_segments_and_years_name_the_closest(args, words, tmp_path):
+    done = kirc(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], done.stderr
+
+
+@pytest.mark.parametrize("command", ["render", "inspect", "init", "tabs"])
+def test_every_subcommand_has_a_description_and_examples(command):
+    done = kirc(command, "--help")
+    assert done.returncode == 0
+    usage, _, rest = done.stdout.partition("\n\n")
+    description = rest.split("\n\n")[0]
+    assert len(description.split()) >= 8 and not description.startswith(("positional",
+                                                                         "options"))
+    assert "examples:" in done.stdout and f"kirc {command} " in done.stdout.split(
+        "examples:")[1]
+
+
+def test_tabs_writes_into_reports_by_default_with_the_organisations(tmp_path):
+    import openpyxl
+    done = kirc("tabs", "--years", "2025", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    path = tmp_path / "reports" / "klantcontact-tabellen-2025.xlsx"
+    assert path.is_file() and done.stdout.strip() == f"kirc tabs: {Path('reports') / path.name}"
+    book = openpyxl.load_workbook(path)
+    assert "Klaar voor de AVG" in book.sheetnames             # the organisation survey
+    notes = [c.value for c in book["Toelichting"]["A"] if c.value]
+    assert any("2.446 respondenten" in str(v) for v in notes)   # a count as Dutch writes it
+    assert any("116 organisaties" in str(v) for v in notes)
+
+
+def test_one_progress_line_and_notebooks_only_on_request(tmp_path):
+    # The workers and kernels run without progress bars of their own (TQDM_DISABLE), so
+    # the batch's bar is the only one; no executed notebook is left unless asked for.
+    from kirc.report import run
+    plan, _, _ = run._plan([2025], ["telecom"], "klantcontact", None, "nl", 1, tmp_path,
+                           None, "")
+    assert not plan[0].keep_notebook and "pptx" not in plan[0].parameters
+    plan, _, _ = run._plan([2025], ["telecom"], "klantcontact", None, "nl", 1, tmp_path,
+                           None, "", pptx=True, keep_notebooks=True)
+    assert plan[0].keep_notebook and plan[0].parameters["pptx"].endswith("2025/telecom.pptx")
+    done = subprocess.run([sys.executable, "-c", "import os; from kirc.report import run; "
+                           "run._init_worker('.'); print(os.environ['TQDM_DISABLE'])"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip() == "1", done.stderr

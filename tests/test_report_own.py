@@ -84,10 +84,8 @@ def test_own_one_year_survey_renders_with_its_own_names_and_nothing_from_the_dem
     assert rows["opgelost"]["estimate"] == pytest.approx(plain_share(export), abs=1e-6)
     shown = f"{plain_nps(export):+.1f}".replace(".", ",").replace("-", "\u2212")
     assert shown in text
-    sheet = openpyxl.load_workbook(tmp_path / "uit" / "2025" / "totaal" / "figures.xlsx")
-    sheet = sheet.worksheets[0]
-    header = [c.value for c in sheet[1]]
-    cells = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    from test_report_content import read_workbook      # the appendix, in the report's words
+    cells = read_workbook(tmp_path / "uit" / "2025" / "totaal" / "figures.xlsx")
     for group, part in export.groupby("afdeling"):
         (row,) = [c for c in cells if c["section"] == "breakdown"
                   and c["metric"] == "opgelost" and c["group"] == group]

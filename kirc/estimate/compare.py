@@ -36,12 +36,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import config, disclose
+from .. import config, disclose, display
 from .._compat import keyword_only
 from .._keys import groups_of
 from ..errors import ParameterError
 from ..measures import measure_of
-from ..survey.survey import FROM_DESIGN, resolve_design
+from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design
 from . import engines
 from .contrast import compare_sides
 from .metrics import as_list, design_method, for_column, require_columns, result
@@ -127,8 +127,8 @@ def trend(data, metric, column: str, *, by=None, year: str = "year", design=None
                                    population, options)
     est = domain_estimates(tally)
     est = est[est[year].notna() & (est["n"] + est["n_missing"] > 0)]
-    out = result(measure, est.reset_index(drop=True), tally, call, [year, *by], method,
-                 confidence, disclose.threshold(data, min_n if min_n is not None
+    out = result(measure, column, est.reset_index(drop=True), tally, call, [year, *by], method,
+                 confidence, min_n_of(data, min_n if min_n is not None
                                                 else call.min_n))
     if out.empty:
         raise ParameterError("the data has no years", file=call.source, column=year)
@@ -237,8 +237,8 @@ def change(data, metric, column: str, *, year=None, by=None, year_column: str = 
         if a is not None and b is not None:
             pairs.append(([a], [b]))
     compared = compare_sides(measure, est, tally, call, pairs, method, confidence)
-    threshold = disclose.threshold(data, min_n if min_n is not None else call.min_n)
-    language = call.info.language if call.info is not None else "nl"
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
+    language = display.language_of(call.info)
     text = words(language)
     factor = measure.factor
     out = groups.copy() if by else pd.DataFrame(index=range(len(groups)))
@@ -287,7 +287,9 @@ def change(data, metric, column: str, *, year=None, by=None, year_column: str = 
         out[name] = records[name]
     for name in ("n_from", "n_to", "n", "n_missing"):
         out[name] = out[name].astype(np.int64)
-    return out.reset_index(drop=True)
+    return display.with_view(out.reset_index(drop=True), display.estimates_view(
+        measure, column, call, by, min_n=threshold, confidence=confidence, kind="change",
+        counts=("n_from", "n_to")))
 
 
 def _key(value):

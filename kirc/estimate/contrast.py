@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .. import config, disclose
+from .. import config, disclose, display, intervals
 from ..errors import ParameterError
 from ..measures import measure_of
-from ..survey.survey import FROM_DESIGN, resolve_design
+from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design
 from . import engines
 from .metrics import as_list, count_based, design_method, for_column, require_columns
 from .variance import Influence, domain_estimates, influence_variance
@@ -223,11 +222,7 @@ def compare_sides(measure, est: pd.DataFrame, tally, call, pairs: list[tuple[lis
     estimate = a["estimate"].to_numpy(float) - b["estimate"].to_numpy(float)
     se = np.sqrt(contrast_variance.variance)
     df = contrast_variance.df.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.isf((1 - confidence) / 2, np.where(df > 0, df, np.nan))
-        p_value = 2 * stats.t.sf(np.abs(estimate) / se, np.where(df > 0, df, np.nan))
-    p_value = np.where(se == 0, np.where(estimate == 0, 1.0, 0.0), p_value)
-    low, high = estimate - t * se, estimate + t * se
+    low, high, p_value = intervals.wald_t(estimate, se, df, confidence)
     used = np.full(k, design_method(call.design, tally), dtype=object)
     if count_based(call.design, tally) and not tally.linked and k:
         disjoint = np.array([not set(sides[x]) & set(sides[y]) for x, y in side_pairs])
@@ -323,7 +318,7 @@ def contrast(data, metric, column: str, *, by: str, versus="pairs", within=None,
                              f"{', '.join(map(repr, ADJUSTMENTS))}")
     tally = engines.tally_measure(data, measure, column, [*within, by], call)
     est = domain_estimates(tally)
-    threshold = disclose.threshold(data, min_n if min_n is not None else call.min_n)
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
     small = disclose.flag(est["n_kish"].to_numpy(float), threshold) != ""
     pairs, labels, family = _comparisons(est, within, by, versus)
     result = compare_sides(measure, est, tally, call, pairs, method, confidence)
@@ -349,7 +344,9 @@ def contrast(data, metric, column: str, *, by: str, versus="pairs", within=None,
     out["flag"] = flags
     if isinstance(est[by].dtype, pd.CategoricalDtype) and not out.empty:
         out[by] = pd.Categorical(out[by], dtype=est[by].dtype)
-    return out
+    return display.with_view(out, display.estimates_view(
+        measure, column, call, [*within, by], min_n=threshold, confidence=confidence,
+        kind="contrast", counts=("n", "n_versus")))
 
 
 def _comparisons(est: pd.DataFrame, within: list[str], by: str, versus):

@@ -50,13 +50,13 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from .. import config, disclose
+from .. import config, disclose, display
 from ..errors import ColumnError, ParameterError, ScaleError
-from ..report.texts import (DRIVER_ALT, DRIVER_CAUTION, DRIVER_HEADERS, DRIVER_LABELS,
-                            DRIVER_SMALL_SAMPLE)
-from ..survey.survey import FROM_DESIGN
+from ..report.texts import (DISPLAY_TEXT, DRIVER_ALT, DRIVER_CAUTION, DRIVER_HEADERS,
+                            DRIVER_LABELS, DRIVER_SMALL_SAMPLE)
+from ..survey.survey import FROM_DESIGN, survey_of
 
-__all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section", "driver_plot"]
+__all__ = ["drivers", "lmg_shares", "relative_weights", "driver_section"]
 
 METHODS = ("lmg", "relative-weights")
 #: Above this many predictors ``method="lmg"`` refuses (2^p subsets). Measured by
@@ -522,7 +522,14 @@ def drivers(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, desi
         "method": f"{label}{' (weighted)' if weighted else ''}; {interval}",
         "flag": disclose.flag(prepared.n, min_n).item(),
     })
-    return out
+    info = survey_of(data)
+    language = display.language_of(info)
+    r2_text = display.interval_text(r2, *r2_ci, "coefficient", language)
+    return display.with_view(out, display.View(
+        kind="drivers", title=DISPLAY_TEXT[language]["importance"], unit="percent",
+        keys=("predictor",), language=language, min_n=min_n, confidence=confidence,
+        value="importance", caption=DISPLAY_TEXT[language]["drivers"].format(
+            outcome=display.caption_of(info, outcome), r2=r2_text)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -542,46 +549,6 @@ def _label(name: str, definition: dict | None, language: str) -> str:
         return DRIVER_LABELS[name][language]
     constructs = (definition or {}).get("constructs", {})
     return constructs.get(name, {}).get("label", name)
-
-
-def driver_plot(table: pd.DataFrame, *, title: str | None = None, language: str = "nl",
-                ax=None):
-    """Horizontal bars of the importances with their intervals, largest on top.
-
-    ``table`` is the output of :func:`driver_section` (column ``label``) or of
-    :func:`drivers`. Returns the matplotlib Figure.
-    """
-    import matplotlib.pyplot as plt
-
-    if language not in DRIVER_HEADERS:
-        raise ParameterError(f"unknown language {language!r} (known: nl, en)")
-    order = table.sort_values("importance")
-    labels = order["label"] if "label" in order else order["predictor"]
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(order) + 1.2))
-    else:
-        fig = ax.figure
-    positions = np.arange(len(order))
-    ax.barh(positions, order["importance"], color="#2b6a99")
-    if order["ci_low"].notna().all():
-        # lines from ci_low to ci_high: a percentile interval of a small sample need not
-        # contain the estimate, so error bars (relative to the estimate) would not do
-        ax.hlines(positions, order["ci_low"], order["ci_high"], color="#333333", linewidth=1)
-        for end in ("ci_low", "ci_high"):
-            ax.plot(order[end], positions, "|", color="#333333", markersize=8)
-    ax.set_yticks(positions, labels)
-    ax.set_xlabel(DRIVER_HEADERS[language]["axis"])
-    ax.set_xlim(0, max(5.0, float(np.nanmax(order[["importance", "ci_high"]].to_numpy())) * 1.1))
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if title:
-        ax.set_title(title, loc="left")
-    fig.tight_layout()
-    return fig
-
-
-#: Heading of the report section.
-#: Alt text of the driver chart, in the report's language: what the bars show, largest first.
 
 
 def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
@@ -610,7 +577,7 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
     dict
         ``table`` (tidy: ``predictor``, ``label``, ``importance``, ``ci_low``, ``ci_high``,
         ``n``, ``flag``, ... ordered by importance), ``display`` (the table with headers in the
-        report language), ``figure`` (matplotlib Figure), ``title``, ``caution`` (text),
+        report language), ``title``, ``alt`` (the chart's text), ``caution`` (text),
         ``r2``, ``n``. None when the definition declares no drivers.
 
     Examples
@@ -676,9 +643,8 @@ def driver_section(data: pd.DataFrame, definition=None, year: int | None = None,
     if (table["flag"] != "").any():
         caution += " " + DRIVER_SMALL_SAMPLE[language].format(n=int(table["n"].iloc[0]),
                                                        min_n=options.get("min_n", config.MIN_N))
-    figure = driver_plot(table, title=title, language=language)
     shares = ", ".join(f"{label} {value:.0f}%" for label, value in
                        zip(table["label"], table["importance"]))
     alt = DRIVER_ALT[language].format(title=title, shares=shares)
-    return {"table": table, "display": display, "figure": figure, "title": title, "alt": alt,
+    return {"table": table, "display": display, "title": title, "alt": alt,
             "caution": caution, "r2": r2, "n": int(result["n"].iloc[0])}

@@ -47,11 +47,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import config, disclose
+from .. import config, disclose, display
 from .._compat import keyword_only
 from ..errors import ParameterError
 from ..measures import Measure, measure_of
-from ..survey.survey import FROM_DESIGN, resolve_design
+from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design
 from . import engines
 from .contrast import ADJUSTMENTS, adjust_pvalues, compare_sides
 from .metrics import for_column, require_columns, result
@@ -153,13 +153,13 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
     if not isinstance(column_series.dtype, pd.CategoricalDtype) or \
             list(column_series.cat.categories) != column_categories:
         # the columns with answers, in order; rows without a row answer count nowhere
-        frame = data.assign(**{column: pd.Categorical(column_series,
-                                                      categories=column_categories)})
+        kept = column_series.where(column_series.isin(column_categories))
+        frame = data.assign(**{column: pd.Categorical(kept, categories=column_categories)})
     measure = Categories(tuple(row_categories))
     tally = engines.tally_measure(frame, measure, row, [column], call)
     keep = tally.domains[column].notna().to_numpy()
     per_class = [domain_estimates(tally, y=name) for name in measure.classes]
-    threshold = disclose.threshold(data, min_n if min_n is not None else call.min_n)
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
     first = per_class[0] if per_class else domain_estimates(tally)
     base = first["n"].to_numpy()[keep]
     return dict(row_categories=row_categories, column_categories=column_categories,
@@ -369,7 +369,11 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
     out["higher_than"] = [h for r in range(n_r) for h in higher[r]]
     out["n_eff"] = np.tile(cells["kish"], n_r)
     out["flag"] = np.tile(disclose.flag(cells["kish"], cells["threshold"]), n_r)
-    return out
+    info = cells["call"].info
+    return display.with_view(out, display.View(
+        kind="crosstab", title=row, keys=(row, column), language=display.language_of(info),
+        min_n=cells["threshold"], confidence=confidence,
+        caption=f"{display.caption_of(info, row)} × {display.caption_of(info, column)}"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -441,8 +445,8 @@ def compare_groups(data: pd.DataFrame, metric, column: str, *, by: str, design=N
         frame = data.assign(**{by: pd.Categorical(series, categories=categories)})
     tally = engines.tally_measure(frame, measure, column, [by], call)
     est = domain_estimates(tally)
-    threshold = disclose.threshold(data, min_n if min_n is not None else call.min_n)
-    table = result(measure, est, tally, call, [by], method, confidence, threshold)
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
+    table = result(measure, column, est, tally, call, [by], method, confidence, threshold)
     shown = np.flatnonzero((table["n"].to_numpy() > 0) & table[by].notna().to_numpy())
     table = table.iloc[shown].reset_index(drop=True)
     k = len(table)

@@ -55,11 +55,11 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from .. import config, disclose
+from .. import config, disclose, display
 from .._compat import keyword_only
 from ..errors import ColumnError, ParameterError
 from ..measures import Measure, Share, measure_of
-from ..survey.survey import FROM_DESIGN, resolve_design
+from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design
 from . import engines
 from .variance import domain_estimates
 
@@ -148,12 +148,12 @@ def estimate(data, measure: Measure, column: str, *, by=None, design=None,
     measure = for_column(measure, call, column)
     tally = engines.tally_measure(data, measure, column, by, call)
     est = domain_estimates(tally)
-    return result(measure, est, tally, call, by, method, confidence,
-                  disclose.threshold(data, min_n if min_n is not None else call.min_n))
+    return result(measure, column, est, tally, call, by, method, confidence,
+                  min_n_of(data, min_n if min_n is not None else call.min_n))
 
 
-def result(measure: Measure, est: pd.DataFrame, tally, call, by, method, confidence,
-           min_n: int) -> pd.DataFrame:
+def result(measure: Measure, column: str, est: pd.DataFrame, tally, call, by, method,
+           confidence, min_n: int) -> pd.DataFrame:
     """The tidy frame of domain estimates (the module's columns)."""
     count_based = counted(est, call, tally)
     low, high = measure.interval(est, count_based, method, confidence)
@@ -180,7 +180,8 @@ def result(measure: Measure, est: pd.DataFrame, tally, call, by, method, confide
     values = pd.DataFrame(columns)
     keys = est[by].reset_index(drop=True) if by else None
     out = pd.concat([keys, values], axis=1) if by else values
-    return out.reset_index(drop=True)
+    return display.with_view(out.reset_index(drop=True), display.estimates_view(
+        measure, column, call, by, min_n=min_n, confidence=confidence))
 
 
 # --------------------------------------------------------------------------------------------

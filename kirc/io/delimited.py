@@ -13,11 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError
+from ..errors import InputFileError, warn
 from . import platforms
 from .frames import columns_selected, empty_attrs, platform_frames, with_attrs
 from .layout import BODY_ROWS
-from .meta import warn
 from .text import (NUMBERISH, SAMPLE_BYTES, TEXT_NA_VALUES, decoded_sample, detect_encoding,
                    detect_file_encoding, duplicate_note, mangle_names, note_rows, read_head,
                    sniff_table, what_it_looks_like)

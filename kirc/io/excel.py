@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputFileError, ParameterError
+from ..errors import InputFileError, ParameterError, warn
 from . import layout, platforms
 from .frames import columns_selected, empty_attrs, platform_frames, slices
-from .meta import warn
 from .text import TEXT_NA_VALUES, ZIP_MAGIC, duplicate_note, read_head, what_it_looks_like
 
 #: Rows looked at to find the header (titles and notes above a table are a few rows).

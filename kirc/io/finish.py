@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .meta import warn
+from ..errors import warn
 
 # SPSS stores dates, datetimes and durations as seconds since 14 October 1582.
 _SPSS_ORIGIN = np.datetime64("1582-10-14T00:00:00", "us")

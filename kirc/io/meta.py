@@ -1,4 +1,4 @@
-"""The metadata record of a file read by :mod:`kirc.io`, and the warning the readers give.
+"""The metadata record of a file read by :mod:`kirc.io`, and how a recorded warning is given again.
 
 Every reader builds one :class:`FileMeta`; ``read_survey`` hands it out as ``df.attrs`` (the
 plain-dict keys documented in :func:`kirc.io.read_survey`, kept for a release) so that frames
@@ -12,7 +12,7 @@ import dataclasses
 import warnings
 from dataclasses import dataclass, field
 
-from ..errors import KircWarning  # defined with the errors; re-exported here
+from ..errors import KircWarning, warn  # defined with the errors; re-exported here
 
 __all__ = ["FileMeta", "KircWarning", "PersonalDataWarning", "SYSTEM_MISSING", "ATTRS_KEYS"]
 
@@ -90,60 +90,6 @@ class FileMeta:
 
 #: The ``attrs`` keys every frame from ``read_survey`` carries.
 ATTRS_KEYS = tuple(f.name for f in dataclasses.fields(FileMeta))
-
-# Texts already shown under the "default", "once" or "module" action. Python's own registry
-# of shown warnings is emptied whenever a filter changes (every ``catch_warnings`` block, and
-# reading takes several), so it cannot keep a text to once per process; this set can. A text
-# names the file and the cause, so each is shown once however often the file is read (kirc
-# init reads each export, then loads the draft that reads it again).
-_SHOWN: set = set()
-
-
-def _action(text: str, kind: type) -> str:
-    """The action of the first filter that matches a warning of this text and category."""
-    for action, message, category, module, lineno in warnings.filters:
-        if ((message is None or message.match(text)) and issubclass(kind, category)
-                and (module is None or module.match("kirc")) and lineno in (0, None)):
-            return action
-    return warnings.defaultaction
-
-
-def warn(message: str, category: type = KircWarning) -> None:
-    """Issue a :class:`KircWarning`: one line, once per file and cause, without a source line.
-
-    Parameters
-    ----------
-    message : str
-        What was decided, naming the file and the column or rows; white space (line breaks
-        included) is collapsed to single spaces.
-    category : type, default KircWarning
-        :class:`KircWarning` or a subclass of it.
-
-    Notes
-    -----
-    The warning is attributed to the pseudo-file ``kirc`` at line 0 rather than to a line of
-    the caller's code: the decision is about the data file, not about the line that read it,
-    and Python prints no source line for it (``kirc:0: KircWarning: <message>``). The command
-    line prints it as ``kirc: warning: <message>``.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     warn("a.csv: column 'nps':\\n   3 cells were read as missing")
-    >>> str(caught[0].message), caught[0].filename, caught[0].lineno
-    ("a.csv: column 'nps': 3 cells were read as missing", 'kirc', 0)
-    """
-    text = " ".join(str(message).split())
-    if _action(text, category) in ("default", "once", "module"):
-        if text in _SHOWN:
-            return
-        _SHOWN.add(text)
-    # the action itself ("always", "error", "ignore", or showing it this first time) is
-    # the warnings module's
-    warnings.warn_explicit(text, category, filename="kirc", lineno=0, module="kirc")
-
 
 def warn_again(message, category, filename, lineno) -> None:
     """Give a recorded warning (``warnings.catch_warnings(record=True)``) once more: kirc's own

@@ -84,8 +84,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError, ParameterError
-from .meta import FileMeta, warn
+from ..errors import InputFileError, ParameterError, warn
+from .meta import FileMeta
 from .text import detect_file_encoding, duplicate_note, sniff_separator
 
 __all__ = ["PLATFORMS", "detect", "detect_rows", "read"]

@@ -147,7 +147,7 @@ def read_survey(path, *, source="auto", sep=None, decimal=None, encoding=None, s
         header was joined; values such as ``1.250`` were read as thousands without a decimal
         comma elsewhere in the file; a Qualtrics export missing one header row was read with
         two; notes below a table were left out. The message names the file and the column
-        or rows; each text is given once per process (see :func:`kirc.io.meta.warn`).
+        or rows; each text is given once per process (see :func:`kirc.errors.warn`).
 
     Notes
     -----

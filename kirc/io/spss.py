@@ -8,10 +8,10 @@ import re
 import struct
 from pathlib import Path
 
-from ..errors import InputFileError
+from ..errors import InputFileError, warn
 from .finish import finish_frame
 from .frames import columns_selected
-from .meta import FileMeta, warn
+from .meta import FileMeta
 from .text import SPSS_MAGIC, read_head, what_it_looks_like
 
 

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import config
+from .. import config, display
+from ..report.texts import DISPLAY_TEXT
 from ..errors import ColumnError, ParameterError, ScaleError
 
 __all__ = ["rater_agreement", "rater_bias", "krippendorff_alpha", "calibration_table",
-           "example_session", "load_scores", "criteria_of", "alpha_plot", "deviation_plot"]
+           "example_session", "load_scores", "criteria_of"]
 
 # pingouin names the six ICC forms differently across versions (ICC1..ICC3k up to 0.5, the
 # McGraw & Wong notation later) but always returns them in this order.
@@ -112,7 +113,7 @@ def rater_agreement(data: pd.DataFrame, item: str, rater: str, score: str) -> pd
     if len(icc) != len(_ICC_FORMS):
         raise ParameterError(f"pingouin returned {len(icc)} ICC forms, expected six")
     ci = np.array([list(v) for v in icc["CI95" if "CI95" in icc else "CI95%"]], dtype=float)
-    return pd.DataFrame({
+    return _agreement(pd.DataFrame({
         "type": [name for name, _ in _ICC_FORMS],
         "description": [text for _, text in _ICC_FORMS],
         "estimate": icc["ICC"].to_numpy(float),
@@ -121,7 +122,7 @@ def rater_agreement(data: pd.DataFrame, item: str, rater: str, score: str) -> pd
         "n_items": n_items,
         "n_raters": n_raters,
         "method": "pingouin.intraclass_corr",
-    })
+    }), "ICC", ("type",), score, also=("n_items", "n_raters"))
 
 
 def rater_bias(data: pd.DataFrame, item: str, rater: str, score: str,
@@ -187,7 +188,8 @@ def rater_bias(data: pd.DataFrame, item: str, rater: str, score: str,
                      "ci_low": low, "ci_high": high, "n": n, "n_eff": float(n),
                      "n_missing": missing, "method": "t",
                      "flag": f"n<{min_n}" if n < min_n else "", "p_value": p_value})
-    return pd.DataFrame(rows)
+    return _agreement(pd.DataFrame(rows), "deviation", (rater,), score, unit="score",
+                      signed=True, also=("n",))
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,7 +427,7 @@ def krippendorff_alpha(data: pd.DataFrame, targets: str, raters: str, ratings: s
         # agreement, since the form did not discriminate between these contacts
         out.loc[0, "flag"] = "no variation"
     out.attrs = {"observed_disagreement": observed, "expected_disagreement": expected}
-    return out
+    return _agreement(out, "alpha", ("statistic",), ratings, also=("n_targets", "n_raters"))
 
 
 def _units_bootstrap(rng, unit, value, values, level, delta, n_boot) -> np.ndarray:
@@ -557,8 +559,20 @@ def calibration_table(data: pd.DataFrame, targets: str, raters: str, criteria: S
             "deviation_ci_low": np.nan if worst is None else worst["ci_low"],
             "deviation_ci_high": np.nan if worst is None else worst["ci_high"],
             "level": level, "method": alpha["method"], "flag": ", ".join(flag)})
-    out = pd.DataFrame(rows)
-    return out.sort_values("estimate", kind="stable", ignore_index=True)
+    out = pd.DataFrame(rows).sort_values("estimate", kind="stable", ignore_index=True)
+    return _agreement(out, "alpha", ("criterion",), raters,
+                      also=("n_targets", "n_raters", ("deviating_rater", "text"),
+                            ("deviation", "signed"), ("flag", "text")))
+
+
+def _agreement(table: pd.DataFrame, title: str, keys, caption: str, *, unit="coefficient",
+               signed=False, also=()) -> pd.DataFrame:
+    """A calibration result that shows itself as a table (:mod:`kirc.display`); rater
+    sessions are small by design, so no figure is suppressed, a few-contact one is marked."""
+    title = DISPLAY_TEXT["nl"].get(title, title)
+    return display.with_view(table, display.View(
+        kind="agreement", title=title, unit=unit, keys=tuple(keys), counts=(), also=also,
+        signed=signed, caption=caption))
 
 
 # --------------------------------------------------------------------------------------------
@@ -631,62 +645,3 @@ def criteria_of(data: pd.DataFrame, targets: str, raters: str) -> list[str]:
         raise ParameterError("the scores have no numeric criterion columns besides "
                              f"{targets!r} and {raters!r}")
     return criteria
-
-
-def alpha_plot(table: pd.DataFrame, *, title: str | None = None, ax=None):
-    """Alpha per criterion with its interval (from :func:`calibration_table`), with the
-    customary thresholds .667 (tentative conclusions) and .800 (reliable). Returns the
-    Figure."""
-    import matplotlib.pyplot as plt
-
-    order = table.sort_values("estimate", ascending=True)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.0, 0.5 * len(order) + 1.3))
-    else:
-        fig = ax.figure
-    positions = np.arange(len(order))
-    colours = np.where(order["estimate"] >= 0.8, "#2b6a99",
-                       np.where(order["estimate"] >= 0.667, "#e3a33b", "#c0392b"))
-    ax.scatter(order["estimate"], positions, color=colours, zorder=3)
-    if order["ci_low"].notna().all():
-        ax.hlines(positions, order["ci_low"], order["ci_high"], color="#555555", linewidth=1.5)
-    for threshold in (0.667, 0.8):
-        ax.axvline(threshold, color="#999999", linestyle="--", linewidth=1)
-    ax.set_yticks(positions, order["criterion"])
-    low = min(0.0, float(np.nanmin(order[["estimate", "ci_low"]].to_numpy())))
-    ax.set_xlim(low - 0.05, 1.02)
-    ax.set_xlabel("Krippendorffs alfa (95%-interval)")
-    if title:
-        ax.set_title(title, loc="left")
-    fig.tight_layout()
-    return fig
-
-
-def deviation_plot(data: pd.DataFrame, targets: str, raters: str, criteria: Sequence[str], *,
-                   title: str | None = None, ax=None):
-    """Heatmap of each rater's mean deviation from the others (score points, from
-    :func:`rater_bias`) per criterion: who scores higher (red) or lower (blue). Returns the
-    Figure."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    columns = {}
-    for criterion in criteria:
-        rated = data[data[criterion].notna()]
-        bias = rater_bias(rated, targets, raters, criterion)
-        columns[criterion] = bias.set_index(raters)["estimate"]
-    matrix = pd.DataFrame(columns)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(1.1 * len(matrix.columns) + 2.5,
-                                        0.5 * len(matrix) + 1.5))
-    else:
-        fig = ax.figure
-    limit = max(0.5, float(np.nanmax(np.abs(matrix.to_numpy()))))
-    sns.heatmap(matrix, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit, annot=True,
-                fmt=".1f", cbar_kws={"label": "gemiddelde afwijking (punten)"})
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    if title:
-        ax.set_title(title, loc="left")
-    fig.tight_layout()
-    return fig

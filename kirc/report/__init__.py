@@ -1,12 +1,13 @@
 """The annual reports: content, figures, texts, batch rendering, HTML and the index.
 
 Data flow one way: harmonised survey frames → :mod:`kirc.report.content` (tables and sentences)
-and :mod:`kirc.report.figures` (charts) → the notebook → :mod:`kirc.report.run` (papermill
+and :mod:`kirc.report.charts` (SVG charts) → the notebook → :mod:`kirc.report.run` (papermill
 pool) → :mod:`kirc.report.html` (self-contained pages and ``index.html``). Words live in
 :mod:`kirc.report.texts`, number formatting in :mod:`kirc.report.formatting`.
 
 ``kirc.report.render`` and the other names of the former ``kirc/report.py`` stay importable
-from here; ``kirc.annual`` and ``kirc.plots`` are compatibility modules for one release.
+from here; ``kirc.annual`` and ``kirc.plots`` (now :mod:`kirc.plot`) are compatibility modules
+for one release.
 Importing this package does not import matplotlib.
 """
 

@@ -1,7 +1,7 @@
 """Content of the annual report: headline figures, key messages, breakdowns, methods, files.
 
 The notebook ``notebooks/annual_report.ipynb`` only calls these functions (and
-:mod:`kirc.report.figures`), so that everything a report says is computed, tested and reusable
+:mod:`kirc.report.sections`), so that everything a report says is computed, tested and reusable
 outside the notebook. The flow is one way: the survey definition (:mod:`kirc.report.spec`: its
 indicators and breakdowns) and harmonised frames from :func:`kirc.load_survey` → metrics from
 :mod:`kirc.estimate.metrics` → tidy tables here → words (:mod:`kirc.report.texts`) formatted by
@@ -29,10 +29,11 @@ import pandas as pd
 from .. import disclose
 from ..errors import ParameterError
 from ..survey.calibrate import calibration_of, methods_note as weighting_note
-from ..survey.survey import design_of
+from ..survey.survey import design_of, min_n_of
 from .formatting import format_count, format_number, format_percent, format_value
 from .names import resolve_segment
-from .spec import Indicator, ReportSpec, english_labels, indicators_of, report_settings
+from .spec import (Indicator, ReportSpec, construct_breaks, construct_label, english_labels,
+                   indicators_of, questionnaire_label, report_meta, report_settings)
 from .texts import LABELS, NPS_METHOD_NAMES, SUBJECTS, check_language as _check_language
 
 __all__ = ["LABELS", "ReportData", "prepare", "select_segment", "headline", "headline_cells",
@@ -62,6 +63,11 @@ class ReportData:
     settings: ReportSpec
     definitions: dict                  # {"survey": dict, "org_survey": dict | None}
     english: dict = field(default_factory=dict)
+    #: The whole survey of each source (every segment), for the market beside a segment;
+    #: None in the whole survey's own report.
+    market: dict = field(default_factory=dict)
+    #: What the report computed once and uses in several sections (significance tables, ...).
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def survey(self) -> pd.DataFrame:
@@ -69,6 +75,32 @@ class ReportData:
 
     def frame(self, indicator: Indicator) -> pd.DataFrame | None:
         return self.frames.get(indicator.source)
+
+    def market_frame(self, indicator: Indicator) -> pd.DataFrame | None:
+        """The whole survey of the indicator's source (a segment report only), else None."""
+        if self.segment == "all":
+            return None
+        return self.market.get(indicator.source)
+
+    @property
+    def is_segment(self) -> bool:
+        return self.segment != "all" and any(f is not None for f in self.market.values())
+
+    def meta(self, source: str = "survey") -> dict:
+        """The report settings of a source's definition (:func:`kirc.report.spec.report_meta`)."""
+        definition = self.definitions.get(source)
+        return report_meta(definition) if definition else report_meta({})
+
+    def main_keys(self) -> list[str]:
+        """The main indicators (the report settings' ``[report] main``), in order."""
+        keys = []
+        for source in ("survey", "org_survey"):
+            if self.definitions.get(source):
+                keys += self.meta(source)["main"]
+        return keys
+
+    def min_n(self, indicator: Indicator) -> int:
+        return _min_n(self.frame(indicator))
 
     @property
     def years(self) -> list[int]:
@@ -172,10 +204,11 @@ def prepare(survey, org_survey=None, year: int = 2025, segment: str = "all",
     if org_survey is None:
         org_survey = settings.org_survey
     by = settings.segment_by
-    frame = load_survey(survey, years=_years_until(definition, year, repr(str(survey))))
-    label = segment_of(frame, segment, by)
-    frame = select_segment(frame, segment, by)
+    whole = load_survey(survey, years=_years_until(definition, year, repr(str(survey))))
+    label = segment_of(whole, segment, by)
+    frame = select_segment(whole, segment, by)
     frames = {"survey": frame, "org_survey": None}
+    market = {"survey": whole if label != "all" else None, "org_survey": None}
     definitions = {"survey": definition, "org_survey": None}
     indicators = indicators_of(definition, "survey")
     if org_survey:
@@ -183,6 +216,7 @@ def prepare(survey, org_survey=None, year: int = 2025, segment: str = "all",
         organisations = load_survey(org_survey, years=_years_until(
             org_definition, year, repr(str(org_survey))))
         try:
+            whole_organisations = organisations
             organisations = select_segment(organisations, label, by)
         except ParameterError:
             # The second survey has no such segment: better no figures from it in this
@@ -190,13 +224,14 @@ def prepare(survey, org_survey=None, year: int = 2025, segment: str = "all",
             organisations = None
         if organisations is not None:
             frames["org_survey"] = organisations
+            market["org_survey"] = whole_organisations if label != "all" else None
             definitions["org_survey"] = org_definition
             indicators += indicators_of(org_definition, "org_survey")
     indicators = [i for i in indicators if frames[i.source] is not None
                   and i.construct in frames[i.source].columns]
     return ReportData(year=int(year), segment=label, language=language, indicators=indicators,
                       frames=frames, settings=settings, definitions=definitions,
-                      english=english_labels(*definitions.values()))
+                      english=english_labels(*definitions.values()), market=market)
 
 
 def load_report_data(survey: str, org_survey: str | None, year: int, segment: str = "all"):
@@ -211,7 +246,7 @@ def load_report_data(survey: str, org_survey: str | None, year: int, segment: st
 
 
 def _min_n(frame: pd.DataFrame) -> int:
-    return disclose.threshold(frame)
+    return min_n_of(frame)
 
 
 def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -248,7 +283,7 @@ def _report_of(consumers, organisations, year, language) -> ReportData:
 
 def headline(report, organisations=None, year=None, language: str = "nl") -> pd.DataFrame:
     """The headline figures of the report's year: estimate, change from last year, since the
-    first year.
+    first year, and (in a segment's report) the market beside it.
 
     Parameters
     ----------
@@ -260,17 +295,26 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
     pandas.DataFrame
         One row per indicator, in the definition's order: ``metric`` (key), ``label``,
         ``unit``, ``estimate``, ``ci_low``, ``ci_high``, ``n``, ``n_eff``, ``flag``,
-        ``suppressed``, ``change``, ``change_low``, ``change_high``, ``p_value``,
-        ``significant`` (None without a previous year or when suppressed), and the same for
-        the change since the first year: ``first_year``, ``estimate_first``,
-        ``long_change``, ``long_low``, ``long_high``, ``long_p``, ``long_significant``.
-        Suppressed figures are missing (NaN), never present.
+        ``low_base`` (shown, but the effective base is below ``min_n``), ``suppressed``,
+        ``change``, ``change_low``, ``change_high``, ``p_value``, ``significant`` (None
+        without a change), ``change_note`` (why there is none: ``"first_year"`` or
+        ``"too_few"``), ``change_low_base``, and the same for the change since the first year
+        (``first_year``, ``estimate_first``, ``long_change``, ``long_low``, ``long_high``,
+        ``long_p``, ``long_significant``, ``long_note``). In a segment's report also the
+        market: ``market`` (the whole survey's figure, with ``market_low``, ``market_high``,
+        ``market_n``), the segment against the rest of the market (``versus``,
+        ``versus_low``, ``versus_high``, ``versus_p``, ``versus_significant``,
+        ``versus_low_base``: :func:`kirc.contrast` with ``versus="rest"``) and its ``rank``
+        among the ``ranked`` segments shown. Suppressed figures are missing (NaN), never
+        present.
 
     Notes
     -----
     The figures are those of the public estimators (:func:`kirc.nps`, :func:`kirc.share`,
-    :func:`kirc.csat`, :func:`kirc.mean_score`, :func:`kirc.change`; validated there); this
-    function only gathers them. Changes are tests of two independent years.
+    :func:`kirc.csat`, :func:`kirc.mean_score`, :func:`kirc.change`, :func:`kirc.contrast`;
+    validated there); this function only gathers them. Changes are tests of two independent
+    years; the segment against the rest of the market is a contrast of two domains of one
+    sample, with their covariance.
     """
     if not isinstance(report, ReportData):
         report = _report_of(report, organisations, year, language)
@@ -281,48 +325,157 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
         this_year = _year_rows(data, report.year)
         if this_year[indicator.construct].notna().sum() == 0:
             continue
-        result = indicator.compute(this_year).iloc[0]
+        result = _figure(report, indicator, "estimate").iloc[0]
         min_n = _min_n(data)
         suppressed = bool(disclose.hidden(result["n"], min_n))
         row = {"metric": indicator.key, "label": indicator.name(report.language),
                "unit": indicator.unit, "source": indicator.source,
+               "construct": indicator.construct,
                "estimate": result["estimate"], "ci_low": result["ci_low"],
                "ci_high": result["ci_high"], "n": int(result["n"]),
                "n_eff": float(result["n_eff"]), "flag": result["flag"],
+               "low_base": bool(disclose.low_base(result["n_eff"], min_n)) and not suppressed,
                "suppressed": suppressed, "min_n": min_n}
         years = sorted(int(y) for y in data.loc[data[indicator.construct].notna(), "year"]
                        .unique())
         previous = [y for y in years if y < report.year]
-        row.update(_change_fields("", indicator, data, previous[-1] if previous else None,
+        row.update(_change_fields("", indicator, report, previous[-1] if previous else None,
                                   report.year, suppressed, min_n))
         first = years[0] if years and years[0] < report.year else None
-        row.update(_change_fields("long_", indicator, data, first, report.year, suppressed,
+        row.update(_change_fields("long_", indicator, report, first, report.year, suppressed,
                                   min_n))
         row["first_year"] = first
+        row["previous_year"] = previous[-1] if previous else None
+        row.update(_market_fields(report, indicator, suppressed, min_n, result["n_eff"]))
         if suppressed:
             row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, n_eff=np.nan)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _change_fields(prefix, indicator, data, year_from, year_to, suppressed, min_n) -> dict:
+def _change_fields(prefix, indicator, report, year_from, year_to, suppressed, min_n) -> dict:
+    """A change (``prefix`` "": from last year; "long_": since the first year), or why not.
+
+    Computed whenever both years' figures are shown (each on at least ``min_n`` answers);
+    a low effective base in either year marks it (``*_low_base``), it does not hide it.
+    """
     name = "change" if not prefix else "long_change"
-    fields = {name: np.nan, f"{prefix or 'change_'}low": np.nan,
-              f"{prefix or 'change_'}high": np.nan, f"{prefix}p" if prefix else "p_value": np.nan,
-              f"{prefix}significant": None}
+    low, high = f"{prefix or 'change_'}low", f"{prefix or 'change_'}high"
+    p = f"{prefix}p" if prefix else "p_value"
+    fields = {name: np.nan, low: np.nan, high: np.nan, p: np.nan,
+              f"{prefix}significant": None, f"{prefix or 'change_'}note": None,
+              f"{prefix or 'change_'}low_base": False}
     if prefix:
         fields["estimate_first"] = np.nan
     if year_from is None:
+        fields[f"{prefix or 'change_'}note"] = "first_year"
         return fields
-    delta = indicator.change(data, (year_from, year_to)).iloc[0]
-    if suppressed or delta["flag"] != "" or disclose.hidden(delta["n_from"], min_n):
+    if suppressed:
+        fields[f"{prefix or 'change_'}note"] = "suppressed"
         return fields
-    fields.update({name: delta["estimate"], f"{prefix or 'change_'}low": delta["ci_low"],
-                   f"{prefix or 'change_'}high": delta["ci_high"],
-                   (f"{prefix}p" if prefix else "p_value"): delta["p_value"],
-                   f"{prefix}significant": bool(delta["significant"])})
+    delta = _figure(report, indicator, "change", (year_from, year_to)).iloc[0]
+    if disclose.hidden(delta["n_from"], min_n):
+        fields[f"{prefix or 'change_'}note"] = "too_few"
+        fields[f"{prefix or 'change_'}year"] = year_from
+        return fields
+    fields.update({name: delta["estimate"], low: delta["ci_low"], high: delta["ci_high"],
+                   p: delta["p_value"], f"{prefix}significant": bool(delta["significant"]),
+                   f"{prefix or 'change_'}low_base": delta["flag"] != ""})
     if prefix:
         fields["estimate_first"] = delta["estimate_from"]
+    return fields
+
+
+def _figure(report: ReportData, indicator: Indicator, kind: str, years=None) -> pd.DataFrame:
+    """The report's figures of one indicator: ``"estimate"`` (this year), ``"change"``
+    (between ``years``) or ``"trend"`` (every year).
+
+    A segment is a domain of the whole survey, so its figures are its group's rows of the
+    whole survey's figures by the segment construct — the same numbers as from its own rows
+    (``ks[ks.sector == x]``), computed once for all segments of a batch (:func:`_shared`)
+    instead of once per segment. The whole survey's report computes on its own frame.
+    """
+    whole = report.market_frame(indicator)
+    by = report.settings.segment_by
+    if whole is None or by is None or by not in whole.columns:
+        data = report.frame(indicator)
+        if kind == "estimate":
+            return indicator.compute(_year_rows(data, report.year))
+        if kind == "change":
+            return indicator.change(data, years)
+        return indicator.trend(data)
+
+    def compute():
+        if kind == "estimate":
+            return indicator.compute(_year_rows(whole, report.year), by=by)
+        if kind == "change":
+            return indicator.change(whole, years, by=by)
+        return indicator.trend(whole, by=by)
+
+    table = _shared(report, indicator, f"segments-{kind}-{years}", report.year, compute)
+    part = table[table[by].astype(str) == str(report.segment)]
+    return part.drop(columns=by).reset_index(drop=True)
+
+
+def _shared(report: ReportData, indicator: Indicator, kind: str, year: int, compute):
+    """``compute()``, shared by the reports of a batch: figures of the whole survey (the
+    market beside each segment, the all-sectors trend) are the same for every segment of a
+    year, so a batch computes them once (:func:`kirc.prepared.cached`, the batch's private
+    cache, removed when it ends). Outside a batch this is just ``compute()``."""
+    from ..prepared import cache_folder, cached, entry_key, file_stamp
+
+    definition = report.definitions.get(indicator.source) or {}
+    if cache_folder() is None or not definition.get("path"):
+        return compute()
+    key = entry_key("report-figures", kind, file_stamp(definition["path"]), indicator.key,
+                    indicator.metric, indicator.construct, indicator.top, indicator.scale,
+                    int(year))
+    return cached(key, compute)
+
+
+def _market_fields(report: ReportData, indicator: Indicator, suppressed: bool,
+                   min_n: int, result_n_eff: float = np.nan) -> dict:
+    """The market beside a segment: the whole survey's figure, the segment against the rest
+    of the market (:func:`kirc.contrast`, ``versus="rest"``) and the segment's rank."""
+    from ..estimate.contrast import contrast
+
+    whole = report.market_frame(indicator)
+    by = report.settings.segment_by
+    if whole is None or by is None or by not in whole.columns:
+        return {}
+    rows = _year_rows(whole, report.year)
+    market, versus = _shared(report, indicator, "market", report.year, lambda: (
+        indicator.compute(rows).iloc[0],
+        contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")))
+    shown = not disclose.hidden(market["n"], min_n)
+    fields = {"market": market["estimate"] if shown else np.nan,
+              "market_low": market["ci_low"] if shown else np.nan,
+              "market_high": market["ci_high"] if shown else np.nan,
+              "market_n": int(market["n"]),
+              "market_low_base": bool(disclose.low_base(market["n_eff"], min_n)) and shown,
+              "versus": np.nan, "versus_low": np.nan, "versus_high": np.nan,
+              "versus_p": np.nan, "versus_significant": None, "versus_low_base": False,
+              "rank": None, "ranked": None}
+    if suppressed:
+        return fields
+    versus = versus[versus["n"] > 0]
+    mine = versus[versus[by].astype(str) == str(report.segment)]
+    if mine.empty:
+        return fields
+    mine = mine.iloc[0]
+    if not disclose.hidden(mine["n_versus"], min_n):
+        fields.update(versus=mine["estimate"], versus_low=mine["ci_low"],
+                      versus_high=mine["ci_high"], versus_p=mine["p_value"],
+                      versus_significant=bool(mine["significant"]),
+                      # the segment's own effective base: contrast flags a comparison with
+                      # the rest when any one domain of the rest is small
+                      versus_low_base=bool(disclose.low_base(result_n_eff, min_n)))
+    ranked = versus[~disclose.hidden(versus["n"], min_n)]
+    ranks = ranked["estimate_group"].rank(ascending=False, method="min")
+    position = ranked[by].astype(str) == str(report.segment)
+    if position.any():
+        fields["rank"] = int(ranks[position].iloc[0])
+        fields["ranked"] = int(len(ranked))
     return fields
 
 
@@ -346,8 +499,14 @@ def _rounded_zero(value, unit) -> bool:
     return round(abs(float(value)), _decimals(unit)) == 0
 
 
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) \
+        and not (value is pd.NA) and not pd.isna(value)
+
+
 def headline_cells(row, language: str = "nl") -> dict:
-    """The strings of one headline row: estimate, interval, n, n_eff, change, long change.
+    """The strings of one headline row: estimate, interval, n, n_eff, change, long change, the
+    market; a low effective base marked (``†``), a missing change said why.
 
     Sentences and tables are both built from these strings, so that they cannot disagree.
 
@@ -359,32 +518,61 @@ def headline_cells(row, language: str = "nl") -> dict:
     >>> cells = headline_cells(row)
     >>> cells["estimate"], cells["interval"], cells["change"], cells["change_direction"]
     ('71,2%', '69,0% – 73,4%', '0,0 pp', 0)
+    >>> headline_cells({**row, "change": None, "significant": None,
+    ...                 "change_note": "first_year"})["change"]
+    'n.v.t. (eerste jaar)'
     """
     labels = LABELS[language]
     unit = row["unit"]
-    out = {"estimate": "–", "interval": "–", "n": format_count(row.get("n"), language),
-           "n_eff": "–", "change": "–", "change_direction": None, "long_change": "–",
-           "long_direction": None, "first": "–"}
+    out = {"estimate": "–", "value": "–", "interval": "–",
+           "n": format_count(row.get("n"), language), "n_eff": "–", "change": "–",
+           "change_direction": None, "long_change": "–", "long_direction": None, "first": "–",
+           "market": "–", "versus": "–", "versus_interval": "–", "versus_direction": None,
+           "rank": "–"}
     if row.get("suppressed"):
         out["estimate"] = f"– ({labels['suppressed']})"
+        out["change"] = labels["change_suppressed"]
         return out
-    out["estimate"] = format_value(row["estimate"], unit, language)
-    if row.get("ci_low") is not None and not pd.isna(row.get("ci_low")):
+    out["value"] = format_value(row["estimate"], unit, language)
+    out["estimate"] = disclose.marked(out["value"], bool(row.get("low_base")))
+    if _present(row.get("ci_low")):
         out["interval"] = (f"{format_value(row['ci_low'], unit, language)} – "
                            f"{format_value(row['ci_high'], unit, language)}")
     n_eff = row.get("n_eff")
-    if n_eff is not None and not pd.isna(n_eff):
+    if _present(n_eff):
         out["n_eff"] = format_count(round(float(n_eff)), language)
     for prefix, key in (("", "change"), ("long_", "long_change")):
         value = row.get("change" if not prefix else "long_change")
-        if value is None or pd.isna(value) or row.get(f"{prefix}significant") is None:
+        note = row.get(f"{prefix or 'change_'}note")
+        if not _present(value) or row.get(f"{prefix}significant") is None:
+            if note == "first_year":
+                out[key] = labels["change_na"]
+            elif note == "too_few":
+                out[key] = labels["change_too_few"].format(
+                    year=row.get(f"{prefix or 'change_'}year") or "")
             continue
         zero = _rounded_zero(value, unit)
-        out[key] = _change_text(0.0 if zero else value, unit, language)
+        out[key] = disclose.marked(_change_text(0.0 if zero else value, unit, language),
+                                   bool(row.get(f"{prefix or 'change_'}low_base")))
         out["change_direction" if not prefix else "long_direction"] = \
             0 if zero else (1 if value > 0 else -1)
-    if row.get("estimate_first") is not None and not pd.isna(row.get("estimate_first")):
+    if _present(row.get("estimate_first")):
         out["first"] = format_value(row["estimate_first"], unit, language)
+    if _present(row.get("market")):
+        out["market"] = disclose.marked(format_value(row["market"], unit, language),
+                                        bool(row.get("market_low_base")))
+    if _present(row.get("versus")):
+        zero = _rounded_zero(row["versus"], unit)
+        out["versus"] = disclose.marked(
+            _change_text(0.0 if zero else row["versus"], unit, language),
+            bool(row.get("versus_low_base")))
+        out["versus_interval"] = (f"{_change_text(row['versus_low'], unit, language)} "
+                                  f"{labels['to']} "
+                                  f"{_change_text(row['versus_high'], unit, language)}")
+        out["versus_direction"] = 0 if zero else (1 if row["versus"] > 0 else -1)
+    if row.get("rank") is not None and _present(row.get("rank")):
+        out["rank"] = labels["rank_value"].format(rank=int(row["rank"]),
+                                                  count=int(row["ranked"]))
     return out
 
 
@@ -394,11 +582,21 @@ def _significance(row, prefix: str, language: str) -> str:
         labels["not_significant"]
 
 
-def headline_table(table: pd.DataFrame, language: str = "nl",
-                   with_change: bool | None = None) -> pd.DataFrame:
-    """The headline figures formatted for reading: value, interval, n, n_eff, change.
+def _arrow(significant, direction) -> str:
+    if significant and direction:
+        return "▲ " if direction > 0 else "▼ "
+    return ""
 
-    The change column is left out when no indicator has a previous year (a one-year survey).
+
+def headline_table(table: pd.DataFrame, language: str = "nl",
+                   with_change: bool | None = None, generic: bool = False) -> pd.DataFrame:
+    """The headline figures formatted for reading: value, interval, n, change, the market.
+
+    The change column is left out when no indicator has a previous year (a one-year survey);
+    the market columns (the whole survey's figure, the difference with the rest of the market
+    and its interval, the rank) are there in a segment's report. A significant change or
+    difference carries ▲/▼ and ``*`` (:data:`~kirc.report.texts.LABELS` ``star_legend``); a
+    missing change says why.
 
     Examples
     --------
@@ -406,27 +604,41 @@ def headline_table(table: pd.DataFrame, language: str = "nl",
     ...     "estimate": 71.23, "ci_low": 69.0, "ci_high": 73.4, "n": 2800, "n_eff": 2500.2,
     ...     "suppressed": False, "change": 3.1, "significant": True, "flag": ""}])
     >>> headline_table(table).iloc[0].tolist()
-    ['FCR', '71,2%', '69,0% – 73,4%', '2.800', '2.500', '▲ +3,1 pp (significant)']
+    ['FCR', '71,2%', '69,0% – 73,4%', '2.800', '▲ +3,1 pp*']
     """
     labels = _check_language(language)
     if with_change is None:
         with_change = "significant" in table and table["significant"].notna().any()
+    with_market = "market" in table and table["market"].notna().any()
     out = []
     for _, row in table.iterrows():
         cells = headline_cells(row, language)
         line = {labels["metric"]: row["label"], labels["estimate"]: cells["estimate"],
-                labels["interval"]: cells["interval"], labels["n"]: cells["n"],
-                labels["n_eff"]: cells["n_eff"]}
+                labels["interval_short"]: cells["interval"], labels["n"]: cells["n"]}
         if with_change:
             change = cells["change"]
-            if change != "–":
-                arrow = ""
-                if row.get("significant") and cells["change_direction"]:
-                    arrow = "▲ " if cells["change_direction"] > 0 else "▼ "
-                change = f"{arrow}{change} ({_significance(row, '', language)})"
+            if cells["change_direction"] is not None:
+                change = _starred(change, row.get("significant"), cells["change_direction"])
             line[labels["change"]] = change
+        if with_market:
+            suffix = "_generic" if generic else ""
+            line[labels["market_col" + suffix]] = cells["market"]
+            versus = cells["versus"]
+            if cells["versus_direction"] is not None:
+                versus = _starred(versus, row.get("versus_significant"),
+                                  cells["versus_direction"])
+            line[labels["versus_col" + suffix]] = versus
+            line[labels["versus_interval"]] = cells["versus_interval"]
+            line[labels["rank_col" + suffix]] = cells["rank"]
         out.append(line)
     return pd.DataFrame(out)
+
+
+def _starred(text: str, significant, direction) -> str:
+    """A change or difference as the tables write it: ▲/▼ and * when significant."""
+    if significant and direction:
+        return f"{'▲' if direction > 0 else '▼'} {text}*"
+    return text
 
 
 def html_table(frame: pd.DataFrame, caption: str = "", numeric_from: int = 1,
@@ -460,12 +672,35 @@ def html_table(frame: pd.DataFrame, caption: str = "", numeric_from: int = 1,
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
+def low_base_note(report: "ReportData", *tables) -> str:
+    """The legend of the low-base mark (HTML), when any of the tables marks a figure."""
+    import html as _html
+    marked = False
+    for table in tables:
+        if table is None or len(table) == 0:
+            continue
+        for column in ("low_base", "change_low_base", "versus_low_base", "market_low_base"):
+            if column in table and table[column].fillna(False).astype(bool).any():
+                marked = True
+    if not marked:
+        return ""
+    min_n = min(_min_n(f) for f in report.frames.values() if f is not None)
+    return (f'<p class="kirc-note kirc-lowbase">'
+            f'{_html.escape(LABELS[report.language]["low_base_legend"].format(min_n=min_n))}'
+            "</p>")
+
+
 def headline_html(table: pd.DataFrame, report: ReportData) -> str:
-    """The headline table as HTML, with the change column only when there is a last year."""
+    """The headline table as HTML, with the change column only when there is a last year, the
+    market beside a segment, and the legend of the low-base mark where a figure has one."""
     labels = LABELS[report.language]
-    formatted = headline_table(table, report.language, with_change=report.has_trend)
+    formatted = headline_table(table, report.language, with_change=report.has_trend,
+                               generic=report.settings.segment_by != "sector")
     muted = [i for i, s in enumerate(table["suppressed"]) if s]
-    return html_table(formatted, f"{labels['headline']} {report.year}", muted=muted)
+    note = f'<p class="kirc-note">{labels["star_legend"]}</p>' if report.has_trend or \
+        report.is_segment else ""
+    note += low_base_note(report, table)
+    return html_table(formatted, f"{labels['headline']} {report.year}", muted=muted) + note
 
 
 # --------------------------------------------------------------------------------------------
@@ -526,57 +761,214 @@ def series_breaks(definition: dict) -> list[int]:
     return [year for (_, before), (year, now) in zip(years, years[1:]) if before != now]
 
 
-def _breaks_for(report: ReportData, source: str, first: int, last: int) -> list[int]:
-    definition = report.definitions.get(source) or {}
-    return [y for y in series_breaks(definition) if first < y <= last]
+def _breaks_for(report: ReportData, indicator_row, first: int, last: int) -> list[int]:
+    """Years between ``first`` and ``last`` whose questionnaire changed this indicator's
+    question (wording or scale, as the report settings declare)."""
+    definition = report.definitions.get(indicator_row["source"]) or {}
+    construct = indicator_row.get("construct") or indicator_row["metric"]
+    return [y for y in construct_breaks(definition, construct) if first < y <= last]
 
 
-def key_messages(table: pd.DataFrame, report: ReportData) -> list[str]:
-    """Two to four sentences chosen by rule, from the strings of the headline table.
+#: At most this many key messages; at least two when there are two figures to state.
+MAX_MESSAGES = 4
 
-    1. Significant changes from last year, smallest p-value first (at most two).
-    2. The largest significant change since the first year (its own test of first year against
-       this year), with a note when the questionnaire changed in between.
-    3. When nothing changed significantly from last year, that is said.
-    4. Filled up to two sentences with the levels of the first indicators.
+
+@dataclass
+class _Candidate:
+    kind: str            # change | long | market | groups
+    key: str             # indicator key
+    construct: str
+    main: bool
+    p: float
+    size: float          # the difference on a 0-100 span
+    sentence: str
+
+    def order(self, by_p: bool = True):
+        return (not self.main, self.p if by_p else 0.0, -self.size)
+
+
+def _size(value, row, report: ReportData) -> float:
+    """A difference on a 0–100 span: points and percentage points as they are, a mean's on
+    the span of its scale."""
+    value = abs(float(value))
+    if row["unit"] != "score":
+        return value
+    indicator = next((i for i in report.indicators if i.key == row["metric"]), None)
+    low, high = (indicator.scale if indicator is not None and indicator.scale else (1, 5))
+    return 100 * value / max(float(high) - float(low), 1e-9)
+
+
+def key_messages(table: pd.DataFrame, report: ReportData, tables: dict | None = None
+                 ) -> list[str]:
+    """Two to four sentences chosen by one rule, from the strings of the tables they summarise.
+
+    **Candidates** are the report's significant facts (p < 0.05, each from its own test) about
+    figures it shows — not suppressed, and not marked for a low effective base:
+
+    - *change*: a change from last year (:func:`kirc.change`);
+    - *long*: a change since the first year (its own test of the first year against this
+      year), when the first year is not last year (that would say the same thing twice);
+    - *market*: in a segment's report, the segment against the rest of the market
+      (:func:`kirc.contrast`, ``versus="rest"``);
+    - *groups*: in a survey's first year (no change to report), the largest difference
+      between two groups of a breakdown that the report's significance table marks
+      (:func:`kirc.compare_groups`, Bonferroni); needs ``tables`` (the breakdown tables).
+
+    **Order.** Facts about the main indicators (the report settings' ``[report] main``; the
+    consumer KPIs in the demo) come before the others. Then: changes from last year, smallest
+    p-value first, then the largest (at most two); the largest change since the first year
+    (one; with a caveat when the questionnaire changed that indicator's question — wording or
+    scale — in between); the segment against the market, the largest difference (one); the
+    largest group differences (at most two, of different indicators). Sizes are compared on a
+    0–100 span (points, percentage points; a mean on its scale's span).
+
+    **Then**, when there is a last year and no indicator changed significantly from it, one
+    sentence says so; and when fewer than two messages remain, the levels of the main
+    indicators (then the others) fill up to two — levels only, never a change that was not
+    significant, so no sentence contradicts another. A fact is stated once: one message per
+    kind and question (an indicator on the same construct as one already named, such as the
+    mean satisfaction beside the CSAT, is not named again). At most four messages.
     """
     labels = LABELS[report.language]
     language = report.language
-    shown = table[~table["suppressed"]]
-    messages = []
-    significant = shown[shown["significant"].fillna(False).astype(bool)]
-    for _, row in significant.sort_values("p_value").head(2).iterrows():
-        messages.append(indicator_sentence(row, report.year, language))
-    long = shown[shown["long_significant"].fillna(False).astype(bool)]
-    if len(long):
-        strength = (long["long_change"].abs()
-                    / (long["long_high"] - long["long_low"]).replace(0, np.nan)).fillna(0)
-        row = long.loc[strength.idxmax()]
+    shown = table[~table["suppressed"].astype(bool)]
+    main = set(report.main_keys())
+    low = shown["low_base"].fillna(False).astype(bool) if "low_base" in shown else \
+        pd.Series(False, index=shown.index)
+    candidates: list[_Candidate] = []
+    for index, row in shown.iterrows():
+        if low[index]:
+            continue
+        construct = row.get("construct") or row["metric"]
+        is_main = row["metric"] in main
         cells = headline_cells(row, language)
-        if cells["long_direction"]:
+        if row.get("significant") and cells["change_direction"] and \
+                not row.get("change_low_base"):
+            candidates.append(_Candidate("change", row["metric"], construct, is_main,
+                                         float(row["p_value"]), _size(row["change"], row, report),
+                                         indicator_sentence(row, report.year, language)))
+        if row.get("long_significant") and cells["long_direction"] and \
+                not row.get("long_low_base") and row.get("first_year") is not None and \
+                row.get("first_year") != row.get("previous_year"):
             verb = labels["rose"] if cells["long_direction"] > 0 else labels["fell"]
             sentence = labels["long_sentence"].format(
                 first_year=int(row["first_year"]), subject=_lower_first(_subject(row, language)),
-                verb=verb, first=cells["first"],
-                now=cells["estimate"], year=report.year)
-            breaks = _breaks_for(report, row["source"], int(row["first_year"]), report.year)
+                verb=verb, first=cells["first"], now=cells["value"], year=report.year)
+            breaks = _breaks_for(report, row, int(row["first_year"]), report.year)
             if breaks:
                 sentence = sentence[:-1] + labels["break_clause"].format(
                     year=", ".join(str(y) for y in breaks)) + "."
-            messages.append(sentence[0].upper() + sentence[1:])
-    has_previous = shown["significant"].notna().any()
-    if has_previous and significant.empty:
-        earlier = [y for y in report.years if y < report.year]
-        messages.append(labels["no_change"].format(count=int(shown["significant"].notna()
-                                                            .sum()), previous=earlier[-1]))
-    for _, row in shown.iterrows():
+            candidates.append(_Candidate("long", row["metric"], construct, is_main,
+                                         float(row["long_p"]),
+                                         _size(row["long_change"], row, report),
+                                         sentence[0].upper() + sentence[1:]))
+        if row.get("versus_significant") and cells["versus_direction"] and \
+                not row.get("versus_low_base"):
+            sentence = labels["market_sentence"].format(
+                segment=report.segment_name(), subject=_lower_first(_subject(row, language)),
+                value=cells["value"],
+                direction=labels["higher"] if cells["versus_direction"] > 0 else labels["lower"],
+                amount=_change_text(row["versus"], row["unit"], language, words=True),
+                market=cells["market"])
+            candidates.append(_Candidate("market", row["metric"], construct, is_main,
+                                         float(row["versus_p"]),
+                                         _size(row["versus"], row, report),
+                                         sentence[0].upper() + sentence[1:]))
+    has_previous = "significant" in shown and shown["significant"].notna().any()
+    if not has_previous and tables:
+        candidates += _group_candidates(report, tables, main)
+
+    messages: list[str] = []
+    said: set = set()
+
+    named: set = set()
+
+    def take(kind, limit, by_p):
+        chosen = 0
+        # an indicator not named yet before one already named, at the same rank of main
+        for candidate in sorted((c for c in candidates if c.kind == kind),
+                                key=lambda c: (c.order(by_p)[0], c.construct in named,
+                                               *c.order(by_p)[1:])):
+            if chosen >= limit:
+                break
+            if (kind, candidate.construct) in said:
+                continue
+            said.add((kind, candidate.construct))
+            named.add(candidate.construct)
+            messages.append(candidate.sentence)
+            chosen += 1
+
+    take("change", 2, by_p=True)
+    if has_previous:
+        # nothing changed significantly (or none of the main indicators did): said once
+        tested = shown[shown["significant"].notna()]
+        changed = {c.key for c in candidates if c.kind == "change"}
+        previous = [y for y in report.years if y < report.year][-1]
+        main_tested = tested[tested["metric"].isin(main)]
+        if not changed:
+            messages.append(labels["no_change"].format(count=len(tested), previous=previous))
+        elif len(main_tested) and not changed & set(main_tested["metric"]):
+            messages.append(labels["no_change_main"].format(count=len(main_tested),
+                                                            previous=previous))
+    take("long", 1, by_p=False)
+    take("market", 1, by_p=False)
+    take("groups", 2, by_p=False)
+    messages = messages[:MAX_MESSAGES]
+    fillers = sorted(shown.iterrows(), key=lambda item: item[1]["metric"] not in main)
+    for _, row in fillers:
         if len(messages) >= 2:
             break
-        sentence = indicator_sentence(row, report.year, language)
-        if sentence and sentence not in messages and not any(
-                _subject(row, language) in m for m in messages):
-            messages.append(sentence)
-    return messages[:4]
+        construct = row.get("construct") or row["metric"]
+        if construct in named or row.get("low_base"):
+            continue
+        named.add(construct)
+        cells = headline_cells(row, language)
+        messages.append(labels["level_sentence"].format(subject=_subject(row, language),
+                                                        now=cells["estimate"],
+                                                        year=report.year))
+    return messages
+
+
+def _group_candidates(report: ReportData, tables: dict, main: set) -> list[_Candidate]:
+    """The significant pairs of the significance tables, one candidate per (breakdown,
+    indicator): its largest difference."""
+    labels = LABELS[report.language]
+    out = []
+    for by in report.breakdowns():
+        for source in dict.fromkeys(i.source for i in report.indicators):
+            tests = group_tests(report, by, tables, source)
+            for indicator in report.indicators:
+                result = tests.get(indicator.key)
+                if result is None or result.empty:
+                    continue
+                estimates = dict(zip(result["letter"], result["estimate"]))
+                groups = dict(zip(result["letter"], result[by]))
+                low = dict(zip(result["letter"], result["n_eff"] < report.min_n(indicator))) \
+                    if "n_eff" in result else {}
+                best = None
+                for letter, higher in zip(result["letter"], result["higher_than"]):
+                    for other in higher:
+                        if low.get(letter) or low.get(other):
+                            continue
+                        size = estimates[letter] - estimates[other]
+                        if best is None or size > best[0]:
+                            best = (size, letter, other)
+                if best is None:
+                    continue
+                size, high, low_letter = best
+                row = {"metric": indicator.key, "label": indicator.name(report.language),
+                       "unit": indicator.unit}
+                sentence = labels["groups_sentence"].format(
+                    subject=_subject(row, report.language), year=report.year,
+                    by=_by_label(report, by).lower(),
+                    high=format_value(estimates[high], indicator.unit, report.language),
+                    high_group=report.category(groups[high]),
+                    low=format_value(estimates[low_letter], indicator.unit, report.language),
+                    low_group=report.category(groups[low_letter]))
+                out.append(_Candidate("groups", indicator.key, indicator.construct,
+                                      indicator.key in main, 0.0, _size(size, row, report),
+                                      sentence))
+    return out
 
 
 def summary_text(table: pd.DataFrame, year: int, language: str = "nl",
@@ -609,35 +1001,67 @@ def trend_table(report: ReportData) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``metric``, ``label``, ``unit``, ``year``, ``estimate``, ``ci_low``, ``ci_high``,
-        ``n``, ``n_eff``, ``flag``, ``suppressed``, ``suppression``, ``series_break`` (True in
-        the first year of a new questionnaire).
+        ``n``, ``n_eff``, ``flag``, ``low_base``, ``suppressed``, ``suppression``,
+        ``series_break`` (True in the first year of a questionnaire that changed this
+        indicator's question: its wording or scale, as the report settings declare).
     """
+    return _trends(report, report.frames, whole=report.segment == "all")
+
+
+def market_trend(report: ReportData) -> pd.DataFrame | None:
+    """The whole market per year beside a segment (None in the whole survey's report).
+
+    The same columns as :func:`trend_table`: every indicator of the whole survey per year,
+    for the market line of the trend charts and the files. Computed once per report.
+    """
+    if not report.is_segment:
+        return None
+    if "market_trend" not in report.cache:
+        frames = {source: frame for source, frame in report.market.items()
+                  if frame is not None}
+        report.cache["market_trend"] = _trends(report, frames, whole=True)
+    return report.cache["market_trend"]
+
+
+def _trends(report: ReportData, frames: dict, whole: bool = False) -> pd.DataFrame:
+    """Every indicator per year of ``frames``; ``whole``: frames of the whole survey (the
+    all-sectors report, or the market beside a segment), shared by a batch's reports."""
     parts = []
     for indicator in report.indicators:
-        data = report.frame(indicator)
-        table = indicator.trend(data)
+        data = frames.get(indicator.source)
+        if data is None:
+            continue
+        if whole:
+            table = _shared(report, indicator, "trend", report.year,
+                            lambda: indicator.trend(data))
+        else:
+            table = _figure(report, indicator, "trend")
         table = table[table["n"] > 0].copy()
         min_n = _min_n(data)
         table["suppressed"] = disclose.hidden(table["n"], min_n)
         table["suppression"] = np.where(table["suppressed"], disclose.label(min_n), None)
         for column in ("estimate", "ci_low", "ci_high", "n_eff"):
             table.loc[table["suppressed"], column] = np.nan
-        breaks = series_breaks(report.definitions.get(indicator.source) or {})
+        table["low_base"] = disclose.low_base(table["n_eff"], min_n) & ~table["suppressed"]
+        breaks = construct_breaks(report.definitions.get(indicator.source) or {},
+                                  indicator.construct)
         table["series_break"] = table["year"].isin(breaks)
         table.insert(0, "metric", indicator.key)
         table.insert(1, "label", indicator.name(report.language))
         table.insert(2, "unit", indicator.unit)
         parts.append(table[["metric", "label", "unit", "year", "estimate", "ci_low", "ci_high",
-                            "n", "n_eff", "flag", "suppressed", "suppression", "series_break"]])
+                            "n", "n_eff", "flag", "low_base", "suppressed", "suppression",
+                            "series_break"]])
     if not parts:
-        return pd.DataFrame(columns=["metric", "label", "unit", "year", "estimate"])
+        return pd.DataFrame(columns=["metric", "label", "unit", "year", "estimate", "low_base",
+                                     "suppressed", "series_break"])
     out = pd.concat(parts, ignore_index=True)
     out["year"] = out["year"].astype(int)
     return out
 
 
 def trend_html(trend: pd.DataFrame, report: ReportData) -> str:
-    """The trend as one table: indicators × years, suppressed cells '–'."""
+    """The trend as one table: indicators × years, suppressed cells '–', low bases marked."""
     labels = LABELS[report.language]
     years = sorted(trend["year"].unique())
     rows = []
@@ -649,14 +1073,16 @@ def trend_html(trend: pd.DataFrame, report: ReportData) -> str:
                 line[str(year)] = ""
                 continue
             cell = by_year.loc[year]
-            line[str(year)] = "–" if cell["suppressed"] else format_value(
-                cell["estimate"], cell["unit"], report.language)
+            line[str(year)] = "–" if cell["suppressed"] else disclose.marked(
+                format_value(cell["estimate"], cell["unit"], report.language),
+                bool(cell.get("low_base")))
         rows.append(line)
-    return html_table(pd.DataFrame(rows), labels["trend_table"])
+    return (html_table(pd.DataFrame(rows), labels["trend_table"])
+            + low_base_note(report, trend))
 
 
 def breakdown(data, indicator, by: str, year: int | None = None,
-              language: str = "nl") -> pd.DataFrame:
+              language: str = "nl", figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """One indicator of one year per group, small groups hidden, sorted high to low.
 
     Groups without answers are left out. Groups with fewer answers than the survey's ``min_n``
@@ -699,11 +1125,15 @@ def breakdown(data, indicator, by: str, year: int | None = None,
         catalogue = {i.key: i for i in indicators_of(survey_definition(data.attrs["definition"]))}
         indicator = catalogue[indicator]
     rows = _year_rows(data, year)
-    table = indicator.compute(rows, by=by)
+    # ``figures``: the indicator per group when already computed (a segment's groups, from
+    # the whole survey by segment and group: the same domain estimates)
+    table = indicator.compute(rows, by=by) if figures is None else figures
     table = table[table["n"] > 0].reset_index(drop=True)
     values = [c for c in _VALUES if c in table.columns]
-    out = disclose.suppress(table, min_n=_min_n(data), value_columns=values)
+    min_n = _min_n(data)
+    out = disclose.suppress(table, min_n=min_n, value_columns=values)
     out["n"] = out["n"].astype("Int64")
+    out["low_base"] = disclose.low_base(out["n_eff"], min_n) & ~out["suppressed"]
     ordered = isinstance(rows[by].dtype, pd.CategoricalDtype) and rows[by].cat.ordered
     # Ordered categories (age groups) keep their order; others are sorted high to low.
     order = out.assign(_hidden=out["suppressed"]).sort_values(
@@ -713,42 +1143,150 @@ def breakdown(data, indicator, by: str, year: int | None = None,
 
 
 def breakdown_tables(report: ReportData) -> dict:
-    """Every indicator by every breakdown of the definition: ``{(by, key): table}``."""
+    """Every indicator by every breakdown of the definition: ``{(by, key): table}``.
+
+    In the whole survey's report, the breakdown by the segments (``[report] segment_by``)
+    also holds each shown segment against the rest of the market (:func:`kirc.contrast`,
+    ``versus="rest"``): ``versus``, ``versus_low``, ``versus_high``, ``versus_p``,
+    ``versus_significant``.
+    """
     out = {}
     for by in report.breakdowns():
         for indicator in report.indicators:
             frame = report.frame(indicator)
             if by not in frame.columns:
                 continue
-            table = breakdown(frame, indicator, by, report.year)
+            table = breakdown(frame, indicator, by, report.year,
+                              figures=_segment_groups(report, indicator, by))
             if len(table):
+                if report.segment == "all" and by == report.settings.segment_by:
+                    table = _against_the_rest(table, frame, indicator, by, report.year, report)
                 out[(by, indicator.key)] = table
+    return out
+
+
+def _segment_groups(report: ReportData, indicator: Indicator, by: str) -> pd.DataFrame | None:
+    """A segment's figures per group of ``by``: its rows of the whole survey's figures by
+    segment and group, computed once for all segments of a batch; None in the whole survey's
+    report."""
+    whole = report.market_frame(indicator)
+    segment_by = report.settings.segment_by
+    if whole is None or segment_by is None or segment_by not in whole.columns:
+        return None
+    rows = _year_rows(whole, report.year)
+    table = _shared(report, indicator, f"groups-{by}", report.year,
+                    lambda: indicator.compute(rows, by=[segment_by, by]))
+    part = table[table[segment_by].astype(str) == str(report.segment)]
+    return part.drop(columns=segment_by).reset_index(drop=True)
+
+
+def _against_the_rest(table, frame, indicator, by, year, report=None) -> pd.DataFrame:
+    """Each shown group of the segments' breakdown against the rest of the market."""
+    from ..estimate.contrast import contrast
+
+    rows = _year_rows(frame, year)
+    if report is not None:
+        _, versus = _shared(report, indicator, "market", year, lambda: (
+            indicator.compute(rows).iloc[0],
+            contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")))
+    else:
+        versus = contrast(rows, indicator.measure, indicator.construct, by=by, versus="rest")
+    versus = versus.set_index(versus[by].astype(str))
+    min_n = _min_n(frame)
+    out = table.copy()
+    for column in ("versus", "versus_low", "versus_high", "versus_p"):
+        out[column] = np.nan
+    out["versus_significant"] = None
+    out["versus_low_base"] = False
+    for position, (value, hidden) in enumerate(zip(out[by], out["suppressed"])):
+        key = str(value)
+        if hidden or key not in versus.index or disclose.hidden(versus.loc[key, "n_versus"],
+                                                                min_n):
+            continue
+        match = versus.loc[key]
+        out.loc[out.index[position], ["versus", "versus_low", "versus_high", "versus_p"]] = [
+            match["estimate"], match["ci_low"], match["ci_high"], match["p_value"]]
+        out.at[out.index[position], "versus_significant"] = bool(match["significant"])
+        # the group's own effective base (contrast flags the rest when any part is small)
+        out.at[out.index[position], "versus_low_base"] = bool(out["low_base"].iloc[position])
     return out
 
 
 def breakdown_html(table: pd.DataFrame, by: str, indicator: Indicator,
                    report: ReportData) -> str:
-    """The numbers beside a breakdown chart: group, estimate, interval, n."""
+    """The numbers beside a breakdown chart: group, estimate, interval, n (and, for the
+    segments in the whole survey's report, the difference with the rest of the market)."""
     labels = LABELS[report.language]
+    language = report.language
+    against = "versus" in table and table["versus"].notna().any()
     rows, muted = [], []
     for position, (_, row) in enumerate(table.iterrows()):
         group = report.category(row[by])
+        line = {_by_label(report, by): group}
         if row["suppressed"]:
             reason = labels["complementary"] if row["suppression"] == "complementary" \
                 else labels["suppressed"]
-            rows.append({_by_label(report, by): group, labels["estimate"]: f"– ({reason})",
-                         labels["interval_short"]: "–", labels["n"]: "–"})
+            line.update({labels["estimate"]: f"– ({reason})", labels["interval_short"]: "–",
+                         labels["n"]: "–"})
+            if against:
+                line[labels["versus_short"]] = "–"
+            rows.append(line)
             muted.append(position)
             continue
-        rows.append({_by_label(report, by): group,
-                     labels["estimate"]: format_value(row["estimate"], indicator.unit,
-                                                      report.language),
-                     labels["interval_short"]: f"{format_value(row['ci_low'], indicator.unit, report.language)}"
-                                         f" – {format_value(row['ci_high'], indicator.unit, report.language)}",
-                     labels["n"]: format_count(row["n"], report.language)})
-    return html_table(pd.DataFrame(rows), f"{indicator.name(report.language)} "
+        unit = indicator.unit
+        line.update({
+            labels["estimate"]: disclose.marked(format_value(row["estimate"], unit, language),
+                                                bool(row.get("low_base"))),
+            labels["interval_short"]: f"{format_value(row['ci_low'], unit, language)}"
+                                      f" – {format_value(row['ci_high'], unit, language)}",
+            labels["n"]: format_count(row["n"], language)})
+        if against:
+            text = "–"
+            if _present(row.get("versus")):
+                zero = _rounded_zero(row["versus"], unit)
+                direction = 0 if zero else (1 if row["versus"] > 0 else -1)
+                text = _starred(disclose.marked(
+                    _change_text(0.0 if zero else row["versus"], unit, language),
+                    bool(row.get("versus_low_base"))), row.get("versus_significant"), direction)
+            line[labels["versus_short"]] = text
+        rows.append(line)
+    notes = low_base_note(report, table)
+    if against:
+        notes += f'<p class="kirc-note">{labels["versus_legend"]}</p>'
+    return html_table(pd.DataFrame(rows), f"{indicator.name(language)} "
                       f"{labels['by']} {_by_label(report, by).lower()}, {report.year}",
-                      muted=muted)
+                      muted=muted) + notes
+
+
+def group_tests(report: ReportData, by: str, tables: dict, source: str = "survey") -> dict:
+    """:func:`kirc.compare_groups` of every indicator of one survey by one breakdown.
+
+    Groups suppressed in the breakdown table are left out (neither tested nor named).
+    Computed once per report (the significance tables, the key messages and the deck use
+    them): ``{indicator key: compare_groups table}``.
+    """
+    from ..estimate.groups import compare_groups
+
+    key = ("group_tests", by, source)
+    if key in report.cache:
+        return report.cache[key]
+    out = {}
+    for indicator in report.indicators:
+        if indicator.source != source or (by, indicator.key) not in tables:
+            continue
+        data = _year_rows(report.frame(indicator), report.year)
+        hidden = tables[(by, indicator.key)]
+        hidden = set(hidden.loc[hidden["suppressed"], by])
+        data = data[~data[by].isin(hidden)]
+        if data.empty:
+            out[indicator.key] = None
+            continue
+        if isinstance(data[by].dtype, pd.CategoricalDtype):
+            data = data.assign(**{by: data[by].cat.remove_unused_categories()})
+        out[indicator.key] = compare_groups(data, indicator.measure, indicator.construct, by=by,
+                                            min_n=_min_n(report.frame(indicator)))
+    report.cache[key] = out
+    return out
 
 
 def significance(report: ReportData, by: str, tables: dict,
@@ -760,9 +1298,10 @@ def significance(report: ReportData, by: str, tables: dict,
     (:func:`kirc.compare_groups`: the tests of the figures' own design, Bonferroni over the
     pairs). Letters are the groups' places in the breakdown's category order, the same in
     every row. A group suppressed in the breakdown table is suppressed here too ("–"), and is
-    neither tested nor named. None when no indicator of the survey has this breakdown.
+    neither tested nor named; a figure on a low effective base carries the low-base mark.
+    None when no indicator of the survey has this breakdown.
     """
-    from ..estimate.groups import column_letters, compare_groups
+    from ..estimate.groups import column_letters
 
     chosen = [i for i in report.indicators if (by, i.key) in tables and i.source == source]
     if not chosen:
@@ -778,21 +1317,18 @@ def significance(report: ReportData, by: str, tables: dict,
         groups.sort(key=lambda v: order.index(v) if v in order else len(order))
     letters = dict(zip(groups, column_letters(len(groups))))
     labels = LABELS[report.language]
+    tests = group_tests(report, by, tables, source)
     rows = []
     for indicator in chosen:
-        data = _year_rows(report.frame(indicator), report.year)
         hidden = tables[(by, indicator.key)]
         hidden = set(hidden.loc[hidden["suppressed"], by])
-        data = data[~data[by].isin(hidden)]
         row = {labels["metric"]: indicator.name(report.language)}
-        if data.empty:                 # every group suppressed: nothing to test
+        result = tests.get(indicator.key)
+        if result is None:             # every group suppressed: nothing to test
             rows.append({**row, **{f"({letters[v]}) {report.category(v)}": "–" for v in groups}})
             continue
-        if isinstance(data[by].dtype, pd.CategoricalDtype):
-            data = data.assign(**{by: data[by].cat.remove_unused_categories()})
-        result = compare_groups(data, indicator.measure, indicator.construct, by=by,
-                                min_n=_min_n(report.frame(indicator)))
         own = dict(zip(result["letter"], result[by]))
+        min_n = report.min_n(indicator)
         for value in groups:
             head = f"({letters[value]}) {report.category(value)}"
             match = result[result[by] == value]
@@ -800,8 +1336,9 @@ def significance(report: ReportData, by: str, tables: dict,
                 row[head] = "–"
                 continue
             higher = "".join(sorted(letters[own[c]] for c in match["higher_than"].iloc[0]))
-            row[head] = (format_value(match["estimate"].iloc[0], indicator.unit, report.language)
-                         + (f" {higher}" if higher else ""))
+            text = format_value(match["estimate"].iloc[0], indicator.unit, report.language)
+            text = disclose.marked(text, bool(disclose.low_base(match["n_eff"].iloc[0], min_n)))
+            row[head] = text + (f" {higher}" if higher else "")
         rows.append(row)
     # groups down, indicators across: group lists are long, indicator headers wrap
     wide = pd.DataFrame(rows).set_index(labels["metric"]).T
@@ -833,10 +1370,13 @@ def significance_html(report: ReportData, by: str, tables: dict) -> str:
 
 def _by_label(report: ReportData, by: str) -> str:
     labels = LABELS[report.language]
-    if by in labels:
+    if by in labels and isinstance(labels[by], str):
         return labels[by]
-    spec = (report.definitions["survey"].get("constructs") or {}).get(by) or {}
-    return str(spec.get("label") or by)
+    for source in ("survey", "org_survey"):
+        definition = report.definitions.get(source) or {}
+        if by in (definition.get("constructs") or {}):
+            return construct_label(definition, by, report.language)
+    return by
 
 
 # --------------------------------------------------------------------------------------------
@@ -846,19 +1386,15 @@ def _by_label(report: ReportData, by: str) -> str:
 
 
 def definitions_html(report: ReportData) -> str:
-    """What each indicator counts, who was asked (the base) and its unit."""
+    """What each indicator counts, who was asked (the base) and its unit, in the report's
+    language (question texts from the report settings' ``label_en`` in English)."""
     labels = LABELS[report.language]
     rows = []
     for indicator in report.indicators:
         definition = report.definitions.get(indicator.source) or {}
-        spec = (definition.get("constructs") or {}).get(indicator.construct) or {}
+        question = construct_label(definition, indicator.construct, report.language)
         what = indicator.definition.get(report.language) or labels[
-            "metric_" + indicator.metric].format(construct=spec.get("label")
-                                                 or indicator.construct,
-                                                 top=indicator.top or 2)
-        if indicator.metric == "share" and spec.get("positive"):
-            what += " " + labels["positive_codes"].format(
-                codes=", ".join(str(c) for c in spec["positive"]))
+            "metric_" + indicator.metric].format(construct=question, top=indicator.top or 2)
         unit = str(definition.get("unit") or "")
         base = indicator.base.get(report.language) or labels["base_all"].format(
             unit=labels["units"].get(unit, unit) or labels["units"]["respondenten"])
@@ -870,9 +1406,42 @@ def definitions_html(report: ReportData) -> str:
     return html_table(pd.DataFrame(rows), labels["definitions"], numeric_from=99)
 
 
+def format_date(value, language: str) -> str:
+    """A date as the language writes it: ``3 november 2025``, ``3 November 2025``.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> format_date(datetime.date(2025, 11, 3), "nl"), format_date(datetime.date(2025, 11, 3), "en")
+    ('3 november 2025', '3 November 2025')
+    """
+    return f"{value.day} {LABELS[language]['months'][value.month - 1]} {value.year}"
+
+
+def fieldwork_period(spec: dict, language: str) -> str | None:
+    """The fieldwork of a year as text (None when the report settings do not record it)."""
+    value = spec.get("fieldwork")
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        start, end = value
+        return LABELS[language]["period"].format(start=format_date(start, language),
+                                                 end=format_date(end, language))
+    return value.get(language) or value.get("nl")
+
+
 def fieldwork_html(report: ReportData, table: pd.DataFrame) -> str:
-    """Per survey of this year: questionnaire, fieldwork, responses, response rate, n, n_eff."""
+    """Per survey of this year: questionnaire, fieldwork period, mode, invited, responded,
+    response rate, n and effective n per indicator.
+
+    From the report settings (:func:`kirc.report.spec.report_meta`); what they do not record
+    is said to be not recorded — only a survey of your own can lack it, the demo records all.
+    In a segment's report the responses are the segment's, the response rate the whole
+    survey's (invitations are not known per segment).
+    """
     labels = LABELS[report.language]
+    language = report.language
+    missing = labels["not_recorded"]
     rows = []
     for source in ("survey", "org_survey"):
         frame, definition = report.frames.get(source), report.definitions.get(source)
@@ -880,24 +1449,41 @@ def fieldwork_html(report: ReportData, table: pd.DataFrame) -> str:
             continue
         spec = definition["years"].get(report.year) or definition["years"].get(
             str(report.year)) or {}
+        meta = report.meta(source)["years"].get(report.year, {})
         responses = int((frame["year"] == report.year).sum())
-        population = spec.get("population")
-        rate = (format_percent(100 * responses / population, 0, report.language)
-                if population and report.segment == "all" else labels["unknown"])
-        questionnaire = (definition.get("questionnaires") or {}).get(
-            spec.get("questionnaire"), {}).get("label", spec.get("questionnaire", "–"))
+        whole = report.market.get(source)
+        all_responses = meta.get("responded") or int(
+            ((whole if whole is not None else frame)["year"] == report.year).sum())
+        invited = meta.get("invited") or spec.get("population")
+        rate = missing
+        if invited:
+            rate = format_percent(100 * all_responses / invited, 0, language)
+            if report.segment != "all":
+                rate = labels["whole_survey"].format(
+                    rate=rate, responded=format_count(all_responses, language),
+                    invited=format_count(invited, language))
+        mode = meta.get("mode")
         part = table[table["source"] == source] if "source" in table else table
-        n_range = _range(part["n"], report.language)
-        n_eff_range = _range(part["n_eff"].dropna().round(), report.language)
-        rows.append({labels["survey"]: str(definition.get("title") or definition["name"]),
-                     labels["questionnaire"]: str(questionnaire),
-                     labels["fieldwork"]: str(spec.get("fieldwork") or labels[
-                         "fieldwork_year"].format(year=report.year)),
-                     labels["responses"]: format_count(responses, report.language),
-                     labels["response_rate"]: rate,
-                     labels["n_range"]: n_range, labels["n_eff_range"]: n_eff_range})
-    return html_table(pd.DataFrame(rows), f"{labels['fieldwork_title']} {report.year}",
-                      numeric_from=3)
+        rows.append({
+            labels["survey"]: str(definition.get("title") or definition["name"]),
+            labels["questionnaire"]: questionnaire_label(definition, spec.get("questionnaire"),
+                                                         language),
+            labels["fieldwork"]: fieldwork_period(meta, language) or missing,
+            labels["mode"]: (mode.get(language) or mode.get("nl")) if mode else missing,
+            labels["invited"]: format_count(invited, language) if invited and
+            report.segment == "all" else (format_count(invited, language) if invited
+                                          else missing),
+            (labels["segment_responses"].format(segment=report.segment_name())
+             if report.segment != "all" else labels["responded"]):
+                format_count(responses, language),
+            labels["response_rate"]: rate,
+            labels["n_range"]: _range(part["n"], language),
+            labels["n_eff_range_plain"]: _range(part["n_eff"].dropna().round(), language)})
+    wide = pd.DataFrame(rows)
+    # one column per survey: the labels down, so that long texts wrap in a narrow column
+    out = wide.set_index(labels["survey"]).T.reset_index()
+    out.columns = [labels["fieldwork_title"], *wide[labels["survey"]]]
+    return html_table(out, f"{labels['fieldwork_title']} {report.year}", numeric_from=99)
 
 
 def _range(values, language) -> str:
@@ -917,15 +1503,17 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
     values. ``consumers`` may be a :class:`ReportData`.
     """
     from .. import intervals
+    market = False
     if isinstance(consumers, ReportData):
         language = consumers.language
+        market = consumers.is_segment
         consumers, organisations = consumers.frames["survey"], consumers.frames["org_survey"]
     labels = _check_language(language)
     nps_method = NPS_METHOD_NAMES[language].get(intervals.DEFAULT_NPS_METHOD,
                                                 intervals.DEFAULT_NPS_METHOD)
-    min_n = disclose.threshold(consumers)
+    min_n = min_n_of(consumers)
     fpc = organisations is not None and design_of(organisations).has_fpc
-    org_min = disclose.threshold(organisations) if organisations is not None else None
+    org_min = min_n_of(organisations) if organisations is not None else None
     privacy_lines, seen = [], set()
     for frame in (consumers, organisations):
         if frame is None:
@@ -951,6 +1539,7 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
                 if organisations is not None else ""),
              "- " + (labels["m_threshold_org"].format(min_n=min_n, org_min=org_min)
                      if org_min is not None else labels["m_threshold"].format(min_n=min_n)),
+             *(["- " + labels["m_market"]] if market else []),
              f"### {labels['privacy_heading']}",
              "- " + labels["p_found"] + ("; ".join(privacy_lines) if privacy_lines
                                         else labels["none_found"]) + ".",
@@ -960,184 +1549,19 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
 
 
 # --------------------------------------------------------------------------------------------
-# the figures as files
+# the figures as files: kirc.report.files (names kept here for the notebook and the tests)
 
-
-FIGURE_COLUMNS = ["section", "metric", "label", "unit", "year", "breakdown", "group",
-                  "estimate", "ci_low", "ci_high", "n", "n_eff", "flag", "suppressed",
-                  "suppression", "change", "change_low", "change_high", "p_value",
-                  "significant"]
+from . import files as _files  # noqa: E402
+from .files import (FIGURE_COLUMNS, write_headline, write_outputs,  # noqa: E402
+                    write_workbook, _excel_values, _fix_workbook_dates)
 
 
 def figures_table(report: ReportData, table: pd.DataFrame, trend: pd.DataFrame | None = None,
                   breakdowns: dict | None = None) -> pd.DataFrame:
-    """Every figure the report shows, one row each, in the API's units (percent, NPS points).
-
-    Suppressed figures are missing (empty cells), with ``suppressed`` and ``suppression``
-    saying why; nothing is in the file that the report does not show.
-    """
-    rows = []
-    for _, row in table.iterrows():
-        rows.append({"section": "headline", "metric": row["metric"], "label": row["label"],
-                     "unit": row["unit"], "year": report.year, "breakdown": None,
-                     "group": None, **{k: row.get(k) for k in (
-                         "estimate", "ci_low", "ci_high", "n", "n_eff", "flag", "suppressed",
-                         "change", "change_low", "change_high", "p_value", "significant")},
-                     "suppression": disclose.label(row["min_n"]) if row["suppressed"]
-                     else None})
-    if trend is not None and report.has_trend:
-        for _, row in trend.iterrows():
-            rows.append({"section": "trend", "breakdown": None, "group": None,
-                         **{k: row[k] for k in ("metric", "label", "unit", "year", "estimate",
-                                                "ci_low", "ci_high", "n", "n_eff", "flag",
-                                                "suppressed", "suppression")}})
-    labels = {i.key: i for i in report.indicators}
-    for (by, key), part in (breakdowns or {}).items():
-        indicator = labels[key]
-        for _, row in part.iterrows():
-            rows.append({"section": "breakdown", "metric": key,
-                         "label": indicator.name(report.language), "unit": indicator.unit,
-                         "year": report.year, "breakdown": by,
-                         "group": report.category(row[by]),
-                         **{k: row.get(k) for k in ("estimate", "ci_low", "ci_high", "n",
-                                                    "n_eff", "flag", "suppressed",
-                                                    "suppression")}})
-    out = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
-    hidden = out["suppressed"].fillna(False).astype(bool)
-    out.loc[hidden, ["estimate", "ci_low", "ci_high", "n_eff", "change", "change_low",
-                     "change_high", "p_value"]] = np.nan
-    out["n"] = pd.to_numeric(out["n"], errors="coerce").astype("Int64")
-    for column in ("estimate", "ci_low", "ci_high", "n_eff", "change", "change_low",
-                   "change_high", "p_value"):
-        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
-    out["suppressed"] = hidden
-    out.insert(0, "segment", report.segment)
-    out["suppression"] = out["suppression"].where(out["suppression"].notna(), None)
-    return out
-
-
-def write_workbook(figures: pd.DataFrame, path, language: str = "nl") -> Path:
-    """The figures as an Excel workbook: numeric cells, a header row, frozen, sized columns.
-
-    Written row by row (openpyxl's write-only mode): a batch's appendix of thousands of rows
-    took 3 s through ``DataFrame.to_excel``, which builds every cell as an object first.
-    """
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    path = Path(path)
-    labels = LABELS[language]
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(labels["sheet"])
-    sheet.freeze_panes = "A2"
-    header = [str(c) for c in figures.columns]
-    columns = [_excel_values(figures[c]) for c in figures.columns]
-    rows = list(zip(*columns)) if columns else []
-    for position, name in enumerate(header):
-        width = max([len(name)] + [len(str(row[position])) for row in rows[:199]
-                                   if row[position] is not None])
-        sheet.column_dimensions[get_column_letter(position + 1)].width = \
-            min(max(8, width + 2), 40)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    notes = book.create_sheet(labels["sheet_notes"])
-    for line in labels["workbook_notes"]:
-        notes.append([line])
-    book.save(path)
-    _fix_workbook_dates(path)
-    return path
-
-
-def _excel_values(column: pd.Series) -> list:
-    """A column's cells as Excel takes them: numbers, text, booleans; missing values empty."""
-    values = column.astype(object).where(column.notna(), None).tolist()
-    return [value.item() if isinstance(value, np.generic) else
-            value if value is None or isinstance(value, (int, float, bool, str)) else str(value)
-            for value in values]
-
-
-def _fix_workbook_dates(path: Path) -> None:
-    # openpyxl stamps the current time into docProps/core.xml; a fixed time keeps the bytes
-    # of re-rendered reports the same.
-    import zipfile
-    import re as _re
-    data = {}
-    with zipfile.ZipFile(path) as archive:
-        for item in archive.infolist():
-            data[item.filename] = archive.read(item.filename)
-    if "docProps/core.xml" in data:
-        data["docProps/core.xml"] = _re.sub(
-            rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
-            data["docProps/core.xml"])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in data.items():
-            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, content)
-
-
-def write_outputs(report: ReportData, table: pd.DataFrame, figures: pd.DataFrame,
-                  output_dir) -> dict:
-    """Write ``headline.json`` (for the index), ``figures.csv`` and ``figures.xlsx``.
-
-    ``output_dir=None`` (a notebook opened by hand) writes nothing and returns ``{}``.
-    """
-    if output_dir is None:
-        return {}
-    folder = Path(output_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    csv = folder / "figures.csv"
-    figures.to_csv(csv, index=False, encoding="utf-8")
-    xlsx = write_workbook(figures, folder / "figures.xlsx", report.language)
-    trend = figures[figures["section"] == "trend"]
-    series = {key: [[int(r["year"]), None if pd.isna(r["estimate"]) else round(
-        float(r["estimate"]), 6)] for _, r in part.iterrows()]
-        for key, part in trend.groupby("metric", sort=False)}
-    headline_json = write_headline(table, folder, report.year, report.segment,
-                                   title=report.title, series=series,
-                                   segment_name=report.segment_name())
-    return {"csv": csv, "xlsx": xlsx, "headline": headline_json}
-
-
-def write_headline(table: pd.DataFrame, output_dir, year: int, segment: str,
-                   title: str = "", series: dict | None = None,
-                   segment_name: str | None = None) -> Path | None:
-    """Write the headline figures as ``headline.json`` for the report index.
-
-    ``output_dir=None`` (a notebook opened by hand) writes nothing and returns None.
-
-    Examples
-    --------
-    >>> import tempfile, json
-    >>> table = pd.DataFrame([{"metric": "nps", "label": "NPS", "estimate": 9.0,
-    ...     "ci_low": 6.0, "ci_high": 12.0, "n": 3000, "change": 1.0, "significant": False,
-    ...     "suppressed": False}])
-    >>> path = write_headline(table, tempfile.mkdtemp(), 2025, "all")
-    >>> json.loads(path.read_text())["rows"][0]["estimate"]
-    9.0
-    """
-    def clean(value):
-        if isinstance(value, (np.floating, float)):
-            return None if math.isnan(value) else round(float(value), 6)
-        if isinstance(value, np.integer):
-            return int(value)
-        if isinstance(value, np.bool_):
-            return bool(value)
-        return value
-
-    if output_dir is None:
-        return None
-    keys = ["metric", "label", "estimate", "ci_low", "ci_high", "n", "n_eff", "change",
-            "p_value", "significant", "suppressed", "unit"]
-    rows = [{k: clean(row[k]) for k in keys if k in row} for _, row in table.iterrows()]
-    path = Path(output_dir) / "headline.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"year": int(year), "segment": segment, "title": title,
-                                "segment_name": segment_name or segment,
-                                "rows": rows, "series": series or {}},
-                               ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    return path
+    """Every figure the report shows, one row each (:func:`kirc.report.files.figures_table`),
+    with the market's trend beside a segment."""
+    market = market_trend(report) if trend is not None and report.has_trend else None
+    return _files.figures_table(report, table, trend, breakdowns, market)
 
 
 # --------------------------------------------------------------------------------------------

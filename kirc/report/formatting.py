@@ -40,11 +40,15 @@ def format_number(value: float, decimals: int = 1, language: str = "nl",
 
 
 def axis_formatter(language: str = "nl", decimals: int = 0, sign: bool = False,
-                   suffix: str = ""):
-    """A matplotlib tick formatter that writes numbers as :func:`format_number` does."""
+                   suffix: str = "", absolute: bool = False):
+    """A matplotlib tick formatter that writes numbers as :func:`format_number` does
+    (``absolute``: without their sign, for bars on both sides of zero)."""
     import matplotlib.ticker
-    return matplotlib.ticker.FuncFormatter(
-        lambda value, _: format_number(float(value), decimals, language, sign) + suffix)
+
+    def text(value, _):
+        value = abs(float(value)) if absolute else float(value)
+        return format_number(value, decimals, language, sign) + suffix
+    return matplotlib.ticker.FuncFormatter(text)
 
 
 def format_percent(value: float, decimals: int = 1, language: str = "nl") -> str:

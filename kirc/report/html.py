@@ -48,16 +48,28 @@ main { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
 .jp-RenderedHTMLCommon table.kirc-table th, .jp-RenderedHTMLCommon table.kirc-table td {
   text-align: left; padding: 0.3em 0.6em; border-bottom: 1px solid #ddd; vertical-align: top; }
 .jp-RenderedHTMLCommon table.kirc-table .num { text-align: right; white-space: nowrap; }
+/* headers wrap between words, so that a table is as wide as its figures */
+.jp-RenderedHTMLCommon table.kirc-table th[scope=col] { white-space: normal; min-width: 3.5em; }
 /* the significance tables are wide (one column per group): let headers and cells wrap */
 .jp-RenderedHTMLCommon table.kirc-sig th, .jp-RenderedHTMLCommon table.kirc-sig td.num { white-space: normal; }
 .jp-RenderedHTMLCommon table.kirc-table th[scope=row] { font-weight: normal; }
-.jp-RenderedHTMLCommon table.kirc-table tr.muted { color: #767676; }
+/* suppressed rows: muted, still 4.5:1 on the striped rows (WCAG AA) */
+.jp-RenderedHTMLCommon table.kirc-table tr.muted { color: #595959; }
 img.kirc-chart { width: 100%; height: auto; display: block; }
+/* one chart per indicator: two columns on a wide screen, one on a phone */
+.kirc-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr));
+  gap: 1.2em 2em; margin: 0.6em 0 1em; }
+.kirc-cell { min-width: 0; break-inside: avoid; }
 .kirc-pair { display: flex; flex-wrap: wrap; gap: 1em 2em; align-items: flex-start;
   margin-bottom: 1.5em; break-inside: avoid; }
-.kirc-pair-chart { flex: 1 1 380px; max-width: 560px; min-width: 0; }
+.kirc-pair-chart { flex: 1 1 380px; max-width: 460px; min-width: 0; }
 .kirc-pair-table { flex: 1 1 360px; min-width: 0; }
 .kirc-note { color: #444; font-size: 0.92em; }
+/* links large enough to tap (WCAG 2.2 target size) */
+.kirc-files li, .kirc-toc li { margin: 0.25em 0; }
+.kirc-files a, .kirc-toc a, .kirc-sig-link a, footer.kirc-footer a { display: inline-block;
+  min-height: 24px; line-height: 24px; }
+.jp-RenderedHTMLCommon { overflow-wrap: break-word; hyphens: manual; }
 footer.kirc-footer { max-width: 1100px; margin: 0 auto 2em; padding: 0 1.5em;
   color: #666; font-size: 0.85em; font-family: var(--jp-ui-font-family, sans-serif); }
 footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
@@ -75,12 +87,21 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
     padding: 0.2em 0.3em; }
   .jp-RenderedHTMLCommon table.kirc-table td, .jp-RenderedHTMLCommon table.kirc-table td.num {
     border: 0; padding: 0.1em 0.3em; text-align: right; white-space: normal; display: flex;
-    justify-content: space-between; gap: 1em; overflow-wrap: anywhere; }
+    justify-content: space-between; gap: 1em; overflow-wrap: break-word; word-break: normal; }
+  /* a label and its value share the line; words wrap whole, never in the middle */
   .jp-RenderedHTMLCommon table.kirc-table td::before { content: attr(data-label);
-    text-align: left; color: #555; flex: 0 1 auto; }
+    text-align: left; color: #555; flex: 0 1 45%; }
+  .kirc-grid { grid-template-columns: 1fr; }
 }
-@page { size: A4; margin: 16mm 14mm 18mm; }
+@page { size: A4; margin: 14mm 13mm 14mm; }
 @media print {
+  /* two trend charts side by side, each breakdown chart beside its table: half the pages */
+  .kirc-grid { grid-template-columns: 1fr 1fr; gap: 0.3em 1.2em; margin: 0.3em 0; }
+  .kirc-pair { display: grid; grid-template-columns: 48% 1fr; gap: 0 1.2em; margin-bottom: 0.6em; }
+  .kirc-pair-chart, .kirc-pair-table { max-width: none; min-width: 0; }
+  /* links are for the screen: not printed */
+  .kirc-sig-link, .kirc-files, #bestanden, footer.kirc-footer { display: none !important; }
+  .jp-RenderedHTMLCommon h2 { margin-top: 0.8em; }
   main, footer.kirc-footer { max-width: none; padding: 0; }
   .jp-RenderedHTMLCommon { font-size: 10.5pt; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
@@ -91,11 +112,10 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
   .jp-RenderedHTMLCommon table.kirc-table th, .jp-RenderedHTMLCommon table.kirc-table td {
     padding: 0.15em 0.3em; }
   .jp-RenderedHTMLCommon table.kirc-table .num { white-space: normal; }
-  .kirc-pair-chart, .kirc-pair-table { flex: 1 1 100%; max-width: none; }
   .kirc-toc { background: none; border: 1px solid #ccc; }
   /* JupyterLab keeps each output whole on a page: a long section then leaves a blank page */
   .jp-OutputArea-child, .jp-Cell { break-inside: auto !important; }
-  a { color: inherit; text-decoration: none; }
+  a, .jp-RenderedHTMLCommon a { color: inherit !important; text-decoration: none !important; }
   footer.kirc-footer a { display: none; }
 }
 </style>
@@ -290,38 +310,84 @@ def _figure(value, unit: str, language: str) -> str:
 
 
 def _index_cell(row: dict | None, language: str, label: str = "") -> str:
+    """One figure of the index: value (low base marked), its change, and its n (in the cell
+    and as the cell's hover title)."""
+    from .. import disclose
+    from .formatting import format_count
+    from .texts import LABELS
+
     attribute = f' data-label="{html.escape(label, quote=True)}"' if label else ""
     if row is None:
         return f'<td class="none"{attribute}>–</td>'
     text = _TEXT[language]
+    words = LABELS[language]
+    n = format_count(row.get("n"), language) if row.get("n") is not None else "–"
     if row.get("suppressed"):
-        return f'<td class="suppressed"{attribute}>– <small>{text["suppressed"]}</small></td>'
+        return (f'<td class="suppressed"{attribute} title="n &lt; {html.escape(str(row.get("min_n", "")))}">'
+                f'– <small>{text["suppressed"]}</small></td>')
     unit = _unit(row)
-    value = _figure(row.get("estimate"), unit, language)
+    value = disclose.marked(_figure(row.get("estimate"), unit, language),
+                            bool(row.get("low_base")))
     change = ""
     if row.get("change") is not None and row.get("significant") is not None:
         decimals = 2 if unit == "score" else 1
         amount = format_number(row["change"], decimals, language, sign=True)
         amount += " pp" if unit == "percent" else ""
-        if row.get("significant") and amount.lstrip("+−").strip("0,.") != "":
+        amount = disclose.marked(amount, bool(row.get("change_low_base")))
+        if row.get("significant") and amount.lstrip("+−").strip("0,. pp†") != "":
             arrow = "▲" if row["change"] > 0 else "▼"
             change = (f'<small class="change sig" title="{text["significant"]}">'
                       f"{arrow} {html.escape(amount)}*</small>")
         else:
             change = f'<small class="change">{html.escape(amount)}</small>'
-    return (f'<td class="num"{attribute}><span><span class="value">{html.escape(value)}</span>'
-            f"{change}</span></td>")
+    elif row.get("change_note") in ("first_year", "too_few"):
+        reason = words["change_na"] if row["change_note"] == "first_year" else \
+            words["change_suppressed"]
+        change = f'<small class="change">{html.escape(reason)}</small>'
+    return (f'<td class="num"{attribute} title="n = {n}"><span><span class="value">'
+            f'{html.escape(value)}</span>{change}<small class="n">n = {n}</small></span></td>')
 
 
-def _sparkline(series, label: str, language: str) -> str:
-    """A small inline SVG line of one indicator over the years; suppressed years are gaps."""
+def _scales(reports: list[dict], columns: dict) -> dict:
+    """One scale per indicator for all its small trend lines: the range of every segment's
+    series, at least 20 points wide (a mean: one scale point), so that a small wobble looks
+    small and two segments' lines can be compared."""
+    out = {}
+    for key in columns:
+        values, unit = [], None
+        for report in reports:
+            for point in (report["figures"].get("series") or {}).get(key) or []:
+                if len(point) > 1 and point[1] is not None:
+                    values.append(float(point[1]))
+            for row in report["figures"].get("rows", []):
+                if isinstance(row, dict) and row.get("metric") == key:
+                    unit = _unit(row)
+        if not values:
+            continue
+        low, high = min(values), max(values)
+        least = 1.0 if unit == "score" else 20.0
+        if high - low < least:
+            middle = (high + low) / 2
+            low, high = middle - least / 2, middle + least / 2
+        out[key] = (low, high)
+    return out
+
+
+def _sparkline(series, label: str, language: str, scale=None) -> str:
+    """A small inline SVG line of one indicator over the years; suppressed years are gaps.
+
+    ``scale`` (low, high) is the indicator's common scale (:func:`_scales`); each point's n
+    is in the line's description."""
+    from .formatting import format_count
+
     attribute = f' data-label="{html.escape(label, quote=True)}"'
-    points = [(int(year), value) for year, value in series or []]
-    values = [v for _, v in points if v is not None]
+    points = [(int(point[0]), point[1], point[2] if len(point) > 2 else None)
+              for point in series or []]
+    values = [v for _, v, _ in points if v is not None]
     if len(points) < 2 or not values:
         return f'<td class="spark"{attribute}></td>'
-    years = [y for y, _ in points]
-    low, high = min(values), max(values)
+    years = [y for y, _, _ in points]
+    low, high = scale if scale else (min(values), max(values))
     span = (high - low) or 1.0
     width, height = 96, 26
 
@@ -330,7 +396,7 @@ def _sparkline(series, label: str, language: str) -> str:
         return f"{x:.1f},{height - 3 - (value - low) / span * (height - 6):.1f}"
 
     runs, current = [], []
-    for year, value in points:
+    for year, value, _ in points:
         if value is None:
             if current:
                 runs.append(current)
@@ -342,13 +408,18 @@ def _sparkline(series, label: str, language: str) -> str:
     lines = "".join(f'<polyline points="{" ".join(run)}" />' if len(run) > 1 else
                     f'<circle cx="{run[0].split(",")[0]}" cy="{run[0].split(",")[1]}" r="1.6" />'
                     for run in runs)
-    last = xy(*[(y, v) for y, v in points if v is not None][-1])
+    last = xy(*[(y, v) for y, v, _ in points if v is not None][-1])
     first_year = points[0][0]
     described = _TEXT[language]["spark_alt"].format(
         label=label, first=first_year, last=years[-1],
         start=format_number(values[0], 1, language),
         end=format_number(values[-1], 1, language))
-    return (f'<td class="spark"{attribute}><svg viewBox="0 0 {width} {height}" width="{width}" '
+    counts = [n for _, _, n in points if n is not None]
+    if counts:
+        described += " " + _TEXT[language]["spark_n"].format(
+            low=format_count(min(counts), language), high=format_count(max(counts), language))
+    return (f'<td class="spark"{attribute} title="{html.escape(described)}"><svg viewBox="0 0 '
+            f'{width} {height}" width="{width}" '
             f'height="{height}" role="img" aria-label="{html.escape(described)}">'
             f'<g fill="none" stroke="#0072B2" stroke-width="1.6">{lines}</g>'
             f'<circle cx="{last.split(",")[0]}" cy="{last.split(",")[1]}" r="2.2" '
@@ -432,15 +503,23 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         "thead th { background: #f3f5f7; font-weight: 600; font-size: 0.9em; "
         "vertical-align: bottom; }",
         "td.num { text-align: right; white-space: nowrap; }",
-        "td small { display: block; color: #666; font-size: 0.8em; }",
+        "td small { display: block; color: #595959; font-size: 0.8em; }",
+        "td small.n { color: #595959; }",
+        "nav.segments ul { list-style: none; padding: 0; margin: 0.5em 0 1em; display: flex; "
+        "flex-wrap: wrap; gap: 0.4em; }",
+        "nav.segments a { display: inline-block; min-height: 24px; padding: 0.35em 0.7em; "
+        "border: 1px solid #b8c4d0; border-radius: 4px; color: #0b4f8a; text-decoration: none; }",
+        "a { color: #0b4f8a; }",
+        "td.links a { min-height: 24px; min-width: 24px; padding: 0.25em 0.3em; "
+        "line-height: 1.5; }",
         "td small.sig { color: #0b4f8a; font-weight: 600; }",
         "td .value { font-weight: 600; }",
-        "td.suppressed, td.none { color: #767676; text-align: right; }",
+        "td.suppressed, td.none { color: #595959; text-align: right; }",
         "tr.segment th { background: #e8eef4; font-size: 1.05em; padding-top: 0.7em; }",
         "tr.sparks td, tr.sparks th { border-bottom: 2px solid #ccd; }",
         "td.spark { text-align: right; }",
         "th[scope=row] { white-space: nowrap; }",
-        "td.links a { display: inline-block; margin-right: 0.5em; }",
+        "td.links a { display: inline-block; margin-right: 0.4em; }",
         "p.kirc-generated, p.note { color: #666; font-size: 0.85em; }",
         "@media (max-width: 600px) { body { padding: 0.5em; } "
         "table, tbody, tr, th, td { display: block; } thead { display: none; } "
@@ -449,6 +528,8 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         "display: flex; justify-content: space-between; gap: 1em; text-align: right; } "
         "td[data-label]::before { content: attr(data-label); text-align: left; color: #555; "
         "white-space: normal; } td small { display: inline; margin-left: 0.4em; } "
+        "td.num { white-space: normal; } td.num > span { text-align: right; } "
+        "td small.n { display: block; } "
         "tr.sparks td:empty { display: none; } }",
         "@page { size: A4 landscape; margin: 12mm; }",
         "@media print { .scroll { overflow: visible; } body { max-width: none; } }",
@@ -461,26 +542,38 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
         parts.append(f"<p>{text['no_reports']}</p>")
     else:
         parts.append(f"<p>{text['intro']}</p>")
+        segments: dict[str, list[dict]] = {}
+        for report in reports:
+            segments.setdefault(report["figures"].get("segment", report["slug"]),
+                                []).append(report)
+        order = sorted(segments, key=lambda s: (s != "all", str(s)))
+        names = {}
+        for segment in order:
+            latest = sorted(segments[segment], key=lambda r: -r["year"])[0]["figures"]
+            names[segment] = str(latest.get("segment_name") or (
+                text["all"] if segment == "all" else segment))
+        if len(order) > 1:
+            menu = "".join(f'<li><a href="#{_anchor(segment)}">{html.escape(names[segment])}'
+                           "</a></li>" for segment in order)
+            parts.append(f'<nav class="segments" aria-label="{text["menu"]}"><ul>{menu}</ul>'
+                         "</nav>")
+        scales = _scales(reports, columns)
         header = "".join(f'<th scope="col">{html.escape(label)}</th>'
                          for label in columns.values())
         parts.append('<div class="scroll"><table class="reports">')
         parts.append(f'<thead><tr><th scope="col">{text["year"]}</th>'
                      f'<th scope="col">{text["report"]}</th>{header}</tr></thead>')
-        segments: dict[str, list[dict]] = {}
-        for report in reports:
-            segments.setdefault(report["figures"].get("segment", report["slug"]),
-                                []).append(report)
-        for segment in sorted(segments, key=lambda s: (s != "all", str(s))):
+        for segment in order:
             rows = sorted(segments[segment], key=lambda r: -r["year"])
             latest = rows[0]["figures"]
-            name = str(latest.get("segment_name") or (text["all"] if segment == "all"
-                                                       else segment))
-            parts.append("<tbody>")
+            name = names[segment]
+            parts.append(f'<tbody id="{_anchor(segment)}">')
             parts.append(f'<tr class="segment"><th colspan="{len(columns) + 2}" scope="rowgroup">'
                          f"{html.escape(name)}</th></tr>")
             series = latest.get("series") or {}
             if any(len(series.get(key) or []) > 1 for key in columns):
-                sparks = "".join(_sparkline(series.get(key), label, language)
+                sparks = "".join(_sparkline(series.get(key), label, language,
+                                            scales.get(key))
                                  for key, label in columns.items())
                 parts.append(f'<tr class="sparks"><th scope="row">{text["trend"]}</th>'
                              f"<td></td>{sparks}</tr>")
@@ -509,10 +602,17 @@ def write_index(output, language: str = "nl", generated: str | None = None) -> P
     return index
 
 
+def _anchor(segment: str) -> str:
+    from .names import report_slug
+    return "segment-" + (report_slug(segment) if segment != "all" else "all")
+
+
 def generated_line(language: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit()
               else datetime.now(timezone.utc))
     from .. import __version__
-    text = _TEXT[language]
-    return f"{text['generated']} {moment:%Y-%m-%d %H:%M} UTC {text['by']} {__version__}"
+    from .texts import LABELS
+    words = LABELS[language]
+    date = f"{moment.day} {words['months'][moment.month - 1]} {moment.year}"
+    return words["generated_line"].format(date=date, version=__version__)

@@ -38,7 +38,7 @@ def snapshot() -> None:
     # install warning filters when imported (scipy does); a fresh kernel has them from its
     # import cell on, so they belong to the state every report starts from.
     import kirc.report.content  # noqa: F401
-    import kirc.report.figures  # noqa: F401
+    import kirc.report.charts  # noqa: F401
     import kirc.report.sections  # noqa: F401
 
     _started["filters"] = list(warnings.filters)

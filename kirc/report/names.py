@@ -87,6 +87,10 @@ def resolve_segment(segment: str, sectors: list[str]) -> str:
     'financiële dienstverlening'
     >>> resolve_segment("ALL", sectors)
     'all'
+    >>> resolve_segment("telcom", sectors)
+    Traceback (most recent call last):
+    ...
+    kirc.errors.ParameterError: unknown segment 'telcom' (did you mean 'telecom'?); choose 'all' or one of: 'telecom', 'financiële dienstverlening'
     """
     if not isinstance(segment, str) or not segment.strip():
         raise ParameterError(f"segment must be a non-empty text, not {segment!r}")
@@ -100,6 +104,10 @@ def resolve_segment(segment: str, sectors: list[str]) -> str:
     for label in sectors:
         if report_slug(wanted) == report_slug(label):
             return label
-    raise ParameterError(f"unknown segment {segment!r}; choose 'all' or one of: "
+    import difflib
+    slugs = {report_slug(label): label for label in sectors}
+    close = difflib.get_close_matches(report_slug(wanted), list(slugs), n=1, cutoff=0.6)
+    hint = f" (did you mean {slugs[close[0]]!r}?)" if close else ""
+    raise ParameterError(f"unknown segment {segment!r}{hint}; choose 'all' or one of: "
                          + ", ".join(repr(s) for s in sectors))
 

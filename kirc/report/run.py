@@ -10,15 +10,18 @@ Output layout (``output="reports"``)::
         index.html                       overview of every report in this folder
         2025/
             alle-sectoren.html           the report (nl; "all-sectors" with language="en")
-            alle-sectoren.ipynb          the executed notebook, kept for debugging
+            alle-sectoren.pptx           the deck (--pptx)
+            alle-sectoren.ipynb          the executed notebook (--keep-notebooks, or failed)
             alle-sectoren/headline.json  the headline figures, written by the notebook
             telecom.html ...
 
 Decisions
 ---------
-- **Executed notebooks are kept** next to the HTML: when a report fails, its ``.ipynb`` shows the
-  traceback in the failing cell; when it succeeds, an analyst can open it and see the code behind
-  every figure. Timing metadata is stripped from it so that it is reproducible too.
+- **Executed notebooks are kept only when a report fails** (its ``.ipynb`` beside the HTML shows
+  the traceback in the failing cell) **or on request** (``keep_notebooks=True``,
+  ``--keep-notebooks``: an analyst can open it and see the code behind every figure); a third
+  of a batch's output was notebooks no reader opened. Timing metadata is stripped from a kept
+  notebook so that it is reproducible too.
 - **The notebook writes into a folder of its own** (``output_dir`` = ``<year>/<slug>/``, an
   absolute path), so that whatever else a future notebook writes stays with its report.
 - **The index is rebuilt from every** ``headline.json`` **under the output folder** whose HTML
@@ -264,6 +267,7 @@ class _Job:
     project_root: Path
     chromium: str | None = None
     reuse_kernel: bool = True
+    keep_notebook: bool = False
 
     @property
     def html(self) -> Path:
@@ -303,8 +307,8 @@ def _check_output(output) -> Path:
 
 
 def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
-          generated, pdf: bool = False,
-          fresh_kernels: bool = False) -> tuple[list[_Job], int, Path]:
+          generated, pdf: bool = False, fresh_kernels: bool = False, pptx: bool = False,
+          keep_notebooks: bool = False) -> tuple[list[_Job], int, Path]:
     """Validate everything and list the reports; nothing runs yet."""
     from ..survey.definition import check_years, survey_definition
     from .spec import report_settings
@@ -320,6 +324,7 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
         org_survey = settings.org_survey          # the definition's own pairing, or none
     org_survey = _survey_argument(org_survey) if org_survey else ""
     available = _available_years(definition)
+    _suggest_years(years, available, survey)
     checked_years = check_years(years, available, repr(str(survey)))
     if org_survey:
         # The report compares the two surveys in the same year.
@@ -362,11 +367,41 @@ def _plan(years, segments, survey, org_survey, language, jobs, output, notebook,
             parameters = {"year": year, "survey": survey, "org_survey": org_survey,
                           "segment": segment, "language": language,
                           "output_dir": str(folder)}
+            if pptx:
+                # only when asked: a notebook of your own need not declare it otherwise
+                parameters["pptx"] = str(output_path / str(year) / f"{slug}.pptx")
             plan.append(_Job(notebook_path, output_path, year, segment, slug, parameters,
                              title, language, generated, PROJECT_ROOT, chromium,
-                             reuse_kernel=not fresh_kernels))
+                             reuse_kernel=not fresh_kernels, keep_notebook=keep_notebooks))
     validate_parameters(notebook_path, plan[0].parameters)
     return plan, workers, output_path
+
+
+def _suggest_years(years, available: list[int], survey) -> None:
+    """An unknown year is an error with the closest available year ("did you mean 2025?")."""
+    import difflib
+
+    if isinstance(years, (int, str)) or years is None:
+        years = [years]
+    try:
+        wanted = [int(y) for y in years]
+    except (TypeError, ValueError):
+        return                                  # check_years says what is wrong
+    unknown = [y for y in wanted if y not in available]
+    if not unknown or not available:
+        return
+    names = [str(y) for y in available]
+    hints = []
+    for year in unknown:
+        # a typo (2052 for 2025) is closest in its digits; else the nearest year
+        close = [n for n in difflib.get_close_matches(str(year), names, n=3, cutoff=0.75)
+                 if sorted(n) == sorted(str(year))]
+        nearest = close[0] if close else str(min(available, key=lambda a: (abs(a - year), a)))
+        hints.append(f"{year} (did you mean {nearest}?)")
+    span = (f"{available[0]}–{available[-1]}" if available == list(
+        range(available[0], available[-1] + 1)) else ", ".join(names))
+    raise ParameterError(f"{repr(str(survey))} has no year {', '.join(hints)}; available "
+                         f"years: {span}")
 
 
 def find_chromium() -> str | None:
@@ -416,8 +451,8 @@ def _render_one(job: _Job) -> dict:
     year_dir.mkdir(parents=True, exist_ok=True)
     headline = job.folder / "headline.json"
     # A failure must not leave the previous run's report and figures behind for the index.
-    for stale in (job.html, job.html.with_suffix(".pdf"), headline,
-                  job.folder / "figures.xlsx", job.folder / "figures.csv"):
+    for stale in (job.html, job.html.with_suffix(".pdf"), job.html.with_suffix(".pptx"),
+                  job.ipynb, headline, job.folder / "figures.xlsx", job.folder / "figures.csv"):
         stale.unlink(missing_ok=True)
     job.folder.mkdir(parents=True, exist_ok=True)
 
@@ -435,13 +470,14 @@ def _render_one(job: _Job) -> dict:
             kernel = _worker_kernel(job) if job.reuse_kernel else None
             if kernel is not None:
                 with kernel.report() as console:
-                    papermill.execute_notebook(str(job.notebook), str(job.ipynb),
-                                               engine_name=_REUSED_KERNEL_ENGINE,
-                                               km=kernel.manager, kc=kernel.client,
-                                               **options)
+                    nb = papermill.execute_notebook(str(job.notebook), str(job.ipynb),
+                                                    engine_name=_REUSED_KERNEL_ENGINE,
+                                                    km=kernel.manager, kc=kernel.client,
+                                                    **options)
             else:
                 with _captured_console() as console:
-                    papermill.execute_notebook(str(job.notebook), str(job.ipynb), **options)
+                    nb = papermill.execute_notebook(str(job.notebook), str(job.ipynb),
+                                                    **options)
             break
         except PapermillExecutionError as exc:
             _normalise_saved(job.ipynb)
@@ -457,9 +493,13 @@ def _render_one(job: _Job) -> dict:
                 return failed(None, detail + (f" (kernel output: {tail})" if tail else ""))
     executed = time.perf_counter()
     try:
-        nb = nbformat.read(job.ipynb, as_version=4)
         stderr_outputs = _normalise_notebook(nb)
-        nbformat.write(nb, job.ipynb)
+        if job.keep_notebook:
+            nbformat.write(nb, job.ipynb)
+        else:
+            # a reader never opens it: kept only on request (--keep-notebooks), or when the
+            # report fails (the failing cell's traceback is in it)
+            job.ipynb.unlink(missing_ok=True)
         if not headline.is_file():
             return failed(None, f"the notebook did not write {headline}")
         try:
@@ -682,6 +722,9 @@ def _init_worker(project_root: str) -> None:
     paths = [project_root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     os.environ["PYTHONHASHSEED"] = "0"
+    # One progress line on the terminal, the batch's own: the workers' and kernels' bars
+    # (reading a large export) would write over it.
+    os.environ["TQDM_DISABLE"] = "1"
     # Ctrl-C reaches every process of the terminal's group: the workers leave it to the main
     # process, which stops them with SIGTERM; a worker then takes its kernel (started in a
     # session of its own, out of the terminal's reach) down with it.
@@ -856,7 +899,8 @@ def _remove_partial(plan: list[_Job], finished: set) -> None:
     for job in plan:
         if (job.year, job.segment) in finished:
             continue
-        for path in (job.html, job.ipynb, job.html.with_suffix(".pdf")):
+        for path in (job.html, job.ipynb, job.html.with_suffix(".pdf"),
+                     job.html.with_suffix(".pptx")):
             path.unlink(missing_ok=True)
         shutil.rmtree(job.folder, ignore_errors=True)
         try:
@@ -897,7 +941,8 @@ def write_batch_figures(output) -> Path | None:
 
 def render(years, segments=("all",), survey="klantcontact", org_survey=None,
            language="nl", jobs=None, output="reports", progress=True,
-           notebook=None, pdf: bool = False, fresh_kernels: bool = False) -> RenderResult:
+           notebook=None, pdf: bool = False, fresh_kernels: bool = False,
+           pptx: bool = False, keep_notebooks: bool = False) -> RenderResult:
     """Render the annual report for every year and segment, plus an index page.
 
     Parameters
@@ -928,6 +973,13 @@ def render(years, segments=("all",), survey="klantcontact", org_survey=None,
     pdf : bool, default False
         Also print each report to an A4 PDF beside its HTML, with the system's headless
         Chromium (a ParameterError before anything runs when there is none).
+    pptx : bool, default False
+        Also write each report's deck, ``<year>/<segment>.pptx`` (:mod:`kirc.report.deck`);
+        the notebook must declare a ``pptx`` parameter (the default notebook does).
+    keep_notebooks : bool, default False
+        Keep each executed notebook beside its report (``<year>/<segment>.ipynb``), for
+        looking at the code behind a figure; by default only a failing report's is kept (it
+        holds the traceback).
     fresh_kernels : bool, default False
         Start a new kernel for every report. By default each worker process executes its
         reports one after the other in one kernel, reset between reports (namespace, execution
@@ -963,7 +1015,8 @@ def render(years, segments=("all",), survey="klantcontact", org_survey=None,
     plan, workers, output_path = _plan(years, segments, survey, org_survey, language, jobs,
                                        output, notebook, generated_line(language)
                                        if language in LANGUAGES else "", pdf=pdf,
-                                       fresh_kernels=fresh_kernels)
+                                       fresh_kernels=fresh_kernels, pptx=pptx,
+                                       keep_notebooks=keep_notebooks)
     from ..prepared import prepared_cache
     try:
         # Each year of each survey is read, protected and harmonised once for the batch.

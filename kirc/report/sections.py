@@ -11,7 +11,7 @@ import html
 
 import pandas as pd
 
-from . import content, figures
+from . import charts, content
 from .formatting import format_count
 from .texts import LABELS
 
@@ -43,22 +43,14 @@ def _has(report, key: str) -> bool:
     return True
 
 
-def _chart(build, *args):
-    """``build(*args)`` (a figure, its alt text and more) and the figure as ``<img>``.
-
-    Built and written with the garbage collector held (:class:`figures.held_collection`):
-    the figure is unreachable before the collector runs again. Returns the ``<img>`` and
-    what ``build`` returned after the alt text.
-    """
-    with figures.held_collection():
-        figure, alt, *rest = build(*args)
-        image = figures.chart_html(figure, alt)
-        del figure
-    return (image, *rest)
-
-
 def title(report) -> str:
-    return (f'<h1 id="top">{html.escape(report.title)} {report.year}: '
+    """The title, and the printed pages' footer: the report's name and the page number."""
+    name = f"{report.title} {report.year}: {report.segment_name()}"
+    css_name = name.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    page = (f'<style>@page {{ @bottom-left {{ content: "{css_name}"; font: 8pt sans-serif; '
+            'color: #555; } @bottom-right { content: counter(page) " / " counter(pages); '
+            "font: 8pt sans-serif; color: #555; } }</style>")
+    return (f'{page}<h1 id="top">{html.escape(report.title)} {report.year}: '
             f"{html.escape(report.segment_name())}</h1>")
 
 
@@ -71,8 +63,11 @@ def contents(report) -> str:
             f"{labels['contents']}</h2><ol>{items}</ol></nav>")
 
 
-def key_messages(report, table: pd.DataFrame) -> str:
-    messages = content.key_messages(table, report)
+def key_messages(report, table: pd.DataFrame, tables: dict | None = None) -> str:
+    """The key messages (:func:`kirc.report.content.key_messages`; ``tables``: the breakdown
+    tables, for the differences between groups of a first year)."""
+    messages = content.key_messages(table, report, tables)
+    report.cache["key_messages"] = messages
     items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
     return (f'<section class="kirc-key">{_heading("key_messages", report.language)}'
             f"<ul>{items}</ul></section>")
@@ -83,16 +78,29 @@ def headline(report, table: pd.DataFrame) -> str:
 
 
 def trend(report, trend_table: pd.DataFrame) -> str:
-    """Small multiples and the numbers per year; gaps and series breaks explained."""
+    """A chart per indicator (with the market beside a segment) and the numbers per year;
+    gaps and series breaks explained."""
     if not report.has_trend or trend_table.empty:
         return ""
     labels = LABELS[report.language]
-    image, gaps = _chart(figures.trend_chart, trend_table, report)
-    parts = [_heading("trends", report.language), image]
+    market = content.market_trend(report)
+    years = sorted(trend_table["year"].unique())
+    indicators = {i.key: i for i in report.indicators}
+    cells, gaps = [], []
+    for key in dict.fromkeys(trend_table["metric"]):
+        part = trend_table[trend_table["metric"] == key]
+        beside = None
+        if market is not None and len(market):
+            beside = market[market["metric"] == key]
+            beside = beside if len(beside) else None
+        svg, alt, missing = charts.trend_chart(part, indicators[key], report, beside, years)
+        gaps += missing
+        cells.append(f'<div class="kirc-cell">{charts.chart_html(svg, alt)}</div>')
+    parts = [_heading("trends", report.language), f'<div class="kirc-grid">{"".join(cells)}</div>']
     notes = []
     if gaps:
         notes.append(labels["gap_note"].format(items=", ".join(gaps)))
-    breaks = sorted(set(trend_table.loc[trend_table["series_break"], "year"]))
+    breaks = sorted(set(trend_table.loc[trend_table["series_break"].astype(bool), "year"]))
     if breaks:
         notes.append(labels["break_note"].format(years=", ".join(str(b) for b in breaks)))
     parts += [f'<p class="kirc-note">{html.escape(n)}</p>' for n in notes]
@@ -112,8 +120,9 @@ def breakdowns(report, tables: dict, table: pd.DataFrame) -> str:
         keys = [key for (b, key) in tables if b == by]
         if not keys:
             continue
+        by_label = content._by_label(report, by).lower()
         parts.append(f'<h3 id="naar-{html.escape(by)}">{html.escape(labels["by"].capitalize())} '
-                     f"{html.escape(content._by_label(report, by).lower())}</h3>")
+                     f"{html.escape(by_label)}</h3>")
         for key in keys:
             part, indicator = tables[(by, key)], indicators[key]
             total = totals.get(key)
@@ -121,8 +130,10 @@ def breakdowns(report, tables: dict, table: pd.DataFrame) -> str:
             if part["suppressed"].all():
                 chart = ""
             else:
-                chart, = _chart(figures.breakdown_chart, part, by, indicator, report, total)
-            link = (f'<p class="kirc-note"><a href="#verschillen-{html.escape(by)}">'
+                svg, alt = charts.breakdown_chart(part, by, indicator, report, total,
+                                                  f"{labels['by']} {by_label}")
+                chart = charts.chart_html(svg, alt)
+            link = (f'<p class="kirc-note kirc-sig-link"><a href="#verschillen-{html.escape(by)}">'
                     f'{html.escape(labels["significance_link"])}</a></p>')
             parts.append(f'<div class="kirc-pair"><div class="kirc-pair-chart">{chart}</div>'
                          f'<div class="kirc-pair-table">'
@@ -141,8 +152,8 @@ def composition(report, tables: dict) -> str:
     table = tables.get((by, nps[0].key))
     if table is None or table["suppressed"].all():
         return ""
-    image, = _chart(figures.composition_chart, table, by, report)
-    return _heading("composition", report.language) + image
+    svg, alt = charts.composition_chart(table, by, report, content._by_label(report, by).lower())
+    return _heading("composition", report.language) + charts.chart_html(svg, alt)
 
 
 def methods(report, table: pd.DataFrame, suppressed_cells: int) -> str:
@@ -185,5 +196,19 @@ def drivers(report) -> str:
     shown[shown.columns[1]] = shown.iloc[:, 1].astype(str)
     return (_heading("drivers", report.language)
             + content.html_table(shown, section["title"])
-            + figures.chart_html(section["figure"], section["alt"])
+            + charts.chart_html(charts.drivers_chart(section["table"], section["title"],
+                                                     report.language), section["alt"])
             + f'<p class="kirc-note">{html.escape(section["caution"])}</p>')
+
+
+def deck(report, table: pd.DataFrame, trend_table: pd.DataFrame, tables: dict, path) -> None:
+    """Write the report's deck (``kirc render --pptx``): nothing when ``path`` is None.
+
+    The slides hold the same figures and sentences as the report
+    (:func:`kirc.report.deck.write_deck`); returns None, so that the notebook shows nothing.
+    """
+    if not path:
+        return None
+    from .deck import write_deck
+    write_deck(report, table, trend_table, tables, path)
+    return None

@@ -29,10 +29,10 @@ import pandas as pd
 
 from .. import config, disclose
 from ..errors import ParameterError
-from ..survey.survey import design_of, survey_of
+from ..survey.survey import design_of, min_n_of, survey_of
 from .texts import TABBOOK_TEXT
 
-__all__ = ["write_tab_book", "questions", "breakdowns"]
+__all__ = ["write_tab_book", "tab_book_path", "questions", "breakdowns"]
 
 
 PERCENT_FORMAT = "0.0"
@@ -173,7 +173,8 @@ def _category_labels(definition: dict, construct: str, categories: list, languag
     return [str(c) for c in categories]
 
 
-def _answer_column(data: pd.DataFrame, question: Question, text: dict):
+def _answer_column(data: pd.DataFrame, question: Question, text: dict,
+                   scale_labels: dict | None = None):
     """A categorical column of the answer categories shown as rows, and its row labels."""
     values = pd.to_numeric(data[question.construct], errors="coerce")
     if question.metric == "nps":
@@ -184,7 +185,9 @@ def _answer_column(data: pd.DataFrame, question: Question, text: dict):
         codes = np.select([values == 1, values == 0], [0, 1], -1)
     else:
         low, high = question.scale or (int(values.min()), int(values.max()))
-        labels = [str(v) for v in range(int(low), int(high) + 1)]
+        # a scale point with its label where the report settings give one: "1 zeer ontevreden"
+        labels = [f"{v} {scale_labels[v]}" if scale_labels and v in scale_labels else str(v)
+                  for v in range(int(low), int(high) + 1)]
         codes = np.where(values.isna(), -1, values.fillna(low) - low).astype(int)
     codes = np.where(values.isna(), -1, codes)
     return pd.Categorical.from_codes(codes, categories=labels), labels
@@ -195,8 +198,12 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
     from ..estimate.groups import compare_groups, crosstab
     from ..disclose import suppress
 
+    from .spec import report_meta
+
     text = TABBOOK_TEXT[language]
-    answer, row_labels = _answer_column(data, question, text)
+    settings = report_meta(definition)["constructs"].get(question.construct, {})
+    answer, row_labels = _answer_column(data, question, text,
+                                        (settings.get("scale_labels") or {}).get(language))
     frame = data.assign(__answer=answer,
                         __total=pd.Categorical([text["total"]] * len(data)))
     common = dict(confidence=confidence, adjust=adjust, min_n=min_n)
@@ -231,10 +238,9 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
             spec = definition.get("constructs", {}).get(name, {})
             if name == "year":
                 label = text["year"]
-            elif language == "en" and spec.get("label_en"):
-                label = spec["label_en"]
             else:
-                label = _label(spec.get("label"), language, name)
+                from .spec import construct_label
+                label = construct_label(definition, name, language)
             labels = _category_labels(definition, name, categories, language)
         blocks.append(_Block(name, label, categories, labels, list(first["letter"]), bases,
                              hidden))
@@ -314,9 +320,32 @@ def _years_text(years: list[int]) -> str:
     return ", ".join(map(str, years))
 
 
+def tab_book_path(survey, years, output="reports", language: str = "nl",
+                  surveys_dir=None) -> Path:
+    """Where ``kirc tabs`` writes: ``output`` itself when it is a ``.xlsx`` file, else a file
+    in that folder named after the survey and the years.
+
+    Examples
+    --------
+    >>> tab_book_path("klantcontact", [2024, 2025]).as_posix()
+    'reports/klantcontact-tabellen-2024-2025.xlsx'
+    >>> tab_book_path("klantcontact", [2025], "tabs.xlsx", "en").as_posix()
+    'tabs.xlsx'
+    """
+    from ..survey.definition import survey_definition
+
+    output = Path(output)
+    if output.suffix.lower() == ".xlsx":
+        return output
+    years = [int(years)] if isinstance(years, (int, np.integer)) else sorted(int(y) for y in years)
+    name = survey_definition(survey, surveys_dir=surveys_dir)["name"]
+    span = str(years[0]) if len(set(years)) == 1 else f"{years[0]}-{years[-1]}"
+    return output / f"{name}-{TABBOOK_TEXT[language]['file_word']}-{span}.xlsx"
+
+
 def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=None,
                    confidence: float = config.CONFIDENCE, adjust: str = "bonferroni",
-                   data: pd.DataFrame | None = None) -> Path:
+                   data: pd.DataFrame | None = None, org_survey: str | None = "") -> Path:
     """Write the tab book of a survey's years to an ``.xlsx`` file.
 
     Parameters
@@ -337,6 +366,10 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
         As in :func:`kirc.crosstab`.
     data : pandas.DataFrame, optional
         The harmonised frame, when already loaded (it is not modified).
+    org_survey : str, optional
+        A second survey whose questions get sheets of their own, each with its own bases,
+        weighting and threshold (the Sectorscan's organisations beside the consumers). None:
+        the definition's ``[report] org_survey``; ``""`` (default): none.
 
     Returns
     -------
@@ -365,42 +398,62 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
         data = load_survey(survey, years=years, surveys_dir=surveys_dir)
     else:
         data = data[data["year"].isin(years)]
-    by_columns = [b for b in breakdowns(definition) if b in data.columns]
-    if len(years) > 1:
-        by_columns = ["year", *by_columns]
-    design = design_of(data)
-    min_n = disclose.threshold(data, definition.get("min_n") if survey_of(data) is None
-                               else None)
+    parts = [(definition, data)]
+    if org_survey is None:
+        org_survey = (definition.get("report") or {}).get("org_survey")
+    if org_survey:
+        org_definition = survey_definition(org_survey, surveys_dir=surveys_dir)
+        shared = [y for y in years if y in org_definition["years"]]
+        if shared:
+            parts.append((org_definition, load_survey(org_survey, years=shared,
+                                                      surveys_dir=surveys_dir)))
     text = TABBOOK_TEXT[language]
-    weight_name = design.weights
-    weighting = (text["weighted"].format(weight=weight_name) if weight_name
-                 else text["unweighted"])
-    context = {
-        "title": definition.get("title") or definition.get("name"),
-        "years": _years_text(years), "n": len(data),
-        "years_key": "years_plural" if len(set(years)) > 1 else "years",
-        "unit": text.get("units", {}).get(definition.get("unit"), definition.get("unit") or ""),
-        "weighting": weighting, "min_n": min_n,
-        "alpha": f"{1 - confidence:.2f}".replace(".", "," if language == "nl" else "."),
-    }
     book = Workbook()
     notes = book.active
     notes.title = text["notes"]
     used = {notes.title.lower()}
-    contents = []
-    for question in questions(definition):
-        if question.construct not in data.columns:
-            continue
-        blocks, lines = _sheet_numbers(data, question, by_columns, definition, language,
-                                       confidence, adjust, min_n)
-        label = _label(question.label, language, question.key)
-        sheet = book.create_sheet(_sheet_name(label, used))
-        _write_sheet(sheet, label, blocks, lines, context, text)
-        contents.append((sheet.title, label))
-    _write_notes(notes, contents, context, text)
+    contents, contexts = [], []
+    for part_definition, part in parts:
+        context = _context(part_definition, part, years, language, confidence)
+        contexts.append(context)
+        by_columns = [b for b in breakdowns(part_definition) if b in part.columns]
+        if len(set(part["year"])) > 1:
+            by_columns = ["year", *by_columns]
+        for question in questions(part_definition):
+            if question.construct not in part.columns:
+                continue
+            blocks, lines = _sheet_numbers(part, question, by_columns, part_definition,
+                                           language, confidence, adjust, context["min_n"])
+            label = _label(question.label, language, question.key)
+            sheet = book.create_sheet(_sheet_name(label, used))
+            _write_sheet(sheet, label, blocks, lines, context, text)
+            contents.append((sheet.title, label, context["title"]))
+    _write_notes(notes, contents, contexts, text)
     output.parent.mkdir(parents=True, exist_ok=True)
     book.save(output)
     return output
+
+
+def _context(definition: dict, data: pd.DataFrame, years: list, language: str,
+             confidence: float) -> dict:
+    """What a sheet's title lines and legend say about its survey."""
+    from .formatting import format_count
+
+    text = TABBOOK_TEXT[language]
+    design = design_of(data)
+    min_n = min_n_of(data, definition.get("min_n") if survey_of(data) is None
+                               else None)
+    weighting = (text["weighted"].format(weight=design.weights) if design.weights
+                 else text["unweighted"])
+    shown = sorted(set(int(y) for y in data["year"]))
+    return {
+        "title": definition.get("title") or definition.get("name"),
+        "years": _years_text(shown or years), "n": format_count(len(data), language),
+        "years_key": "years_plural" if len(set(shown)) > 1 else "years",
+        "unit": text.get("units", {}).get(definition.get("unit"), definition.get("unit") or ""),
+        "weighting": weighting, "min_n": min_n,
+        "alpha": f"{1 - confidence:.2f}".replace(".", "," if language == "nl" else "."),
+    }
 
 
 def _styles():
@@ -534,29 +587,38 @@ def _write_sheet(sheet, label: str, blocks, lines, context: dict, text: dict) ->
     sheet.print_title_rows = f"1:{HEADER_ROWS}"
 
 
-def _write_notes(sheet, contents, context: dict, text: dict) -> None:
+def _write_notes(sheet, contents, contexts: list, text: dict) -> None:
     s = _styles()
-    years = text[context["years_key"]].format(years=context["years"])
-    sheet.cell(1, 1, f"{context['title']} — {years}").font = s["title"]
-    sheet.cell(2, 1, f"{text['respondents'].format(n=context['n'], unit=context['unit'])}"
-               f" · {context['weighting']}").font = s["subtitle"]
-    row = 4
+    first = contexts[0]
+    years = text[first["years_key"]].format(years=first["years"])
+    sheet.cell(1, 1, f"{first['title']} — {years}").font = s["title"]
+    row = 2
+    for context in contexts:
+        sheet.cell(row, 1, f"{context['title']}: "
+                   f"{text['respondents'].format(n=context['n'], unit=context['unit'])}"
+                   f" · {context['weighting']}").font = s["subtitle"]
+        row += 1
+    row += 1
     sheet.cell(row, 1, text["contents"]).font = s["header"]
-    for name, label in contents:
+    several = len(contexts) > 1
+    for name, label, survey in contents:
         row += 1
         link = sheet.cell(row, 1, name)
         link.hyperlink = f"#'{name}'!A1"
         link.font = s["key"]
-        sheet.cell(row, 2, label).font = s["body"]
+        sheet.cell(row, 2, f"{label} ({survey})" if several else label).font = s["body"]
     row += 2
     sheet.cell(row, 1, text["legend_title"]).font = s["header"]
     for line in text["legend"]:
-        row += 1
-        cell = sheet.cell(row, 1, line.format(**context))
-        cell.alignment, cell.font = s["wrap"], s["body"]
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        # merged cells do not grow with their text: about 115 characters fit on a line
-        sheet.row_dimensions[row].height = 15 * (1 + len(cell.value) // 115) + 3
+        per_survey = "{min_n}" in line or "{weighting}" in line
+        for context in (contexts if per_survey else contexts[:1]):
+            row += 1
+            cell = sheet.cell(row, 1, (f"{context['title']}: " if several and per_survey
+                                       else "") + line.format(**context))
+            cell.alignment, cell.font = s["wrap"], s["body"]
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+            # merged cells do not grow with their text: about 115 characters fit on a line
+            sheet.row_dimensions[row].height = 15 * (1 + len(cell.value) // 115) + 3
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 70
     sheet.freeze_panes = "A4"

@@ -59,7 +59,7 @@ LABELS = {
         "trend_alt_item": "{label} van {start} ({start_year}) naar {end} ({end_year})",
         "trend_alt_gaps": " Ontbrekende punten zijn onderdrukt: {items}.",
         "forest_alt": "Puntdiagram van {label} {by} in {year} met 95%-intervallen, van hoog naar "
-                      "laag: {items}. Verticale stippellijn: {total_word} {total}.",
+                      "laag: {items}. Gestreepte lijn: {total_word} {total}.",
         "forest_alt_hidden": " Onderdrukt: {items}.",
         "composition_alt": "Gestapelde staven per {by} in {year}: aandeel criticasters, "
                            "passieven en promotors in procenten: {items}.",
@@ -98,19 +98,26 @@ LABELS = {
                      "interval komen uit dezelfde methode, dus ze spreken elkaar nooit tegen. "
                      "Significant bij p < 0,05. De twee jaren worden als onafhankelijke "
                      "steekproeven getoetst.",
-        "m_weighted": "Cijfers zijn gewogen met de weegfactor van het onderzoek; n_eff in de "
-                      "tabellen is de effectieve steekproefomvang van Kish, (Σw)²/Σw², ter "
+        "m_weighted": "Cijfers zijn gewogen met de weegfactor van het onderzoek; de effectieve "
+                      "n is de effectieve steekproefomvang van Kish, (Σw)²/Σw², ter "
                       "informatie: de intervallen komen uit de ontwerpvariantie.",
-        "m_unweighted": "Cijfers zijn ongewogen; n_eff is dan gelijk aan n.",
+        "m_unweighted": "Cijfers zijn ongewogen; de effectieve n is dan gelijk aan n.",
         "m_fpc": "Organisatiecijfers gebruiken de eindige-populatiecorrectie met het aantal "
                  "leden.",
         "m_no_fpc": "Voor één sector is het aantal leden niet bekend: organisatiecijfers hebben "
                     "daarom geen eindige-populatiecorrectie (ruimere intervallen).",
         "m_threshold": "Cijfers op minder dan {min_n} antwoorden worden nergens getoond: niet in "
-                       "tabellen, grafieken of bestanden (gemarkeerd als 'onderdrukt').",
+                       "tabellen, grafieken of bestanden (gemarkeerd als 'onderdrukt'). Een "
+                       "getoond cijfer met een effectieve n onder {min_n} krijgt het teken †.",
         "m_threshold_org": "Cijfers op minder dan {min_n} antwoorden (organisaties: {org_min}) "
                            "worden nergens getoond: niet in tabellen, grafieken of bestanden "
-                           "(gemarkeerd als 'onderdrukt').",
+                           "(gemarkeerd als 'onderdrukt'). Een getoond cijfer met een effectieve "
+                           "n onder die grens krijgt het teken †.",
+        "m_market": "De markt is het hele onderzoek (alle sectoren). Het verschil met de rest "
+                    "van de markt vergelijkt de sector met alle andere sectoren samen, in "
+                    "hetzelfde jaar en dezelfde steekproef (contrast met de covariantie van het "
+                    "ontwerp, Wald-t-interval); significant bij p < 0,05. De rang telt de "
+                    "sectoren met een getoond cijfer, de hoogste uitkomst eerst.",
         "privacy_heading": "Privacy (AVG)",
         "p_found": "Persoonsgegevens uit de bronbestanden: ", "none_found": "geen gevonden",
         "p_cells": "Onderdrukte cellen in dit rapport: {count}.",
@@ -182,7 +189,7 @@ LABELS = {
         "trend_alt_item": "{label} from {start} ({start_year}) to {end} ({end_year})",
         "trend_alt_gaps": " Missing points are suppressed: {items}.",
         "forest_alt": "Dot chart of {label} {by} in {year} with 95% intervals, from high to low: "
-                      "{items}. Vertical dotted line: {total_word} {total}.",
+                      "{items}. Dashed line: {total_word} {total}.",
         "forest_alt_hidden": " Suppressed: {items}.",
         "composition_alt": "Stacked bars per {by} in {year}: share of detractors, passives and "
                            "promoters in percent: {items}.",
@@ -218,20 +225,27 @@ LABELS = {
                      "score intervals (NPS) and Welch (means); test and interval come from the "
                      "same method, so they never contradict each other. Significant at "
                      "p < 0.05. The two years are tested as independent samples.",
-        "m_weighted": "Figures are weighted by the survey's weight; n_eff in the tables is "
+        "m_weighted": "Figures are weighted by the survey's weight; the effective n is "
                       "Kish's effective sample size, (Σw)²/Σw², for information: the intervals "
                       "come from the design variance.",
-        "m_unweighted": "Figures are unweighted; n_eff then equals n.",
+        "m_unweighted": "Figures are unweighted; the effective n then equals n.",
         "m_fpc": "Organisation figures use the finite population correction with the number "
                  "of member organisations.",
         "m_no_fpc": "The number of member organisations of one sector is not known, so "
                     "organisation figures have no finite population correction (wider "
                     "intervals).",
         "m_threshold": "Figures based on fewer than {min_n} answers are shown nowhere: not in "
-                       "tables, charts or files (marked 'suppressed').",
+                       "tables, charts or files (marked 'suppressed'). A figure shown with an "
+                       "effective n below {min_n} carries the mark †.",
         "m_threshold_org": "Figures based on fewer than {min_n} answers (organisations: "
                            "{org_min}) are shown nowhere: not in tables, charts or files "
-                           "(marked 'suppressed').",
+                           "(marked 'suppressed'). A figure shown with an effective n below "
+                           "that limit carries the mark †.",
+        "m_market": "The market is the whole survey (all sectors). The difference with the "
+                    "rest of the market compares the sector with all other sectors together, in "
+                    "the same year and sample (a contrast with the design's covariance, Wald t "
+                    "interval); significant at p < 0.05. The rank counts the sectors with a "
+                    "shown figure, the highest result first.",
         "privacy_heading": "Privacy (GDPR)",
         "p_found": "Personal data in the source files: ", "none_found": "none found",
         "p_cells": "Suppressed cells in this report: {count}.",
@@ -283,11 +297,15 @@ BATCH_TEXT = {
            "intro": "Kerncijfers per jaar, met de verandering ten opzichte van het jaar ervoor. "
                     "Open een rapport voor de intervallen, aantallen en uitsplitsingen.",
            "legend": "▲/▼ en *: significante verandering t.o.v. het vorige jaar (p < 0,05); "
-                     "pp = procentpunt; – onderdrukt: te weinig antwoorden. De trendlijn loopt "
-                     "van het eerste tot het laatste jaar; een gat is een onderdrukt jaar.",
+                     "pp = procentpunt; n: het aantal antwoorden; † lage effectieve basis "
+                     "(effectieve n onder 30): lees met voorzichtigheid; – onderdrukt: te weinig "
+                     "antwoorden. De trendlijn loopt van het eerste tot het laatste jaar, voor "
+                     "elke sector op dezelfde schaal per indicator; een gat is een onderdrukt "
+                     "jaar.",
            "trend": "Trend", "open": "Rapport", "significant": "significant",
            "batch_xlsx": "Alle cijfers van deze rapporten in één Excel-bestand",
            "spark_alt": "{label}: {first}–{last}, van {start} naar {end}",
+           "spark_n": "(n per jaar {low}–{high})", "menu": "Sectoren",
            "interrupted": "onderbroken",
            "nps": "NPS", "csat": "CSAT (% tevreden)", "chatbot_success": "Succesratio chatbot",
            "fcr": "Opgelost bij eerste contact", "avg_ready": "AVG-gereed (organisaties)"},
@@ -298,11 +316,14 @@ BATCH_TEXT = {
            "intro": "Headline figures per year, with the change from the year before. Open a "
                     "report for the intervals, counts and breakdowns.",
            "legend": "▲/▼ and *: significant change from the previous year (p < 0.05); pp = "
-                     "percentage points; – suppressed: too few answers. The trend line runs "
-                     "from the first to the last year; a gap is a suppressed year.",
+                     "percentage points; n: the number of answers; † low effective base "
+                     "(effective n below 30): read with care; – suppressed: too few answers. "
+                     "The trend line runs from the first to the last year, on the same scale "
+                     "per indicator for every sector; a gap is a suppressed year.",
            "trend": "Trend", "open": "Report", "significant": "significant",
            "batch_xlsx": "All figures of these reports in one Excel file",
            "spark_alt": "{label}: {first}–{last}, from {start} to {end}",
+           "spark_n": "(n per year {low}–{high})", "menu": "Sectors",
            "interrupted": "interrupted",
            "nps": "NPS", "csat": "CSAT (% satisfied)", "chatbot_success": "Chatbot success",
            "fcr": "First-contact resolution", "avg_ready": "GDPR-ready (organisations)"},
@@ -390,7 +411,7 @@ TABBOOK_TEXT = {
             "n<{min_n}: minder dan {min_n} antwoorden; niet getoond (met aanvullende "
             "onderdrukking) en niet getoetst.",
         ],
-        "suppressed": "n<{min_n}", "complementary": "x",
+        "suppressed": "n<{min_n}", "complementary": "x", "file_word": "tabellen",
     },
     "en": {
         "total": "Total", "base": "Base (n)", "notes": "Notes", "year": "Year",
@@ -415,7 +436,7 @@ TABBOOK_TEXT = {
             "n<{min_n}: fewer than {min_n} answers; not shown (with complementary suppression) "
             "and not tested.",
         ],
-        "suppressed": "n<{min_n}", "complementary": "x",
+        "suppressed": "n<{min_n}", "complementary": "x", "file_word": "tabs",
     },
 }
 
@@ -503,4 +524,290 @@ NPS_METHOD_NAMES = {
     "en": {"adjusted-wald": "Rocks' (2016) adjusted Wald interval",
            "score": "Tango's (1998) score interval", "wald": "the Wald interval",
            "bootstrap": "a multinomial bootstrap"},
+}
+
+
+#: The market beside a segment, the low-base mark, why a change is missing, the fieldwork
+#: and the deck: added to :data:`LABELS` below (one catalogue per language).
+_MORE_LABELS = {
+    "nl": {
+        "market": "markt", "market_col": "Markt (alle sectoren)",
+        "market_col_generic": "Totaal",
+        "versus_col": "Verschil met de rest van de markt",
+        "versus_col_generic": "Verschil met de rest",
+        "rank_col": "Rang onder de sectoren", "rank_col_generic": "Rang",
+        "rank_value": "{rank} van {count}", "to": "tot",
+        "higher": "hoger", "lower": "lager",
+        "market_sentence": "In {segment} is {subject} met {value} significant {direction} dan "
+                           "in de rest van de markt (verschil {amount}; hele markt {market}).",
+        "groups_sentence": "{subject} verschilde in {year} significant naar {by}: {high} bij "
+                           "{high_group} tegen {low} bij {low_group}.",
+        "level_sentence": "{subject} was {now} in {year}.",
+        "no_change_main": "Geen van de {count} hoofdindicatoren veranderde significant ten "
+                          "opzichte van {previous}.",
+        "change_na": "n.v.t. (eerste jaar)",
+        "change_too_few": "te weinig antwoorden in {year}",
+        "change_suppressed": "te weinig antwoorden",
+        "low_base_legend": "† Lage effectieve basis: de effectieve steekproefomvang (Kish) is "
+                           "kleiner dan {min_n}. Het cijfer wordt getoond, maar lees het met "
+                           "voorzichtigheid.",
+        "versus_legend": "▲/▼: significant hoger/lager dan de rest van de markt (95%; de toets "
+                         "houdt rekening met de weging).",
+        "versus_short": "t.o.v. de rest",
+        "versus_interval": "95%-interval verschil",
+        "star_legend": "▲/▼ en *: significant hoger of lager (p < 0,05): bij een verandering "
+                       "t.o.v. het vorige jaar, bij een verschil t.o.v. de rest van de markt; "
+                       "pp = procentpunt.",
+        "market_line": "markt", "break_line": "nieuwe vraag",
+        "trend_market_alt": " Gestippelde grijze lijn: de hele markt.",
+        "mode": "Dataverzameling", "invited": "Uitgenodigd",
+        "responded": "Respondenten", "segment_responses": "Respondenten in {segment}",
+        "whole_survey": "{rate} (hele onderzoek: {responded} van {invited})",
+        "not_recorded": "niet vastgelegd in de definitie",
+        "period": "{start} tot en met {end}",
+        "n_eff_range_plain": "effectieve n per indicator",
+        "months": ("januari", "februari", "maart", "april", "mei", "juni", "juli",
+                   "augustus", "september", "oktober", "november", "december"),
+        "generated_line": "Gemaakt op {date} met kirc {version}",
+        "deck_title": "{title} {year}", "deck_subtitle": "{segment}",
+        "deck_figure": "{value} in {year} (95%-interval {interval}; n = {n})",
+        "deck_change": "Verandering t.o.v. {previous}: {change}",
+        "deck_market": "Hele markt: {market}; verschil met de rest van de markt: {versus}; "
+                       "rang {rank}",
+        "deck_breakdowns": "Significante verschillen tussen groepen, {year}",
+        "deck_higher": "{indicator}: {high} ({high_value}) hoger dan {low} ({low_value})",
+        "deck_no_differences": "Geen significante verschillen tussen groepen.",
+        "deck_more": "… en {count} meer; zie het rapport.",
+        "deck_methods": "Verantwoording",
+        "deck_suppressed": "– (onderdrukt: minder dan {min_n} antwoorden)",
+        "chart_title": "{label}, {first}–{last}",
+        "trend_alt_one": "Lijndiagram van {label} per jaar, {first}–{last}, met 95%-interval: "
+                         "van {start} ({start_year}) naar {end} ({end_year}).",
+        "trend_alt_none": "Lijndiagram van {label} per jaar, {first}–{last}: elk jaar "
+                          "onderdrukt.",
+    },
+    "en": {
+        "market": "market", "market_col": "Market (all sectors)",
+        "market_col_generic": "Overall",
+        "versus_col": "Difference with the rest of the market",
+        "versus_col_generic": "Difference with the rest",
+        "rank_col": "Rank among the sectors", "rank_col_generic": "Rank",
+        "rank_value": "{rank} of {count}", "to": "to",
+        "higher": "higher", "lower": "lower",
+        "market_sentence": "In {segment}, {subject} is significantly {direction} than in the "
+                           "rest of the market at {value} (difference {amount}; whole market "
+                           "{market}).",
+        "groups_sentence": "{subject} differed significantly by {by} in {year}: {high} for "
+                           "{high_group} against {low} for {low_group}.",
+        "level_sentence": "{subject} was {now} in {year}.",
+        "no_change_main": "None of the {count} main indicators changed significantly from "
+                          "{previous}.",
+        "change_na": "n/a (first year)",
+        "change_too_few": "too few answers in {year}",
+        "change_suppressed": "too few answers",
+        "low_base_legend": "† Low effective base: the effective sample size (Kish) is below "
+                           "{min_n}. The figure is shown, but read it with care.",
+        "versus_legend": "▲/▼: significantly higher/lower than the rest of the market (95%; "
+                         "the test takes the weighting into account).",
+        "versus_short": "vs the rest",
+        "versus_interval": "95% interval of the difference",
+        "star_legend": "▲/▼ and *: significantly higher or lower (p < 0.05): for a change from "
+                       "the previous year, for a difference with the rest of the market; pp = "
+                       "percentage points.",
+        "market_line": "market", "break_line": "new question",
+        "trend_market_alt": " Dashed grey line: the whole market.",
+        "mode": "Data collection", "invited": "Invited",
+        "responded": "Respondents", "segment_responses": "Respondents in {segment}",
+        "whole_survey": "{rate} (whole survey: {responded} of {invited})",
+        "not_recorded": "not recorded in the definition",
+        "period": "{start} to {end}",
+        "n_eff_range_plain": "effective n per indicator",
+        "months": ("January", "February", "March", "April", "May", "June", "July", "August",
+                   "September", "October", "November", "December"),
+        "generated_line": "Made on {date} with kirc {version}",
+        "deck_title": "{title} {year}", "deck_subtitle": "{segment}",
+        "deck_figure": "{value} in {year} (95% interval {interval}; n = {n})",
+        "deck_change": "Change from {previous}: {change}",
+        "deck_market": "Whole market: {market}; difference with the rest of the market: "
+                       "{versus}; rank {rank}",
+        "deck_breakdowns": "Significant differences between groups, {year}",
+        "deck_higher": "{indicator}: {high} ({high_value}) higher than {low} ({low_value})",
+        "deck_no_differences": "No significant differences between groups.",
+        "deck_more": "… and {count} more; see the report.",
+        "deck_methods": "Methods",
+        "deck_suppressed": "– (suppressed: fewer than {min_n} answers)",
+        "chart_title": "{label}, {first}–{last}",
+        "trend_alt_one": "Line chart of {label} per year, {first}–{last}, with 95% interval: "
+                         "from {start} ({start_year}) to {end} ({end_year}).",
+        "trend_alt_none": "Line chart of {label} per year, {first}–{last}: every year "
+                          "suppressed.",
+    },
+}
+for _language in LANGUAGES:
+    LABELS[_language].update(_MORE_LABELS[_language])
+
+
+#: The Excel appendix (``figures.xlsx``): headers, codes and notes in the report's language.
+#: ``figures.csv`` keeps the API's English names and codes, for machines.
+WORKBOOK_TEXT = {
+    "nl": {
+        "headers": {
+            "report_year": "Rapportjaar", "segment": "Segment", "section": "Onderdeel",
+            "metric": "Code", "label": "Indicator", "unit": "Eenheid", "year": "Jaar",
+            "breakdown": "Uitsplitsing", "group": "Groep", "estimate": "Uitkomst",
+            "ci_low": "95%-interval van", "ci_high": "95%-interval tot", "n": "n",
+            "n_eff": "Effectieve n", "low_base": "Lage effectieve basis (†)",
+            "suppressed": "Onderdrukt", "suppression": "Reden onderdrukking",
+            "change": "Verandering t.o.v. vorig jaar", "change_low": "Verandering: interval van",
+            "change_high": "Verandering: interval tot", "p_value": "p-waarde verandering",
+            "significant": "Verandering significant", "change_note": "Geen verandering omdat",
+            "market": "Markt (alle sectoren)", "market_low": "Markt: interval van",
+            "market_high": "Markt: interval tot",
+            "versus": "Verschil met de rest van de markt",
+            "versus_low": "Verschil: interval van", "versus_high": "Verschil: interval tot",
+            "versus_p": "p-waarde verschil", "versus_significant": "Verschil significant",
+            "rank": "Rang", "ranked": "Aantal sectoren met een cijfer"},
+        "sections": {"headline": "kerncijfers", "trend": "ontwikkeling",
+                     "market_trend": "ontwikkeling van de markt", "breakdown": "uitsplitsing"},
+        "units": {"percent": "procent", "points": "NPS-punten", "score": "gemiddelde"},
+        "suppression": {"complementary": "aanvullend onderdrukt"},
+        "change_notes": {"first_year": "eerste jaar", "too_few": "te weinig antwoorden vorig jaar",
+                         "suppressed": "te weinig antwoorden"},
+        "yes": "ja", "no": "nee",
+        "notes": (
+            "Elke rij is een cijfer uit het rapport: onderdeel (kerncijfers, ontwikkeling, "
+            "uitsplitsing), indicator, jaar, groep.",
+            "Uitkomsten zoals het rapport ze toont: percentages in procenten (0–100), de NPS in "
+            "punten (−100 tot +100), gemiddelden op de schaal; de cellen houden de onafgeronde "
+            "waarde, de opmaak toont één decimaal (gemiddelden twee).",
+            "Het 95%-interval geeft de onzekerheid van de steekproef; n is het aantal geldige "
+            "antwoorden, de effectieve n die van Kish.",
+            "Lage effectieve basis (†): het cijfer wordt getoond, maar de effectieve n is "
+            "kleiner dan de grens van het onderzoek (30 respondenten, 5 organisaties); lees het "
+            "met voorzichtigheid.",
+            "Onderdrukt = ja: te weinig antwoorden; het cijfer ontbreekt (lege cel) en de reden "
+            "staat ernaast (n<30, of aanvullend onderdrukt om een ander cijfer te beschermen).",
+            "Verandering: ten opzichte van het vorige jaar (kerncijfers), met interval en "
+            "p-waarde; significant bij p < 0,05.",
+            "Markt en verschil met de rest van de markt (in een sectorrapport): het cijfer van "
+            "alle sectoren, en de sector min alle andere sectoren samen, met interval en "
+            "p-waarde; rang 1 is de hoogste uitkomst.",
+            "Dezelfde cijfers staan in figures.csv, met Engelse kolomnamen en codes, voor "
+            "verdere verwerking."),
+    },
+    "en": {
+        "headers": {
+            "report_year": "Report year", "segment": "Segment", "section": "Section",
+            "metric": "Code", "label": "Indicator", "unit": "Unit", "year": "Year",
+            "breakdown": "Breakdown", "group": "Group", "estimate": "Result",
+            "ci_low": "95% interval from", "ci_high": "95% interval to", "n": "n",
+            "n_eff": "Effective n", "low_base": "Low effective base (†)",
+            "suppressed": "Suppressed", "suppression": "Reason for suppression",
+            "change": "Change from previous year", "change_low": "Change: interval from",
+            "change_high": "Change: interval to", "p_value": "p-value of the change",
+            "significant": "Change significant", "change_note": "No change because",
+            "market": "Market (all sectors)", "market_low": "Market: interval from",
+            "market_high": "Market: interval to",
+            "versus": "Difference with the rest of the market",
+            "versus_low": "Difference: interval from", "versus_high": "Difference: interval to",
+            "versus_p": "p-value of the difference",
+            "versus_significant": "Difference significant",
+            "rank": "Rank", "ranked": "Sectors with a figure"},
+        "sections": {"headline": "headline figures", "trend": "trend",
+                     "market_trend": "trend of the market", "breakdown": "breakdown"},
+        "units": {"percent": "percent", "points": "NPS points", "score": "mean"},
+        "suppression": {"complementary": "complementary suppression"},
+        "change_notes": {"first_year": "first year", "too_few": "too few answers last year",
+                         "suppressed": "too few answers"},
+        "yes": "yes", "no": "no",
+        "notes": (
+            "Each row is a figure of the report: section (headline figures, trend, breakdown), "
+            "indicator, year, group.",
+            "Results as the report shows them: shares in percent (0–100), the NPS in points "
+            "(−100 to +100), means on the scale; cells hold the unrounded value, formatted "
+            "with one decimal (means two).",
+            "The 95% interval gives the sampling uncertainty; n is the number of valid "
+            "answers, the effective n Kish's.",
+            "Low effective base (†): the figure is shown, but its effective n is below the "
+            "survey's limit (30 respondents, 5 organisations); read it with care.",
+            "Suppressed = yes: too few answers; the figure is left out (empty cell) and the "
+            "reason is beside it (n<30, or complementary suppression to protect another "
+            "figure).",
+            "Change: from the previous year (headline figures), with interval and p-value; "
+            "significant at p < 0.05.",
+            "Market and difference with the rest of the market (in a sector's report): the "
+            "figure of all sectors, and the sector minus all other sectors together, with "
+            "interval and p-value; rank 1 is the highest result.",
+            "The same figures are in figures.csv, with English column names and codes, for "
+            "further processing."),
+    },
+}
+
+
+#: The notebook display of results (kirc.display).
+DISPLAY_TEXT = {
+    "nl": {"n": "n", "n_versus": "n (vergeleken)", "p": "p", "change": "Verandering",
+           "difference": "Verschil", "versus": "t.o.v.", "suppressed": "onderdrukt",
+           "compared": "vergeleken", "versus_rest": "de rest", "versus_total": "het totaal",
+           "pp": "pp",
+           "interval": "Tussen haken het {level}%-betrouwbaarheidsinterval.",
+           "significant": "* significant (p < 0,05).",
+           "pp_note": "pp = procentpunt.",
+           "method": "Methode: {methods}.",
+           "low_base": "{mark} effectieve basis onder {min_n}: voorzichtig lezen.",
+           "suppressed_note": "Onderdrukt: minder dan {min_n} antwoorden.",
+           "crosstab": "Kolompercentages; letters: significant hoger dan de kolom met die "
+                       "letter.",
+           "letters": "Letters achter een uitkomst: significant hoger dan de groep met die "
+                      "letter.",
+           "importance": "Belang (%)", "n_items": "contacten",
+           "deviation": "Afwijking van de anderen", "deviating_rater": "wijkt het meest af",
+           "flag": "let op", "alpha_axis": "Krippendorffs alfa (95%-interval)",
+           "deviation_axis": "gemiddelde afwijking (punten)",
+           "survey": "Enquête", "rows": "rijen", "size": "{rows} {unit}, {columns} kolommen",
+           "source": "Bron: {source}", "design": "Steekproefontwerp: {design}",
+           "min_n": "Onderdrukt: cijfers op minder dan {min_n} antwoorden",
+           "lost": "Let op: het steekproefontwerp geldt niet meer ({reason})",
+           "per_year": "Respondenten per jaar", "year": "Jaar", "constructs": "Vragen",
+           "column": "Kolom", "type": "Soort", "question": "Vraag", "n_raters": "beoordelaars",
+           "n_targets": "contacten",
+           "drivers": "Belang voor {outcome}, in % van de verklaarde variantie (R² = {r2})",
+           "more_rows": "Nog {rows} rijen niet getoond.",
+           "measures": {"nps": "NPS", "top_box": "top-{top} (%)", "csat": "CSAT (%)",
+                        "share": "aandeel (%)", "mean": "gemiddelde"},
+           "methods": {"beta": "Korn–Graubard (beta)", "wilson": "Wilson",
+                       "score": "score-interval (Tango)", "adjusted-wald":
+                       "aangepast Wald-interval (Rocks)", "t": "t-verdeling"}},
+    "en": {"n": "n", "n_versus": "n (compared)", "p": "p", "change": "Change",
+           "difference": "Difference", "versus": "versus", "suppressed": "suppressed",
+           "compared": "compared", "versus_rest": "the rest", "versus_total": "the total",
+           "pp": "pp",
+           "interval": "In brackets the {level}% confidence interval.",
+           "significant": "* significant (p < 0.05).",
+           "pp_note": "pp = percentage points.",
+           "method": "Method: {methods}.",
+           "low_base": "{mark} effective base below {min_n}: read with care.",
+           "suppressed_note": "Suppressed: fewer than {min_n} answers.",
+           "crosstab": "Column percentages; letters: significantly higher than the column with "
+                       "that letter.",
+           "letters": "Letters after a figure: significantly higher than the group with that "
+                      "letter.",
+           "importance": "Importance (%)", "n_items": "contacts",
+           "deviation": "Deviation from the others", "deviating_rater": "deviates most",
+           "flag": "note", "alpha_axis": "Krippendorff's alpha (95% interval)",
+           "deviation_axis": "mean deviation (points)",
+           "survey": "Survey", "rows": "rows", "size": "{rows} {unit}, {columns} columns",
+           "source": "Source: {source}", "design": "Design: {design}",
+           "min_n": "Suppressed: figures on fewer than {min_n} answers",
+           "lost": "Note: the survey design no longer applies ({reason})",
+           "per_year": "Respondents per year", "year": "Year", "constructs": "Questions",
+           "column": "Column", "type": "Kind", "question": "Question", "n_raters": "raters",
+           "n_targets": "contacts",
+           "drivers": "Importance for {outcome}, in % of the explained variance (R² = {r2})",
+           "more_rows": "{rows} more rows not shown.",
+           "measures": {"nps": "NPS", "top_box": "top {top} (%)", "csat": "CSAT (%)",
+                        "share": "share (%)", "mean": "mean"},
+           "methods": {"beta": "Korn–Graubard (beta)", "wilson": "Wilson",
+                       "score": "score interval (Tango)", "adjusted-wald":
+                       "adjusted Wald interval (Rocks)", "t": "t distribution"}},
 }

@@ -873,7 +873,7 @@ def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, fil
     declared = raw.attrs.get("weight")
     if not isinstance(declared, str) or (definition.get("design") or {}).get("weights"):
         return
-    from ..io.meta import warn
+    from ..errors import warn
 
     construct = next((name for name, column in mapping.items() if column == declared), None)
     hint = (f"add weights = {construct!r} to [design] in {definition['path']}" if construct

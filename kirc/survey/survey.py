@@ -36,7 +36,7 @@ from ..errors import ParameterError, warn
 from .design import Design, Sample
 
 __all__ = ["Survey", "SurveyInfo", "as_survey", "survey_of", "design_of", "resolve_design",
-           "FROM_DESIGN", "WEIGHT_NAMES"]
+           "min_n_of", "FROM_DESIGN", "WEIGHT_NAMES"]
 
 #: Column names that ``weights="auto"`` recognises when no design or file declares a weight.
 WEIGHT_NAMES = ("weight", "gewicht", "weegfactor", "wgt", "weging", "weights")
@@ -167,6 +167,12 @@ class Survey(pd.DataFrame):
     @property
     def design(self) -> Design:
         return design_of(self)
+
+    def _repr_html_(self) -> str:
+        """A summary (survey, rows, design, respondents per year, questions), not the rows:
+        ``survey.head()`` shows those."""
+        from ..display import survey_html
+        return survey_html(self)
 
     @property
     def attrs(self):
@@ -299,6 +305,24 @@ def as_survey(data: pd.DataFrame, design: Design | None = None, *, name: str | N
     if design.weights:
         _LIVE.add(info)
     return survey
+
+
+def min_n_of(data=None, min_n: int | None = None) -> int:
+    """The small-base threshold (:mod:`kirc.disclose`): ``min_n`` if given, else the survey's,
+    else 30.
+
+    Examples
+    --------
+    >>> min_n_of(), min_n_of(min_n=5)
+    (30, 5)
+    """
+    if min_n is not None:
+        return int(min_n)
+    info = survey_of(data)
+    if info is not None:
+        return int(info.min_n)
+    attrs = getattr(data, "attrs", None) or {}
+    return int(attrs.get("min_n", config.MIN_N))
 
 
 def survey_of(data) -> SurveyInfo | None:
