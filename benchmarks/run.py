@@ -12,10 +12,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["coverage_nps.py", "coverage_design.py", "coverage_calibration.py",
-           "coverage_drivers.py", "coverage_alpha.py", "speed_metrics.py", "speed_read.py",
-           "speed_engines.py", "speed_intervals.py",
+           "coverage_drivers.py", "coverage_alpha.py", "coverage_linked.py", "speed_metrics.py",
+           "speed_read.py", "speed_engines.py", "speed_replicates.py", "speed_intervals.py",
            "speed_drivers.py", "render_charts.py", "render_speed.py"]
-SLOW = ("render_speed.py", "speed_engines.py")
+SLOW = ("render_speed.py", "speed_engines.py", "coverage_linked.py", "speed_replicates.py")
 
 
 def main(argv: list[str]) -> int:

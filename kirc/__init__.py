@@ -34,6 +34,9 @@ _LAZY = {
     "Survey": "kirc.survey.survey",
     "as_survey": "kirc.survey.survey",
     "Design": "kirc.survey.design",
+    "Replicates": "kirc.survey.design",
+    "with_replicates": "kirc.survey.replicates",
+    "export_replicates": "kirc.survey.replicates",
     "design_of": "kirc.survey.survey",
     "Tally": "kirc.estimate.tally",
     "tally_of": "kirc.estimate.tally",
@@ -51,6 +54,8 @@ _LAZY = {
     "change": "kirc.estimate.compare",
     "trend": "kirc.estimate.compare",
     "contrast": "kirc.estimate.contrast",
+    "trend_test": "kirc.estimate.compare",
+    "regress": "kirc.estimate.regress",
     # multiple-response questions
     "multiple_response": "kirc.estimate.multiple",
     "compare_options": "kirc.estimate.multiple",

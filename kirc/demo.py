@@ -252,6 +252,9 @@ SCAN_SIZE_SHARES = np.array([0.35, 0.40, 0.25])
 SCAN_SIZE_LOGIT = np.array([-0.5, 0.0, 0.6])
 SCAN_SECTOR_LOGIT = {1: 0.1, 2: 0.0, 3: 0.4, 4: 0.2, 5: -0.3, 6: -0.2, 7: 0.3, 8: 0.1}
 SCAN_RESPONSE_RATE = np.array([0.66, 0.72, 0.82])
+#: An organisation that answered last year answers again with this probability; the others
+#: with the probability that keeps each size class's response rate (most members return).
+SCAN_RESPONSE_AGAIN = 0.9
 SCAN_FTE_MEDIAN = np.array([0.2, 0.6, 1.8])
 
 # --------------------------------------------------------------------------------------------
@@ -722,10 +725,19 @@ def _scan_population(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[int, 
 
 
 def _scan_year(rng: np.random.Generator, year: int, organisations: pd.DataFrame,
-               members: np.ndarray, contacts: dict[int, tuple[str, str]]) -> pd.DataFrame:
+               members: np.ndarray, contacts: dict[int, tuple[str, str]],
+               answered: np.ndarray) -> pd.DataFrame:
+    """One year of the scan; ``answered`` (per organisation, updated) says who answered the
+    year before: they answer again with probability :data:`SCAN_RESPONSE_AGAIN`."""
     size_of_member = organisations["size"].to_numpy()[members] - 1
-    responds = rng.random(len(members)) < SCAN_RESPONSE_RATE[size_of_member] * rng.uniform(0.92, 1.05)
+    rate = SCAN_RESPONSE_RATE[size_of_member]
+    if answered.any():
+        again = SCAN_RESPONSE_AGAIN
+        rate = np.where(answered[members], again, rate * (1 - again) / (1 - rate))
+    responds = rng.random(len(members)) < rate * rng.uniform(0.92, 1.05)
     rows = members[responds]
+    answered[:] = False
+    answered[rows] = True
     org = organisations.iloc[rows]
     n = len(rows)
     size = org["size"].to_numpy() - 1
@@ -846,9 +858,11 @@ def generate(seed: int = DEFAULT_SEED,
     if "sectorscan" in surveys:
         organisations, members = _scan_population(scan_population_rng)
         contacts: dict[int, tuple[str, str]] = {}
+        answered = np.zeros(len(organisations), dtype=bool)
         for i, year in enumerate(YEARS):
             data["sectorscan", year] = _scan_year(year_rngs[len(YEARS) + i], year,
-                                                  organisations, members[year], contacts)
+                                                  organisations, members[year], contacts,
+                                                  answered)
     return data
 
 
@@ -881,7 +895,7 @@ def write(output_dir: str | Path = "surveys", seed: int = DEFAULT_SEED,
     >>> [p.name for p in written if p.suffix != ".sav"]
     ['sectorscan_2020.xlsx', 'sectorscan_2022.csv', 'sectorscan.toml', 'populatie_sectorscan.toml']
     >>> frame.groupby("year").size().to_dict()
-    {2020: 128, 2022: 128}
+    {2020: 133, 2022: 125}
     """
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)
@@ -1255,8 +1269,11 @@ DESIGN_TOML = {
     ],
     "sectorscan": [
         "# The organisation survey is a simple random sample of the member organisations; the",
-        "# population per year under [years] is its finite population correction.",
+        "# population per year under [years] is its finite population correction. Most",
+        "# members answer again the next year: `linked` names the organisation number, so that",
+        "# changes between years take the covariance of the returning organisations.",
         "[design]",
+        'linked = "id"',
         "",
     ],
 }

@@ -28,6 +28,13 @@ def survey(rows: int = 6000, seed: int = 0) -> pd.DataFrame:
     df.loc[::37, "weight"] = 0.0
     df["population"] = df["stratum"].map({1: 400.0, 2: 300.0, 3: 250.0})     # organisations
     df["units"] = df["stratum"].map({1: 40_000.0, 2: 9_000.0, 3: 25_000.0})  # respondents
+    df["team"] = rng.integers(0, 4, rows)                  # second stage: teams of 12 each
+    df["teams"] = 12.0
+    df["client"] = rng.integers(0, 2500, rows)             # returning units across the years
+    # replicate weights: the weight times a bootstrap count of the organisation
+    counts = rng.poisson(1.0, (25, 12)).astype(float)
+    for k in range(12):
+        df[f"rep{k + 1}"] = df["weight"] * counts[df["organisation"].to_numpy(), k]
     return df
 
 
@@ -40,6 +47,11 @@ DESIGNS = {
                                         psu="organisation"),
     "stratified clustered fpc": kirc.Design(weights="weight", strata="stratum",
                                             psu="organisation", fpc="population"),
+    "two stages": kirc.Design(weights="weight", strata="stratum", psu=["organisation", "team"],
+                              fpc=["population", "teams"]),
+    "replicates": kirc.Design(weights="weight", replicates=kirc.Replicates(
+        columns="rep*", method="bootstrap")),
+    "returning units": kirc.Design(weights="weight", strata="stratum", linked="client"),
 }
 
 #: (function, column, options) of every estimator

@@ -78,13 +78,14 @@ R = {
                    [0.0327904034980631, 0.0393448535055121, 0.0330094037496717,
                     0.0386052879676954, 0.0388673261125987, 0.0407353502716218,
                     0.0467219123919208]),
-    "avg_by_year": ([0.71969696969697, 0.741379310344828], [0.0181655978339897,
-                                                            0.02301311262046]),
-    "avg_2025": ([0.7, 0.8, 0.68, 0.928571428571428, 0.625, 0.933333333333333, 0.6, 0.625],
-                 [0.0820280034523798, 0.0584610828647457, 0.0528094853140081,
-                  0.0389611813102088, 0.0685090814821239, 0.0364568904232799,
-                  0.124014684387511, 0.0685090814821239]),
-    "avg_2025_degf": [9, 14, 24, 13, 15, 14, 4, 15],
+    "avg_by_year": ([0.723076923076923, 0.738095238095238], [0.0187376070559182,
+                                                              0.0200066682227706]),
+    "avg_2025": ([0.6, 0.538461538461539, 0.833333333333333, 0.8, 0.789473684210526, 0.8125,
+                  0.666666666666667, 0.666666666666667],
+                 [0.0791293802802057, 0.0706222842189392, 0.0388561954077934,
+                  0.045685369005585, 0.047772433809753, 0.0498407390064181,
+                  0.0982992629577619, 0.0567531059298056]),
+    "avg_2025_degf": [9, 12, 23, 19, 18, 15, 5, 17],
 }
 
 
@@ -152,7 +153,9 @@ def test_the_design_travels_with_filtering_and_column_selection(ks, orgs):
     assert kirc.design_of(ks[["nps", "weight"]]) == design
     assert kirc.design_of(ks.loc[ks["sector"] == "telecom"]) == design
     assert kirc.design_of(orgs).population == {2024: 168.0, 2025: 170.0}
-    assert hash(kirc.design_of(orgs)) == hash(kirc.Design(population={2024: 168, 2025: 170}))
+    # the definition declares the organisation number as the units that return each year
+    assert hash(kirc.design_of(orgs)) == hash(kirc.Design(population={2024: 168, 2025: 170},
+                                                          linked="id"))
     # a bare frame is a simple random sample
     import pandas as pd
     assert kirc.design_of(pd.DataFrame({"nps": [9.0]})) == kirc.Design()
@@ -195,17 +198,20 @@ def test_pooled_years_are_a_stratified_estimate_as_svydesign_with_fpc(orgs):
     # Rscript (orgs.csv as in the module docstring):
     #   o <- svydesign(ids=~1, strata=~year, fpc=~N, data=orgs)      # weights N_year / n_year
     #   m <- svymean(~staff_prepared, o); coef(m), SE(m), degf(o)
-    #     0.766773014783625 0.0139902750525582 246
-    #   confint(svyciprop(~staff_prepared, o, method="beta"))  0.737969205999781 0.793845102206158
-    #   svyby(~avg_ready, ~sector, o, svymean): telecom 0.597379273646401 (SE 0.0626145715444035),
-    #     overheid 0.940436413228776 (SE 0.0214568771774994)
-    out = kirc.share(orgs, "staff_prepared", method="beta")
-    assert out.loc[0, "estimate"] == pytest.approx(76.6773014783625, rel=1e-9)
-    assert out.loc[0, "se"] == pytest.approx(1.39902750525582, rel=1e-9)
-    assert out.loc[0, "df"] == 246
-    assert out.loc[0, "ci_low"] == pytest.approx(73.7969205999781, rel=1e-8)
-    assert out.loc[0, "ci_high"] == pytest.approx(79.3845102206158, rel=1e-8)
-    sectors = kirc.avg_readiness(orgs, by="sector").set_index("sector")
-    assert sectors.loc["telecom", "estimate"] == pytest.approx(59.7379273646401, rel=1e-9)
-    assert sectors.loc["telecom", "se"] == pytest.approx(6.26145715444035, rel=1e-9)
-    assert sectors.loc["overheid", "se"] == pytest.approx(2.14568771774994, rel=1e-9)
+    #     0.769706164972437 0.0130075562851285 254
+    #   confint(svyciprop(~staff_prepared, o, method="beta"))  0.742995954147091 0.79489157892848
+    #   svyby(~avg_ready, ~sector, o, svymean): telecom 0.648922991587316 (SE 0.0529846193393379),
+    #     overheid 0.809328233241085 (SE 0.0300169191003495)
+    # R's design takes the two years as unrelated samples: so does this one (linked=None); the
+    # covariance of the organisations answering in both years is tests/test_linked.py's.
+    unlinked = kirc.as_survey(orgs, kirc.design_of(orgs).replace(linked=None))
+    out = kirc.share(unlinked, "staff_prepared", method="beta")
+    assert out.loc[0, "estimate"] == pytest.approx(76.9706164972437, rel=1e-9)
+    assert out.loc[0, "se"] == pytest.approx(1.30075562851285, rel=1e-9)
+    assert out.loc[0, "df"] == 254
+    assert out.loc[0, "ci_low"] == pytest.approx(74.2995954147091, rel=1e-8)
+    assert out.loc[0, "ci_high"] == pytest.approx(79.489157892848, rel=1e-8)
+    sectors = kirc.avg_readiness(unlinked, by="sector").set_index("sector")
+    assert sectors.loc["telecom", "estimate"] == pytest.approx(64.8922991587316, rel=1e-9)
+    assert sectors.loc["telecom", "se"] == pytest.approx(5.29846193393379, rel=1e-9)
+    assert sectors.loc["overheid", "se"] == pytest.approx(3.00169191003495, rel=1e-9)

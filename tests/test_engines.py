@@ -45,6 +45,9 @@ def _chunks(frame, size=1000):
 @pytest.mark.parametrize("function, column, options", ESTIMATORS,
                          ids=[e[0].__name__ for e in ESTIMATORS])
 def test_engines_equal_pandas(data, parquet, design, function, column, options):
+    if (design.stages[1:] or design.replicates or design.linked) and \
+            function not in (kirc.nps, kirc.mean_score):
+        pytest.skip("the new designs' keys and sums: one answer-value query, one sum query")
     expected = function(data, column, by="sector", design=design, **options)
     relation = kirc.estimate.engines.connect().read_parquet(str(parquet))
     for other in (str(parquet), relation, _chunks(data)):
@@ -287,6 +290,9 @@ def test_counting_pass_equals_the_general_path(data, design, pieces, monkeypatch
     millions of rows are."""
     import kirc._pieces
     if pieces == "in pieces":
+        if design.stages[1:] or design.linked:
+            pytest.skip("the stages' and returning units' keys are counted like the PSUs: "
+                        "the pieces are those of the other designs")
         monkeypatch.setattr(kirc._pieces, "PIECE_ROWS", 997)
         assert len(data) > 2 * 997
     frame = data.copy()

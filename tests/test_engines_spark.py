@@ -65,3 +65,15 @@ def test_spark_change_trend_and_errors(data, frame):
     with pytest.raises(kirc.ScaleError, match="outside the scale 1–5") as error:
         kirc.csat(frame, "nps")
     assert error.value.column == "nps"
+
+
+@pytest.mark.parametrize("name", ["two stages", "replicates", "returning units"])
+def test_spark_gives_the_multistage_replicate_and_linked_variances(data, frame, name):
+    # the replicates: one SUM per replicate column (and their cross-products) in the same
+    # GROUP BY; the stages and the returning units: their keys in it
+    design = DESIGNS[name]
+    assert_same(kirc.change(data, "nps", "nps", by="sector", design=design),
+                kirc.change(frame, "nps", "nps", by="sector", design=design))
+    if name == "replicates":                  # the sums of y (not per answer value)
+        assert_same(kirc.mean_score(data, "score", by="sector", design=design),
+                    kirc.mean_score(frame, "score", by="sector", design=design))

@@ -207,7 +207,7 @@ def test_tabs_writes_into_reports_by_default_with_the_organisations(tmp_path):
     assert "Klaar voor de AVG" in book.sheetnames             # the organisation survey
     notes = [c.value for c in book["Toelichting"]["A"] if c.value]
     assert any("2.446 respondenten" in str(v) for v in notes)   # a count as Dutch writes it
-    assert any("116 organisaties" in str(v) for v in notes)
+    assert any("126 organisaties" in str(v) for v in notes)
 
 
 def test_one_progress_line_and_notebooks_only_on_request(tmp_path):

@@ -16,9 +16,12 @@ This is exactly R's ``svycontrast(svyby(~y, ~g, design, svymean, covmat=TRUE), c
 
 The interval and the test come from one method, so they never disagree:
 
-* **Design-based** (weights, clusters or calibration, or a side spanning strata): the Wald
-  interval ``estimate ± t(df)·se`` and its t-test, ``df`` the PSUs minus strata of the rows
-  compared.
+* **Design-based** (weights, clusters, stages, calibration, replicate weights or returning
+  units, or a side spanning strata): the Wald interval ``estimate ± t(df)·se`` and its t-test,
+  ``df`` the PSUs minus strata of the rows compared (replicates: the rank of their replicate
+  weights minus one). With replicate weights the difference is recomputed on every replicate
+  (:attr:`~kirc.estimate.variance.Influence.statistic`), as R's ``svycontrast`` of a replicate
+  design.
 * **Count-based** — two disjoint groups of an unweighted, unclustered sample, each within one
   stratum: the measure's two-sample interval and test (shares: the score interval that inverts
   the pooled z-test, SPSS's column-proportions test; the NPS: MOVER; means: Welch), as before.
@@ -37,7 +40,7 @@ from ..errors import ParameterError
 from ..measures import measure_of
 from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design
 from . import engines
-from .metrics import as_list, for_column, require_columns
+from .metrics import as_list, count_based, design_method, for_column, require_columns
 from .variance import Influence, domain_estimates, influence_variance
 
 __all__ = ["contrast", "compare_sides", "adjust_pvalues", "CONTRAST_COLUMNS", "ADJUSTMENTS",
@@ -85,7 +88,8 @@ def adjust_pvalues(p_values: np.ndarray, method: str) -> np.ndarray:
 
 
 def _side_influence(est: pd.DataFrame, sides: list[list[int]]) -> Influence:
-    """The linearised variables of each side's mean (a union of domains)."""
+    """The linearised variables of each side's mean (a union of domains); the statistic, the
+    side's ratio ΣY/ΣW."""
     sum_w = est["sum_w"].to_numpy(float)
     sum_wy = sum_w * np.nan_to_num(est["estimate"].to_numpy(float))
     domain, target, a, b = [], [], [], []
@@ -98,8 +102,18 @@ def _side_influence(est: pd.DataFrame, sides: list[list[int]]) -> Influence:
         a.append(np.full(len(members), -mean / total if total > 0 else 0.0))
         b.append(np.full(len(members), 1.0 / total if total > 0 else 0.0))
     cat = np.concatenate if sides else (lambda parts: np.array([]))
-    return Influence(cat(domain).astype(np.int64), cat(target).astype(np.int64),
-                     cat(a).astype(float), cat(b).astype(float), len(sides))
+    domain = cat(domain).astype(np.int64)
+    target = cat(target).astype(np.int64)
+
+    def statistic(W, Y):
+        totals_w = np.zeros((len(sides), W.shape[1]))
+        totals_y = np.zeros((len(sides), W.shape[1]))
+        np.add.at(totals_w, target, W[domain])
+        np.add.at(totals_y, target, Y[domain])
+        return totals_y / totals_w
+
+    return Influence(domain, target, cat(a).astype(float), cat(b).astype(float), len(sides),
+                     statistic)
 
 
 def _difference_influence(side: Influence, pairs: list[tuple[int, int]]) -> Influence:
@@ -119,8 +133,15 @@ def _difference_influence(side: Influence, pairs: list[tuple[int, int]]) -> Infl
     if not pairs:
         empty = np.array([], dtype=np.int64)
         return Influence(empty, empty, empty.astype(float), empty.astype(float), 0)
+    first = np.array([p[0] for p in pairs], dtype=np.int64)
+    second = np.array([p[1] for p in pairs], dtype=np.int64)
+
+    def statistic(W, Y):
+        values = side.statistic(W, Y)
+        return values[first] - values[second]
+
     return Influence(np.concatenate(domain), np.concatenate(target), np.concatenate(a),
-                     np.concatenate(b), len(pairs))
+                     np.concatenate(b), len(pairs), statistic)
 
 
 def _side_frame(est: pd.DataFrame, measure, sides, variances) -> pd.DataFrame:
@@ -202,10 +223,8 @@ def compare_sides(measure, est: pd.DataFrame, tally, call, pairs: list[tuple[lis
     se = np.sqrt(contrast_variance.variance)
     df = contrast_variance.df.astype(float)
     low, high, p_value = intervals.wald_t(estimate, se, df, confidence)
-    used = np.full(k, "design (Taylor), t", dtype=object)
-    design = call.design
-    simple = design.weights is None and design.psu is None and tally.calibration is None
-    if simple and k:
+    used = np.full(k, design_method(call.design, tally), dtype=object)
+    if count_based(call.design, tally) and not tally.linked and k:
         disjoint = np.array([not set(sides[x]) & set(sides[y]) for x, y in side_pairs])
         counted = disjoint & (a["strata"].to_numpy() <= 1) & (b["strata"].to_numpy() <= 1) \
             & (a["n"].to_numpy() > 0) & (b["n"].to_numpy() > 0)

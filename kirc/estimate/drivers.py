@@ -244,7 +244,7 @@ def _design_columns(data: pd.DataFrame, design, weights):
     resolved.check(data, _source(data))
     strata = resolved.strata_columns
     strata = None if not strata else (strata[0] if len(strata) == 1 else tuple(strata))
-    return resolved.weights, strata, resolved.psu
+    return resolved.weights, strata, resolved.first_psu   # a multistage design: its PSUs
 
 
 class _Prepared:

@@ -107,11 +107,28 @@ def for_column(measure: Measure, call, column: str) -> Measure:
     return measure
 
 
+def count_based(design, tally) -> bool:
+    """An unweighted sample of respondents without clusters, calibration or replicate
+    weights: its groups may have count-based intervals (and, without returning units, tests)."""
+    return (design.weights is None and design.psu is None and tally.calibration is None
+            and design.replicates is None)
+
+
+def design_method(design, tally) -> str:
+    """The name of a design-based comparison: Wald-t with the design's variance, saying which
+    (Taylor linearisation, with returning units' covariance, or replicate weights)."""
+    if tally.replicates is not None:
+        return f"replicates ({tally.replicates.replicates.method}), t"
+    if tally.linked:
+        return "design (Taylor), returning units (Tam 1984), t"
+    return "design (Taylor), t"
+
+
 def counted(est: pd.DataFrame, call, tally) -> np.ndarray:
     """Groups whose interval is count-based: an unweighted, unclustered, uncalibrated design
     and a group inside one stratum (a simple random sample of that stratum)."""
     design = call.design
-    if design.weights is not None or design.psu is not None or tally.calibration is not None:
+    if not count_based(design, tally):
         return np.zeros(len(est), dtype=bool)
     single = est["strata"].to_numpy() <= 1
     if design.has_fpc and len(tally.strata) > 1:

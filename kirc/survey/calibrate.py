@@ -61,7 +61,7 @@ from ..report.texts import CALIBRATION_METHODS, CALIBRATION_NOTE
 from .survey import as_survey, design_of, survey_of
 
 __all__ = ["calibrate", "weighting_report", "calibration_of", "methods_note", "combine",
-           "Calibration", "CalibrationPart", "CalibrationError", "METHODS"]
+           "recalibrate", "Calibration", "CalibrationPart", "CalibrationError", "METHODS"]
 
 METHODS = ("raking", "linear", "logit")
 #: R grake: rescale the starting weights when every population/sample ratio exceeds this.
@@ -632,6 +632,55 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     return as_survey(out, design.replace(weights=weight), calibration=calibration,
                      min_n=survey.min_n if survey is not None else None,
                      language=survey.language if survey is not None else "nl")
+
+
+def recalibrate(data: pd.DataFrame, calibration: Calibration, start: np.ndarray, *,
+                max_iter: int = 100, tolerance: float = 1e-10) -> np.ndarray:
+    """Calibrate columns of starting weights as ``calibration`` calibrated its own.
+
+    Each column of ``start`` (rows × R, e.g. replicate starting weights: the starting weights
+    times a replicate's factors) is calibrated to the same margins, per part (year), with the
+    same method and bounds, as R's ``calibrate`` does every replicate of a replicate-weight
+    design. Rows outside the calibrated sample get 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        The calibrated weights, rows × R.
+    """
+    file = _source(data)
+    start = np.asarray(start, dtype=float)
+    out = np.zeros_like(start)
+    labels = data[calibration.by].to_numpy() if calibration.by else None
+    _, lower, upper = _bounds(calibration.method, calibration.bounds)
+    for label, part in calibration.parts:
+        rows = np.ones(len(data), bool) if labels is None else labels == label
+        sub = data[rows]
+        base = (pd.to_numeric(sub[part.start_column], errors="coerce").to_numpy(float)
+                if part.start_column else np.full(len(sub), part.start_value))
+        positive = np.flatnonzero(rows)[base > 0]
+        inside = sub[base > 0]
+        blocks = [np.ones((len(inside), 1))]
+        targets = [sum(next(iter(part.margins.values())).values())]
+        for column, counts in part.margins.items():
+            code = _margin_codes(inside, column, counts)
+            indicator = np.zeros((len(code), len(counts)))
+            indicator[np.arange(len(code)), code] = 1.0
+            blocks.append(indicator[:, 1:])
+            targets.extend(list(counts.values())[1:])
+        X = np.hstack(blocks)
+        target = np.asarray(targets, dtype=float)
+        for r in range(start.shape[1]):
+            d = start[positive, r]
+            try:
+                g, scale, _ = _solve(X, d, target, calibration.method, lower, upper, max_iter,
+                                     tolerance, file)
+            except CalibrationError as error:
+                where = f" of {label}" if label is not None else ""
+                raise CalibrationError(f"replicate {r + 1}{where}: {error.message}",
+                                       file=file) from None
+            out[positive, r] = g * d * scale
+    return out
 
 
 def calibration_of(data) -> Calibration | None:

@@ -149,7 +149,8 @@ _OTHER_TOP_KEYS = {"drivers"}
 _CALIBRATION_KEYS = {"method", "bounds", "margins", "weight", "start_weights"}
 _MARGINS_FILE_KEYS = {"title", "source", "margins"}
 _DESIGN_KEYS = {"weights": ("weight",), "strata": ("category",),
-                "psu": ("category", "number", "text"), "fpc": ("number",), "lonely_psu": None}
+                "psu": ("category", "number", "text"), "fpc": ("number",), "lonely_psu": None,
+                "linked": ("category", "number", "text"), "replicates": None}
 _REQUIRED_TOP_KEYS = ("name", "title", "unit", "constructs", "questionnaires", "years")
 _QUESTIONNAIRE_KEYS = {"label", "columns"}
 _YEAR_KEYS = {"file", "questionnaire", "population", "read"}
@@ -787,13 +788,18 @@ def _report(raw, constructs: dict, path: Path) -> dict:
 def _design_table(table, constructs: dict, years: dict, path: Path) -> dict:
     """The ``[design]`` table: construct names of the weights, strata, PSU and fpc.
 
-    Returns ``{"weights", "strata" (list), "psu", "fpc", "lonely_psu"}``; absent keys are None
-    (``strata`` an empty list, ``lonely_psu`` "fail"). Without an ``fpc`` the populations per
-    year of ``[years]`` are the finite population correction (each year its own sample).
+    Returns ``{"weights", "strata" (list), "psu", "fpc", "lonely_psu", "linked",
+    "replicates"}``; absent keys are None (``strata`` an empty list, ``lonely_psu`` "fail").
+    ``psu`` and ``fpc`` are a construct or a list of them (one per stage); ``linked`` is a
+    construct or ``"id"``; ``replicates`` a :class:`kirc.Replicates` whose columns are the
+    file's columns matching a pattern (``columns = "repw*"``) or listed. Without an ``fpc``
+    the populations per year of ``[years]`` are the finite population correction (each year
+    its own sample).
     """
     from .design import LONELY_PSU
 
-    design = {"weights": None, "strata": [], "psu": None, "fpc": None, "lonely_psu": "fail"}
+    design = {"weights": None, "strata": [], "psu": None, "fpc": None, "lonely_psu": "fail",
+              "linked": None, "replicates": None}
     if table is None:
         return design
     if not isinstance(table, dict):
@@ -810,7 +816,14 @@ def _design_table(table, constructs: dict, years: dict, path: Path) -> dict:
                             f"(R's survey.lonely.psu), not {value!r}", path)
             design[key] = value
             continue
-        names = value if key == "strata" and isinstance(value, list) else [value]
+        if key == "replicates":
+            design[key] = _replicates_table(value, path)
+            continue
+        if key == "linked" and value == "id":
+            design[key] = "id"
+            continue
+        several = key in ("strata", "psu", "fpc") and isinstance(value, list)
+        names = value if several else [value]
         for name in names:
             if not isinstance(name, str) or name not in constructs:
                 close = difflib.get_close_matches(str(name), list(constructs), n=1)
@@ -820,11 +833,36 @@ def _design_table(table, constructs: dict, years: dict, path: Path) -> dict:
                 raise _fail(f"[design]: {key} = {name!r} is a construct of type "
                             f"{constructs[name]['type']!r}; it must be of type "
                             f"{' or '.join(types)}", path)
-        design[key] = list(names) if key == "strata" else value
+        design[key] = list(names) if key == "strata" else (
+            list(names) if several and len(names) > 1 else names[0] if several else value)
     if design["fpc"] is not None and any(y["population"] for y in years.values()):
         raise _fail("[design]: give the finite population either as fpc (a construct) or as "
                     "population per year under [years], not both", path)
+    if design["replicates"] is not None and any(y["population"] for y in years.values()):
+        raise _fail("[design]: replicate weights carry the finite population correction; "
+                    "give no population per year under [years] with replicates", path)
+    if design["replicates"] is not None and (design["psu"] or design["fpc"]):
+        raise _fail("[design]: replicate weights carry the clusters and the finite population "
+                    "correction; give no psu or fpc with replicates", path)
     return design
+
+
+def _replicates_table(value, path: Path):
+    """``[design] replicates = { columns = "repw*", method = "JK1", ... }``."""
+    from .design import REPLICATE_METHODS, Replicates
+
+    if not isinstance(value, dict) or "columns" not in value:
+        raise _fail("[design]: replicates must be a table with columns (a pattern such as "
+                    "\"repw*\" or a list of column names) and method", path)
+    _check_keys(value, {"columns", "method", "scale", "rscales", "rho", "mse"},
+                "[design.replicates]", path)
+    if value.get("method") not in REPLICATE_METHODS:
+        raise _fail(f"[design.replicates]: method must be one of "
+                    f"{', '.join(REPLICATE_METHODS)}, not {value.get('method')!r}", path)
+    try:
+        return Replicates(**value)
+    except ParameterError as error:
+        raise _fail(f"[design.replicates]: {error.message}", path) from None
 
 
 def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, file) -> None:
@@ -877,7 +915,8 @@ def survey_design(definition: dict, years=None):
         strata.insert(0, "year")
     return Design(weights=spec.get("weights"), strata=tuple(strata) or None, psu=spec.get("psu"),
                   fpc=spec.get("fpc"), population=population,
-                  lonely_psu=spec.get("lonely_psu", "fail"))
+                  lonely_psu=spec.get("lonely_psu", "fail"), linked=spec.get("linked"),
+                  replicates=spec.get("replicates"))
 
 
 def _calibration(spec, constructs: dict, years: dict, path: Path, folders=None) -> dict:
@@ -1222,6 +1261,15 @@ def _prepare_year(definition: dict, year: int, calibration: dict | None, persona
         if calibration is not None:
             part.weights, part.calibration = _calibrated_year(part.frame, calibration, year,
                                                               definition)
+            replicates = (definition.get("design") or {}).get("replicates")
+            if replicates is not None:
+                # every replicate calibrated to the same margins, from its own weights (R's
+                # calibrate() of a replicate-weight design)
+                from .calibrate import recalibrate
+
+                names = replicates.bind(part.frame.columns, file).columns
+                part.frame[list(names)] = recalibrate(
+                    part.frame, part.calibration, part.frame[list(names)].to_numpy(float))
     from ..io.meta import PersonalDataWarning
 
     # A column the definition maps is never dropped silently (harmonise refuses it); the
@@ -1582,6 +1630,19 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
         if counts:
             counts_per_construct[name] = counts
         out[name] = values
+    replicates = (definition.get("design") or {}).get("replicates")
+    if replicates is not None:
+        # the replicate weights are carried under their own names (they are no constructs)
+        names = replicates.bind([c for c in raw.columns if c not in dropped], file).columns
+        for name in names:
+            if name not in raw.columns:
+                raise ColumnError(f"the replicate-weight column that the definition "
+                                  f"{definition['path']} lists is not in the file", file=file,
+                                  column=name)
+            values = pd.to_numeric(raw[name], errors="coerce")
+            if (values.isna() & raw[name].notna()).any():
+                raise ScaleError("replicate weights must be numbers", file=file, column=name)
+            out[name] = values.astype("float64")
     frame = pd.DataFrame(out, index=raw.index).reset_index(drop=True)
     _check_weights_present(frame, definition, columns, file)
     return frame, counts_per_construct
@@ -1625,7 +1686,9 @@ def _check_weights_present(frame: pd.DataFrame, definition: dict, columns: dict,
     if not weights:
         return
     design = set((definition.get("design") or {}).get("strata") or [])
-    design |= {(definition.get("design") or {}).get(key) for key in ("psu", "fpc")}
+    for key in ("psu", "fpc", "linked"):
+        value = (definition.get("design") or {}).get(key)
+        design |= set(value) if isinstance(value, list) else {value}
     answers = [name for name, spec in constructs.items()
                if spec["type"] != "weight" and name not in design
                and columns.get(name) is not None]

@@ -290,6 +290,7 @@ def as_survey(data: pd.DataFrame, design: Design | None = None, *, name: str | N
         raise ParameterError(f"design must be a kirc.Design, not {type(design).__name__}")
     source = metadata.pop("source", None) or (old.source if old else None) or \
         getattr(data, "attrs", {}).get("source") or name
+    design = design.bind(data.columns, source)
     sample = Sample.of(data, design, calibration, source=source)
     base = old.replace(lost=None) if old is not None else SurveyInfo(design, sample)
     info = base.replace(design=design, sample=sample, calibration=calibration,
@@ -442,6 +443,8 @@ def resolve_design(data, design: Design | None = None, weights=FROM_DESIGN,
             base = base.replace(weights=weights)
     if population is not FROM_DESIGN:
         base = base.replace(population=population, fpc=None)
+    if isinstance(data, pd.DataFrame):
+        base = base.bind(data.columns, source)
     if info is not None and info.calibration is not None and \
             base.weights != info.calibration.weight:
         sample = sample if sample is None else Sample(sample.frame, sample.design)

@@ -27,6 +27,12 @@ population size that differs within a stratum is a :class:`kirc.KircError` namin
 never a silently wrong number. :func:`kirc.mean_score`, whose answers may take any value, sums
 the powers of y in the engine instead.
 
+Multistage designs add the later stages' unit columns to the ``GROUP BY`` (and their
+population sizes as ``MIN``/``MAX``), returning units their unit column; a replicate-weight
+design adds one ``SUM`` per replicate column and per pair of them (the cross-products whose
+rank gives R's degrees of freedom) to the same ``GROUP BY`` — in memory, one weighted count per
+replicate column in the same counting pass.
+
 The results agree with the in-memory path to rounding (sums added in another order: 1e-12
 relative), weighted and with a stratified, clustered design (``tests/test_engines*.py``). One
 difference: when a domain column is missing for some rows, the in-memory path lists their
@@ -45,6 +51,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -224,6 +231,7 @@ def tally_measure(data, measure, column: str, by: list[str], call) -> Tally:
             raise ColumnError(f"no such column; the data has {shown}"
                               + (", ..." if len(empty.columns) > 12 else ""),
                               file=source.name, column=name)
+    call.design = call.design.bind(empty.columns, source.name)
     call.design.check(empty, source.name)
     return tally_source(source, measure, column, by, call.design)
 
@@ -243,7 +251,12 @@ def _tally_chunks(chunks, measure, column, by, call) -> Tally:
         tallies.append(tally_frame(chunk, measure, column, by, call))
     if not tallies:
         raise ParameterError("the iterator of data gave no chunks")
-    if call.design.weights is None:
+    if call.design.weights is None and call.design.replicates is None:
+        if len(call.design.stages) > 1 and call.design.stage_fpcs:
+            raise ParameterError("an unweighted multistage design needs its weights in chunks "
+                                 "(a column of the product of the stages' inverse sampling "
+                                 "fractions, as R's weights(design)): give weights=",
+                                 file=call.source)
         # Unweighted with a finite population, a unit weighs N_h / m_h of the *whole* sample:
         # undo each chunk's own m_h before adding up, apply the whole's after.
         tallies = [_scale_by_unit(t, inverse=True) for t in tallies]
@@ -273,8 +286,7 @@ def _scale_by_unit(tally: Tally, inverse: bool = False) -> Tally:
         table[column] = table[column].to_numpy(float) * u
     for column in ("sum_w2", "sum_w2y", "sum_w2y2", *(f"w2_{c}" for c in tally.classes)):
         table[column] = table[column].to_numpy(float) * u * u
-    return Tally(table, list(tally.by), tally.strata, list(tally.classes), tally.clustered,
-                 tally.lonely_psu, tally.stratified, tally.domains)
+    return replace(tally, table=table)
 
 
 @keyword_only("by", "design")

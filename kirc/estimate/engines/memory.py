@@ -21,8 +21,8 @@ import pandas as pd
 from ..._keys import DENSE_KEY_RANGE as _DENSE_KEY_RANGE, groups_of
 from ..._pieces import each_piece
 from ...errors import KircError
-from ...survey.design import PSU, STRATUM, RowDesign, row_design
-from ..tally import Tally, tally_rows
+from ...survey.design import STRATUM, RowDesign, row_design
+from ..tally import ReplicateTerms, Tally, gram_by_group, put_units, replicate_columns, tally_rows
 
 #: Answers spanning more values than this take the general path.
 MAX_SPAN = 1024
@@ -79,6 +79,8 @@ def tally_frame(data: pd.DataFrame, measure, column: str, by: list[str], call) -
     its design, and the survey's sample when ``data`` is a domain of a survey.
     """
     calibration = call.sample.calibration if call.sample is not None else None
+    if call.design.replicates is not None:
+        calibration = None               # the replicate weights carry the calibration
     if calibration is None:
         fast = _tally_fast(data, measure, column, by, call)
         if fast is not None:
@@ -128,14 +130,15 @@ def _tally_fast(data: pd.DataFrame, measure, column: str, by: list[str], call):
     except KircError:
         return None
     return _count(values, missing, low, span, groups, rows, rule.y, rule.code,
-                  measure.classes)
+                  measure.classes, rule.valid)
 
 
 def _simple(call) -> bool:
     """No weights, strata, clusters or finite population, and the rows are the sample."""
     design = call.design
     return (call.sample is None and design.weights is None and not design.strata_columns
-            and design.psu is None and design.fpc is None and design.population is None)
+            and design.psu is None and design.fpc is None and design.population is None
+            and design.replicates is None and design.linked is None)
 
 
 class _OffsetGroups:
@@ -212,7 +215,8 @@ def _offset_groups(data, by):
     return _OffsetGroups(columns, lows, highs)
 
 
-def _count(values, missing, low, span, groups, rows, y_value, class_value, classes):
+def _count(values, missing, low, span, groups, rows, y_value, class_value, classes,
+           valid_value):
     n_rows = len(values)
     offsets = isinstance(groups, _OffsetGroups)
     if rows.keep is None:                               # _simple: nothing to drop
@@ -237,12 +241,15 @@ def _count(values, missing, low, span, groups, rows, y_value, class_value, class
                 code -= low
             return code
         sums = _bincounts(code_of, n_rows, total, rows.weights)
+        replicated = _replicate_sums(code_of, n_rows, total, rows, valid_value, span, keep,
+                                     every, slots)
         return _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
-                           class_value, classes, n_strata, n_psu, clustered, every, keep)
+                           class_value, classes, n_strata, n_psu, clustered, every, keep,
+                           valid_value, replicated)
     if offsets:
         groups = _Materialised(groups, groups.code_of())
     return _count_general(values, missing, low, span, groups, rows, y_value, class_value,
-                          classes, keep, every, slots, n_strata, n_psu, clustered)
+                          classes, keep, every, slots, n_strata, n_psu, clustered, valid_value)
 
 
 class _Materialised:
@@ -257,7 +264,7 @@ class _Materialised:
 
 
 def _count_general(values, missing, low, span, groups, rows, y_value, class_value, classes,
-                   keep, every, slots, n_strata, n_psu, clustered):
+                   keep, every, slots, n_strata, n_psu, clustered, valid_value):
     n_rows = len(values)
     g = groups.codes if every else groups.codes[keep]
     total = groups.size * n_strata * n_psu * slots
@@ -274,12 +281,42 @@ def _count_general(values, missing, low, span, groups, rows, y_value, class_valu
     code = cell * slots + (v - low).astype(np.int64, copy=False)
     weights = None if rows.weights is None else (rows.weights if every else rows.weights[keep])
     sums = _bincounts(code.__getitem__, len(code), total, weights)
+    replicated = _replicate_sums(code.__getitem__, len(code), total, rows, valid_value, span,
+                                 keep, every, slots)
     return _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
-                       class_value, classes, n_strata, n_psu, clustered, every, keep)
+                       class_value, classes, n_strata, n_psu, clustered, every, keep,
+                       valid_value, replicated)
+
+
+def _replicate_sums(code_of, n_rows, total, rows, valid_value, span, keep, every, slots):
+    """Per replicate, Σ w_r per code (one weighted count per replicate column, in the pass's
+    pieces), and the replicate weights' cross-products per domain over valid answers."""
+    if rows.replicates is None:
+        return None
+    matrix = rows.replicates if every else rows.replicates[keep]
+    matrix = np.asfortranarray(matrix)
+    size = matrix.shape[1]
+
+    def piece(part):
+        code = code_of(part)
+        out = np.empty((total, size))
+        for r in range(size):
+            out[:, r] = np.bincount(code, weights=matrix[part, r], minlength=total)
+        return (out,)
+
+    sums = _added(each_piece(piece, n_rows, total * size), 0)
+    # valid answers per row, and the domain of each row, for the cross-products
+    code = code_of(slice(None))
+    slot = code % slots
+    valid_slot = np.zeros(slots, dtype=bool)
+    valid_slot[:span] = valid_value
+    valid = valid_slot[slot]
+    return sums, valid, code // slots
 
 
 def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
-                class_value, classes, n_strata, n_psu, clustered, every, keep):
+                class_value, classes, n_strata, n_psu, clustered, every, keep, valid_value,
+                replicated=None):
     """The tally from the counts (and Σw, Σw²) per code of (domain, stratum, PSU, answer)."""
     counts = sums[0].reshape(-1, slots)
     present = np.flatnonzero(counts.sum(axis=1))
@@ -289,12 +326,11 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
         sw2 = sums[2].reshape(-1, slots)[present]
     else:
         sw = sw2 = counts
-    valid = np.ones(slots)
+    valid = np.zeros(slots)
+    valid[:span] = valid_value
     y = np.zeros(slots)
     kind = np.full(slots, -1, dtype=np.int64)
-    y[:span], kind[:span] = y_value, class_value
-    if missing is not None:
-        valid[span] = 0.0
+    y[:span], kind[:span] = np.where(valid_value, y_value, 0.0), class_value
     sums = {"n": counts @ valid, "n_missing": counts.sum(axis=1) - counts @ valid,
             "sum_w": sw @ valid, "sum_wy": sw @ y, "sum_wy2": sw @ (y * y),
             "sum_w2": sw2 @ valid, "sum_w2y": sw2 @ y, "sum_w2y2": sw2 @ (y * y)}
@@ -305,6 +341,22 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
         sums[f"w2_{label}"] = sw2 @ mine
     for column in ("n", "n_missing", *(f"n_{c}" for c in classes)):
         sums[column] = np.rint(sums[column]).astype(np.int64)
+    terms = None
+    if replicated is not None:
+        rep, row_valid, row_cell = replicated
+        size = rep.shape[1]
+        rep = rep.reshape(-1, slots, size)[present]          # cells × slots × R
+        names = replicate_columns(size, classes)
+        per_w = np.einsum("csr,s->rc", rep, valid)
+        per_y = np.einsum("csr,s->rc", rep, y)
+        for r in range(size):
+            sums[names["w"][r]] = per_w[r]
+            sums[names["wy"][r]] = per_y[r]
+        for k, label in enumerate(classes):
+            mine = (kind == k).astype(float)
+            per_class = np.einsum("csr,s->rc", rep, mine)
+            for r in range(size):
+                sums[names[label][r]] = per_class[r]
     psu_code = present % n_psu
     rest = present // n_psu
     domain_code, stratum_code = rest // n_strata, rest % n_strata
@@ -326,8 +378,17 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
         table["_domain"] = domain_code
     table[STRATUM] = rows.strata[STRATUM].to_numpy()[stratum_code]
     if clustered:
-        table[PSU] = rows.psu_values[psu_code]
-    for name, column in sums.items():
-        table[name] = column
+        put_units(table, rows.psu_values[psu_code], rows.n_stages)
+    if replicated is not None:
+        # the cross-products per domain of the tally's domains
+        row_domain = row_cell // (n_strata * n_psu)
+        if isinstance(groups, (_OffsetGroups, _Materialised)):
+            row_domain = np.searchsorted(all_codes, row_domain)
+        matrix = rows.replicates if every else rows.replicates[keep]
+        terms = ReplicateTerms(rows.design.replicates,
+                               gram_by_group(matrix, row_valid, row_domain, len(all_keys)))
+    sums = pd.DataFrame(sums, index=table.index)
+    table = pd.concat([table, sums], axis=1)
     return Tally(table, list(all_keys.columns), rows.strata, list(classes), clustered,
-                 rows.design.lonely_psu, rows.stratified, all_keys.reset_index(drop=True))
+                 rows.design.lonely_psu, rows.stratified, all_keys.reset_index(drop=True),
+                 None, list(rows.stages), terms, rows.units)

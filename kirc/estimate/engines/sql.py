@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..._keys import groups_of
-from ...errors import ColumnError, ScaleError
-from ...survey.design import PSU, STRATUM, _fpc_per_stratum
-from ..tally import SUMS, Tally
+from ...errors import ColumnError, ParameterError, ScaleError
+from ...survey.design import PSU, STRATUM, _fpc_per_stratum, stage_key
+from ..tally import SUMS, ReplicateTerms, Tally, replicate_columns, restage
 
 _INF = "CAST('Infinity' AS DOUBLE)"
 
@@ -138,6 +138,52 @@ def _literal(value) -> str:
 # the query
 
 
+def _unit_columns(design) -> list[str]:
+    """The unit columns the cells are keyed by (every stage with an fpc per stage)."""
+    columns = list(design.unit_columns)
+    return columns if len(columns) <= 1 or design.stage_fpcs else columns[:1]
+
+
+def _unit_items(q, design) -> list[tuple[str, str]]:
+    return [(q(c), f"_p{i}") for i, c in enumerate(_unit_columns(design))]
+
+
+def _fpc_items(source, design, kept: str) -> list[str]:
+    """MIN, MAX and the bad values of every stage's fpc column."""
+    q = source.quote
+    items = []
+    for i, column in enumerate(design.stage_fpcs):
+        f = f"CAST({q(column)} AS DOUBLE)" if source.numeric(column) else \
+            f"TRY_CAST({q(column)} AS DOUBLE)"
+        items += [f"MIN(CASE WHEN {kept} THEN {f} END) AS _fpc{i}_min",
+                  f"MAX(CASE WHEN {kept} THEN {f} END) AS _fpc{i}_max",
+                  f"SUM(CASE WHEN {kept} AND NOT COALESCE({f} > 0 AND {f} <= {_INF}, FALSE) "
+                  f"THEN 1 ELSE 0 END) AS _fpc{i}_bad"]
+    return items
+
+
+def _replicate_items(source, design, ok: str, x: str | None = None) -> list[str]:
+    """Per replicate column Σw_r (and Σw_r·x), the cross-products Σw_j·w_k, and a count of
+    missing or non-numeric replicate weights, over the rows where ``ok``."""
+    replicates = design.replicates
+    if replicates is None:
+        return []
+    q = source.quote
+    names = [f"CAST({q(c)} AS DOUBLE)" for c in replicates.columns]
+    items = []
+    for k, r in enumerate(names, start=1):
+        items.append(f"SUM(CASE WHEN {ok} THEN {r} ELSE 0 END) AS _rs{k}")
+        if x is not None:
+            items.append(f"SUM(CASE WHEN {ok} THEN {r} * {x} ELSE 0 END) AS _rsy{k}")
+    for j in range(len(names)):
+        for k in range(j, len(names)):
+            items.append(f"SUM(CASE WHEN {ok} THEN {names[j]} * {names[k]} ELSE 0 END) "
+                         f"AS _g{j + 1}_{k + 1}")
+    bad = " OR ".join(f"{r} IS NULL OR NOT ({r} > -{_INF} AND {r} < {_INF})" for r in names)
+    items.append(f"SUM(CASE WHEN {ok} AND ({bad}) THEN 1 ELSE 0 END) AS _r_bad")
+    return items
+
+
 def _trusting_query(source: Source, column: str, by, strata, design):
     """The weighted answer-value query when every weight is a positive finite number.
 
@@ -149,18 +195,14 @@ def _trusting_query(source: Source, column: str, by, strata, design):
     q = source.quote
     keys = [(q(c), f"_b{i}") for i, c in enumerate(by)]
     keys += [(q(c), f"_s{i}") for i, c in enumerate(strata)]
-    if design.psu is not None:
-        keys.append((q(design.psu), "_p"))
+    keys += _unit_items(q, design)
     keys.append((q(column), "_v"))
     w = q(design.weights)
     items = [f"{expr} AS {alias}" for expr, alias in keys]
     items += ["COUNT(*) AS _rows", f"COUNT({w}) AS _w_count", f"MIN({w}) AS _w_min",
               f"MAX({w}) AS _w_max", f"SUM({w}) AS _sw", f"SUM({w} * {w}) AS _sw2"]
-    if design.fpc is not None:
-        f = f"CAST({q(design.fpc)} AS DOUBLE)"
-        items += [f"MIN({f}) AS _fpc_min", f"MAX({f}) AS _fpc_max",
-                  f"SUM(CASE WHEN COALESCE({f} > 0 AND {f} <= {_INF}, FALSE) THEN 0 ELSE 1 "
-                  "END) AS _fpc_bad"]
+    items += _fpc_items(source, design, "TRUE")
+    items += _replicate_items(source, design, "TRUE")
     return ", ".join(items), list(dict.fromkeys(expr for expr, _ in keys))
 
 
@@ -181,8 +223,7 @@ def _query(source: Source, measure, column: str, by, strata, design):
 
     keys = [(q(c), f"_b{i}") for i, c in enumerate(by)]
     keys += [(q(c), f"_s{i}") for i, c in enumerate(strata)]
-    if design.psu is not None:
-        keys.append((q(design.psu), "_p"))
+    keys += _unit_items(q, design)
     if measure.discrete:
         keys.append((q(column), "_v"))
     items = [f"{expr} AS {alias}" for expr, alias in keys]
@@ -223,12 +264,11 @@ def _query(source: Source, measure, column: str, by, strata, design):
                   f"SUM(CASE WHEN {valid} AND NOT {finite} THEN 1 ELSE 0 END) AS _w_nonfinite"]
         if not weighted:
             items.append("SUM(1) AS _kept")
-    if design.fpc is not None:
-        f = double(design.fpc)
-        items += [f"MIN(CASE WHEN {kept} THEN {f} END) AS _fpc_min",
-                  f"MAX(CASE WHEN {kept} THEN {f} END) AS _fpc_max",
-                  f"SUM(CASE WHEN {kept} AND NOT COALESCE({f} > 0 AND {f} <= {_INF}, FALSE) "
-                  "THEN 1 ELSE 0 END) AS _fpc_bad"]
+    if measure.discrete:
+        items += _replicate_items(source, design, kept)
+    else:
+        items += _replicate_items(source, design, ok, y)
+    items += _fpc_items(source, design, kept)
     group = list(dict.fromkeys(expr for expr, _ in keys))
     return ", ".join(items), group
 
@@ -243,7 +283,7 @@ def tally_source(source: Source, measure, column: str, by: list[str], design) ->
     weighted = design.weights is not None
     cells = None
     if weighted and measure.discrete and source.numeric(design.weights) and \
-            (design.fpc is None or source.numeric(design.fpc)):
+            all(source.numeric(c) for c in design.stage_fpcs):
         cells = source.run(*_trusting_query(source, column, by, strata, design))
         if _trusted(cells):
             cells["_kept"] = cells["_rows"]
@@ -279,18 +319,31 @@ def tally_source(source: Source, measure, column: str, by: list[str], design) ->
         if weighted:
             _check_weights(cells, design, name,
                            int(cells["_w_nonfinite"].to_numpy(float)[valid].sum()))
+        gram = None
+        if design.replicates is not None:
+            _check_replicates(cells, design, name, valid)
+            size = design.replicates.size
+            names = replicate_columns(size, measure.classes)
+            for k in range(size):
+                rs = cells[f"_rs{k + 1}"].to_numpy(float)
+                sums[names["w"][k]] = np.where(valid, rs, 0.0)
+                sums[names["wy"][k]] = sums[names["w"][k]] * y
+                for c, label in enumerate(measure.classes):
+                    sums[names[label][k]] = np.where(valid & (code == c), rs, 0.0)
+            gram = _gram_cells(cells, size, valid, by)
         frame = pd.DataFrame(sums)
         key_columns = [*(f"_b{i}" for i in range(len(by))),
                        *(f"_s{i}" for i in range(len(strata))),
-                       *(["_p"] if design.psu is not None else [])]
+                       *(f"_p{i}" for i in range(len(_unit_columns(design))))]
         for column in key_columns:
             frame[column] = cells[column].to_numpy()
         frame["_kept"] = kept
-        extra = [c for c in ("_fpc_min", "_fpc_max", "_fpc_bad") if c in cells]
+        extra = [c for c in cells.columns if c.startswith("_fpc")]
         for column in extra:
             frame[column] = cells[column].to_numpy()
         aggregations = {c: "sum" for c in [*sums, "_kept"]}
-        aggregations.update({"_fpc_min": "min", "_fpc_max": "max", "_fpc_bad": "sum"})
+        aggregations.update({c: ("min" if c.endswith("_min") else "max" if c.endswith("_max")
+                                 else "sum") for c in extra})
         aggregations = {c: a for c, a in aggregations.items() if c in frame}
         if key_columns:
             cells = (frame.groupby(key_columns, dropna=False, sort=False, observed=True)
@@ -313,7 +366,42 @@ def tally_source(source: Source, measure, column: str, by: list[str], design) ->
                                  "niet' as missing", file=name, column=column)
         if weighted:
             _check_weights(cells, design, name, int(cells["_w_nonfinite"].sum()))
-    return _assemble(cells, measure, by, strata, design, name)
+        gram = None
+        if design.replicates is not None:
+            _check_replicates(cells, design, name, None)
+            size = design.replicates.size
+            names = replicate_columns(size)
+            for k in range(size):
+                cells[names["w"][k]] = cells[f"_rs{k + 1}"].to_numpy(float)
+                cells[names["wy"][k]] = cells[f"_rsy{k + 1}"].to_numpy(float)
+            gram = _gram_cells(cells, size, None, by)
+    return _assemble(cells, measure, by, strata, design, name, gram)
+
+
+def _check_replicates(cells, design, name, valid) -> None:
+    bad = cells["_r_bad"].to_numpy(float)
+    if valid is not None:
+        bad = np.where(valid, bad, 0.0)
+    if bad.sum() > 0:
+        raise ScaleError(f"{int(bad.sum())} rows have a missing or non-numeric replicate "
+                         "weight (R: 'Missing values not allowed in repweights')", file=name,
+                         column=design.replicates.columns[0])
+
+
+def _gram_cells(cells, size, valid, by) -> pd.DataFrame:
+    """The replicate weights' cross-products per domain (keys ``_b0``, ...), R × R each."""
+    names = [f"_g{j + 1}_{k + 1}" for j in range(size) for k in range(j, size)]
+    values = cells[names].to_numpy(float)
+    if valid is not None:
+        values = np.where(valid[:, None], values, 0.0)
+    keys = [f"_b{i}" for i in range(len(by))]
+    frame = pd.DataFrame(values, columns=names)
+    for key in keys:
+        frame[key] = cells[key].to_numpy()
+    if keys:
+        return frame.groupby(keys, dropna=False, sort=False, observed=True)[names].sum() \
+            .reset_index()
+    return frame[names].sum().to_frame().T
 
 
 def _check_weights(cells, design, name, nonfinite_valid):
@@ -326,9 +414,11 @@ def _check_weights(cells, design, name, nonfinite_valid):
                          "infinite", file=name, column=design.weights)
 
 
-def _assemble(cells: pd.DataFrame, measure, by, strata, design, name) -> Tally:
+def _assemble(cells: pd.DataFrame, measure, by, strata, design, name, gram=None) -> Tally:
     by_columns = [f"_b{i}" for i in range(len(by))]
     strata_columns = [f"_s{i}" for i in range(len(strata))]
+    units = _unit_columns(design)
+    unit_columns = [f"_p{i}" for i in range(len(units))]
     # every domain of the data, also one whose rows all weigh 0, as the in-memory path lists
     if by:
         domains = cells[by_columns].drop_duplicates(ignore_index=True)
@@ -341,9 +431,12 @@ def _assemble(cells: pd.DataFrame, measure, by, strata, design, name) -> Tally:
         if cells[alias].isna().any():
             raise ColumnError("the stratum of some respondents is missing", file=name,
                               column=column)
-    if design.psu is not None and cells["_p"].isna().any():
-        raise ColumnError("the PSU (cluster) of some respondents is missing", file=name,
-                          column=design.psu)
+    for column, alias in zip(units, unit_columns):
+        if cells[alias].isna().any():
+            what = "PSU (cluster)" if alias == "_p0" and design.stages else \
+                "unit (linked id)" if not design.stages else "sampling unit"
+            raise ColumnError(f"the {what} of some respondents is missing", file=name,
+                              column=column)
     # strata: sorted keys, codes per cell
     if strata:
         unique = cells[strata_columns].drop_duplicates().sort_values(strata_columns)
@@ -363,13 +456,17 @@ def _assemble(cells: pd.DataFrame, measure, by, strata, design, name) -> Tally:
     strata_frame["fpc"] = _fpc(cells, design, stratum_code, strata_frame, name)
     n = cells["n"].to_numpy(float)
     n_missing = cells["n_missing"].to_numpy(float)
-    if design.psu is not None:
-        psu_codes = pd.factorize(cells["_p"])[0]
+    if units:
+        psu_codes = pd.factorize(cells["_p0"])[0]
         pairs = np.unique(stratum_code * (psu_codes.max() + 1) + psu_codes)
         psus = np.bincount(pairs // (psu_codes.max() + 1), minlength=len(strata_frame))
     else:
         psus = np.bincount(stratum_code, weights=n + n_missing, minlength=len(strata_frame))
     strata_frame["psus"] = psus.astype(np.int64)
+    if len(units) > 1 and design.weights is None:
+        raise ParameterError("an unweighted multistage design needs its weights in the engines "
+                             "(a column of the product of the stages' inverse sampling "
+                             "fractions, as R's weights(design)): give weights=", file=name)
     _weigh_by_fraction(cells, design, strata_frame, stratum_code, measure)
     table = cells[by_columns].copy() if by else pd.DataFrame(index=cells.index)
     table.columns = by
@@ -380,17 +477,71 @@ def _assemble(cells: pd.DataFrame, measure, by, strata, design, name) -> Tally:
     else:
         table[STRATUM] = pd.Series([stratum_keys[c] for c in stratum_code], dtype=object,
                                    index=table.index)
-    if design.psu is not None:
-        table[PSU] = cells["_p"].to_numpy()
+    for stage, alias in enumerate(unit_columns, start=1):
+        table[stage_key(stage)] = cells[alias].to_numpy()
     integer = ["n", "n_missing", *(f"n_{c}" for c in measure.classes)]
     for column in SUMS + [x for c in measure.classes for x in (f"n_{c}", f"w_{c}", f"w2_{c}")]:
         values = cells[column].to_numpy(float)
         table[column] = np.rint(values).astype(np.int64) if column in integer else values
+    replicates = None
+    if design.replicates is not None:
+        size = design.replicates.size
+        names = replicate_columns(size, measure.classes if measure.discrete else ())
+        extra = pd.DataFrame({column: cells[column].to_numpy(float)
+                              for columns in names.values() for column in columns},
+                             index=table.index)
+        table = pd.concat([table, extra], axis=1)
+        replicates = ReplicateTerms(design.replicates, _gram_of_domains(gram, keys, by, size))
     order = np.lexsort([stratum_code, *(pd.factorize(table[c], sort=True)[0]
                                         for c in reversed(by))]) if len(table) else []
     table = table.iloc[order].reset_index(drop=True)
-    return Tally(table, list(by), strata_frame, list(measure.classes), design.psu is not None,
-                 design.lonely_psu, design.stratified, keys)
+    stages = []
+    if len(units) > 1:
+        given = []
+        for stage in range(2, len(units) + 1):
+            parent = table[[STRATUM, *(stage_key(k) for k in range(1, stage))]].copy()
+            low = cells[f"_fpc{stage - 1}_min"].to_numpy(float)[order]
+            high = cells[f"_fpc{stage - 1}_max"].to_numpy(float)[order]
+            if cells[f"_fpc{stage - 1}_bad"].sum() > 0:
+                raise ScaleError("the population sizes (fpc) must be positive numbers",
+                                 file=name, column=design.stage_fpcs[stage - 1])
+            given.append(pd.concat([parent.assign(fpc=low), parent.assign(fpc=high)],
+                                   ignore_index=True))
+        try:
+            stages = restage(table, strata_frame, given)
+        except ParameterError as error:
+            raise ScaleError(error.message, file=name,
+                             column=design.stage_fpcs[1]) from None
+    linked = None
+    if design.linked is not None:
+        present = table[(table["n"] + table["n_missing"]) > 0]
+        linked = present[[STRATUM, PSU]].drop_duplicates(ignore_index=True)
+    return Tally(table, list(by), strata_frame, list(measure.classes), bool(units),
+                 design.lonely_psu, design.stratified, keys, None, stages, replicates, linked)
+
+
+def _gram_of_domains(gram: pd.DataFrame, keys: pd.DataFrame, by, size) -> np.ndarray:
+    """The cross-products per domain of ``keys`` (R × R each), from the engine's sums."""
+    out = np.zeros((len(keys), size, size))
+    names = [(j, k) for j in range(size) for k in range(j, size)]
+    columns = [f"_g{j + 1}_{k + 1}" for j, k in names]
+    values = gram[columns].to_numpy(float)
+    if by:
+        frame = gram[[f"_b{i}" for i in range(len(by))]].copy()
+        frame.columns = by
+        position = pd.concat([keys[by], frame], ignore_index=True)
+        codes = groups_of(position, by).codes
+        lookup = {code: i for i, code in enumerate(codes[:len(keys)])}
+        rows = np.array([lookup.get(code, -1) for code in codes[len(keys):]], dtype=np.int64)
+    else:
+        rows = np.zeros(len(values), dtype=np.int64)
+    upper = np.zeros((len(values), size, size))
+    j, k = np.array([p[0] for p in names]), np.array([p[1] for p in names])
+    upper[:, j, k] = values
+    upper[:, k, j] = values
+    keep = rows >= 0
+    np.add.at(out, rows[keep], upper[keep])
+    return out
 
 
 def _weigh_by_fraction(cells, design, strata, stratum_code, measure) -> None:
@@ -416,16 +567,17 @@ def _fpc(cells, design, stratum_code, strata_frame, name) -> np.ndarray:
     size = len(strata_frame)
     if design.fpc is None:
         return _fpc_per_stratum(None, design, None, None, strata_frame, name)
-    if cells["_fpc_bad"].sum() > 0:
+    column = design.stage_fpcs[0]
+    if cells["_fpc0_bad"].sum() > 0:
         raise ScaleError("the population sizes (fpc) must be positive numbers", file=name,
-                         column=design.fpc)
+                         column=column)
     low = np.full(size, np.inf)
     high = np.full(size, -np.inf)
-    np.minimum.at(low, stratum_code, cells["_fpc_min"].to_numpy(float))
-    np.maximum.at(high, stratum_code, cells["_fpc_max"].to_numpy(float))
+    np.minimum.at(low, stratum_code, cells["_fpc0_min"].to_numpy(float))
+    np.maximum.at(high, stratum_code, cells["_fpc0_max"].to_numpy(float))
     if np.any(low != high):
         raise ScaleError("the population size (fpc) differs within a stratum", file=name,
-                         column=design.fpc)
+                         column=column)
     return low
 
 
