@@ -101,6 +101,11 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
   .kirc-pair-chart, .kirc-pair-table { max-width: none; min-width: 0; }
   /* links are for the screen: not printed */
   .kirc-sig-link, .kirc-files, #bestanden, footer.kirc-footer { display: none !important; }
+  /* and the output that only held them: its padding alone can start a page of its own */
+  .jp-OutputArea-child:has(#bestanden) {
+    display: none !important; }
+  body, main, .jp-Notebook, .jp-Cell:last-child, .jp-Cell:last-child .jp-OutputArea {
+    margin-bottom: 0 !important; padding-bottom: 0 !important; }
   .jp-RenderedHTMLCommon h2 { margin-top: 0.8em; }
   main, footer.kirc-footer { max-width: none; padding: 0; }
   .jp-RenderedHTMLCommon { font-size: 10.5pt; }
