@@ -1494,6 +1494,17 @@ def _range(values, language) -> str:
     return low if low == high else f"{low}–{high}"
 
 
+def _changes_method(consumers, organisations, labels) -> str:
+    """How the report tests a change, as the designs of its surveys do it: count-based for an
+    unweighted simple random sample, the design's t otherwise; years as separate samples, or
+    returning organisations as repeated measurements (a design with ``linked``)."""
+    designs = [design_of(frame) for frame in (consumers, organisations) if frame is not None]
+    simple = all(d.weights is None and d.psu is None and not d.has_fpc for d in designs)
+    text = labels["m_changes"] if simple else labels["m_changes_design"]
+    years = ["m_years_linked" if d.linked else "m_years_independent" for d in designs]
+    return " ".join([text, *(labels[key] for key in dict.fromkeys(years))])
+
+
 def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
                  language: str = "nl") -> str:
     """The methods note of a report (Markdown): intervals, weighting, thresholds, privacy.
@@ -1532,7 +1543,7 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
         calibrated = " " + weighting_note(consumers, language=language)[0]
     lines = [f"### {labels['method_heading']}",
              "- " + labels["m_intervals"].format(nps=nps_method),
-             "- " + labels["m_changes"],
+             "- " + _changes_method(consumers, organisations, labels),
              "- " + (labels["m_weighted"] if weighted else labels["m_unweighted"])
              + calibrated
              + ((" " + (labels["m_fpc"] if fpc else labels["m_no_fpc"]))

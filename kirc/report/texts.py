@@ -96,8 +96,16 @@ LABELS = {
                      "score-toets van twee aandelen met het interval dat hem omkeert (aandelen), "
                      "MOVER met score-intervallen (NPS) en Welch (gemiddelden); toets en "
                      "interval komen uit dezelfde methode, dus ze spreken elkaar nooit tegen. "
-                     "Significant bij p < 0,05. De twee jaren worden als onafhankelijke "
-                     "steekproeven getoetst.",
+                     "Significant bij p < 0,05.",
+        "m_changes_design": "Veranderingen (t.o.v. het vorige jaar en sinds het eerste jaar): "
+                            "het verschil met zijn standaardfout uit het steekproefontwerp "
+                            "(weging, strata; Taylor-linearisatie zoals R's survey), getoetst "
+                            "met de t-verdeling; toets en interval spreken elkaar nooit tegen. "
+                            "Significant bij p < 0,05.",
+        "m_years_independent": "Respondenten van verschillende jaren zijn aparte steekproeven.",
+        "m_years_linked": "Organisaties die in beide jaren antwoordden, tellen als herhaalde "
+                          "metingen: de samenhang van hun antwoorden gaat in de standaardfout "
+                          "van de verandering (Tam 1984).",
         "m_weighted": "Cijfers zijn gewogen met de weegfactor van het onderzoek; de effectieve "
                       "n is de effectieve steekproefomvang van Kish, (Σw)²/Σw², ter "
                       "informatie: de intervallen komen uit de ontwerpvariantie.",
@@ -224,7 +232,16 @@ LABELS = {
                      "test of two shares with the interval that inverts it (shares), MOVER with "
                      "score intervals (NPS) and Welch (means); test and interval come from the "
                      "same method, so they never contradict each other. Significant at "
-                     "p < 0.05. The two years are tested as independent samples.",
+                     "p < 0.05.",
+        "m_changes_design": "Changes (from the previous year and since the first year): the "
+                            "difference with its standard error from the survey design "
+                            "(weights, strata; Taylor linearisation as R's survey), tested "
+                            "with the t distribution; test and interval never contradict each "
+                            "other. Significant at p < 0.05.",
+        "m_years_independent": "Respondents of different years are separate samples.",
+        "m_years_linked": "Organisations that answered in both years count as repeated "
+                          "measurements: the correlation of their answers enters the standard "
+                          "error of the change (Tam 1984).",
         "m_weighted": "Figures are weighted by the survey's weight; the effective n is "
                       "Kish's effective sample size, (Σw)²/Σw², for information: the intervals "
                       "come from the design variance.",
@@ -346,13 +363,17 @@ ESTIMATE_TEXT = {
            "strata": "strata {strata}", "clusters": "clusters {psu}",
            "fpc": "eindige-populatiecorrectie {fpc}",
            "fpc_per_year": "eindige-populatiecorrectie (populatie per jaar)",
-           "population": "populatie {population:g}"},
+           "population": "populatie {population:g}",
+           "stages": "trappen {stages}", "replicates": "{count} replicaatgewichten ({method})",
+           "linked": "terugkerende eenheden {linked}"},
     "en": {"only_in": "only in {year}", "no_answers": "no answers",
            "weighted": "weighted by {weights}", "unweighted": "unweighted",
            "strata": "strata {strata}", "clusters": "clusters {psu}",
            "fpc": "finite population correction {fpc}",
            "fpc_per_year": "finite population correction (population per year)",
-           "population": "population {population:g}"},
+           "population": "population {population:g}",
+           "stages": "stages {stages}", "replicates": "{count} replicate weights ({method})",
+           "linked": "returning units {linked}"},
 }
 
 
@@ -370,6 +391,8 @@ def design_words(design, language: str = "nl") -> str:
     >>> import kirc
     >>> design_words(kirc.Design(weights="gewicht", strata="sector"))
     'gewogen met gewicht, strata sector'
+    >>> design_words(kirc.Design(psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]), "en")
+    'unweighted, stages dnum → snum, finite population correction fpc1 → fpc2'
     """
     text = words(language)
     parts = [text["weighted"].format(weights=design.weights) if design.weights
@@ -378,12 +401,21 @@ def design_words(design, language: str = "nl") -> str:
         parts.append(text["strata"].format(strata=" × ".join(
             [design.strata] if isinstance(design.strata, str) else design.strata)))
     if design.psu is not None:
-        parts.append(text["clusters"].format(psu=design.psu))
+        stages = design.stages
+        parts.append(text["clusters"].format(psu=stages[0]) if len(stages) == 1
+                     else text["stages"].format(stages=" → ".join(stages)))
+    if design.replicates is not None:
+        columns = design.replicates.columns
+        count = len(columns) if not isinstance(columns, str) else columns
+        parts.append(text["replicates"].format(count=count, method=design.replicates.method))
     if design.fpc is not None:
-        parts.append(text["fpc"].format(fpc=design.fpc))
+        fpc = design.fpc
+        parts.append(text["fpc"].format(fpc=fpc if isinstance(fpc, str) else " → ".join(fpc)))
     elif design.population is not None:
         parts.append(text["fpc_per_year"] if design.by_year
                      else text["population"].format(population=design.population))
+    if design.linked is not None:
+        parts.append(text["linked"].format(linked=design.linked))
     return ", ".join(parts)
 
 
