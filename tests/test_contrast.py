@@ -513,3 +513,15 @@ def test_count_based_pairs_of_an_unweighted_sample_stay_the_spss_test():
     total = kirc.contrast(df, "share", "ok", by="g", versus="total")
     assert set(total["method"]) == {"design (Taylor), t"}
     assert total["estimate"].tolist() == pytest.approx([12.5, -12.5])
+
+
+def test_the_flag_of_a_side_is_its_own_effective_base():
+    # one small group (n = 12) among large ones: "the rest" of a large group is large, so its
+    # contrast with the rest carries no flag; the small group's own contrast does
+    df = pd.DataFrame({"ok": ([1, 0] * 60 + [1, 0] * 6 + [1, 0, 0] * 40),
+                       "g": ["a"] * 120 + ["b"] * 12 + ["c"] * 120})
+    out = kirc.contrast(df, "share", "ok", by="g", versus="rest").set_index("g")
+    assert out.loc["a", "flag"] == "" and out.loc["c", "flag"] == ""
+    assert out.loc["b", "flag"] == "n<30"
+    pairs = kirc.contrast(df, "share", "ok", by="g").set_index(["g", "versus"])
+    assert pairs.loc[("a", "c"), "flag"] == "" and pairs.loc[("a", "b"), "flag"] == "n<30"

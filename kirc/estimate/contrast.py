@@ -151,7 +151,12 @@ def _side_frame(est: pd.DataFrame, measure, sides, variances) -> pd.DataFrame:
     for k, members in enumerate(sides):
         part = est.iloc[members]
         sum_w = part["sum_w"].sum()
+        # Kish's effective n of the side: (Σw)² / Σw², each domain's Σw² = (Σw)² / n_kish
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sum_w2 = np.nansum(part["sum_w"].to_numpy(float) ** 2
+                               / part["n_kish"].to_numpy(float))
         row = {"n": part["n"].sum(), "sum_w": sum_w,
+               "n_eff": sum_w ** 2 / sum_w2 if sum_w2 > 0 else 0.0,
                "estimate": (part["sum_w"] * part["estimate"].fillna(0)).sum() / sum_w
                if sum_w > 0 else np.nan}
         for name in measure.classes:
@@ -160,7 +165,7 @@ def _side_frame(est: pd.DataFrame, measure, sides, variances) -> pd.DataFrame:
         f = fraction[members]
         row["fraction"] = f[0] if len(f) and np.allclose(f, f[0]) else np.nan
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["n", "sum_w", "estimate", "fraction",
+    frame = pd.DataFrame(rows, columns=["n", "sum_w", "n_eff", "estimate", "fraction",
                                         *(f"w_{c}" for c in measure.classes if f"w_{c}" in est)])
     frame["se"] = np.sqrt(variances.variance)
     frame["df"] = variances.df
@@ -196,7 +201,8 @@ def compare_sides(measure, est: pd.DataFrame, tally, call, pairs: list[tuple[lis
     -------
     dict of numpy arrays
         ``estimate``, ``ci_low``, ``ci_high``, ``se``, ``df``, ``p_value`` (in the estimator's
-        scale), ``method``, ``estimate_a``, ``estimate_b``, ``n_a``, ``n_b``.
+        scale), ``method``, ``estimate_a``, ``estimate_b``, ``n_a``, ``n_b``, ``n_eff_a``,
+        ``n_eff_b`` (Kish's effective n of each side).
     """
     sides: list[list[int]] = []
     position: dict[tuple, int] = {}
@@ -239,7 +245,8 @@ def compare_sides(measure, est: pd.DataFrame, tally, call, pairs: list[tuple[lis
     return {"estimate": estimate, "ci_low": low, "ci_high": high, "se": se, "df": df,
             "p_value": p_value, "method": used, "estimate_a": a["estimate"].to_numpy(float),
             "estimate_b": b["estimate"].to_numpy(float), "n_a": a["n"].to_numpy(np.int64),
-            "n_b": b["n"].to_numpy(np.int64)}
+            "n_b": b["n"].to_numpy(np.int64), "n_eff_a": a["n_eff"].to_numpy(float),
+            "n_eff_b": b["n_eff"].to_numpy(float)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,7 +326,6 @@ def contrast(data, metric, column: str, *, by: str, versus="pairs", within=None,
     tally = engines.tally_measure(data, measure, column, [*within, by], call)
     est = domain_estimates(tally)
     threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
-    small = disclose.flag(est["n_kish"].to_numpy(float), threshold) != ""
     pairs, labels, family = _comparisons(est, within, by, versus)
     result = compare_sides(measure, est, tally, call, pairs, method, confidence)
     factor = measure.factor
@@ -339,9 +345,9 @@ def contrast(data, metric, column: str, *, by: str, versus="pairs", within=None,
     out["estimate_versus"] = factor * result["estimate_b"]
     out["n"] = result["n_a"]
     out["n_versus"] = result["n_b"]
-    flags = [disclose.label(threshold) if small[list(a)].any() or small[list(b)].any() else ""
-             for a, b in pairs]
-    out["flag"] = flags
+    # a side's own effective base: "the rest" of seven sectors is not small because one is
+    low = np.minimum(result["n_eff_a"], result["n_eff_b"]) if len(pairs) else np.zeros(0)
+    out["flag"] = disclose.flag(low, threshold)
     if isinstance(est[by].dtype, pd.CategoricalDtype) and not out.empty:
         out[by] = pd.Categorical(out[by], dtype=est[by].dtype)
     return display.with_view(out, display.estimates_view(
