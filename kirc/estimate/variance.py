@@ -558,18 +558,23 @@ def _linked_df(layout, hit_q, hit_u, df) -> np.ndarray:
     return df
 
 
+def _calibration_fit(tally, calibration, q, rows, z, size):
+    """The calibration's fit of the domains' z: each row's cell, ``x_c'β`` per cell and
+    target (β = A⁺ Σ x z / g over the domains' cells), and the design cells with their cell
+    codes."""
+    X, g, inverse = calibration.x, calibration.g, calibration.inverse
+    cell = tally.table["_cell"].to_numpy(np.int64)[rows]
+    zc = np.zeros((len(g), size))
+    np.add.at(zc, (cell, q), z)
+    beta = inverse @ (X.T @ (zc / g[:, None]))                  # p × targets
+    cells = calibration.design_cells
+    return cell, X @ beta, cells, cells["_cell"].to_numpy(np.int64)
+
+
 def _calibrated_totals(tally, layout, calibration, q, rows, z, size) -> np.ndarray:
     """Calibration residual totals per unit of the last stage and target (units × targets):
     the domains' z minus the fitted part ``w x'β`` of every row of the unit."""
-    X, g, inverse = calibration.x, calibration.g, calibration.inverse
-    cell = tally.table["_cell"].to_numpy(np.int64)[rows]
-    C = len(g)
-    zc = np.zeros((C, size))
-    np.add.at(zc, (cell, q), z)
-    beta = inverse @ (X.T @ (zc / g[:, None]))                  # p × targets
-    fitted = X @ beta                                           # x_c'β: cells × targets
-    cells = calibration.design_cells
-    dc = cells["_cell"].to_numpy(np.int64)
+    cell, fitted, cells, dc = _calibration_fit(tally, calibration, q, rows, z, size)
     w = cells["sum_w"].to_numpy(float)
     keys = [STRATUM, *(stage_key(k) for k in range(1, tally.n_stages + 1))]
     du = layout.units.get_indexer(pd.MultiIndex.from_frame(cells[keys]))
@@ -583,17 +588,8 @@ def _calibrated(tally, layout, calibration, q, rows, z, unclustered, size):
     """Sums per (target, stratum) of the calibration residuals of an unclustered design
     (dense, targets × strata)."""
     H = layout.n_strata
-    X, g, inverse = calibration.x, calibration.g, calibration.inverse
-    cell = tally.table["_cell"].to_numpy(np.int64)[rows]
-    C = len(g)
-    # β per target: A⁺ Σ x z / g over the domains' cells
-    zc = np.zeros((C, size))
-    np.add.at(zc, (cell, q), z)
-    beta = inverse @ (X.T @ (zc / g[:, None]))                  # p × targets
-    fitted = X @ beta                                           # x_c'β: cells × targets
-    cells = calibration.design_cells
+    cell, fitted, cells, dc = _calibration_fit(tally, calibration, q, rows, z, size)
     dh = pd.Index(tally.strata[STRATUM]).get_indexer(cells[STRATUM])
-    dc = cells["_cell"].to_numpy(np.int64)
     w, w2 = cells["sum_w"].to_numpy(float), cells["sum_w2"].to_numpy(float)
     h = layout.h[rows]
     square, wz = unclustered

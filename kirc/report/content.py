@@ -929,45 +929,71 @@ def key_messages(table: pd.DataFrame, report: ReportData, tables: dict | None = 
     return messages
 
 
+@dataclass(frozen=True)
+class GroupDifference:
+    """One significant pair of a breakdown: ``high`` is significantly above ``low``."""
+
+    indicator: object
+    by: str
+    high: object
+    low: object
+    high_estimate: float
+    low_estimate: float
+
+    @property
+    def size(self) -> float:
+        return self.high_estimate - self.low_estimate
+
+
+def group_differences(report: ReportData, by: str, tables: dict) -> list[GroupDifference]:
+    """The significant pairs of one breakdown's significance letters, for every indicator;
+    a pair with a group on a low effective base is left out (the report marks such a figure
+    and does not build a message on it). Used by the key messages and the deck."""
+    found = []
+    for source in dict.fromkeys(i.source for i in report.indicators):
+        tests = group_tests(report, by, tables, source)
+        for indicator in report.indicators:
+            result = tests.get(indicator.key)
+            if result is None or result.empty:
+                continue
+            estimates = dict(zip(result["letter"], result["estimate"]))
+            groups = dict(zip(result["letter"], result[by]))
+            low = dict(zip(result["letter"], result["n_eff"] < report.min_n(indicator))) \
+                if "n_eff" in result else {}
+            for letter, higher in zip(result["letter"], result["higher_than"]):
+                for other in higher:
+                    if not (low.get(letter) or low.get(other)):
+                        found.append(GroupDifference(indicator, by, groups[letter],
+                                                     groups[other], estimates[letter],
+                                                     estimates[other]))
+    return found
+
+
 def _group_candidates(report: ReportData, tables: dict, main: set) -> list[_Candidate]:
     """The significant pairs of the significance tables, one candidate per (breakdown,
     indicator): its largest difference."""
     labels = LABELS[report.language]
     out = []
     for by in report.breakdowns():
-        for source in dict.fromkeys(i.source for i in report.indicators):
-            tests = group_tests(report, by, tables, source)
-            for indicator in report.indicators:
-                result = tests.get(indicator.key)
-                if result is None or result.empty:
-                    continue
-                estimates = dict(zip(result["letter"], result["estimate"]))
-                groups = dict(zip(result["letter"], result[by]))
-                low = dict(zip(result["letter"], result["n_eff"] < report.min_n(indicator))) \
-                    if "n_eff" in result else {}
-                best = None
-                for letter, higher in zip(result["letter"], result["higher_than"]):
-                    for other in higher:
-                        if low.get(letter) or low.get(other):
-                            continue
-                        size = estimates[letter] - estimates[other]
-                        if best is None or size > best[0]:
-                            best = (size, letter, other)
-                if best is None:
-                    continue
-                size, high, low_letter = best
-                row = {"metric": indicator.key, "label": indicator.name(report.language),
-                       "unit": indicator.unit}
-                sentence = labels["groups_sentence"].format(
-                    subject=_subject(row, report.language), year=report.year,
-                    by=_by_label(report, by).lower(),
-                    high=format_value(estimates[high], indicator.unit, report.language),
-                    high_group=report.category(groups[high]),
-                    low=format_value(estimates[low_letter], indicator.unit, report.language),
-                    low_group=report.category(groups[low_letter]))
-                out.append(_Candidate("groups", indicator.key, indicator.construct,
-                                      indicator.key in main, 0.0, _size(size, row, report),
-                                      sentence))
+        largest = {}
+        for pair in group_differences(report, by, tables):
+            key = pair.indicator.key
+            if key not in largest or pair.size > largest[key].size:
+                largest[key] = pair
+        for pair in largest.values():
+            indicator = pair.indicator
+            row = {"metric": indicator.key, "label": indicator.name(report.language),
+                   "unit": indicator.unit}
+            sentence = labels["groups_sentence"].format(
+                subject=_subject(row, report.language), year=report.year,
+                by=_by_label(report, by).lower(),
+                high=format_value(pair.high_estimate, indicator.unit, report.language),
+                high_group=report.category(pair.high),
+                low=format_value(pair.low_estimate, indicator.unit, report.language),
+                low_group=report.category(pair.low))
+            out.append(_Candidate("groups", indicator.key, indicator.construct,
+                                  indicator.key in main, 0.0, _size(pair.size, row, report),
+                                  sentence))
     return out
 
 

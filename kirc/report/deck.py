@@ -242,30 +242,16 @@ def _trend_chart(slide, report, row, part, market, labels) -> None:
 
 def _differences(report, by: str, tables: dict) -> list[str]:
     """The significant differences between groups of one breakdown, largest first."""
-    from .content import group_tests
+    from .content import group_differences
 
     labels = LABELS[report.language]
-    found = []
-    for source in dict.fromkeys(i.source for i in report.indicators):
-        tests = group_tests(report, by, tables, source)
-        for indicator in report.indicators:
-            result = tests.get(indicator.key)
-            if result is None or result.empty:
-                continue
-            estimate = dict(zip(result["letter"], result["estimate"]))
-            group = dict(zip(result["letter"], result[by]))
-            for letter, higher in zip(result["letter"], result["higher_than"]):
-                for other in higher:
-                    found.append((estimate[letter] - estimate[other], labels["deck_higher"].format(
-                        indicator=indicator.name(report.language),
-                        high=report.category(group[letter]),
-                        high_value=format_value(estimate[letter], indicator.unit,
-                                                report.language),
-                        low=report.category(group[other]),
-                        low_value=format_value(estimate[other], indicator.unit,
-                                               report.language))))
-    found.sort(key=lambda item: -abs(item[0]))
-    return [text for _, text in found]
+    pairs = sorted(group_differences(report, by, tables), key=lambda pair: -abs(pair.size))
+    return [labels["deck_higher"].format(
+        indicator=pair.indicator.name(report.language), high=report.category(pair.high),
+        high_value=format_value(pair.high_estimate, pair.indicator.unit, report.language),
+        low=report.category(pair.low),
+        low_value=format_value(pair.low_estimate, pair.indicator.unit, report.language))
+        for pair in pairs]
 
 
 def _methods(report, table, labels) -> list[str]:
