@@ -57,6 +57,7 @@ import pandas as pd
 from .._frozen import Shared
 from ..errors import ColumnError, KircError, ParameterError, ScaleError, warn
 from .design import Design
+from ..report.formatting import format_count, format_number
 from ..report.texts import CALIBRATION_METHODS, CALIBRATION_NOTE
 from .survey import as_survey, design_of, survey_of
 
@@ -863,16 +864,18 @@ def methods_note(calibrated: pd.DataFrame, language: str = "nl") -> tuple[str, p
     low, high = low_stats["adjustment", "min"], high_stats["adjustment", "max"]
 
     def num(x, digits=1):
-        text = f"{x:,.{digits}f}"
-        return text.replace(",", "_").replace(".", ",").replace("_", ".") if language == "nl" \
-            else text
+        # counts with a thousands separator, factors and percentages with their decimals
+        return format_count(round(x), language) if digits == 0 else \
+            format_number(x, digits, language)
 
     def span(key, digits=1):
         a, b = low_stats["weights", key], high_stats["weights", key]
         return num(a, digits) if num(a, digits) == num(b, digits) else \
             f"{num(a, digits)}–{num(b, digits)}"
 
-    eff, n_eff, n = span("efficiency"), span("n_eff"), span("n", 0)
+    # an effective n of thousands in whole respondents; a tiny one keeps its decimal
+    eff, n = span("efficiency"), span("n", 0)
+    n_eff = span("n_eff", 0 if low_stats["weights", "n_eff"] >= 10 else 1)
     per = ""
     if calibration.by and table[calibration.by].nunique() > 1:  # ranges over the years
         per = words["per_year"]
