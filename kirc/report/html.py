@@ -111,6 +111,9 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
   .jp-RenderedHTMLCommon { font-size: 10.5pt; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   table, img, figure, .kirc-pair, .kirc-key { break-inside: avoid; page-break-inside: avoid; }
+  /* a short list (the privacy notes, the methods) stays whole: its last lines alone on a
+     page read as an afterthought */
+  .jp-RenderedHTMLCommon ul { break-inside: avoid; page-break-inside: avoid; }
   .kirc-scroll { overflow: visible; }
   /* the A4 text width is ~180 mm: tables shrink their type and wrap rather than run off */
   .jp-RenderedHTMLCommon table.kirc-table { font-size: 8pt; max-width: 100%; }
