@@ -1581,6 +1581,11 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
                 file=file, column=column)
     value_labels = raw.attrs.get("value_labels") or {}
     read_counts = raw.attrs.get("missing_counts") or {}
+    # What the steps below need of the attrs is read; pandas would deep-copy them (the file's
+    # value labels) into every column and intermediate result: 0.09 s of the 0.84 s that
+    # load_survey("klantcontact") took.
+    raw = raw.copy(deep=False)
+    raw.attrs = {}
 
     if "year" in columns:
         stated = _numbers(raw[columns["year"]], "year", file, columns["year"]).dropna().unique()
