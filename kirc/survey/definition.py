@@ -1296,13 +1296,12 @@ def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dic
     # Only the design's column names matter here; its populations are the joined frame's.
     start = survey_design(definition, [year]).replace(weights=spec["start_weights"])
     try:
-        out = weighting.calibrate(rows, spec["margins"][year], design=start,
-                                  method=spec["method"], bounds=spec["bounds"],
-                                  weight=spec["weight"], start_weights=spec["start_weights"])
+        return weighting.calibrated_weights(
+            rows, spec["margins"][year], design=start, method=spec["method"],
+            bounds=spec["bounds"], weight=spec["weight"], start_weights=spec["start_weights"])
     except weighting.CalibrationError as exc:
         raise type(exc)(f"{exc.message} (calibration of {year} declared in "
                         f"{definition['path']})", file=exc.file, column=exc.column) from None
-    return out[spec["weight"]].to_numpy(dtype="float64"), weighting.calibration_of(out)
 
 
 def _joined_calibration(data: pd.DataFrame, prepared: list, chosen: list[int], spec: dict):
