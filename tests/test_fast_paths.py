@@ -59,3 +59,20 @@ def test_calibration_cells_of_codes_given_as_text_numbers_and_categories():
                 calibrated["age"].astype("category"), calibrated["age"].astype(object)):
         again = calibrated.assign(age=age)
         assert np.array_equal(calibration.cell_codes(again, check=False), cells)
+
+
+@pytest.mark.parametrize("words", [("naam", "heet", "name"),
+                                   ("ben", "groet", "mvg", "meneer", "mevr", "dhr", "heer", "mw",
+                                    "mr")])
+def test_the_name_quick_tests_find_what_the_case_insensitive_regex_finds(words):
+    from kirc.privacy import _AnyWord
+
+    quick = _AnyWord(*words)
+    regex = re.compile("(?i)" + "|".join(words))
+    texts = ["", "Mijn NAAM is Jan", "ik HeEt Piet", "Groetjes, Anna", "MVG", "dhr. Jansen",
+             "geen van alle", "NaMe: x", "mEvRouw", "KC2025-00001", "Ǆ ǅ ǆ ß ſ K İ ı µ ﬀ",
+             "De Heer", "mw.", "MR", "\x00ben\x00", "bEn", "b en", "gr oet"]
+    for text in texts:
+        assert bool(quick.search(text)) == bool(regex.search(text)), text
+    with pytest.raises(ValueError):
+        _AnyWord("ik")                # i matches İ and ı when the case is ignored
