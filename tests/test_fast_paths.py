@@ -76,3 +76,17 @@ def test_the_name_quick_tests_find_what_the_case_insensitive_regex_finds(words):
         assert bool(quick.search(text)) == bool(regex.search(text)), text
     with pytest.raises(ValueError):
         _AnyWord("ik")                # i matches İ and ı when the case is ignored
+
+
+@pytest.mark.parametrize("name", list(AWKWARD))
+def test_a_rule_per_distinct_value_is_the_rule_per_row(name):
+    from kirc.survey.definition import _is_missing, _per_value
+
+    values = AWKWARD[name]
+    valid = {1, 2}
+
+    def known(v):
+        return _is_missing(v) or (not isinstance(v, str) and v in valid)
+
+    expected = values.astype(object).map(known)
+    assert _per_value(values.astype(object), known, bool).tolist() == expected.tolist()
