@@ -272,6 +272,25 @@ def _replace_bsn(match: re.Match) -> str:
     return "[bsn]" if is_valid_bsn(match.group(0)) else match.group(0)
 
 
+class _AnyWord:
+    """A quick test for any of some words of ASCII letters, in any case: ``search(text)`` as
+    ``re.compile("(?i)w1|w2|...").search(text)`` would answer it (true or not), by substring
+    searches in ``text.lower()``. None of the words holds a letter that matches a non-ASCII
+    one when the case is ignored (k, s and i do), so lowering finds every match. On the 2,000
+    joined cells of an identifier column of the demo the two case-insensitive alternations
+    took 2.2 ms of the scan's 7.8 ms; these tests take 0.2 ms."""
+
+    def __init__(self, *words: str):
+        if not all(word.isascii() and word.isalpha() and word == word.lower()
+                   and not set(word) & set("ksi") for word in words):
+            raise ValueError(f"not words a lowered text finds in any case: {words}")
+        self.words = words
+
+    def search(self, text: str) -> bool:
+        lowered = text.lower()
+        return any(word in lowered for word in self.words)
+
+
 # (kind, quick test, pattern, replacement). Order matters: an e-mail address or an IBAN
 # contains digit runs that the phone and BSN patterns would otherwise take. The quick test is a
 # cheap search that every match needs: when the text fails it, the full pattern is skipped.
@@ -284,9 +303,9 @@ _STEPS = (
     ("bsn", re.compile(r"\d{4}"), _BSN_RE, _replace_bsn),
     ("postcode", re.compile(r"\d{4}"), _POSTCODE_RE, "[postcode]"),
     ("postcode", re.compile(r"\d{4}"), _POSTCODE_CELL_RE, "[postcode]"),
-    ("name", re.compile(r"(?i)naam|heet|name"), _NAME_INTRO_RE, r"\g<1>[naam]"),
-    ("name", re.compile(r"(?i)ben|groet|mvg|meneer|mevr|dhr|heer|mw|mr"), _NAME_STRICT_RE,
-     r"\g<1>[naam]"),
+    ("name", _AnyWord("naam", "heet", "name"), _NAME_INTRO_RE, r"\g<1>[naam]"),
+    ("name", _AnyWord("ben", "groet", "mvg", "meneer", "mevr", "dhr", "heer", "mw", "mr"),
+     _NAME_STRICT_RE, r"\g<1>[naam]"),
 )
 _TAG_RE = re.compile(r"\[(?:e-mail|iban|ip|telefoon|bsn|postcode|naam)\]")
 
@@ -420,23 +439,24 @@ def _holding(texts: np.ndarray, pattern) -> np.ndarray:
     joined = _SEPARATOR.join(texts)
     starts = [match.start() for match in pattern.finditer(joined)]
     if starts:
-        ends = np.cumsum([len(text) + 1 for text in texts])    # one past each separator
+        # one past each separator
+        ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
         flags[np.searchsorted(ends, starts, side="right")] = True
     return flags
 
 
-def _scan_text(texts: pd.Series) -> tuple[dict[str, pd.Series], pd.Series, pd.Series,
-                                           pd.Series]:
-    """Run the scrub steps on strings; per kind, which cells changed; the scrubbed text;
-    which cells held a 9-digit number (to judge a BSN column); and how many words each cell
-    keeps once its identifiers are taken out.
+def _scan_text(texts: pd.Series) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Run the scrub steps on strings; per kind, which cells changed; which cells held a
+    9-digit number (to judge a BSN column); and how many words each cell keeps once its
+    identifiers are taken out (arrays in the order of ``texts``).
 
     Each distinct text is scanned once (answers repeat: 2,000 sampled cells of an open
     question hold a few hundred texts), and the results are taken back to the cells.
     """
-    index = texts.index
     codes, uniques = pd.factorize(texts.astype(object))
-    current = np.array([text.replace(_SEPARATOR, " ") for text in uniques], dtype=object)
+    current = np.asarray(uniques, dtype=object)
+    if _SEPARATOR.join(current).count(_SEPARATOR) > max(len(current) - 1, 0):
+        current = np.array([text.replace(_SEPARATOR, " ") for text in current], dtype=object)
     changed: dict[str, np.ndarray] = {}
     nine_digits = np.zeros(len(current), dtype=bool)
     for kind, quick_test, pattern, replacement in _STEPS:
@@ -446,14 +466,14 @@ def _scan_text(texts: pd.Series) -> tuple[dict[str, pd.Series], pd.Series, pd.Se
         differs = np.asarray(new != current, dtype=bool) if len(current) else nine_digits.copy()
         changed[kind] = changed[kind] | differs if kind in changed else differs
         current = new
-    words = np.fromiter((len(_TAG_RE.sub(" ", text).split()) for text in current), dtype=np.int64,
+    # the tags taken out of all texts at once (joined by NUL, which no tag holds)
+    untagged = _TAG_RE.sub(" ", _SEPARATOR.join(current)).split(_SEPARATOR) if len(current) \
+        else []
+    words = np.fromiter(map(len, map(str.split, untagged)), dtype=np.int64,
                         count=len(current))
 
-    def cells(values, dtype=None):
-        return pd.Series(values[codes], index=index, dtype=dtype)
-
-    return ({kind: cells(flags) for kind, flags in changed.items()}, cells(current, object),
-            cells(nine_digits), cells(words))
+    return ({kind: flags[codes] for kind, flags in changed.items()}, nine_digits[codes],
+            words[codes])
 
 
 # --------------------------------------------------------------------------------------------
@@ -564,7 +584,10 @@ def _as_text(values: pd.Series) -> pd.Series:
         texts = present.astype(object)
     else:
         texts = present.astype(object).map(to_text).astype(object)
-    return texts[texts.str.strip() != ""]
+    # every cell is a str here: str.strip per cell without pandas' per-cell wrapper
+    filled = np.fromiter(map(bool, map(str.strip, texts.to_numpy())), dtype=bool,
+                         count=len(texts))
+    return texts[filled]
 
 
 def _spread_sample(values: pd.Series, sample: int | None) -> pd.Series:
@@ -575,7 +598,7 @@ def _spread_sample(values: pd.Series, sample: int | None) -> pd.Series:
     return values.iloc[positions]
 
 
-def _is_free_text(original: pd.Series, words: pd.Series) -> bool:
+def _is_free_text(original: pd.Series, words: np.ndarray) -> bool:
     """Varied text of several words (``words``: per cell, once identifiers are taken out)."""
     if len(original) == 0:
         return False
@@ -595,7 +618,7 @@ def _answer_like(values: pd.Series, label) -> bool:
     texts = _as_text(values)
     if len(texts) == 0:
         return False
-    lowered = texts.str.strip().str.lower()
+    lowered = pd.Series(list(map(str.lower, map(str.strip, texts.to_numpy()))), dtype=object)
     if lowered.isin(_YES_NO).all():
         return True
     question = "?" in str(label) or len(_name_tokens(label)) >= 5
@@ -697,18 +720,18 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
     texts = _as_text(values.iloc[filled])
     examined = len(texts)
     info["examined"] = examined
-    changed, _, nine_digits, words_left = _scan_text(texts.astype(object))
+    changed, nine_digits, words_left = _scan_text(texts.astype(object))
     text_like = _is_free_text(texts, words_left)
     info["text_like"] = text_like
     # 9-digit numbers pass the elfproef 1 time in 11 by chance: in a column of respondent,
     # account or order numbers the few that pass are not BSNs (and must not be scrubbed).
     n_nine = int(nine_digits.sum())
     if not text_like and n_nine and changed["bsn"].sum() < MIN_BSN_SHARE * n_nine:
-        changed["bsn"] = pd.Series(False, index=texts.index)
-    any_match = pd.Series(False, index=texts.index)
+        changed["bsn"] = np.zeros(len(texts), dtype=bool)
+    any_match = np.zeros(len(texts), dtype=bool)
     for flags in changed.values():
         any_match |= flags
-    counts = {kind: int(flags.sum()) for kind, flags in changed.items()}
+    counts = {kind: int(np.count_nonzero(flags)) for kind, flags in changed.items()}
     # An identifier column holds bare identifiers; when most matching cells are sentences
     # around an identifier ("bel mij op 06... aub"), the column is text to be scrubbed.
     identifier_kinds = {kind: count for kind, count in counts.items()
@@ -1203,7 +1226,15 @@ def _plain_numbers(df: pd.DataFrame, sample: int | None = 2000) -> set:
     rows = np.arange(len(df)) if sample is None or len(df) <= sample else \
         np.unique(np.linspace(0, len(df) - 1, sample).round().astype(int))
     block = df.iloc[rows, numeric]
-    with np.errstate(invalid="ignore"):
-        small = ~((block.max() >= _LARGEST_PLAIN) | (block.min() <= -_LARGEST_PLAIN))
-    labels = [df.columns[i] for i, ok in zip(numeric, small.to_numpy()) if ok]
+    if len(block) and all(isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+                          for dtype in block.dtypes):
+        # one array and two reductions for the lot (NaN passed over, as pandas does)
+        values = block.to_numpy(dtype=float)
+        small = ~((np.fmax.reduce(values, axis=0) >= _LARGEST_PLAIN)
+                  | (np.fmin.reduce(values, axis=0) <= -_LARGEST_PLAIN))
+    else:
+        with np.errstate(invalid="ignore"):
+            small = ~((block.max() >= _LARGEST_PLAIN)
+                      | (block.min() <= -_LARGEST_PLAIN)).to_numpy()
+    labels = [df.columns[i] for i, ok in zip(numeric, small) if ok]
     return {label for label in labels if _kind_from_name(label) is None}

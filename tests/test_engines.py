@@ -356,3 +356,31 @@ def test_all_positive_weights_take_the_plain_query(data, tmp_path):
     finally:
         sql._trusted = original
     assert calls and all(calls)
+
+
+@pytest.mark.parametrize("function, column, size", [(kirc.mean_score, "score", 51),
+                                                   (kirc.nps, "nps", 21)])
+def test_many_replicates_build_the_engine_frames_at_once(data, tmp_path, function, column,
+                                                         size):
+    """Enough replicate columns for pandas to warn of a frame built column by column (more
+    than 100 columns added one at a time): no PerformanceWarning, and the in-memory
+    estimates."""
+    import warnings
+
+    rng = np.random.default_rng(1)
+    counts = rng.poisson(1.0, (25, size)).astype(float)
+    weights = data["weight"].to_numpy()[:, None] * counts[data["organisation"].to_numpy()]
+    frame = pd.concat([data.drop(columns=[c for c in data if c.startswith("rep")]),
+                       pd.DataFrame(weights, columns=[f"r{k + 1}" for k in range(size)])],
+                      axis=1)
+    path = tmp_path / "replicates.parquet"
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute(f"COPY frame TO '{path}' (FORMAT parquet)")
+    con.close()
+    design = kirc.Design(weights="weight",
+                         replicates=kirc.Replicates(columns="r*", method="bootstrap"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        result = function(path, column, by="sector", design=design)
+    assert_same(function(frame, column, by="sector", design=design), result)

@@ -61,7 +61,7 @@ from ..report.formatting import format_count, format_number
 from ..report.texts import CALIBRATION_METHODS, CALIBRATION_NOTE
 from .survey import as_survey, design_of, survey_of
 
-__all__ = ["calibrate", "weighting_report", "calibration_of", "methods_note", "combine",
+__all__ = ["calibrate", "calibrated_weights", "weighting_report", "calibration_of", "methods_note", "combine",
            "recalibrate", "Calibration", "CalibrationPart", "CalibrationError", "METHODS"]
 
 METHODS = ("raking", "linear", "logit")
@@ -133,7 +133,8 @@ class CalibrationPart(Shared):
         code = np.zeros(len(data), dtype=np.int64)
         unknown = np.zeros(len(data), dtype=bool)
         for column, keys, size in zip(self.margins, categories, sizes):
-            index = pd.Index(keys).get_indexer(data[column].astype(object).map(_key))
+            value_codes, value_keys = _key_codes(data[column])
+            index = pd.Index(keys).get_indexer(value_keys)[value_codes]
             unknown |= index < 0
             code = code * size + np.maximum(index, 0)
         return np.where(unknown, -1, lookup[code])
@@ -334,6 +335,47 @@ def _key(value) -> str:
     return str(value).strip()
 
 
+#: What pandas.api.types.infer_dtype says of an object column whose equal values (as hashing
+#: sees them: 1 == 1.0) always have the same :func:`_key`; True == 1 has not ("True", "1").
+_ONE_KEY_PER_VALUE = {"string", "integer", "floating", "mixed-integer-float", "boolean", "empty"}
+
+
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, keys)`` with ``keys[codes]`` the :func:`_key` of every value of ``values``.
+
+    :func:`_key` runs once per distinct value, not once per row (a survey's margin columns hold
+    a handful of categories in thousands of rows). Missing values keep their own keys ("nan",
+    "None", "<NA>") as ``values.astype(object).map(_key)`` gives them; an object column that
+    mixes booleans with numbers (or other types whose equal values have different keys) is
+    matched row by row.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        uniques = values.cat.categories.astype(object)
+    elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) \
+            not in _ONE_KEY_PER_VALUE:
+        codes, uniques = pd.factorize(values.astype(object).map(_key), use_na_sentinel=True)
+        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes = codes.astype(np.int64)
+        uniques = pd.Index(uniques).astype(object)
+    keys = [_key(value) for value in uniques]
+    missing = codes < 0
+    if missing.any():
+        extra = pd.Series(values.to_numpy(dtype=object)[missing]).map(_key)
+        extra_codes, extra_keys = pd.factorize(extra)
+        codes[missing] = len(keys) + extra_codes
+        keys += list(extra_keys)
+    return codes, np.asarray(keys, dtype=object)
+
+
+def _keys_of(values: pd.Series) -> np.ndarray:
+    """The :func:`_key` of every value (an object array), as ``values.map(_key)``."""
+    codes, keys = _key_codes(values)
+    return keys[codes]
+
+
 def _source(data: pd.DataFrame):
     return data.attrs.get("source") or data.attrs.get("definition") or data.attrs.get("survey")
 
@@ -394,19 +436,20 @@ def _margin_codes(data: pd.DataFrame, column: str, counts: dict) -> np.ndarray:
                                f"impute or drop them before calibrating", file=file,
                                column=column)
     keys = {_key(c): i for i, c in enumerate(counts)}
-    seen = values.astype(object).map(_key)
-    unknown = sorted(set(seen) - set(keys))
+    value_codes, value_keys = _key_codes(values)
+    seen = set(value_keys[np.unique(value_codes)])
+    unknown = sorted(seen - set(keys))
     if unknown:
         raise CalibrationError(f"category {unknown[0]!r} occurs in the data but has no "
                                f"population count in the margins"
                                + (f" (also {unknown[1:]})" if len(unknown) > 1 else ""),
                                file=file, column=column)
-    absent = [c for c in counts if _key(c) not in set(seen)]
+    absent = [c for c in counts if _key(c) not in seen]
     if absent:
         raise CalibrationError(f"category {absent[0]!r} has a population count but no "
                                f"respondent in the data (with a positive weight); merge it "
                                f"with a neighbouring category", file=file, column=column)
-    return seen.map(keys).to_numpy(dtype=np.int64)
+    return np.array([keys.get(key, -1) for key in value_keys], dtype=np.int64)[value_codes]
 
 
 def _start_weights(data, design, start_weights, population_size):
@@ -577,6 +620,29 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     >>> design_of(out).weights
     'weight_calibrated'
     """
+    weights, calibration = calibrated_weights(
+        data, margins, design=design, method=method, bounds=bounds, weight=weight,
+        start_weights=start_weights, total=total, max_iter=max_iter, tolerance=tolerance)
+    survey = survey_of(data)
+    out = pd.DataFrame(data, copy=True)
+    out[weight] = weights
+    # the survey's design points at the calibrated weights; strata, clusters, fpc are kept
+    return as_survey(out, calibration.design.replace(weights=weight), calibration=calibration,
+                     min_n=survey.min_n if survey is not None else None,
+                     language=survey.language if survey is not None else "nl")
+
+
+def calibrated_weights(data: pd.DataFrame, margins: Mapping, *, design=None,
+                       method: str = "raking", bounds=None, weight: str = "weight_calibrated",
+                       start_weights: str | None = None, total: float | None = None,
+                       max_iter: int = 100, tolerance: float = 1e-10):
+    """The calibrated weights (in row order) and their :class:`Calibration`: what
+    :func:`calibrate` puts in its survey (same parameters), without making the survey.
+
+    :func:`kirc.load_survey` calibrates every year this way and makes one survey of the
+    joined years (making a survey of each year took 40% of its calibration, mostly the
+    sample's calibration cells, which the joined survey finds again).
+    """
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     if method not in METHODS:
@@ -586,7 +652,6 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
         raise ParameterError(f"weight must name the new weight column, not {weight!r}")
     if len(data) == 0:
         raise ParameterError("there are no rows to calibrate")
-    survey = survey_of(data)
     if design is None:
         design = design_of(data)
     if not isinstance(design, Design):
@@ -627,12 +692,7 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
                            scale=scale, iterations=iterations, n=int(positive.sum()))
     calibration = Calibration(method=method, bounds=bound_pair, weight=weight,
                               start_weights=start_column, parts=((None, part),), design=design)
-    out = pd.DataFrame(data, copy=True)
-    out[weight] = weights
-    # the survey's design points at the calibrated weights; strata, clusters, fpc are kept
-    return as_survey(out, design.replace(weights=weight), calibration=calibration,
-                     min_n=survey.min_n if survey is not None else None,
-                     language=survey.language if survey is not None else "nl")
+    return weights, calibration
 
 
 def recalibrate(data: pd.DataFrame, calibration: Calibration, start: np.ndarray, *,
@@ -792,7 +852,7 @@ def _report(calibrated: pd.DataFrame, part: CalibrationPart, bounds, w, g) -> pd
         add("adjustment", "bounds", before=bounds[0], after=bounds[1])
     part_rows = len(rows)
     for column, counts in part.margins.items():
-        keys = calibrated[column].astype(object).map(_key).to_numpy()
+        keys = _keys_of(calibrated[column])
         for category, count in counts.items():
             hit = keys == _key(category)
             add("margin", column, category, count, float(np.sum(d[hit])),

@@ -1163,7 +1163,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
     >>> list(df["avg_status"].cat.categories)
     ['klaar', 'deels', 'niet']
     """
-    from ..prepared import cached, entry_key, file_stamp
+    from ..prepared import cache_folder, cached, entry_key, file_stamp
 
     definition = survey_definition(name_or_path, surveys_dir=surveys_dir)
     chosen = check_years(years, list(definition["years"]), definition["path"])
@@ -1181,7 +1181,7 @@ def load_survey(name_or_path: str | os.PathLike, years=None, *,
             return _prepare_year(definition, year, calibration, personal_data, pseudonym_key,
                                  shared, read_once)
 
-        if personal_data == "drop":
+        if personal_data == "drop" and cache_folder() is not None:
             # Only frames without personal data are ever kept (see kirc.prepared).
             key = entry_key("survey-year", definition, year, file_stamp(file), calibration)
             part = cached(key, prepare)
@@ -1296,13 +1296,12 @@ def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dic
     # Only the design's column names matter here; its populations are the joined frame's.
     start = survey_design(definition, [year]).replace(weights=spec["start_weights"])
     try:
-        out = weighting.calibrate(rows, spec["margins"][year], design=start,
-                                  method=spec["method"], bounds=spec["bounds"],
-                                  weight=spec["weight"], start_weights=spec["start_weights"])
+        return weighting.calibrated_weights(
+            rows, spec["margins"][year], design=start, method=spec["method"],
+            bounds=spec["bounds"], weight=spec["weight"], start_weights=spec["start_weights"])
     except weighting.CalibrationError as exc:
         raise type(exc)(f"{exc.message} (calibration of {year} declared in "
                         f"{definition['path']})", file=exc.file, column=exc.column) from None
-    return out[spec["weight"]].to_numpy(dtype="float64"), weighting.calibration_of(out)
 
 
 def _joined_calibration(data: pd.DataFrame, prepared: list, chosen: list[int], spec: dict):
@@ -1475,16 +1474,32 @@ def _category(raw: pd.Series, name: str, spec: dict, file, column: str,
         codes = raw.astype(object).where(raw.notna()).map(as_code)
     codes, counts = _apply_missing(codes, spec, file_labels)
     valid = set(labels)
-    known = codes.map(lambda v: _is_missing(v) or (not isinstance(v, str) and v in valid))
+    known = _per_value(codes, lambda v: _is_missing(v) or (not isinstance(v, str)
+                                                          and v in valid), bool)
     if not known.all():
         bad = list(dict.fromkeys(codes[~known]))
         raise ScaleError(f"construct {name!r} has {int((~known).sum())} value(s) that are not "
                          f"among its codes {sorted(valid)}: {_shown(bad)}",
                          file=file, column=column)
-    text = codes.map(lambda v: np.nan if _is_missing(v) else labels[int(v) if float(v).is_integer()
-                                                                      else v])
-    categorical = pd.Categorical(text, categories=list(labels.values()), ordered=spec["ordered"])
+    categories = list(labels.values())
+    place = {label: i for i, label in enumerate(categories)}
+    positions = _per_value(codes, lambda v: -1 if _is_missing(v)
+                           else place[labels[int(v) if float(v).is_integer() else v]], np.int64)
+    categorical = pd.Categorical.from_codes(positions, categories=categories,
+                                            ordered=spec["ordered"])
     return pd.Series(categorical, index=raw.index), counts
+
+
+def _per_value(values: pd.Series, rule, dtype) -> pd.Series:
+    """``values.map(rule)`` for a rule that gives equal values the same answer (1, 1.0 and
+    True are equal to hashing): the rule runs once per distinct value and on each missing
+    cell, not once per row."""
+    position, distinct = pd.factorize(values, use_na_sentinel=True)
+    absent = position < 0
+    out = np.empty(len(values), dtype=dtype)
+    out[~absent] = np.array([rule(v) for v in distinct], dtype=dtype)[position[~absent]]
+    out[absent] = [rule(v) for v in values[absent]]
+    return pd.Series(out, index=values.index)
 
 
 def _is_missing(value) -> bool:
@@ -1581,6 +1596,11 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
                 file=file, column=column)
     value_labels = raw.attrs.get("value_labels") or {}
     read_counts = raw.attrs.get("missing_counts") or {}
+    # What the steps below need of the attrs is read; pandas would deep-copy them (the file's
+    # value labels) into every column and intermediate result: 0.09 s of the 0.84 s that
+    # load_survey("klantcontact") took.
+    raw = raw.copy(deep=False)
+    raw.attrs = {}
 
     if "year" in columns:
         stated = _numbers(raw[columns["year"]], "year", file, columns["year"]).dropna().unique()
@@ -1614,9 +1634,13 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
             values, own = _category(series, name, spec, file, column, labels,
                                     definition["path"])
         elif kind == "text":
-            text = series.astype(object).map(
-                lambda v: np.nan if _is_missing(v) or (isinstance(v, str) and not v.strip())
-                else str(v))
+            def text_of(v):
+                return np.nan if _is_missing(v) or (isinstance(v, str) and not v.strip()) \
+                    else str(v)
+            # str() tells apart values that are equal (1 and 1.0): per value for text only
+            text = _per_value(series, text_of, object) \
+                if pd.api.types.infer_dtype(series, skipna=True) == "string" \
+                else series.astype(object).map(text_of)
             values, own = text.astype(_text_dtype()), {}
         elif kind == "binary":
             values, own = _apply_missing(series, spec, labels)
@@ -1653,7 +1677,8 @@ def _check_numbers(values: pd.Series, name: str, spec: dict, file, column: str) 
     present = values.dropna()
     if kind == "rating":
         low, high = spec["scale"]
-        bad = present[(present < low) | (present > high) | (present % 1 != 0)]
+        numbers = present.to_numpy()
+        bad = present[(numbers < low) | (numbers > high) | (numbers % 1 != 0)]
         if len(bad):
             shown = sorted(dict.fromkeys(bad))
             raise ScaleError(f"{len(bad)} value(s) of construct {name!r} are not whole numbers "

@@ -331,23 +331,24 @@ def tally_source(source: Source, measure, column: str, by: list[str], design) ->
                 for c, label in enumerate(measure.classes):
                     sums[names[label][k]] = np.where(valid & (code == c), rs, 0.0)
             gram = _gram_cells(cells, size, valid, by)
-        frame = pd.DataFrame(sums)
         key_columns = [*(f"_b{i}" for i in range(len(by))),
                        *(f"_s{i}" for i in range(len(strata))),
                        *(f"_p{i}" for i in range(len(_unit_columns(design))))]
-        for column in key_columns:
-            frame[column] = cells[column].to_numpy()
-        frame["_kept"] = kept
         extra = [c for c in cells.columns if c.startswith("_fpc")]
-        for column in extra:
-            frame[column] = cells[column].to_numpy()
+        # one frame at once (column by column, pandas warns of fragmentation past 100)
+        frame = pd.DataFrame({**sums, **{c: cells[c].to_numpy() for c in key_columns},
+                              "_kept": kept, **{c: cells[c].to_numpy() for c in extra}})
         aggregations = {c: "sum" for c in [*sums, "_kept"]}
         aggregations.update({c: ("min" if c.endswith("_min") else "max" if c.endswith("_max")
                                  else "sum") for c in extra})
         aggregations = {c: a for c, a in aggregations.items() if c in frame}
         if key_columns:
-            cells = (frame.groupby(key_columns, dropna=False, sort=False, observed=True)
-                     .agg(aggregations).reset_index())
+            # the sums in one groupby-sum (one block; agg with a dict gives a column each)
+            grouped = frame.groupby(key_columns, dropna=False, sort=False, observed=True)
+            sums_only = [c for c, a in aggregations.items() if a == "sum"]
+            others = {c: a for c, a in aggregations.items() if a != "sum"}
+            parts = [grouped[sums_only].sum(), *([grouped.agg(others)] if others else [])]
+            cells = pd.concat(parts, axis=1)[list(aggregations)].reset_index()
         else:
             cells = frame.agg(aggregations).to_frame().T
     else:
@@ -371,9 +372,12 @@ def tally_source(source: Source, measure, column: str, by: list[str], design) ->
             _check_replicates(cells, design, name, None)
             size = design.replicates.size
             names = replicate_columns(size)
+            replicated = {}
             for k in range(size):
-                cells[names["w"][k]] = cells[f"_rs{k + 1}"].to_numpy(float)
-                cells[names["wy"][k]] = cells[f"_rsy{k + 1}"].to_numpy(float)
+                replicated[names["w"][k]] = cells[f"_rs{k + 1}"].to_numpy(float)
+                replicated[names["wy"][k]] = cells[f"_rsy{k + 1}"].to_numpy(float)
+            cells = pd.concat([cells.drop(columns=[c for c in replicated if c in cells]),
+                               pd.DataFrame(replicated, index=cells.index)], axis=1)
             gram = _gram_cells(cells, size, None, by)
     return _assemble(cells, measure, by, strata, design, name, gram)
 
@@ -395,9 +399,8 @@ def _gram_cells(cells, size, valid, by) -> pd.DataFrame:
     if valid is not None:
         values = np.where(valid[:, None], values, 0.0)
     keys = [f"_b{i}" for i in range(len(by))]
-    frame = pd.DataFrame(values, columns=names)
-    for key in keys:
-        frame[key] = cells[key].to_numpy()
+    frame = pd.concat([pd.DataFrame(values, columns=names),
+                       pd.DataFrame({key: cells[key].to_numpy() for key in keys})], axis=1)
     if keys:
         return frame.groupby(keys, dropna=False, sort=False, observed=True)[names].sum() \
             .reset_index()
@@ -470,28 +473,29 @@ def _assemble(cells: pd.DataFrame, measure, by, strata, design, name, gram=None)
     _weigh_by_fraction(cells, design, strata_frame, stratum_code, measure)
     table = cells[by_columns].copy() if by else pd.DataFrame(index=cells.index)
     table.columns = by
+    # the other columns made first and joined at once (a replicate design has hundreds)
+    rest = {}
     if not strata:
-        table[STRATUM] = 0
+        rest[STRATUM] = np.zeros(len(cells), dtype=np.int64)
     elif len(strata) == 1:
-        table[STRATUM] = cells[strata_columns[0]].to_numpy()
+        rest[STRATUM] = cells[strata_columns[0]].to_numpy()
     else:
-        table[STRATUM] = pd.Series([stratum_keys[c] for c in stratum_code], dtype=object,
-                                   index=table.index)
+        rest[STRATUM] = pd.Series([stratum_keys[c] for c in stratum_code], dtype=object,
+                                  index=table.index)
     for stage, alias in enumerate(unit_columns, start=1):
-        table[stage_key(stage)] = cells[alias].to_numpy()
+        rest[stage_key(stage)] = cells[alias].to_numpy()
     integer = ["n", "n_missing", *(f"n_{c}" for c in measure.classes)]
     for column in SUMS + [x for c in measure.classes for x in (f"n_{c}", f"w_{c}", f"w2_{c}")]:
         values = cells[column].to_numpy(float)
-        table[column] = np.rint(values).astype(np.int64) if column in integer else values
+        rest[column] = np.rint(values).astype(np.int64) if column in integer else values
     replicates = None
     if design.replicates is not None:
         size = design.replicates.size
         names = replicate_columns(size, measure.classes if measure.discrete else ())
-        extra = pd.DataFrame({column: cells[column].to_numpy(float)
-                              for columns in names.values() for column in columns},
-                             index=table.index)
-        table = pd.concat([table, extra], axis=1)
+        rest.update({column: cells[column].to_numpy(float)
+                     for columns in names.values() for column in columns})
         replicates = ReplicateTerms(design.replicates, _gram_of_domains(gram, keys, by, size))
+    table = pd.concat([table, pd.DataFrame(rest, index=table.index)], axis=1)
     order = np.lexsort([stratum_code, *(pd.factorize(table[c], sort=True)[0]
                                         for c in reversed(by))]) if len(table) else []
     table = table.iloc[order].reset_index(drop=True)
