@@ -78,9 +78,16 @@ def _question(data, question, source) -> dict:
     return {str(column): column for column in columns}
 
 
-def _chosen(data: pd.DataFrame, options: dict, source) -> tuple[np.ndarray, np.ndarray]:
+def _chosen(data: pd.DataFrame, options: dict, source, harmonised: bool = False
+            ) -> tuple[np.ndarray, np.ndarray]:
     """The options chosen (rows × options, 0/1; NaN where the question was not answered) and
-    the rows that answered it."""
+    the rows that answered it.
+
+    Columns given by the caller: an option left empty beside options answered was not chosen
+    (a selected/empty export). A survey's construct (``harmonised``): the loader wrote 0 for
+    every option asked and not chosen, so an empty option beside answered ones was not asked
+    in that questionnaire (an option added later) and stays missing.
+    """
     values = []
     for label, column in options.items():
         series = data[column]
@@ -97,8 +104,8 @@ def _chosen(data: pd.DataFrame, options: dict, source) -> tuple[np.ndarray, np.n
         values.append(y)
     chosen = np.column_stack(values)
     answered = ~np.all(np.isnan(chosen), axis=1)
-    # an option left empty beside options answered was not chosen
-    chosen = np.where(answered[:, None], np.nan_to_num(chosen), np.nan)
+    if not harmonised:
+        chosen = np.where(answered[:, None], np.nan_to_num(chosen), np.nan)
     return chosen, answered
 
 
@@ -160,7 +167,7 @@ def multiple_response(data, question, *, by=None, design=None, weights=FROM_DESI
     call = resolve_design(data, design, weights, population)
     options = _question(data, question, call.source)
     require_columns(data, [*options.values(), *by], call.source)
-    chosen, answered = _chosen(data, options, call.source)
+    chosen, answered = _chosen(data, options, call.source, isinstance(question, str))
     mentions = np.where(answered, np.nansum(np.nan_to_num(chosen), axis=1), np.nan)
     common = dict(by=by, design=design, weights=weights, population=population,
                   confidence=confidence, min_n=min_n)
@@ -272,14 +279,16 @@ class _Patterns:
 
     ``groups``: the ``by`` keys of the output's groups (None: one group); ``group`` is each
     domain's group (−1: a domain of no group, such as the rows that did not answer),
-    ``chosen`` (domains × options) and ``mentions`` each domain's pattern.
+    ``chosen`` and ``asked`` (domains × options, 0/1) and ``mentions`` each domain's pattern.
     """
 
     _KEY = "__kirc_pattern"
 
     def __init__(self, frame, chosen, answered, by, groups, call):
         options = chosen.shape[1]
-        pattern, code = np.unique(np.nan_to_num(chosen[answered]), axis=0, return_inverse=True)
+        # 0 not chosen, 1 chosen, 2 not asked (an option of a later questionnaire)
+        pattern, code = np.unique(np.where(np.isnan(chosen[answered]), 2.0, chosen[answered]),
+                                  axis=0, return_inverse=True)
         key = np.full(len(frame), np.nan)
         key[answered] = code.ravel()
         data = frame.assign(**{self._KEY: key, _OPTION: np.where(answered, 0.0, np.nan)})
@@ -289,7 +298,9 @@ class _Patterns:
         codes = domains[self._KEY].to_numpy(float)
         valid = ~np.isnan(codes)
         index = np.where(valid, np.nan_to_num(codes), 0).astype(np.int64)
-        self.chosen = np.where(valid[:, None], pattern[index], 0.0).reshape(-1, options)
+        state = np.where(valid[:, None], pattern[index], 2.0).reshape(-1, options)
+        self.chosen = (state == 1).astype(float)
+        self.asked = (state != 2).astype(float)
         self.mentions = self.chosen.sum(axis=1)
         if groups is None:
             self.group = np.where(valid, 0, -1)
@@ -365,7 +376,7 @@ def compare_options(data, question, *, by=None, design=None, weights=FROM_DESIGN
     call = resolve_design(data, design, weights, population)
     options = _question(data, question, call.source)
     require_columns(data, [*options.values(), *by], call.source)
-    chosen, _ = _chosen(data, options, call.source)
+    chosen, _ = _chosen(data, options, call.source, isinstance(question, str))
     labels = list(options)
     parts = []
     for a, b in combinations(range(len(labels)), 2):
@@ -431,6 +442,9 @@ def marginal_independence(data, question, *, by: str, design=None, weights=FROM_
 
     Notes
     -----
+    The respondents in the test are those asked every option: of a survey's construct whose
+    options changed over the questionnaires, those of the years that asked them all.
+
     ``X²_S = Σ_j X²_j`` with ``X²_j`` the Pearson statistic of option j's groups × (chosen,
     not chosen) table. Under marginal independence ``X²_S`` is a weighted sum of χ²(1)
     variables with weights the eigenvalues ``λ`` of ``D⁻¹ H V H'``, ``V`` the covariance of
@@ -460,8 +474,11 @@ def marginal_independence(data, question, *, by: str, design=None, weights=FROM_
     call = resolve_design(data, design, weights, population)
     options = _question(data, question, call.source)
     require_columns(data, [*options.values(), by], call.source)
-    chosen, answered = _chosen(data, options, call.source)
-    keep = answered & data[by].notna().to_numpy()
+    chosen, answered = _chosen(data, options, call.source, isinstance(question, str))
+    # the test compares groups over the same options: respondents asked every option (of a
+    # construct whose options changed, the years of the latest questionnaire)
+    keep = answered & ~np.isnan(chosen).any(axis=1) & data[by].notna().to_numpy()
+    chosen = np.where(keep[:, None], chosen, np.nan)
     groups = data[by][keep]
     levels = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
               else sorted(pd.unique(groups)))
@@ -531,8 +548,9 @@ def _share_covariance(frame, chosen, keep, levels, by, call, shares, group_weigh
     patterns = _Patterns(frame, chosen, keep, [by], pd.DataFrame({by: levels}), call)
     domain = np.flatnonzero(patterns.group >= 0)
     group = patterns.group[domain]
-    coefficient = (patterns.chosen[domain][:, None, :] - shares[group][:, None, :].reshape(
-        len(domain), 1, c)) / group_weight[group][:, None, None]            # domains × 1 × c
+    coefficient = patterns.asked[domain][:, None, :] * (
+        patterns.chosen[domain][:, None, :] - shares[group][:, None, :].reshape(
+            len(domain), 1, c)) / group_weight[group][:, None, None]          # domains × 1 × c
     # spread over the r·c shares: a domain counts only for its own group's shares
     values = np.zeros((len(domain), r, c))
     values[np.arange(len(domain)), group] = coefficient[:, 0, :]
@@ -546,8 +564,7 @@ def _share_covariance(frame, chosen, keep, levels, by, call, shares, group_weigh
 
     def statistic(W, Y):
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = patterns.sums(patterns.chosen, W) / patterns.sums(
-                np.ones((len(patterns.group), 1)), W)
+            share = patterns.sums(patterns.chosen, W) / patterns.sums(patterns.asked, W)
         share = share.reshape(Q, -1)
         return share[first] + np.where(first == second, 0.0, 1.0)[:, None] * share[second]
 
