@@ -599,7 +599,7 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     >>> definition["constructs"]["nps"]
     {'type': 'rating', 'label': 'Aanbevelingsbereidheid (0–10)', 'scale': [0, 10], 'missing': {99: 'weet niet / geen antwoord'}}
     >>> list(definition["years"])[:3], definition["years"][2019]["questionnaire"]
-    ([2017, 2018, 2019], 'v2017')
+    ([2017, 2018, 2019], 'v2019')
     >>> list(definition["indicators"])[:3], definition["report"]["org_survey"]
     (['nps', 'csat', 'csat_mean'], 'sectorscan')
     """
