@@ -490,3 +490,72 @@ def test_replicate_designs_recompute_every_replicate_as_r_does(name):
         ours = _share_covariance(frame, chosen, answered, levels, "stype", call,
                                  shares.reshape(3, 4), weight)
         np.testing.assert_allclose(ours, V[np.ix_(order, order)], rtol=1e-6, atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# the crosstab of a multiple-response row
+
+
+@pytest.mark.parametrize("name", ["strat", "clus1"])
+def test_crosstab_of_options_by_group_has_r_shares_and_letters(name):
+    """Options as rows, a school type per column: R's svyby shares and SEs, and letters
+    exactly where R's Bonferroni-adjusted contrast (R_MR "groups") is significant."""
+    data = survey(name)
+    # min_n=1: every pair tested, as R tests them (a report leaves out small columns)
+    table = kirc.crosstab(data, OPTIONS, "stype", min_n=1)
+    assert list(table["option"].cat.categories) == OPTIONS
+    assert table.attrs == {} and kirc.display.view_of(table).several
+    for stype in ("E", "H", "M"):
+        (line,) = r_lines(name, stype)
+        values = [float(v) for v in line[2:]]
+        part = table[table["stype"] == stype]
+        np.testing.assert_allclose(part["percent"], 100 * np.array(values[:4]), rtol=1e-9)
+        np.testing.assert_allclose(part["se"], 100 * np.array(values[4:]), rtol=1e-6,
+                                   atol=1e-9)
+    letters = dict(zip(table["stype"].iloc[:3], table["letter"].iloc[:3]))
+    expected = {option: {stype: set() for stype in letters} for option in OPTIONS}
+    for line in r_lines(name, "groups"):
+        option, a, b = line[2], line[3], line[4]
+        estimate, p_adjusted = float(line[5]), float(line[8])
+        if not np.isnan(p_adjusted) and p_adjusted < 0.05:
+            higher, lower = (a, b) if estimate > 0 else (b, a)
+            expected[option][higher].add(letters[lower])
+    for _, row in table.iterrows():
+        assert set(row["higher_than"]) == expected[row["option"]][row["stype"]], row
+
+
+def test_crosstab_of_options_unweighted_letters_are_the_pooled_z_test():
+    """Unweighted: per option and pair of columns SPSS's column-proportions test (Pearson's
+    chi-square of the 2x2 table, scipy), Bonferroni over the pairs; the base is the column's
+    respondents who answered the question (a row of zeros answered, all missing did not)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(23)
+    n = 300
+    group = rng.choice(["a", "b", "c"], n)
+    lift = pd.Series(group).map({"a": 0.0, "b": 0.15, "c": 0.3}).to_numpy()
+    df = pd.DataFrame({"g": group,
+                       "x": (rng.random(n) < 0.3 + lift).astype(float),
+                       "y": (rng.random(n) < 0.5).astype(float)})
+    df.loc[:9, ["x", "y"]] = np.nan                       # ten did not answer
+    table = kirc.crosstab(df, ["x", "y"], "g")
+    answered = df[df["x"].notna()]
+    for option in ("x", "y"):
+        part = table[table["option"] == option].set_index("g")
+        counts = answered.groupby("g")[option].agg(["sum", "count"])
+        np.testing.assert_array_equal(part["n"], counts["count"])
+        np.testing.assert_array_equal(part["count"], counts["sum"])
+        np.testing.assert_allclose(part["percent"], 100 * counts["sum"] / counts["count"])
+        higher = {g: set() for g in "abc"}
+        for first, second in (("a", "b"), ("a", "c"), ("b", "c")):
+            cells = [[counts.loc[g, "sum"], counts.loc[g, "count"] - counts.loc[g, "sum"]]
+                     for g in (first, second)]
+            p = stats.chi2_contingency(cells, correction=False)[1]
+            if min(1.0, 3 * p) < 0.05:
+                share = counts["sum"] / counts["count"]
+                top, bottom = (first, second) if share[first] > share[second] else \
+                    (second, first)
+                higher[top].add(part.loc[bottom, "letter"])
+        for g in "abc":
+            assert set(part.loc[g, "higher_than"]) == higher[g], (option, g)
+    assert table.loc[table["option"] == "x", "higher_than"].str.len().sum() > 0
