@@ -34,6 +34,18 @@ panel, and an organisation's readiness is persistent (a latent propensity per or
 The questionnaire was revised in 2021: the question columns were renamed (for instance
 ``Q5_aanbeveling`` became ``aanbevelen_0_10``); the definitions map both versions.
 
+Channels used. From 2019 on the consumers also say which channels they used in the past year
+(check all that apply: telephone, e-mail, chat, WhatsApp, social media, chatbot, and from 2022
+the app). Each respondent has a digital affinity (normal, higher for the young and for those
+whose last contact went through a digital channel) on which every channel loads
+(:data:`USED_CHANNEL_LOADING`), so the options overlap as in life; the channel of the last
+contact is always among those used. The shares follow :data:`USED_CHANNEL_SHARE` (stylised:
+the phone from 80% to 67%, the chatbot from 17% to 44%), 2% skip the question. The SPSS and
+Excel years hold a 0/1 column per option (``Q17_1`` …, ``kanaal_telefoon`` …), the CSV year one
+column naming the options chosen ("telefoon, e-mail, chat"); the definition has a questionnaire
+per layout (:data:`VERSIONS`). The question draws from streams of its own, so every column that
+existed before it kept its values.
+
 Anchoring
 ---------
 Levels and trends follow published figures of the Dutch customer-contact sector where there are
@@ -233,6 +245,39 @@ DRIVER_EFFECTS = np.array([0.46, 0.33, 0.0, 0.08, 0.13, 0.24])
 DRIVER_MEAN = np.array([6.6, 7.6, 8.1, 7.5, 7.1, 6.9])
 DRIVER_SD = 1.5
 
+#: The channels-used question ("Welke kanalen heeft u het afgelopen jaar gebruikt?", check all
+#: that apply), asked from 2019 on: option key -> Dutch label. The app option was added in 2022.
+#: The first six are the channels of the last contact (CHANNELS), in that order.
+USED_CHANNELS = {"phone": "telefoon", "email": "e-mail", "chat": "chat", "whatsapp": "WhatsApp",
+                 "social": "social media", "chatbot": "chatbot", "app": "app"}
+USED_CHANNELS_EN = {"phone": "telephone", "email": "e-mail", "chat": "chat",
+                    "whatsapp": "WhatsApp", "social": "social media", "chatbot": "chatbot",
+                    "app": "app"}
+#: The names of the option columns from 2021 on (``kanaal_<name>``).
+USED_CHANNEL_COLUMNS = {"phone": "telefoon", "email": "email", "chat": "chat",
+                        "whatsapp": "whatsapp", "social": "social_media", "chatbot": "chatbot",
+                        "app": "app"}
+USED_CHANNELS_FROM = 2019
+APP_FROM = 2022
+#: Share of the respondents that used each channel in the last year: (first year asked, 2025),
+#: linear between (stylised: the phone gives way to messaging, chatbots and apps).
+USED_CHANNEL_SHARE = {"phone": (0.80, 0.67), "email": (0.58, 0.50), "chat": (0.27, 0.38),
+                      "whatsapp": (0.14, 0.33), "social": (0.15, 0.17),
+                      "chatbot": (0.17, 0.44), "app": (0.31, 0.40)}
+#: How strongly each channel's use goes with the respondent's digital affinity (so the
+#: options overlap as in life: chat, WhatsApp, chatbot and app users are largely the same
+#: people; phone users less so).
+USED_CHANNEL_LOADING = {"phone": -0.6, "email": 0.3, "chat": 1.0, "whatsapp": 1.1,
+                        "social": 1.0, "chatbot": 1.1, "app": 1.0}
+#: Digital affinity by age group, and by the channel of the last contact (CHANNELS order).
+AGE_AFFINITY = np.array([0.7, 0.25, -0.2, -0.8])
+LAST_CHANNEL_AFFINITY = np.array([-0.4, 0.0, 0.3, 0.5, 0.4, 0.5])
+#: Share of respondents who skipped the question.
+USED_CHANNELS_SKIPPED = 0.02
+#: The question draws from its own stream (SeedSequence(seed, spawn_key=(this, year))), so
+#: that every column that existed before it kept its values.
+USED_CHANNELS_STREAM = 1000
+
 #: Adult population share per age group (rows, AGE_GROUPS order) × landsdeel (columns,
 #: REGIONS order). Rounded illustrative approximation, sums to 1.
 POPULATION_AGE_REGION = np.array([
@@ -266,6 +311,37 @@ OTHER_FORMATS = {("klantcontact", 2019): "csv", ("klantcontact", 2023): "xlsx",
 #: Encoding of the CSV exports: a Windows export for one survey, UTF-8 with BOM for the other.
 CSV_ENCODING = {"klantcontact": "cp1252", "sectorscan": "utf-8-sig"}
 REVISION_YEAR = 2021
+
+
+#: The questionnaires of each definition (the column layouts of its exports): version ->
+#: (first year, label). The 2021 revision renamed the columns (:func:`questionnaire`); the
+#: Klantcontact Monitor's channels question came in 2019 (that year's CSV export keeps it in
+#: one column naming the options), as a 0/1 column per option from 2020, and got its app
+#: option in 2022.
+VERSIONS = {
+    "klantcontact": {
+        "v2017": (2017, "Vragenlijst 2017–2018"),
+        "v2019": (2019, "Vragenlijst 2019 (gebruikte kanalen erbij; in de CSV-export één kolom)"),
+        "v2020": (2020, "Vragenlijst 2020 (gebruikte kanalen als kolom per optie)"),
+        "v2021": (2021, "Vragenlijst 2021 (herziene kolomnamen)"),
+        "v2022": (2022, "Vragenlijst vanaf 2022 (kanaal app erbij)"),
+    },
+    "sectorscan": {
+        "v2017": (2017, "Vragenlijst 2017–2020"),
+        "v2021": (2021, "Vragenlijst vanaf 2021 (herziene kolomnamen)"),
+    },
+}
+
+
+def definition_version(survey: str, year: int) -> str:
+    """The questionnaire of ``survey``'s definition that ``year`` is listed under.
+
+    Examples
+    --------
+    >>> definition_version("klantcontact", 2019), definition_version("sectorscan", 2019)
+    ('v2019', 'v2017')
+    """
+    return [version for version, (first, _) in VERSIONS[survey].items() if first <= year][-1]
 
 
 def questionnaire(year: int) -> str:
@@ -327,6 +403,14 @@ COLUMNS = {
                   "Welk cijfer geeft u de snelheid van de afhandeling? (1-10)"),
         "thinking_along": ("Q16_meedenken", "cijfer_meedenken",
                            "Welk cijfer geeft u het meedenken van de medewerker? (1-10)"),
+        # the channels-used question: a 0/1 column per option (SPSS, Excel), or one column
+        # naming the options chosen (the CSV year)
+        **{f"channels_used_{key}": (f"Q17_{k + 1}", f"kanaal_{USED_CHANNEL_COLUMNS[key]}",
+                                    f"Gebruikte kanalen afgelopen jaar: {label}")
+           for k, (key, label) in enumerate(USED_CHANNELS.items())},
+        "channels_used_text": ("Q17_kanalen", "kanalen",
+                               "Welke kanalen heeft u het afgelopen jaar gebruikt? "
+                               "(meerdere antwoorden)"),
     },
     "sectorscan": {
         "id": ("org_nr", "organisatie_id", "Organisatienummer"),
@@ -353,6 +437,7 @@ VALUE_LABELS = {
     "size": SIZES, "avg_status": AVG_STATUS, "staff_prepared": YES_NO,
     "privacy_statement": YES_NO,
     **{item: {1: "zeer slecht", 10: "uitstekend"} for item in DRIVER_ITEMS},
+    **{f"channels_used_{key}": {0: "niet gekozen", 1: "gekozen"} for key in USED_CHANNELS},
 }
 SCAN_VALUE_LABELS = {**VALUE_LABELS, "sector": SCAN_SECTORS}
 MEASURES = {"sector": "nominal", "channel": "nominal", "age_group": "ordinal",
@@ -360,11 +445,13 @@ MEASURES = {"sector": "nominal", "channel": "nominal", "age_group": "ordinal",
             "fcr": "nominal", "chatbot_success": "nominal", "relation": "ordinal",
             "size": "ordinal", "avg_status": "ordinal", "avg_fte": "scale",
             "staff_prepared": "nominal", "privacy_statement": "nominal", "year": "scale",
-            **{item: "ordinal" for item in DRIVER_ITEMS}}
+            **{item: "ordinal" for item in DRIVER_ITEMS},
+            **{f"channels_used_{key}": "nominal" for key in USED_CHANNELS}}
 USER_MISSING = {"klantcontact": ("nps", "csat")}
 INTEGER_CODED = ("year", "sector", "channel", "age_group", "region", "nps", "csat", "fcr",
                  "chatbot_success", "relation", "size", "avg_status", "staff_prepared",
-                 "privacy_statement", *DRIVER_ITEMS)
+                 "privacy_statement", *DRIVER_ITEMS,
+                 *(f"channels_used_{key}" for key in USED_CHANNELS))
 
 # --------------------------------------------------------------------------------------------
 # Fake personal data
@@ -520,7 +607,8 @@ def _draw_categories(rng: np.random.Generator, probabilities: np.ndarray) -> np.
 # Klantcontact Monitor
 # --------------------------------------------------------------------------------------------
 def _klantcontact_year(rng: np.random.Generator, year: int,
-                       driver_rng: np.random.Generator) -> pd.DataFrame:
+                       driver_rng: np.random.Generator,
+                       used_rng: np.random.Generator | None = None) -> pd.DataFrame:
     n = int(rng.integers(2400, 3601))
     # Sample: population cells age x region, distorted by response propensity.
     propensity = np.outer(RESPONSE_PROPENSITY["age"], RESPONSE_PROPENSITY["region"])
@@ -611,9 +699,58 @@ def _klantcontact_year(rng: np.random.Generator, year: int,
         "relation": relation, "email": email, "klantnummer": customer_number,
         "toelichting": comments, **drivers,
     }
+    if used_rng is not None and year >= USED_CHANNELS_FROM:
+        used = _channels_used(used_rng, year, age, channel)
+        if file_format("klantcontact", year) == "csv":
+            by_construct["channels_used_text"] = _named(used)
+        else:
+            by_construct.update({f"channels_used_{key}": values
+                                 for key, values in used.items()})
     frame = _frame("klantcontact", year, by_construct)
     frame.attrs["driver_truth"] = truth
     return frame
+
+
+def _channels_used(rng: np.random.Generator, year: int, age: np.ndarray,
+                   channel: np.ndarray) -> dict[str, np.ndarray]:
+    """The channels each respondent used in the last year: 0/1 per option (NaN: skipped).
+
+    A respondent's digital affinity (normal, shifted by age group and by the channel of the
+    last contact) drives every channel's use through its loading, so the options overlap as
+    they do in life; the channel of the last contact was used. Each channel's intercept is
+    solved so that the expected share of users is :data:`USED_CHANNEL_SHARE` of the year.
+    """
+    n = len(age)
+    affinity = AGE_AFFINITY[age] + LAST_CHANNEL_AFFINITY[channel] + rng.standard_normal(n)
+    draws = rng.random((n, len(USED_CHANNELS)))
+    skipped = rng.random(n) < USED_CHANNELS_SKIPPED
+    out = {}
+    for k, key in enumerate(USED_CHANNELS):
+        first = APP_FROM if key == "app" else USED_CHANNELS_FROM
+        if year < first:
+            continue
+        start, end = USED_CHANNEL_SHARE[key]
+        target = start + (end - start) * (year - first) / (YEARS[-1] - first)
+        last = channel == k                       # k < 6: a channel of the last contact
+        loading = USED_CHANNEL_LOADING[key]
+
+        def expected(b):
+            return float(np.mean(np.where(last, 1.0, expit(b + loading * affinity)))) - target
+
+        intercept = brentq(expected, -20.0, 20.0, xtol=1e-10)
+        used = last | (draws[:, k] < expit(intercept + loading * affinity))
+        out[key] = np.where(skipped, np.nan, used.astype(float))
+    return out
+
+
+def _named(used: dict[str, np.ndarray]) -> list[str | None]:
+    """The options chosen as one text per respondent, as a form exports them: "telefoon,
+    chat" (None: skipped; the empty text cannot occur, the last contact's channel was used)."""
+    keys = list(used)
+    matrix = np.column_stack([used[key] for key in keys])
+    return [None if np.isnan(row).all() else
+            ", ".join(USED_CHANNELS[key] for key, value in zip(keys, row) if value == 1)
+            for row in matrix]
 
 
 def _driver_items(rng: np.random.Generator, personal: np.ndarray, structural: np.ndarray,
@@ -851,10 +988,15 @@ def generate(seed: int = DEFAULT_SEED,
     # The driver items (added later) draw from streams spawned off the stream that was kept in
     # reserve, so every column that existed before them kept its values.
     driver_rngs = consumer_rng.spawn(len(YEARS))
+    # The channels-used question (added later still) draws from streams of its own, keyed by
+    # the year, that no other stream can be: spawned children have keys (0,) to (19,).
+    used_rngs = [np.random.default_rng(np.random.SeedSequence(
+        seed, spawn_key=(USED_CHANNELS_STREAM, year))) for year in YEARS]
     data: dict[tuple[str, int], pd.DataFrame] = {}
     if "klantcontact" in surveys:
         for i, year in enumerate(YEARS):
-            data["klantcontact", year] = _klantcontact_year(year_rngs[i], year, driver_rngs[i])
+            data["klantcontact", year] = _klantcontact_year(year_rngs[i], year, driver_rngs[i],
+                                                            used_rngs[i])
     if "sectorscan" in surveys:
         organisations, members = _scan_population(scan_population_rng)
         contacts: dict[int, tuple[str, str]] = {}
@@ -1166,6 +1308,9 @@ CONSTRUCTS = {
                   "scale": (1, 10)},
         "thinking_along": {"type": "rating", "label": "Rapportcijfer meedenken medewerker (1–10)",
                            "scale": (1, 10)},
+        "channels_used": {"type": "multiple",
+                          "label": "Gebruikte kanalen in het afgelopen jaar (meerdere antwoorden)",
+                          "options": USED_CHANNELS, "options_en": USED_CHANNELS_EN},
     },
     "sectorscan": {
         "sector": {"type": "category", "label": "Sector", "labels": SCAN_SECTORS},
@@ -1334,16 +1479,26 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
             lines.append(f"labels = {_toml_labels(spec['labels'])}")
         if name in LABELS_EN[survey]:
             lines.append(f"labels_en = {_toml_labels(LABELS_EN[survey][name])}")
+        for key in ("options", "options_en"):
+            if key in spec:
+                lines.append(f"{key} = {{ " + ", ".join(
+                    f"{option} = {_toml_string(text)}" for option, text in spec[key].items())
+                    + " }")
         if spec.get("ordered"):
             lines.append("ordered = true")
         lines.append("")
     lines.extend(_indicator_and_report_toml(survey))
-    for version, index, label in (("v2017", 0, "Vragenlijst 2017–2020"),
-                                  ("v2021", 1, "Vragenlijst vanaf 2021 (herziene kolomnamen)")):
+    for version, (first, label) in VERSIONS[survey].items():
+        index = 0 if questionnaire(first) == "v2017" else 1
         lines.append(f"[questionnaires.{version}]")
         lines.append(f"label = {_toml_string(label)}")
         lines.append("[questionnaires." + version + ".columns]")
         for name in ("id", "year", *CONSTRUCTS[survey]):
+            if CONSTRUCTS[survey].get(name, {}).get("type") == "multiple":
+                mapping = _used_channels_toml(survey, first, index)
+                if mapping:
+                    lines.append(f"{name} = {mapping}")
+                continue
             source = CONSTRUCTS[survey].get(name, {}).get("column", name)
             lines.append(f"{name} = {_toml_string(COLUMNS[survey][source][index])}")
         lines.append("")
@@ -1356,12 +1511,25 @@ def definition_toml(survey: str, populations: dict[int, int] | None = None,
     lines.append("[years]")
     for year in YEARS:
         entry = (f"file = {_toml_string(file_name(survey, year))}, "
-                 f"questionnaire = {_toml_string(questionnaire(year))}")
+                 f"questionnaire = {_toml_string(definition_version(survey, year))}")
         if populations is not None:
             entry += f", population = {populations[year]}"
         lines.append(f"{year} = {{ {entry} }}")
     lines.extend(["", *CALIBRATION[survey]])
     return "\n".join(lines) + "\n"
+
+
+def _used_channels_toml(survey: str, year: int, index: int) -> str | None:
+    """Where the export of ``year`` keeps the channels-used question: one column naming the
+    options (CSV), or a column per option asked; None before the question was asked."""
+    if year < USED_CHANNELS_FROM:
+        return None
+    asked = [key for key in USED_CHANNELS if key != "app" or year >= APP_FROM]
+    if file_format(survey, year) == "csv":
+        return (f"{{ column = {_toml_string(COLUMNS[survey]['channels_used_text'][index])}, "
+                f"asked = [{', '.join(map(_toml_string, asked))}] }}")
+    return "{ " + ", ".join(f"{key} = {_toml_string(COLUMNS[survey][f'channels_used_{key}'][index])}"
+                            for key in asked) + " }"
 
 
 def _texts_toml(texts: tuple[str, str]) -> str:

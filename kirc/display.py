@@ -73,6 +73,9 @@ class View:
         The column of the figure (``"estimate"``; a driver's ``"importance"``).
     signed : bool
         The figure is a difference (a rater's deviation): shown with its sign, in points.
+    several : bool
+        A multiple-response question: a respondent chose several answers, so the percentages
+        add up to more than 100% (said in the footnote).
     also : tuple of str or (str, str)
         Further columns shown after the counts (not used for suppression): a count column,
         or ``(column, "text")`` shown as it is, or ``(column, "signed")`` a difference in
@@ -91,6 +94,7 @@ class View:
     value: str = "estimate"
     signed: bool = False
     also: tuple = ()
+    several: bool = False
 
     def needs(self) -> set:
         """Columns the display reads; without them the result shows as a plain frame."""
@@ -347,6 +351,8 @@ def footnote(result: pd.DataFrame) -> str:
     parts = []
     if view.kind == "crosstab" or "higher_than" in result.columns:
         parts.append(words["crosstab" if view.kind == "crosstab" else "letters"])
+    if view.several:
+        parts.append(words["several"])
     if view.kind != "crosstab":
         parts.append(words["interval"].format(level=_confidence(view)))
         if view.kind in ("contrast", "change"):

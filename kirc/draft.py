@@ -8,6 +8,12 @@ every export with :func:`kirc.read_survey` and proposes
   recommend question becomes a ``rating`` on [0, 10] (an NPS), a 1–5 item a ``rating`` on
   [1, 5], yes/no items a ``binary`` (with text codes such as "Ja"/"Nee" or numeric codes),
   segments and channels a ``category``;
+* multiple-response questions (``type = "multiple"``): from the file's multiple-response sets
+  (SPSS ``mr_sets``, dichotomy and category sets; the check-all blocks the platform readers
+  find), from families of 0/1, 1/empty or marked columns with a common stem (Qualtrics
+  ``Q6_1`` …, LimeSurvey ``Q1[SQ001]`` with ``Y``, ``kanaal_telefoon`` …) and from a column
+  naming the options chosen ("Telefoon, Chat", Google Forms); joined over the years by their
+  options' labels, an option new in a later year asked from then on;
 * the missing codes: declared user-missing codes, written-out answers such as "weet niet" and
   "n.v.t.", and codes such as 99 outside an item's range;
 * the id, the weight (SPSS ``WEIGHT BY``, or a column called gewicht, weegfactor, weight, ...)
@@ -103,6 +109,31 @@ class _Item:
 
 
 @dataclass
+class _Multiple:
+    """A multiple-response question found in one export."""
+
+    name: str = field(compare=False)              # the set's name or the columns' stem
+    label: str | None = field(compare=False)      # the question
+    options: dict = field(default_factory=dict)   # key -> label
+    columns: dict = field(default_factory=dict)    # key -> option column
+    naming: list = field(default_factory=list)     # columns naming the options chosen
+    separator: str | None = None
+    selected: list | None = None   # codes marking an option column chosen (default [1])
+    not_selected: list | None = None
+    codes: dict = field(default_factory=dict)      # key -> code
+    missing: dict = field(default_factory=dict)    # code -> reason
+    checks: list = field(default_factory=list, compare=False)
+
+    def mapping(self, keys: list) -> dict | str | list:
+        """The questionnaire's entry, asking ``keys`` of the construct's options."""
+        if self.columns:
+            return {key: self.columns[key] for key in keys if key in self.columns}
+        naming = self.naming[0] if len(self.naming) == 1 else list(self.naming)
+        asked = [key for key in keys if key in self.options]
+        return naming if len(asked) == len(keys) else {"column": naming, "asked": asked}
+
+
+@dataclass
 class _Export:
     path: Path
     rows: int
@@ -113,6 +144,7 @@ class _Export:
     year_from: str
     skipped: dict                  # column -> why it is not proposed
     dropped: list                  # personal-data columns dropped on reading
+    multiples: list = field(default_factory=list)  # _Multiple
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,14 +223,312 @@ def _describe(path: Path, frame: pd.DataFrame, year: int | None = None) -> _Expo
                                   if ranges else ""))
         items[column] = item
     years, year_from = _years_of(path, frame, year_column, year)
-    if not any(i.kind in ("rating", "binary", "category", "number") for i in items.values()):
+    multiples = _multiples(frame, items, skipped, {year_column, id_column, weight_column})
+    if not multiples and not any(i.kind in ("rating", "binary", "category", "number")
+                                 for i in items.values()):
         raise InputFileError(
             "kirc init found no question it can use: no column holds numbers, yes/no answers, "
             "labelled codes or a short list of categories (columns: "
             + (", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "") or "none")
             + "); check that this is the survey export", file=path)
     return _Export(path, len(frame), items, id_column, year_column, years, year_from, skipped,
-                   [c for c in dropped if c])
+                   [c for c in dropped if c], multiples)
+
+
+# --------------------------------------------------------------------------------------------
+# multiple-response questions: SPSS sets, column families, a column naming the options
+# --------------------------------------------------------------------------------------------
+#: Value labels that only say "chosen": the option's own name is elsewhere (the column's label).
+_GENERIC_CHOSEN = {"ja", "yes", "y", "selected", "gekozen", "aangevinkt", "checked", "1",
+                   "true", "waar", "genoemd", "mentioned", "x"}
+#: An option that says "none of these" (a definition's ``none``).
+_NONE_OPTION = re.compile(r"^(none( of (the above|these|them))?|nothing|geen( van (de )?"
+                          r"(bovenstaande|deze|beide))?|niets|geen enkele?)$", re.I)
+#: Separators of a column naming several options, most specific first.
+_SEPARATORS = (";", "|", ",")
+_OPTION_STEMS = (re.compile(r"^(.*?)[_.#]?(\d+)$"),          # Qualtrics Q6_1, SurveyMonkey q004
+                 re.compile(r"^(.*\S)\s*\[([^\[\]]+)\]$"),  # LimeSurvey Q1[SQ001], "Q [option]"
+                 re.compile(r"^([^_]+)_(.+)$"))                # kanaal_telefoon
+
+
+def _option_key(label: str, taken: set) -> str:
+    """An option's key (letters, digits, ``_``) from its label."""
+    base = re.sub(r"[^0-9a-z]+", "_", str(label).casefold().translate(
+        str.maketrans("äëïöüáéíóúàèìòùâêîôûç", "aeiouaeiouaeiouaeiouc"))).strip("_")
+    words = base.split("_")
+    while len("_".join(words)) > 24 and len(words) > 1:
+        words.pop()
+    base = "_".join(words)[:24].strip("_") or "optie"
+    if base in ("column", "asked"):
+        base += "_optie"
+    key, i = base, 2
+    while key in taken:
+        key, i = f"{base}_{i}", i + 1
+    taken.add(key)
+    return key
+
+
+def _unique_labels(labels: list) -> list:
+    """Labels made distinct (a definition's option labels must be), the first kept as is."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        text = str(label).strip() or "optie"
+        count = seen.get(_norm(text), 0)
+        seen[_norm(text)] = count + 1
+        out.append(text if count == 0 else f"{text} ({count + 1})")
+    return out
+
+
+def _common_prefix(texts: list) -> str:
+    prefix = os.path.commonprefix([str(t) for t in texts])
+    if all(len(str(t)) > len(prefix) for t in texts):
+        return prefix
+    return prefix[:max(0, min(len(str(t)) for t in texts) - 1)]
+
+
+def _member_labels(columns: list, variable_labels: dict, value_labels: dict, counted
+                   ) -> tuple[list, str | None]:
+    """The option labels of a dichotomy set's columns, and the question: the label of the
+    counted value (a platform's "not selected"/option), else what the columns' variable labels
+    do not share ("Question [option]", "Question: option"), else the column names."""
+    labels = []
+    for column in columns:
+        own = _label_of(value_labels.get(column) or {}, counted) if counted is not None else None
+        labels.append(own if own and _norm(own) not in _GENERIC_CHOSEN else None)
+    texts = [variable_labels.get(c) for c in columns]
+    question = None
+    if all(isinstance(t, str) and t.strip() for t in texts):
+        brackets = [re.fullmatch(r"(.*\S)\s*\[([^\[\]]+)\]\s*", t) for t in texts]
+        if all(brackets) and len({b.group(1) for b in brackets}) == 1:
+            question, rests = brackets[0].group(1), [b.group(2) for b in brackets]
+        else:
+            prefix = _common_prefix(texts) if len(texts) > 1 else ""
+            question = prefix.rstrip(" :-–[(").strip() or None
+            rests = [t[len(prefix):].strip(" :-–[]()") or t for t in texts]
+            if len(prefix) < 4 or any(r.isdigit() for r in rests):
+                # no shared question, or only a number left ("Response #1"): the whole label
+                rests, question = texts, (question if len(prefix) >= 4 else None)
+        labels = [own or rest for own, rest in zip(labels, rests)]
+    stem = _common_prefix(columns) if len(columns) > 1 else ""
+    rests = [c[len(stem):].strip("_.#[] ") for c in columns]
+    if any(not r or r.isdigit() for r in rests):
+        rests = list(columns)          # V1, V2: the column's name says more than its number
+    labels = [own or rest for own, rest in zip(labels, rests)]
+    return _unique_labels(labels), question
+
+
+def _multiples(frame: pd.DataFrame, items: dict, skipped: dict, reserved: set) -> list:
+    """The multiple-response questions of an export, each proposed as one construct: the
+    file's multiple-response sets (SPSS ``mr_sets``, a platform's check-all blocks), families
+    of 0/1 or selected/empty columns with a common stem, and columns naming several options
+    joined by a separator. The option columns of a dichotomy set leave ``items``."""
+    attrs = frame.attrs
+    variable_labels = attrs.get("variable_labels") or {}
+    value_labels = attrs.get("value_labels") or {}
+    found, used = [], set()
+    for name, spec in (attrs.get("mr_sets") or {}).items():
+        members = [c for c in spec.get("variables") or [] if c in frame.columns]
+        if len(members) < 2:
+            continue
+        question = spec.get("label") or None
+        if spec.get("type") == "category":
+            multiple = _category_set(frame, name, question, members, value_labels)
+        else:
+            multiple = _dichotomy_set(frame, name, question, members, spec.get("counted_value"),
+                                      variable_labels, value_labels)
+            used.update(members)
+        if multiple is not None:
+            multiple.checks.insert(0, f"the file's multiple-response set {name!r}")
+            found.append(multiple)
+    columns = [c for c in map(str, frame.columns) if c not in used and c not in reserved]
+    for run in _families(columns):
+        multiple = _family(frame, run, variable_labels, value_labels)
+        if multiple is not None:
+            found.append(multiple)
+            used.update(run)
+    for column in columns:
+        if column in used:
+            continue
+        multiple = _naming(frame[column], column, variable_labels.get(column))
+        if multiple is not None:
+            found.append(multiple)
+            used.add(column)
+    for column in used:
+        items.pop(column, None)
+        skipped.pop(column, None)
+    return found
+
+
+def _dichotomy_set(frame, name, question, members, counted, variable_labels, value_labels):
+    values = set()
+    for column in members:
+        present = frame[column].dropna()
+        values |= {_plain(v) if not isinstance(v, str) else v.strip() for v in present}
+    counted = _plain(counted) if counted is not None else 1
+    labels, common = _member_labels(members, variable_labels, value_labels, counted)
+    taken: set = set()
+    keys = [_option_key(label, taken) for label in labels]
+    multiple = _Multiple(name, question or common, dict(zip(keys, labels)),
+                         columns=dict(zip(keys, members)))
+    if counted != 1:
+        multiple.selected = [counted]
+    others = sorted((v for v in values if v != counted and v != ""), key=str)
+    if others and others != [0]:
+        multiple.not_selected = others
+        multiple.checks.append(f"the values {', '.join(map(str, others))} are taken as 'not "
+                               f"chosen'")
+    return multiple
+
+
+def _category_set(frame, name, question, members, value_labels):
+    """An SPSS category set: each column holds one option chosen (a code or a text)."""
+    seen: dict = {}
+    for column in members:
+        for value in frame[column].dropna():
+            code = _plain(value) if not isinstance(value, str) else value.strip()
+            if code == "":
+                continue
+            if code not in seen:
+                label = None
+                for other in members:
+                    label = label or _label_of(value_labels.get(other) or {}, code)
+                seen[code] = label or str(code)
+    if len(seen) < 2:
+        return None
+    ordered = sorted(seen, key=lambda c: (isinstance(c, str), c if not isinstance(c, str)
+                                          else _norm(c)))
+    labels = _unique_labels([seen[c] for c in ordered])
+    taken: set = set()
+    keys = [_option_key(label, taken) for label in labels]
+    multiple = _Multiple(name, question, dict(zip(keys, labels)), naming=list(members))
+    multiple.codes = {k: c for k, c in zip(keys, ordered) if not isinstance(c, str)}
+    if len(seen) > _MAX_CATEGORIES:
+        multiple.checks.append(f"{len(seen)} different answers: is this a question with "
+                               "options?")
+    return multiple
+
+
+def _families(columns: list) -> list[list]:
+    """Runs of consecutive columns sharing a stem (``Q6_1``, ``Q6_2``; ``Q1[SQ001]``;
+    ``kanaal_telefoon``, ``kanaal_chat``), each stem taken by the first rule that fits."""
+    def stem(column):
+        for rule in _OPTION_STEMS:
+            match = rule.match(column)
+            if match and match.group(1):
+                return match.group(1)
+        return None
+
+    runs, last = [], None
+    for column in columns:
+        key = stem(column)
+        if key is not None and runs and key == last:
+            runs[-1].append(column)
+        else:
+            runs.append([column])
+        last = key
+    return [run for run in runs if len(run) >= 2 and stem(run[0]) is not None]
+
+
+def _family(frame, run, variable_labels, value_labels):
+    """A family of option columns: 0/1, 1/empty, or one text per column (the option's own, or
+    a mark such as LimeSurvey's "Y"); None when the columns hold anything else."""
+    texts = [variable_labels.get(c) for c in run]
+    if all(isinstance(t, str) and t for t in texts):
+        brackets = [re.fullmatch(r"(.*\S)\s*\[[^\[\]]+\]\s*", t) for t in texts]
+        shared = (all(brackets) and len({b.group(1) for b in brackets}) == 1) or \
+            len(_common_prefix(texts)) >= 10
+        if not shared:
+            return None                 # the same name stem, but other questions
+    numbers, marks = set(), []
+    for column in run:
+        present = frame[column].dropna()
+        if present.empty:
+            marks.append(None)
+            continue
+        if pd.api.types.is_bool_dtype(frame[column]):
+            present = present.astype(float)
+        if pd.api.types.is_numeric_dtype(present):
+            numbers |= set(present.astype(float).unique())
+            marks.append(None)
+            continue
+        distinct = {str(v).strip() for v in present} - {""}
+        if len(distinct) != 1:
+            return None
+        marks.append(distinct.pop())
+    if any(m is not None for m in marks):
+        if numbers or any(m is None for m in marks):
+            return None
+        common = len({_norm(m) for m in marks}) == 1
+        labels, question = _member_labels(run, variable_labels, {}, None)
+        if not common:
+            labels = _unique_labels(marks)        # each column holds its option's text
+        taken: set = set()
+        keys = [_option_key(label, taken) for label in labels]
+        multiple = _Multiple(_common_prefix(run).strip("_.#[ ") or run[0], question,
+                             dict(zip(keys, labels)), columns=dict(zip(keys, run)))
+        if common:
+            multiple.selected = [marks[0]]
+        multiple.checks.append("guessed from the column names and their answers ("
+                               + (f"{marks[0]!r} or empty" if common else "the option's text or "
+                                  "empty") + "); an empty row is taken as not answered")
+        return multiple
+    if not numbers or not numbers <= {0.0, 1.0} or 1.0 not in numbers:
+        return None
+    labels, question = _member_labels(run, variable_labels, value_labels, 1)
+    taken = set()
+    keys = [_option_key(label, taken) for label in labels]
+    multiple = _Multiple(_common_prefix(run).strip("_.#[ ") or run[0], question,
+                         dict(zip(keys, labels)), columns=dict(zip(keys, run)))
+    multiple.checks.append("guessed from the column names and their answers ("
+                           + ("0/1" if 0.0 in numbers else "1 or empty") + "): check that it is "
+                           "one check-all-that-apply question, not separate yes/no questions")
+    return multiple
+
+
+def _naming(series: pd.Series, column: str, label):
+    """A text column whose cells name several options joined by a separator (Google Forms'
+    "Telefoon, Chat"): the options are the parts that recur."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    texts = series.dropna().map(lambda v: str(v).strip())
+    texts = texts[texts != ""]
+    if len(texts) < 5:
+        return None
+    missing = {t: t for t in texts.unique() if _norm(t) in _MISSING}
+    texts = texts[~texts.isin(list(missing))]
+    for separator in _SEPARATORS:
+        joined = texts.str.contains(re.escape(separator), regex=True)
+        if joined.mean() < 0.2:
+            continue
+        parts = texts.str.split(re.escape(separator), regex=True).explode().str.strip()
+        parts = parts[parts != ""]
+        counts = parts.value_counts(sort=False)
+        words = pd.Series(counts.index)
+        if not 2 <= len(counts) <= _MAX_CATEGORIES or (counts < 2).mean() > 0.2 \
+                or words.str.len().mean() > 60 \
+                or not words.str.contains(r"\w", regex=True).all():
+            continue
+        # options are combined in many ways; the parts of a single answer whose text holds
+        # the separator ("Faculty (i.e., less than 5 years)") always come together
+        cells = texts.drop_duplicates()
+        combined = parts.groupby(level=0).size()
+        spread = parts.groupby(parts.values).apply(
+            lambda part: cells.index.intersection(part.index).size)
+        if cells.size <= len(counts) or (spread >= 2).mean() < 0.5 or combined.max() < 2:
+            continue
+        order = list(dict.fromkeys(parts))        # as they first occur
+        labels = _unique_labels(order)
+        taken: set = set()
+        keys = [_option_key(text, taken) for text in labels]
+        multiple = _Multiple(column, label, dict(zip(keys, labels)), naming=[column],
+                             separator=separator, missing=missing)
+        multiple.checks.append(f"one column naming the options chosen, joined by "
+                               f"{separator!r}: the options are the {len(order)} answers "
+                               "found; add any the file does not show, and check that no "
+                               "option's text holds the separator")
+        return multiple
+    return None
 
 
 def _label_of(labels, code):
@@ -821,7 +1151,8 @@ def _check(lines: list, remarks) -> None:
         lines.append(f"# check: {remark}")
 
 
-def _indicators(constructs: dict) -> list[tuple[str, dict, list]]:
+def _indicators(constructs: dict, multiples: dict | None = None
+                ) -> list[tuple[str, dict, list]]:
     out = []
     for name, construct in constructs.items():
         item = construct.item
@@ -845,6 +1176,11 @@ def _indicators(constructs: dict) -> list[tuple[str, dict, list]]:
         elif item.kind == "binary":
             out.append((name, {"metric": "share", "construct": name,
                                "label": {"nl": label, "en": label}}, ["the English label"]))
+    for name, spec in (multiples or {}).items():
+        label = spec["label"] or _humanise(name)
+        out.append((name, {"metric": "multiple", "construct": name,
+                           "label": {"nl": label, "en": label}},
+                    ["the English label", "options as bars, a table, a trend per option"]))
     # the NPS first, as in the centre's reports; otherwise the order of the questionnaire
     return sorted(out, key=lambda entry: entry[1]["metric"] != "nps")
 
@@ -856,11 +1192,12 @@ MAX_INDICATORS = 6
 MAX_BREAKDOWNS = 3
 
 
-def _report_indicators(constructs: dict, asked: dict) -> tuple[list, list]:
+def _report_indicators(constructs: dict, asked: dict, multiples: dict | None = None
+                       ) -> tuple[list, list]:
     """(the indicators the draft's report shows, the others as suggestions): the NPS first,
     then the questions asked in the most years, in the order of the questionnaire."""
-    entries = _indicators(constructs)
-    order = {name: i for i, name in enumerate(constructs)}
+    entries = _indicators(constructs, multiples)
+    order = {name: i for i, name in enumerate([*constructs, *(multiples or {})])}
     ranked = sorted(entries, key=lambda e: (e[1]["metric"] != "nps",
                                             -asked.get(e[1]["construct"], 0),
                                             order[e[1]["construct"]]))
@@ -904,8 +1241,43 @@ def _indicator_lines(key: str, spec: dict, remarks) -> list[str]:
     return lines
 
 
+def _inline(value) -> str:
+    """A TOML value: a text, a code, a list or an inline table."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    return _value(value)
+
+
+def _multiple_lines(cname: str, spec: dict) -> list[str]:
+    lines = [f"[constructs.{cname}]"]
+    _check(lines, spec["checks"] + ["the English labels of the options (options_en)"])
+    lines.append('type = "multiple"')
+    label = spec["label"] or _humanise(cname)
+    lines.append(f"label = {_s(label)}" + ("" if spec["label"] else
+                                           "  # check: from the column names"))
+    lines.append(f"options = {_inline(spec['options'])}")
+    lines.append(f"options_en = {_inline(spec['options'])}")
+    if spec.get("none"):
+        lines.append(f"none = {_s(spec['none'])}")
+    if spec["separator"] and spec["separator"] != ",":
+        lines.append(f"separator = {_s(spec['separator'])}")
+    if spec["codes"]:
+        lines.append(f"codes = {_inline(spec['codes'])}")
+    if [_plain(c) for c in spec["selected"]] != [1]:
+        lines.append(f"selected = {_inline(spec['selected'])}")
+    if [_plain(c) for c in spec["not_selected"]] != [0]:
+        lines.append(f"not_selected = {_inline(spec['not_selected'])}")
+    if spec["missing"]:
+        lines.append(f"missing = {_inline(spec['missing'])}")
+    lines.append("")
+    return lines
+
+
 def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: list,
-          versions: list, output: Path) -> str:
+          versions: list, output: Path, multiples: dict | None = None) -> str:
+    multiples = multiples or {}
     today = _dt.date.today().isoformat()
     files = ", ".join(e.path.name for e in exports)
     if len(files) > 60:
@@ -952,11 +1324,14 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
         if item.kind == "weight" and weight is None:
             weight = cname
         lines.append("")
+    for cname, spec in multiples.items():
+        lines += _multiple_lines(cname, spec)
     if weight is not None:
         lines += ["[design]", f"weights = {_s(weight)}", ""]
     asked = {name: sum(name in mapping for _v, mapping, *_rest in questionnaires
-                       for version in versions if version == _v) for name in constructs}
-    shown, suggested = _report_indicators(constructs, asked)
+                       for version in versions if version == _v)
+             for name in [*constructs, *multiples]}
+    shown, suggested = _report_indicators(constructs, asked, multiples)
     for key, spec, remarks in shown:
         lines += _indicator_lines(key, spec, remarks)
     if suggested:
@@ -998,6 +1373,9 @@ def _toml(name: str, exports: list[_Export], constructs: dict, questionnaires: l
         if year_column:
             lines.append(f"year = {_s(year_column)}")
         for cname, column in mapping.items():
+            if isinstance(column, _Multiple):
+                lines.append(f"{cname} = {_inline(column.mapping(list(multiples[cname]['options'])))}")
+                continue
             line = f"{cname} = {_s(column)}"
             if cname in why and previous.get(cname, column) != column:
                 line += (f"  # check: was {previous[cname]!r} before; matched by "
@@ -1104,12 +1482,16 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
             seen[year] = export.path
 
     constructs: dict[str, _Construct] = {}
+    multiples: dict[str, dict] = {}      # multiple-response constructs, merged over the exports
     questionnaires = []          # (version, mapping, id, year, why, earlier columns)
     versions = []
     last_column: dict[str, str] = {}     # construct -> its column in the latest export asking it
     last_mapping: dict[str, str] = {}
+    last_multiples: set = set()
     for export in described:
         year_text = str(export.years[0])
+        found = _match_multiples(multiples, export, set(constructs), year_text,
+                                 bool(questionnaires))
         mapping, why, remarks = (_match(constructs, export, last_column, year_text)
                                  if constructs else ({}, {}, {}))
         for cname, column in mapping.items():
@@ -1117,7 +1499,7 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
         for column, item in export.items.items():
             if column in mapping.values():
                 continue
-            cname = _construct_name(column, item.label, set(constructs))
+            cname = _construct_name(column, item.label, set(constructs) | _taken(multiples))
             constructs[cname] = _Construct(cname, item, column)
             mapping[cname] = column
             if questionnaires:
@@ -1129,7 +1511,12 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
                 constructs[cname].item.checks.append(
                     f"not found in the export of {year_text}: missing from then on, or map it "
                     f"by hand")
+        for cname in last_multiples - set(found):
+            multiples[cname]["checks"].append(f"not found in the export of {year_text}: "
+                                              "missing from then on, or map it by hand")
         ordered = {n: mapping[n] for n in constructs if n in mapping}
+        singles = dict(ordered)
+        ordered.update({n: found[n] for n in multiples if n in found})
         last = questionnaires[-1] if questionnaires else None
         if last is not None and last[1] == ordered and last[2] == export.id_column \
                 and last[3] == export.year_column:
@@ -1140,11 +1527,86 @@ def draft(exports, *, output="survey.toml", name: str | None = None,
             questionnaires.append((version, ordered, export.id_column, export.year_column,
                                    why, earlier))
             versions.append(version)
-        last_column.update(ordered)
-        last_mapping = ordered
+        last_column.update(singles)
+        last_mapping = singles
+        last_multiples = set(found)
 
     name = name or re.sub(r"[^0-9A-Za-z_-]+", "_", output.stem) or "survey"
-    return _toml(name, described, constructs, questionnaires, versions, output)
+    return _toml(name, described, constructs, questionnaires, versions, output, multiples)
+
+
+def _match_multiples(multiples: dict, export: _Export, taken: set, year_text: str,
+                     later: bool) -> dict:
+    """Join an export's multiple-response questions to those of the exports before it (at
+    least half of the options' labels in common), or start new constructs; options are keyed
+    by their label over the years, an option new in a later export is said to be so. Returns
+    ``{construct: the export's _Multiple, re-keyed}``."""
+    found = {}
+    before = set(multiples)
+    for multiple in export.multiples:
+        labels = {_norm(t) for t in multiple.options.values()}
+        best, score = None, 0.0
+        for cname, construct in multiples.items():
+            if cname in found:
+                continue
+            common = len(labels & set(construct["keys"])) / max(1, min(len(labels),
+                                                                      len(construct["keys"])))
+            if common > score:
+                best, score = cname, common
+        if best is None or score < 0.5:
+            best = _construct_name(multiple.name, multiple.label,
+                                   taken | set(multiples) | set(found))
+            multiples[best] = {"keys": {}, "options": {}, "label": multiple.label,
+                               "checks": [], "codes": {}, "separator": None, "selected": [],
+                               "not_selected": [], "missing": {}}
+            if later:
+                multiples[best]["checks"].append(f"asked from {year_text} on (not matched to "
+                                                 "an earlier question)")
+        construct = multiples[best]
+        rekey = {}
+        for key, label in multiple.options.items():
+            norm = _norm(label)
+            if norm not in construct["keys"]:
+                new = _option_key(label, set(construct["options"]))
+                construct["keys"][norm] = new
+                construct["options"][new] = label
+                if best in before:
+                    construct["checks"].append(f"option {label!r} asked from {year_text} on")
+            rekey[key] = construct["keys"][norm]
+        for code_key, code in multiple.codes.items():
+            known = construct["codes"].get(rekey[code_key])
+            if known is not None and known != code:
+                construct["checks"].append(f"option {multiple.options[code_key]!r} has code "
+                                           f"{code} in {year_text} but {known} before")
+            construct["codes"].setdefault(rekey[code_key], code)
+        construct["label"] = construct["label"] or multiple.label
+        construct["separator"] = construct["separator"] or multiple.separator
+        for side, default in (("selected", [1]), ("not_selected", [0])):
+            for code in getattr(multiple, side) or default:
+                if not any(_same_code(code, c) for c in construct[side]):
+                    construct[side].append(code)
+        construct["missing"].update(multiple.missing)
+        for check in multiple.checks:
+            if check not in construct["checks"]:
+                construct["checks"].append(check)
+        for key, label in multiple.options.items():
+            if _NONE_OPTION.match(_norm(label)) and not construct.get("none"):
+                construct["none"] = rekey[key]
+                construct["checks"].append(f"{label!r} is taken as the 'none of these' option: "
+                                           "a respondent who chose nothing did not answer")
+        found[best] = _Multiple(
+            multiple.name, multiple.label, {rekey[k]: t for k, t in multiple.options.items()},
+            columns={rekey[k]: c for k, c in multiple.columns.items()},
+            naming=list(multiple.naming), separator=multiple.separator,
+            selected=multiple.selected, not_selected=multiple.not_selected,
+            codes={rekey[k]: c for k, c in multiple.codes.items()}, missing=multiple.missing)
+    return found
+
+
+def _taken(multiples: dict) -> set:
+    """The names multiple-response constructs use: theirs and their option columns'."""
+    return set(multiples) | {f"{name}_{key}" for name, m in multiples.items()
+                             for key in m["options"]}
 
 
 def write_draft(exports, output, *, force: bool = False, **options) -> tuple[Path, str]:

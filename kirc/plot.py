@@ -12,7 +12,7 @@ matplotlib ``Axes`` it drew on (``ax=`` draws on yours):
 :func:`change`     the change per group with its interval around zero; significant ones filled
 :func:`composition` the NPS as detractors left of zero, passives and promoters right of it
 :func:`crosstab`   column percentages as stacked bars, with the letters of significantly
-                   higher columns
+                   higher columns (a multiple-response question: a bar per column and option)
 :func:`drivers`    importance with its interval, largest first
 :func:`agreement`  Krippendorff's alpha per criterion of a rater calibration, against .667/.800
 :func:`deviations` each rater's mean deviation from the others per criterion, as a heatmap
@@ -465,6 +465,8 @@ def crosstab(result, *, ax=None):
     base = frame.drop_duplicates(column_key).set_index(column_key)
     hidden = disclose.hidden(base["n"].to_numpy(float), view.min_n)
     shown = [c for c, h in zip(columns, hidden) if not h]
+    if view.several:
+        return _several(frame, view, answers, shown, base, ax)
     ax = _axes(ax, (8, 0.5 * max(len(shown), 1) + 1.8))
     y = np.arange(len(shown))[::-1]
     left = np.zeros(len(shown))
@@ -491,6 +493,36 @@ def crosstab(result, *, ax=None):
               bbox_to_anchor=(0.5, 1.0), fontsize="small")
     ax.set_title(view.caption, pad=24)
     _notes(ax, view, [str(c) for c, h in zip(columns, hidden) if h], bool(low.any()))
+    return ax
+
+
+def _several(frame, view, answers, shown, base, ax):
+    """A multiple-response crosstab: per option a bar for each column (the parts of a column
+    add up to more than 100%, so they are not stacked), with the letters."""
+    row_key, column_key = view.keys
+    height = 0.8 / max(len(shown), 1)
+    ax = _axes(ax, (8, 0.35 * len(answers) * max(len(shown), 1) + 1.8))
+    y = np.arange(len(answers))[::-1].astype(float)
+    for k, (colour, column) in enumerate(zip(SERIES * 4, shown)):
+        part = frame[frame[column_key] == column].set_index(row_key).loc[answers]
+        offset = y + 0.4 - height * (k + 0.5)
+        widths = part["percent"].to_numpy(float)
+        letter = base.loc[column, "letter"] if "letter" in base else ""
+        ax.barh(offset, widths, height=height * 0.9, color=colour,
+                label=f"{column} ({letter}, n = "
+                      f"{format_count(base.loc[column, 'n'], view.language)})")
+        for yy, w, letters in zip(offset, widths, part["higher_than"]):
+            if letters:
+                ax.text(w + 0.5, yy, letters, va="center", fontsize=7)
+    ax.set_yticks(y, [str(a) for a in answers])
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(axis_formatter(view.language))
+    ax.set_xlabel(LABELS[view.language]["axis_percent"])
+    ax.legend(frameon=False, ncol=min(len(shown), 4), loc="lower center",
+              bbox_to_anchor=(0.5, 1.0), fontsize="small")
+    ax.set_title(view.caption, pad=24)
+    _notes(ax, view, [str(c) for c in base.index if c not in shown],
+           bool(base["flag"].astype(str).str.startswith("n<").any()))
     return ax
 
 

@@ -91,6 +91,65 @@ def test_formats_per_year():
         assert kinds.count("csv") == 1 and kinds.count("xlsx") == 1 and kinds.count("sav") == 7
 
 
+def test_channels_used_is_asked_from_2019_and_the_app_from_2022(data):
+    for year in demo.YEARS:
+        frame = data["klantcontact", year]
+        options = [c for c in frame.columns if c.startswith(("Q17_", "kanaal_"))]
+        if year < 2019:
+            assert options == []
+        elif year == 2019:                       # the CSV year: one column naming them
+            assert options == ["Q17_kanalen"]
+            named = frame["Q17_kanalen"].dropna()
+            assert named.str.contains(", ").mean() > 0.5 and not named.str.contains("app").any()
+        else:                                    # a 0/1 column per option
+            assert len(options) == (7 if year >= 2022 else 6)
+            assert set(np.unique(frame[options].to_numpy()[~np.isnan(frame[options].to_numpy())])) \
+                == {0.0, 1.0}
+
+
+@pytest.fixture(scope="module")
+def consumers():
+    from kirc import load_survey
+    return load_survey("klantcontact", years=[2019, 2020, 2022, 2025], calibrate=False)
+
+
+def test_channels_used_overlap_and_hold_the_last_contact(consumers):
+    columns = [f"channels_used_{key}" for key in demo.USED_CHANNELS]
+    answered = consumers[consumers[columns[0]].notna()]
+    # about 2% skip the question
+    skipped = consumers[columns[0]].isna().groupby(consumers["year"]).mean()
+    assert ((skipped > 0.01) & (skipped < 0.03)).all()
+    # the channel of the last contact was used, by everyone who answered (the link)
+    last = answered["channel"].cat.codes.to_numpy()
+    used = answered[columns[:6]].to_numpy()
+    assert (used[np.arange(len(used)), last] == 1).all()
+    # a realistic overlap: more than one channel each, digital channels go together
+    latest = answered[answered["year"] == 2025]
+    assert 2.5 < latest[columns].sum(axis=1).mean() < 4.0
+    r = np.corrcoef(latest[columns].to_numpy(float).T)
+    chat, whatsapp, chatbot, phone = (columns.index(f"channels_used_{k}")
+                                      for k in ("chat", "whatsapp", "chatbot", "phone"))
+    assert r[chat, chatbot] > 0.05 and r[whatsapp, chatbot] > 0.05 and r[phone, whatsapp] < 0
+    # the levels follow the stylised anchors (unweighted: the sample, not the population)
+    for key, (first, end) in demo.USED_CHANNEL_SHARE.items():
+        share = latest[f"channels_used_{key}"].mean()
+        assert abs(share - end) < 0.05, (key, share, end)
+    # the app was not asked before 2022: missing, not 0
+    assert consumers.loc[consumers["year"] < 2022, "channels_used_app"].isna().all()
+
+
+def test_the_csv_year_names_the_options_the_columns_of_other_years_hold(consumers):
+    raw = read_survey(SURVEYS / "klantcontact_2019.csv", personal_data="keep")
+    text = raw["Q17_kanalen"]
+    mine = consumers[consumers["year"] == 2019].reset_index(drop=True)
+    for key, label in demo.USED_CHANNELS.items():
+        if key == "app":
+            continue
+        named = text.map(lambda cell: np.nan if pd.isna(cell) else
+                         float(label in [part.strip() for part in cell.split(",")]))
+        np.testing.assert_array_equal(mine[f"channels_used_{key}"].to_numpy(), named.to_numpy())
+
+
 def test_organisation_ids_are_a_stable_panel(data):
     ids = [set(column(data, "sectorscan", year, "id")) for year in demo.YEARS]
     assert len(ids[0] & ids[-1]) > 50  # many organisations answer in both 2017 and 2025

@@ -243,3 +243,319 @@ def test_marginal_independence_on_a_clustered_design_uses_its_covariance():
     # adjusted statistic than the one that ignores them
     assert designed["statistic_rs2"] < plain["statistic_rs2"]
     assert 0 < designed["p_value"] < 1
+
+
+# --------------------------------------------------------------------------------------------
+# replicate designs: every replicate's own estimate (the influences' statistic)
+
+R_REPLICATES_SCRIPT = """Replicate-weight designs (R 4.2.2, survey 4.1.1; run from the project folder):
+JKn replicates of ``apistrat`` and JK1 replicates of ``apiclus1``, beside their linearised
+designs: the options' shares overall and by ``stype`` with the covariance matrix of the group ×
+option shares, and each option's share of all mentions (``svyratio`` with the number of
+options chosen as denominator), overall and by ``stype``. Output in ``R_REPLICATES``::
+
+    suppressMessages(library(survey)); options(digits=15)
+    p <- "../shared/realdata/survey_api/"
+    prep <- function(d) {
+      d$o_awards <- as.numeric(d$awards == "Yes"); d$o_schwide <- as.numeric(d$sch.wide == "Yes")
+      d$o_compimp <- as.numeric(d$comp.imp == "Yes"); d$o_yrrnd <- as.numeric(d$yr.rnd == "Yes")
+      d$mentions <- d$o_awards + d$o_schwide + d$o_compimp + d$o_yrrnd
+      d }
+    st <- prep(read.csv(paste0(p, "apistrat.csv"))); cl <- prep(read.csv(paste0(p, "apiclus1.csv")))
+    ds <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = st)
+    dc <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = cl)
+    designs <- list(jkn = as.svrepdesign(ds, type = "JKn", compress = FALSE),
+                    jk1 = as.svrepdesign(dc, type = "JK1", compress = FALSE),
+                    strat = ds, clus1 = dc)
+    opts <- c("o_awards", "o_schwide", "o_compimp", "o_yrrnd")
+    f <- ~o_awards + o_schwide + o_compimp + o_yrrnd
+    for (name in names(designs)) { r <- designs[[name]]
+      m <- svymean(f, r); cat(name, "mean", sprintf("%.12f", c(coef(m), SE(m))), degf(r), "\n")
+      b <- svyby(f, ~stype, r, svymean, covmat = TRUE); V <- vcov(b)
+      cat(name, "by", sprintf("%.12f", c(coef(b), sqrt(diag(V)))), "\n")
+      if (name != "strat") cat(name, "vcov", sprintf("%.10e", c(V)), "\n")
+      for (o in opts) { k <- svyratio(as.formula(paste0("~", o)), ~mentions, r)
+        kb <- svyby(as.formula(paste0("~", o)), ~stype, r, svyratio, denominator = ~mentions)
+        cat(name, "ratio", o, sprintf("%.12f", c(coef(k), SE(k), coef(kb), SE(kb))), "\n") }
+    }
+"""
+
+R_REPLICATES = """
+jkn mean 0.638936064051 0.827948011416 0.655649011944 0.137487890037 0.034405917997
+  0.024344780113 0.033725495798 0.027713470376 197
+jkn by 0.730000000000 0.320000000000 0.480000000000 0.910000000000 0.520000000000 0.700000000000
+  0.750000000000 0.340000000000 0.480000000000 0.180000000000 0.020000000000 0.040000000000
+  0.044112085501 0.064395050509 0.069596602658 0.028435196206 0.068967634923 0.063837430347
+  0.043024409102 0.065393482926 0.069596602658 0.038173102385 0.019326405092 0.027298033464
+jkn vcov 1.9458760873e-03 0.0000000000e+00 0.0000000000e+00 6.4862536242e-04 0.0000000000e+00
+  0.0000000000e+00 1.8017371178e-03 0.0000000000e+00 0.0000000000e+00 1.8362909804e-04
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 4.1467225301e-03 0.0000000000e+00
+  0.0000000000e+00 2.9270982565e-03 0.0000000000e+00 0.0000000000e+00 4.0247601027e-03
+  0.0000000000e+00 0.0000000000e+00 -1.2196242736e-04 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 4.8436871016e-03 0.0000000000e+00 0.0000000000e+00 2.7944348663e-03
+  0.0000000000e+00 0.0000000000e+00 4.8436871016e-03 0.0000000000e+00 0.0000000000e+00
+  1.5524638146e-05 6.4862536242e-04 0.0000000000e+00 0.0000000000e+00 8.0856038329e-04
+  0.0000000000e+00 0.0000000000e+00 4.6894527725e-04 0.0000000000e+00 0.0000000000e+00
+  6.1209699346e-05 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 2.9270982565e-03
+  0.0000000000e+00 0.0000000000e+00 4.7565346668e-03 0.0000000000e+00 0.0000000000e+00
+  2.7289093121e-03 0.0000000000e+00 0.0000000000e+00 -1.9818894445e-04 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 2.7944348663e-03 0.0000000000e+00 0.0000000000e+00
+  4.0752175133e-03 0.0000000000e+00 0.0000000000e+00 2.7944348663e-03 0.0000000000e+00
+  0.0000000000e+00 -1.5524638146e-04 1.8017371178e-03 0.0000000000e+00 0.0000000000e+00
+  4.6894527725e-04 0.0000000000e+00 0.0000000000e+00 1.8510997786e-03 0.0000000000e+00
+  0.0000000000e+00 1.4808798229e-04 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  4.0247601027e-03 0.0000000000e+00 0.0000000000e+00 2.7289093121e-03 0.0000000000e+00
+  0.0000000000e+00 4.2763076091e-03 0.0000000000e+00 0.0000000000e+00 -1.2958507906e-04
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 4.8436871016e-03 0.0000000000e+00
+  0.0000000000e+00 2.7944348663e-03 0.0000000000e+00 0.0000000000e+00 4.8436871016e-03
+  0.0000000000e+00 0.0000000000e+00 1.5524638146e-05 1.8362909804e-04 0.0000000000e+00
+  0.0000000000e+00 6.1209699346e-05 0.0000000000e+00 0.0000000000e+00 1.4808798229e-04
+  0.0000000000e+00 0.0000000000e+00 1.4571857457e-03 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 -1.2196242736e-04 0.0000000000e+00 0.0000000000e+00 -1.9818894445e-04
+  0.0000000000e+00 0.0000000000e+00 -1.2958507906e-04 0.0000000000e+00 0.0000000000e+00
+  3.7350993377e-04 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 1.5524638146e-05
+  0.0000000000e+00 0.0000000000e+00 -1.5524638146e-04 0.0000000000e+00 0.0000000000e+00
+  1.5524638146e-05 0.0000000000e+00 0.0000000000e+00 7.4518263101e-04
+jkn ratio o_awards 0.282712448436 0.006431840896 0.284046692607 0.266666666667 0.282352941176
+  0.007447249173 0.020113958712 0.014257617907
+jkn ratio o_schwide 0.366345277180 0.010907320145 0.354085603113 0.433333333333 0.411764705882
+  0.012219711010 0.036720914584 0.027586094867
+jkn ratio o_compimp 0.290107489482 0.006971892557 0.291828793774 0.283333333333 0.282352941176
+  0.008133707739 0.021645979100 0.014257617907
+jkn ratio o_yrrnd 0.060834784902 0.011572182278 0.070038910506 0.016666666667 0.023529411765
+  0.013855717150 0.016317559366 0.016098638974
+jk1 mean 0.710382513661 0.874316939891 0.726775956284 0.049180327869 0.034038313157
+  0.020556014254 0.030272451828 0.036052471193 14
+jk1 by 0.770833333333 0.428571428571 0.520000000000 0.916666666667 0.785714285714 0.680000000000
+  0.777777777778 0.500000000000 0.560000000000 0.062500000000 0.000000000000 0.000000000000
+  0.030191536550 0.161120558810 0.122114103621 0.023690412420 0.098598154447 0.114786537656
+  0.031034794322 0.122469671646 0.140643181567 0.046288856337 0.000000000000 0.000000000000
+jk1 vcov 9.1152887922e-04 2.8272314223e-03 -1.5210535442e-03 5.1231000946e-04 2.1669887989e-05
+  -1.5012423768e-03 9.1066987487e-04 1.8272513947e-03 -2.3030155226e-03 -8.2627432789e-04
+  0.0000000000e+00 0.0000000000e+00 2.8272314223e-03 2.5959834471e-02 -4.3563996693e-03
+  2.5260411110e-03 9.6549005766e-04 -3.5553098207e-03 3.3162927257e-03 1.7638645684e-02
+  -8.6812425037e-03 -4.4152088243e-03 0.0000000000e+00 0.0000000000e+00 -1.5210535442e-03
+  -4.3563996693e-03 1.4911854303e-02 -6.1979251842e-04 3.5294384683e-03 1.1870666606e-02
+  -1.4843745674e-03 -1.2302266086e-03 1.6542705264e-02 1.4864562128e-03 0.0000000000e+00
+  0.0000000000e+00 5.1231000946e-04 2.5260411110e-03 -6.1979251842e-04 5.6123564065e-04
+  -1.0950301177e-03 -1.2692055705e-03 5.5064738430e-04 1.1196430513e-03 -1.4949034170e-03
+  -9.5677966951e-04 0.0000000000e+00 0.0000000000e+00 2.1669887989e-05 9.6549005766e-04
+  3.5294384683e-03 -1.0950301177e-03 9.7215960604e-03 5.3427073612e-03 6.0019529405e-05
+  5.6483628468e-03 5.8640535031e-03 2.7767446274e-03 0.0000000000e+00 0.0000000000e+00
+  -1.5012423768e-03 -3.5553098207e-03 1.1870666606e-02 -1.2692055705e-03 5.3427073612e-03
+  1.3175949227e-02 -1.5175894979e-03 3.5857053777e-05 1.4275119585e-02 2.3164072318e-03
+  0.0000000000e+00 0.0000000000e+00 9.1066987487e-04 3.3162927257e-03 -1.4843745674e-03
+  5.5064738430e-04 6.0019529405e-05 -1.5175894979e-03 9.6315845860e-04 2.1822214333e-03
+  -2.3272176258e-03 -8.6900806205e-04 0.0000000000e+00 0.0000000000e+00 1.8272513947e-03
+  1.7638645684e-02 -1.2302266086e-03 1.1196430513e-03 5.6483628468e-03 3.5857053777e-05
+  2.1822214333e-03 1.4998820473e-02 -2.7787872581e-03 -1.3293935609e-03 0.0000000000e+00
+  0.0000000000e+00 -2.3030155226e-03 -8.6812425037e-03 1.6542705264e-02 -1.4949034170e-03
+  5.8640535031e-03 1.4275119585e-02 -2.3272176258e-03 -2.7787872581e-03 1.9780504521e-02
+  3.2689036729e-03 0.0000000000e+00 0.0000000000e+00 -8.2627432789e-04 -4.4152088243e-03
+  1.4864562128e-03 -9.5677966951e-04 2.7767446274e-03 2.3164072318e-03 -8.6900806205e-04
+  -1.3293935609e-03 3.2689036729e-03 2.1426582210e-03 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+jk1 ratio o_awards 0.300925925926 0.008893249717 0.304945054945 0.250000000000 0.295454545455
+  0.006735517835 0.055780975030 0.017999121867
+jk1 ratio o_schwide 0.370370370370 0.006280500042 0.362637362637 0.458333333333 0.386363636364
+  0.008819027382 0.070174642560 0.029447170690
+jk1 ratio o_compimp 0.307870370370 0.005107683679 0.307692307692 0.291666666667 0.318181818182
+  0.006952960647 0.018595430945 0.019445773191
+jk1 ratio o_yrrnd 0.020833333333 0.015275414005 0.024725274725 0.000000000000 0.000000000000
+  0.018325890419 0.000000000000 0.000000000000
+strat mean 0.638936064051 0.827948011416 0.655649011944 0.137487890037 0.034405917997
+  0.024344780113 0.033725495798 0.027713470376 197
+strat by 0.730000000000 0.320000000000 0.480000000000 0.910000000000 0.520000000000
+  0.700000000000 0.750000000000 0.340000000000 0.480000000000 0.180000000000 0.020000000000
+  0.040000000000 0.044112085501 0.064395050509 0.069596602658 0.028435196206 0.068967634923
+  0.063837430347 0.043024409102 0.065393482926 0.069596602658 0.038173102385 0.019326405092
+  0.027298033464
+strat ratio o_awards 0.282712448436 0.006440726731 0.284046692607 0.266666666667 0.282352941176
+  0.007461470259 0.019880860323 0.014247026089
+strat ratio o_schwide 0.366345277180 0.010929180534 0.354085603113 0.433333333333 0.411764705882
+  0.012254400161 0.036475129113 0.027589247387
+strat ratio o_compimp 0.290107489482 0.006986509497 0.291828793774 0.283333333333 0.282352941176
+  0.008156835369 0.021562617286 0.014247026089
+strat ratio o_yrrnd 0.060834784902 0.011543798860 0.070038910506 0.016666666667 0.023529411765
+  0.013813297435 0.016349989622 0.015951981028
+clus1 mean 0.710382513661 0.874316939891 0.726775956284 0.049180327869 0.033018299554
+  0.020359477245 0.030327646963 0.031365853078 14
+clus1 by 0.770833333333 0.428571428571 0.520000000000 0.916666666667 0.785714285714
+  0.680000000000 0.777777777778 0.500000000000 0.560000000000 0.062500000000 0.000000000000
+  0.000000000000 0.029045869401 0.145649974809 0.116635529593 0.020984278952 0.091461909989
+  0.109502248398 0.029544274666 0.115738431707 0.132600292294 0.039892309590 0.000000000000
+  0.000000000000
+clus1 vcov 8.4366252925e-04 2.2945797650e-03 -1.2733652576e-03 4.1009296888e-04 3.0155119209e-04
+  -1.2074847718e-03 8.3015103278e-04 1.6007794644e-03 -1.8874394540e-03 -6.1540323525e-04
+  0.0000000000e+00 0.0000000000e+00 2.2945797650e-03 2.1213915162e-02 -2.9491278678e-03
+  1.9100826152e-03 2.4057017194e-03 -2.1089693473e-03 2.7369582062e-03 1.5309010942e-02
+  -6.2754697652e-03 -3.0883803323e-03 0.0000000000e+00 0.0000000000e+00 -1.2733652576e-03
+  -2.9491278678e-03 1.3603846764e-02 -4.1424482607e-04 3.0348583291e-03 1.0727143989e-02
+  -1.2057830618e-03 -6.0011322891e-04 1.4934657860e-02 1.0749944958e-03 0.0000000000e+00
+  0.0000000000e+00 4.1009296888e-04 1.9100826152e-03 -4.1424482607e-04 4.4033996316e-04
+  -7.5969194921e-04 -9.8115734625e-04 4.3846418057e-04 8.8992485479e-04 -1.0968736240e-03
+  -7.0693556385e-04 0.0000000000e+00 0.0000000000e+00 3.0155119209e-04 2.4057017194e-03
+  3.0348583291e-03 -7.5969194921e-04 8.3652809788e-03 4.5951527242e-03 3.6795963799e-04
+  5.7408791031e-03 4.8180519235e-03 2.0488426753e-03 0.0000000000e+00 0.0000000000e+00
+  -1.2074847718e-03 -2.1089693473e-03 1.0727143989e-02 -9.8115734625e-04 4.5951527242e-03
+  1.1990742404e-02 -1.1928176525e-03 6.0011322891e-04 1.2689754293e-02 1.7073012990e-03
+  0.0000000000e+00 0.0000000000e+00 8.3015103278e-04 2.7369582062e-03 -1.2057830618e-03
+  4.3846418057e-04 3.6795963799e-04 -1.1928176525e-03 8.7286416552e-04 1.9390232609e-03
+  -1.8670189344e-03 -6.4538644760e-04 0.0000000000e+00 0.0000000000e+00 1.6007794644e-03
+  1.5309010942e-02 -6.0011322891e-04 8.8992485479e-04 5.7408791031e-03 6.0011322891e-04
+  1.9390232609e-03 1.3395384574e-02 -1.8003396867e-03 -8.6279299947e-04 0.0000000000e+00
+  0.0000000000e+00 -1.8874394540e-03 -6.2754697652e-03 1.4934657860e-02 -1.0968736240e-03
+  4.8180519235e-03 1.2689754293e-02 -1.8670189344e-03 -1.8003396867e-03 1.7582837517e-02
+  2.4592140026e-03 0.0000000000e+00 0.0000000000e+00 -6.1540323525e-04 -3.0883803323e-03
+  1.0749944958e-03 -7.0693556385e-04 2.0488426753e-03 1.7073012990e-03 -6.4538644760e-04
+  -8.6279299947e-04 2.4592140026e-03 1.5913963644e-03 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+  0.0000000000e+00 0.0000000000e+00 0.0000000000e+00 0.0000000000e+00
+clus1 ratio o_awards 0.300925925926 0.007850242605 0.304945054945 0.250000000000 0.295454545455
+  0.006164846748 0.050069785624 0.016722281972
+clus1 ratio o_schwide 0.370370370370 0.006247289710 0.362637362637 0.458333333333 0.386363636364
+  0.008252516563 0.064197576469 0.028554645056
+clus1 ratio o_compimp 0.307870370370 0.004725696744 0.307692307692 0.291666666667 0.318181818182
+  0.006284155664 0.017968558051 0.017524092975
+clus1 ratio o_yrrnd 0.020833333333 0.013232624490 0.024725274725 0.000000000000 0.000000000000
+  0.015883130332 0.000000000000 0.000000000000
+"""
+
+
+def _r_replicates():
+    lines, current = {}, None
+    for raw in R_REPLICATES.strip().splitlines():
+        if not raw.startswith("  "):
+            current = raw.split()
+            key = tuple(current[:3]) if current[1] == "ratio" else tuple(current[:2])
+            lines[key] = current
+        else:
+            current.extend(raw.split())
+    return {key: [float(v) for v in values[len(key):]] for key, values in lines.items()}
+
+
+def _replicated(name):
+    data = survey("strat" if name in ("jkn", "strat") else "clus1")
+    if name in ("jkn", "jk1"):
+        data = kirc.with_replicates(data, name.upper().replace("JKN", "JKn"))
+    return data
+
+
+@pytest.mark.parametrize("name", ["jkn", "jk1", "strat", "clus1"])
+def test_replicate_designs_recompute_every_replicate_as_r_does(name):
+    """A replicate design's variance is that of the replicates' own estimates: the shares of
+    the respondents and of the mentions (ratios: not the linearised variable's replicates)
+    and the covariance of the group × option shares behind Bilder and Loughin's test."""
+    r = _r_replicates()
+    data = _replicated(name)
+    mean = r[(name, "mean")]
+    whole = kirc.multiple_response(data, OPTIONS)
+    np.testing.assert_allclose(whole["estimate"], 100 * np.array(mean[:4]), rtol=1e-9)
+    np.testing.assert_allclose(whole["se"], 100 * np.array(mean[4:8]), rtol=1e-6)
+    assert (whole["df"] == mean[8]).all()
+    by = kirc.multiple_response(data, OPTIONS, by="stype")
+    # R: option-major (E, H, M within each option); kirc: group-major
+    shares = np.array(r[(name, "by")][:12]).reshape(4, 3).T.ravel()
+    ses = np.array(r[(name, "by")][12:]).reshape(4, 3).T.ravel()
+    np.testing.assert_allclose(by["estimate"], 100 * shares, rtol=1e-9)
+    np.testing.assert_allclose(by["se"], 100 * ses, rtol=1e-6, atol=1e-9)
+    mentions = kirc.multiple_response(data, OPTIONS, base="responses")
+    mentions_by = kirc.multiple_response(data, OPTIONS, by="stype", base="responses")
+    for k, option in enumerate(OPTIONS):
+        ratio = r[(name, "ratio", option)]
+        assert mentions.loc[k, "estimate"] == pytest.approx(100 * ratio[0], rel=1e-9)
+        assert mentions.loc[k, "se"] == pytest.approx(100 * ratio[1], rel=1e-6)
+        part = mentions_by[mentions_by["option"] == option]
+        np.testing.assert_allclose(part["estimate"], 100 * np.array(ratio[2:5]), rtol=1e-9)
+        np.testing.assert_allclose(part["se"], 100 * np.array(ratio[5:8]), rtol=1e-6,
+                                   atol=1e-9)
+    if (name, "vcov") in r:
+        from kirc.estimate.multiple import _chosen, _share_covariance
+        from kirc.survey.survey import resolve_design
+
+        V = np.array(r[(name, "vcov")]).reshape(12, 12)
+        order = [3 * k + g for g in range(3) for k in range(4)]   # to group-major
+        call = resolve_design(data)
+        chosen, answered = _chosen(data, dict(zip(OPTIONS, OPTIONS)), None)
+        levels = ["E", "H", "M"]
+        frame = data.assign(stype=pd.Categorical(data["stype"], categories=levels))
+        weight = data.groupby("stype")["pw"].sum().loc[levels].to_numpy()
+        ours = _share_covariance(frame, chosen, answered, levels, "stype", call,
+                                 shares.reshape(3, 4), weight)
+        np.testing.assert_allclose(ours, V[np.ix_(order, order)], rtol=1e-6, atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# the crosstab of a multiple-response row
+
+
+@pytest.mark.parametrize("name", ["strat", "clus1"])
+def test_crosstab_of_options_by_group_has_r_shares_and_letters(name):
+    """Options as rows, a school type per column: R's svyby shares and SEs, and letters
+    exactly where R's Bonferroni-adjusted contrast (R_MR "groups") is significant."""
+    data = survey(name)
+    # min_n=1: every pair tested, as R tests them (a report leaves out small columns)
+    table = kirc.crosstab(data, OPTIONS, "stype", min_n=1)
+    assert list(table["option"].cat.categories) == OPTIONS
+    assert table.attrs == {} and kirc.display.view_of(table).several
+    for stype in ("E", "H", "M"):
+        (line,) = r_lines(name, stype)
+        values = [float(v) for v in line[2:]]
+        part = table[table["stype"] == stype]
+        np.testing.assert_allclose(part["percent"], 100 * np.array(values[:4]), rtol=1e-9)
+        np.testing.assert_allclose(part["se"], 100 * np.array(values[4:]), rtol=1e-6,
+                                   atol=1e-9)
+    letters = dict(zip(table["stype"].iloc[:3], table["letter"].iloc[:3]))
+    expected = {option: {stype: set() for stype in letters} for option in OPTIONS}
+    for line in r_lines(name, "groups"):
+        option, a, b = line[2], line[3], line[4]
+        estimate, p_adjusted = float(line[5]), float(line[8])
+        if not np.isnan(p_adjusted) and p_adjusted < 0.05:
+            higher, lower = (a, b) if estimate > 0 else (b, a)
+            expected[option][higher].add(letters[lower])
+    for _, row in table.iterrows():
+        assert set(row["higher_than"]) == expected[row["option"]][row["stype"]], row
+
+
+def test_crosstab_of_options_unweighted_letters_are_the_pooled_z_test():
+    """Unweighted: per option and pair of columns SPSS's column-proportions test (Pearson's
+    chi-square of the 2x2 table, scipy), Bonferroni over the pairs; the base is the column's
+    respondents who answered the question (a row of zeros answered, all missing did not)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(23)
+    n = 300
+    group = rng.choice(["a", "b", "c"], n)
+    lift = pd.Series(group).map({"a": 0.0, "b": 0.15, "c": 0.3}).to_numpy()
+    df = pd.DataFrame({"g": group,
+                       "x": (rng.random(n) < 0.3 + lift).astype(float),
+                       "y": (rng.random(n) < 0.5).astype(float)})
+    df.loc[:9, ["x", "y"]] = np.nan                       # ten did not answer
+    table = kirc.crosstab(df, ["x", "y"], "g")
+    answered = df[df["x"].notna()]
+    for option in ("x", "y"):
+        part = table[table["option"] == option].set_index("g")
+        counts = answered.groupby("g")[option].agg(["sum", "count"])
+        np.testing.assert_array_equal(part["n"], counts["count"])
+        np.testing.assert_array_equal(part["count"], counts["sum"])
+        np.testing.assert_allclose(part["percent"], 100 * counts["sum"] / counts["count"])
+        higher = {g: set() for g in "abc"}
+        for first, second in (("a", "b"), ("a", "c"), ("b", "c")):
+            cells = [[counts.loc[g, "sum"], counts.loc[g, "count"] - counts.loc[g, "sum"]]
+                     for g in (first, second)]
+            p = stats.chi2_contingency(cells, correction=False)[1]
+            if min(1.0, 3 * p) < 0.05:
+                share = counts["sum"] / counts["count"]
+                top, bottom = (first, second) if share[first] > share[second] else \
+                    (second, first)
+                higher[top].add(part.loc[bottom, "letter"])
+        for g in "abc":
+            assert set(part.loc[g, "higher_than"]) == higher[g], (option, g)
+    assert table.loc[table["option"] == "x", "higher_than"].str.len().sum() > 0

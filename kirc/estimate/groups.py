@@ -170,19 +170,25 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
 
 
 def _pair_tests(cells, confidence, adjust) -> pd.DataFrame:
-    """Every tested (row category, pair of columns): the contrast and the adjusted p-value."""
+    """Every tested (row category, pair of columns): the contrast and the adjusted p-value.
+
+    ``cells["tallies"]`` (a tally per row; a multiple-response question's options) replaces
+    ``cells["tally"]`` and its answer classes: each row is then its tally's own 0/1 answer."""
     keep = cells["keep"]
     records = []
     proportion = _proportion()
+    tallies = cells.get("tallies")
     for r, est in enumerate(cells["per_class"]):
         tested = [(i, j) for i, j in combinations(range(len(keep)), 2)
                   if not (cells["small"][i] or cells["small"][j])]
         if not tested:
             continue
         share = est["estimate"].to_numpy(float)[keep]
-        compared = compare_sides(proportion, est, cells["tally"], cells["call"],
-                                 [([keep[i]], [keep[j]]) for i, j in tested], None,
-                                 confidence, y=cells["measure"].classes[r])
+        compared = compare_sides(proportion, est,
+                                 cells["tally"] if tallies is None else tallies[r],
+                                 cells["call"], [([keep[i]], [keep[j]]) for i, j in tested],
+                                 None, confidence,
+                                 y=cells["measure"].classes[r] if tallies is None else None)
         p_value = compared["p_value"]
         # a pair of 0 % or 100 % columns has no test statistic (pooled proportion 0 or 1)
         p_value = np.where(np.array([share[i] == share[j] and share[i] in (0.0, 1.0)
@@ -285,9 +291,14 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
     ----------
     data : pandas.DataFrame or kirc.Survey
         One row per respondent (not modified).
-    row : str
+    row : str, list or dict
         The question: its categories are the rows of the table (every category of a
-        categorical, also empty ones; else the values that occur, sorted).
+        categorical, also empty ones; else the values that occur, sorted). A
+        multiple-response question (a survey's construct of type ``multiple``, or its option
+        columns as a list or ``{label: column}``): its options are the rows, each the % of the
+        column's respondents who answered the question that chose it (the columns add up to
+        more than 100%; ``n`` is the column's base of those respondents, per option), the
+        letters those of each option's contrast between the columns.
     column : str
         The breakdown (sector, channel, …): the columns, those with at least one answer.
     design : kirc.Design, optional
@@ -335,6 +346,9 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
     3      nee  telefoon     10  50     20.0      B               50.0
     """
     _check_options(confidence, adjust)
+    if _is_multiple(data, row):
+        return _multiple_crosstab(data, row, column, design, weights, confidence, adjust,
+                                  min_n)
     cells = _cells(data, row, column, design, weights, min_n)
     pairs = _pair_tests(cells, confidence, adjust)
     rows, columns = cells["row_categories"], cells["column_categories"]
@@ -374,6 +388,81 @@ def crosstab(data: pd.DataFrame, row: str, column: str, *, design=None, weights=
         kind="crosstab", title=row, keys=(row, column), language=display.language_of(info),
         min_n=cells["threshold"], confidence=confidence,
         caption=f"{display.caption_of(info, row)} × {display.caption_of(info, column)}"))
+
+
+def _is_multiple(data, row) -> bool:
+    """A multiple-response row: a list or dict of option columns, or a survey's construct of
+    type ``multiple``."""
+    if isinstance(row, (list, tuple, dict)):
+        return True
+    from ..survey.survey import survey_of
+    info = survey_of(data) if isinstance(row, str) else None
+    spec = (info.constructs.get(row) if info is not None else None) or {}
+    return spec.get("type") == "multiple"
+
+
+def _multiple_crosstab(data, row, column, design, weights, confidence, adjust, min_n):
+    """A multiple-response question by ``column``: an option per row, the % of the column's
+    respondents (those who answered) choosing it, the letters of the contrast per option."""
+    from .multiple import _OPTION, _chosen, _question
+
+    call = resolve_design(data, design, weights)
+    options = _question(data, row, call.source)
+    name = row if isinstance(row, str) else "option"
+    if column == name or column in options.values():
+        raise ParameterError(f"row and column are both {column!r}")
+    require_columns(data, [*options.values(), column], call.source)
+    chosen, answered = _chosen(data, options, call.source, isinstance(row, str))
+    column_series = data[column]
+    valid = answered & column_series.notna().to_numpy()
+    column_categories = _categories(column_series, valid, all_categories=False)
+    frame = data
+    if not isinstance(column_series.dtype, pd.CategoricalDtype) or \
+            list(column_series.cat.categories) != column_categories:
+        # the columns with answers, in order (as _cells)
+        kept = column_series.where(column_series.isin(column_categories))
+        frame = data.assign(**{column: pd.Categorical(kept, categories=column_categories)})
+    measure = measure_of("share", positive=1, negative=0)
+    code = _codes(frame[column], column_categories)
+    tallies, per_option, counts = [], [], []
+    for k in range(len(options)):
+        tally = engines.tally_measure(frame.assign(**{_OPTION: chosen[:, k]}), measure,
+                                      _OPTION, [column], call)
+        tallies.append(tally)
+        per_option.append(domain_estimates(tally))
+        picked = (chosen[:, k] == 1) & (code >= 0)
+        counts.append(np.bincount(code[picked], minlength=len(column_categories)))
+    keep = np.flatnonzero(tallies[0].domains[column].notna().to_numpy())
+    threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
+    rows = list(options)
+    n_r, n_c = len(rows), len(column_categories)
+    letters = column_letters(n_c)
+    out_parts, higher = [], []
+    for r, est in enumerate(per_option):
+        base = est["n"].to_numpy()[keep]
+        cells = dict(keep=keep, small=disclose.hidden(base, threshold), per_class=[est],
+                     tallies=[tallies[r]], call=call)
+        pairs = _pair_tests(cells, confidence, adjust)
+        share = est["estimate"].to_numpy(float)[keep]
+        higher = _higher_than(n_c, letters, zip(pairs["i"], pairs["j"], pairs["significant"]),
+                              lambda k, share=share: share[k])
+        kish = est["n_kish"].to_numpy(float)[keep]
+        out_parts.append(pd.DataFrame({
+            name: rows[r], column: column_categories,
+            "count": counts[r].astype(np.int64), "n": base.astype(np.int64),
+            "percent": 100 * share, "se": 100 * est["se"].to_numpy(float)[keep],
+            "letter": letters, "higher_than": higher, "n_eff": kish,
+            "flag": disclose.flag(kish, threshold)}))
+    out = pd.concat(out_parts, ignore_index=True)
+    out[name] = pd.Categorical(out[name], categories=rows)
+    if isinstance(column_series.dtype, pd.CategoricalDtype):
+        out[column] = pd.Categorical(out[column], dtype=column_series.dtype)
+    info = call.info
+    caption = display.caption_of(info, row) if isinstance(row, str) else name
+    return display.with_view(out, display.View(
+        kind="crosstab", title=name, keys=(name, column), language=display.language_of(info),
+        min_n=threshold, confidence=confidence, several=True,
+        caption=f"{caption} × {display.caption_of(info, column)}"))
 
 
 # --------------------------------------------------------------------------------------------

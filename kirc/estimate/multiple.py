@@ -46,7 +46,7 @@ from ..survey.survey import FROM_DESIGN, min_n_of, resolve_design, survey_of
 from . import engines
 from .contrast import ADJUSTMENTS, adjust_pvalues
 from .metrics import as_list, estimate, require_columns
-from .variance import Influence, domain_estimates, influence_variance
+from .variance import Influence, domain_estimates, domain_totals, influence_variance
 
 __all__ = ["multiple_response", "compare_options", "marginal_independence",
            "MULTIPLE_COLUMNS"]
@@ -56,7 +56,6 @@ MULTIPLE_COLUMNS = ["option", "estimate", "ci_low", "ci_high", "se", "n", "n_eff
                     "flag", "method", "mean_options"]
 
 _OPTION = "__kirc_option"
-_ROW = "__kirc_row"
 
 
 def _question(data, question, source) -> dict:
@@ -79,9 +78,16 @@ def _question(data, question, source) -> dict:
     return {str(column): column for column in columns}
 
 
-def _chosen(data: pd.DataFrame, options: dict, source) -> tuple[np.ndarray, np.ndarray]:
+def _chosen(data: pd.DataFrame, options: dict, source, harmonised: bool = False
+            ) -> tuple[np.ndarray, np.ndarray]:
     """The options chosen (rows × options, 0/1; NaN where the question was not answered) and
-    the rows that answered it."""
+    the rows that answered it.
+
+    Columns given by the caller: an option left empty beside options answered was not chosen
+    (a selected/empty export). A survey's construct (``harmonised``): the loader wrote 0 for
+    every option asked and not chosen, so an empty option beside answered ones was not asked
+    in that questionnaire (an option added later) and stays missing.
+    """
     values = []
     for label, column in options.items():
         series = data[column]
@@ -98,8 +104,8 @@ def _chosen(data: pd.DataFrame, options: dict, source) -> tuple[np.ndarray, np.n
         values.append(y)
     chosen = np.column_stack(values)
     answered = ~np.all(np.isnan(chosen), axis=1)
-    # an option left empty beside options answered was not chosen
-    chosen = np.where(answered[:, None], np.nan_to_num(chosen), np.nan)
+    if not harmonised:
+        chosen = np.where(answered[:, None], np.nan_to_num(chosen), np.nan)
     return chosen, answered
 
 
@@ -135,8 +141,11 @@ def multiple_response(data, question, *, by=None, design=None, weights=FROM_DESI
     ``base="respondents"``: each option is a share of the answering respondents (the
     estimator of :func:`kirc.share`). ``base="responses"``: the ratio of the option's total to
     the total of mentions, ``R = Σw·y / Σw·m``, linearised as ``w (y − R m) / Σw·m``.
-    Validated against R ``survey`` 4.1.1 ``svymean``/``svyby`` of the option columns on
-    ``apistrat`` and ``apiclus1`` (``tests/test_multiple.py``).
+    On a replicate-weight design every replicate's estimate is computed anew (the ratio too:
+    R's ``svyratio``), not the replicates of the linearised variable.
+    Validated against R ``survey`` 4.1.1 ``svymean``/``svyby`` of the option columns and
+    ``svyratio`` over the number of options chosen, on ``apistrat`` and ``apiclus1`` and on
+    their JKn and JK1 replicate designs (``tests/test_multiple.py``).
 
     In R: ``svyby(~a + b + c, ~group, subset(design, answered), svymean)``.
 
@@ -158,21 +167,23 @@ def multiple_response(data, question, *, by=None, design=None, weights=FROM_DESI
     call = resolve_design(data, design, weights, population)
     options = _question(data, question, call.source)
     require_columns(data, [*options.values(), *by], call.source)
-    chosen, answered = _chosen(data, options, call.source)
+    chosen, answered = _chosen(data, options, call.source, isinstance(question, str))
     mentions = np.where(answered, np.nansum(np.nan_to_num(chosen), axis=1), np.nan)
     common = dict(by=by, design=design, weights=weights, population=population,
                   confidence=confidence, min_n=min_n)
     mean = estimate(data.assign(**{_OPTION: mentions}), measure_of("mean"), _OPTION,
                     **common)
+    of_mentions = (_share_of_mentions(data, chosen, answered, mentions, by, design, weights,
+                                      population, method, confidence, min_n)
+                   if base == "responses" else None)
     parts = []
     for k, label in enumerate(options):
-        frame = data.assign(**{_OPTION: chosen[:, k]})
-        if base == "respondents":
-            part = estimate(frame, measure_of("share", positive=1, negative=0), _OPTION,
+        if of_mentions is None:
+            part = estimate(data.assign(**{_OPTION: chosen[:, k]}),
+                            measure_of("share", positive=1, negative=0), _OPTION,
                             method=method, **common)
         else:
-            part = _share_of_mentions(frame, chosen[:, k], mentions, by, design, weights,
-                                      population, method, confidence, min_n)
+            part = of_mentions[k]
         part.insert(len(by), "option", label)
         part["mean_options"] = mean["estimate"].to_numpy()
         parts.append(part)
@@ -191,63 +202,129 @@ def multiple_response(data, question, *, by=None, design=None, weights=FROM_DESI
     return display.with_view(out[[*by, *MULTIPLE_COLUMNS]].reset_index(drop=True), view)
 
 
-def _share_of_mentions(frame, y, mentions, by, design, weights, population, method,
-                       confidence, min_n) -> pd.DataFrame:
-    """The option's share of all mentions per group: a ratio of two totals."""
+def _share_of_mentions(frame, chosen, answered, mentions, by, design, weights, population,
+                       method, confidence, min_n) -> list[pd.DataFrame]:
+    """Every option's share of all mentions per group: a ratio of two totals, ``R = Σw·y /
+    Σw·m``, one frame per option (groups in the order of a tally by ``by``)."""
     call = resolve_design(frame, design, weights, population)
-    tally_y = engines.tally_measure(frame.assign(**{_OPTION: y}), measure_of("mean"), _OPTION,
-                                    by, call)
     tally_m = engines.tally_measure(frame.assign(**{_OPTION: mentions}), measure_of("mean"),
                                     _OPTION, by, call)
-    est_y, est_m = domain_estimates(tally_y), domain_estimates(tally_m)
+    est_m = domain_estimates(tally_m)
+    patterns = _Patterns(frame, chosen, answered, by, est_m[by] if by else None, call)
+    size, options = len(est_m), chosen.shape[1]
+    mentioned = patterns.sums(patterns.chosen)                  # groups × options × K
+    total = patterns.sums(patterns.mentions[:, None])[:, 0, 0]    # Σw·m per group
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = est_y["estimate"].to_numpy(float) / est_m["estimate"].to_numpy(float)
-    # the linearised variable w (y − R m) / Σw m: the tally of y − R m, a = 0, b = 1/Σw m
-    residual = y - np.nan_to_num(ratio[_domain_of_rows(frame, by, est_y)]) * mentions
-    tally = engines.tally_measure(frame.assign(**{_OPTION: residual}), measure_of("mean"),
-                                  _OPTION, by, call)
-    total = est_m["sum_w"].to_numpy(float) * est_m["estimate"].to_numpy(float)
-    size = len(est_y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        b = np.where(total > 0, 1.0 / total, 0.0)
-    variance = influence_variance(tally, Influence(np.arange(size), np.arange(size),
-                                                   np.zeros(size), b, size))
-    est = est_y.copy()
-    est["estimate"] = ratio
-    est["variance"] = variance.variance
-    est["se"] = np.sqrt(variance.variance)
-    n_mentions = est_m["n"].to_numpy(float)
+        ratio = mentioned[:, :, 0] / total[:, None]                 # groups × options
+    # the linearised variable w (y − R m) / Σw·m of each (group, option), constant within a
+    # (group, pattern) domain: a = (y − R m) / Σw·m, b = 0 (the tally's answer is 0)
+    group, kept = patterns.group, patterns.group >= 0
+    domain = np.flatnonzero(kept)
+    a = np.zeros((len(domain), size * options))
+    for k in range(options):
+        for g in range(size):
+            mine = group[domain] == g
+            if total[g] > 0:
+                a[mine, g * options + k] = (patterns.chosen[domain[mine], k]
+                                            - ratio[g, k] * patterns.mentions[domain[mine]]
+                                            ) / total[g]
+    target = np.repeat(group[domain][:, None] * options, options, axis=1) + np.arange(options)
+
+    def statistic(W, Y):
+        # each replicate's own ratio (R's svyratio on a replicate design)
+        sums = patterns.sums(patterns.chosen, W)
+        totals = patterns.sums(patterns.mentions[:, None], W)[:, 0, :]
+        return (sums / totals[:, None, :]).reshape(size * options, -1)
+
+    rows = np.repeat(np.arange(len(domain)), options)
+    coefficient = a[rows, target.ravel()]
+    variance = influence_variance(patterns.tally, Influence(
+        domain[rows], target.ravel(), coefficient, np.zeros(len(rows)), size * options,
+        statistic))
+    variances = variance.variance.reshape(size, options)
+    dfs = variance.df.astype(float).reshape(size, options)
     method = method or intervals.DEFAULT_DESIGN_PROPORTION_METHOD
-    present = est["n"].to_numpy() > 0
-    low, high = np.full(size, np.nan), np.full(size, np.nan)
-    if present.any():
-        low[present], high[present] = intervals.design_proportion_interval(
-            np.clip(ratio[present], 0, 1), variance.variance[present],
-            np.maximum(n_mentions[present], 1.0), variance.df[present].astype(float),
-            method=method, confidence=confidence)
+    n_mentions = est_m["n"].to_numpy(float) * np.nan_to_num(est_m["estimate"].to_numpy(float))
+    present = est_m["n"].to_numpy() > 0
     threshold = min_n_of(frame, min_n if min_n is not None else call.min_n)
-    out = est[by].reset_index(drop=True) if by else pd.DataFrame(index=range(size))
-    out["estimate"] = 100 * ratio
-    out["ci_low"], out["ci_high"] = 100 * low, 100 * high
-    out["se"] = 100 * est["se"].to_numpy(float)
-    out["n"] = est["n"].to_numpy(np.int64)
-    out["n_eff"] = est["n_kish"].to_numpy(float)
-    out["df"] = variance.df.astype(float)
-    out["flag"] = disclose.flag(out["n_eff"], threshold)
-    out["method"] = method
-    return out
+    parts = []
+    for k in range(options):
+        low, high = np.full(size, np.nan), np.full(size, np.nan)
+        if present.any():
+            low[present], high[present] = intervals.design_proportion_interval(
+                np.clip(ratio[present, k], 0, 1), variances[present, k],
+                np.maximum(n_mentions[present], 1.0), dfs[present, k],
+                method=method, confidence=confidence)
+        out = est_m[by].reset_index(drop=True) if by else pd.DataFrame(index=range(size))
+        out["estimate"] = 100 * np.where(present, ratio[:, k], np.nan)
+        out["ci_low"], out["ci_high"] = 100 * low, 100 * high
+        out["se"] = 100 * np.where(present, np.sqrt(variances[:, k]), np.nan)
+        out["n"] = est_m["n"].to_numpy(np.int64)
+        out["n_eff"] = est_m["n_kish"].to_numpy(float)
+        out["df"] = np.where(present, dfs[:, k], np.nan)
+        out["flag"] = disclose.flag(out["n_eff"], threshold)
+        out["method"] = method
+        parts.append(out)
+    return parts
 
 
-def _domain_of_rows(frame, by, est) -> np.ndarray:
-    """The row of ``est`` (domain estimates by ``by``) each row of ``frame`` belongs to."""
-    if not by:
-        return np.zeros(len(frame), dtype=np.int64)
-    from .._keys import groups_of
-    both = pd.concat([est[by], frame[by]], ignore_index=True)
-    codes = groups_of(both, by).codes
-    lookup = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
-    lookup[codes[:len(est)]] = np.arange(len(est))
-    return np.maximum(lookup[codes[len(est):]], 0)
+class _Patterns:
+    """The answering respondents tallied by (group, pattern of options chosen).
+
+    Every share of a group, every share of its mentions and their covariances is a function
+    of these domains' totals Σw — the statistic a replicate design evaluates on every
+    replicate — and linear within each domain, where every respondent has the same options:
+    the Taylor variance of the one variance module, with the design's strata, clusters and
+    calibration.
+
+    ``groups``: the ``by`` keys of the output's groups (None: one group); ``group`` is each
+    domain's group (−1: a domain of no group, such as the rows that did not answer),
+    ``chosen`` and ``asked`` (domains × options, 0/1) and ``mentions`` each domain's pattern.
+    """
+
+    _KEY = "__kirc_pattern"
+
+    def __init__(self, frame, chosen, answered, by, groups, call):
+        options = chosen.shape[1]
+        # 0 not chosen, 1 chosen, 2 not asked (an option of a later questionnaire)
+        pattern, code = np.unique(np.where(np.isnan(chosen[answered]), 2.0, chosen[answered]),
+                                  axis=0, return_inverse=True)
+        key = np.full(len(frame), np.nan)
+        key[answered] = code.ravel()
+        data = frame.assign(**{self._KEY: key, _OPTION: np.where(answered, 0.0, np.nan)})
+        self.tally = engines.tally_measure(data, measure_of("mean"), _OPTION,
+                                           [*by, self._KEY], call)
+        domains = self.tally.domains
+        codes = domains[self._KEY].to_numpy(float)
+        valid = ~np.isnan(codes)
+        index = np.where(valid, np.nan_to_num(codes), 0).astype(np.int64)
+        state = np.where(valid[:, None], pattern[index], 2.0).reshape(-1, options)
+        self.chosen = (state == 1).astype(float)
+        self.asked = (state != 2).astype(float)
+        self.mentions = self.chosen.sum(axis=1)
+        if groups is None:
+            self.group = np.where(valid, 0, -1)
+            self.size = 1
+        else:
+            lookup = {tuple(_key(v) for v in row): g
+                      for g, row in enumerate(groups.itertuples(index=False))}
+            self.group = np.array([lookup.get(tuple(_key(v) for v in row), -1) if ok else -1
+                                   for row, ok in zip(domains[by].itertuples(index=False),
+                                                      valid)], dtype=np.int64)
+            self.size = len(groups)
+        self.W, _ = domain_totals(self.tally)
+
+    def sums(self, values: np.ndarray, W: np.ndarray | None = None) -> np.ndarray:
+        """Σ over each group's domains of W · values: (groups, columns of values, K)."""
+        W = self.W if W is None else W
+        kept = self.group >= 0
+        out = np.zeros((self.size, values.shape[1], W.shape[1]))
+        np.add.at(out, self.group[kept], values[kept][:, :, None] * W[kept][:, None, :])
+        return out
+
+
+def _key(value):
+    return None if pd.isna(value) else value
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,7 +376,7 @@ def compare_options(data, question, *, by=None, design=None, weights=FROM_DESIGN
     call = resolve_design(data, design, weights, population)
     options = _question(data, question, call.source)
     require_columns(data, [*options.values(), *by], call.source)
-    chosen, _ = _chosen(data, options, call.source)
+    chosen, _ = _chosen(data, options, call.source, isinstance(question, str))
     labels = list(options)
     parts = []
     for a, b in combinations(range(len(labels)), 2):
@@ -365,6 +442,9 @@ def marginal_independence(data, question, *, by: str, design=None, weights=FROM_
 
     Notes
     -----
+    The respondents in the test are those asked every option: of a survey's construct whose
+    options changed over the questionnaires, those of the years that asked them all.
+
     ``X²_S = Σ_j X²_j`` with ``X²_j`` the Pearson statistic of option j's groups × (chosen,
     not chosen) table. Under marginal independence ``X²_S`` is a weighted sum of χ²(1)
     variables with weights the eigenvalues ``λ`` of ``D⁻¹ H V H'``, ``V`` the covariance of
@@ -373,7 +453,8 @@ def marginal_independence(data, question, *, by: str, design=None, weights=FROM_
     ``(r − 1) c X²_S / Σλ²`` to χ² with ``(r − 1)² c² / Σλ²`` degrees of freedom (Bilder &
     Loughin 2004, Appendix A). ``V`` is the design's covariance (:mod:`kirc.estimate.
     variance`); on an unweighted simple random sample it is Bilder and Loughin's multinomial
-    covariance. Validated against R's MRCV 0.4-0 (``MI.test(farmer1, I = 1, J = 5, type =
+    covariance (a replicate design's: the replicates' own shares, R's ``vcov(svyby(...,
+    covmat = TRUE))``, checked on JKn and JK1 designs). Validated against R's MRCV 0.4-0 (``MI.test(farmer1, I = 1, J = 5, type =
     "rs2")``: X²_S 30.84, adjusted 28.68 on 18.60 df, p 0.0632; Bonferroni p 0.1357) in
     ``tests/test_multiple.py``.
 
@@ -393,8 +474,11 @@ def marginal_independence(data, question, *, by: str, design=None, weights=FROM_
     call = resolve_design(data, design, weights, population)
     options = _question(data, question, call.source)
     require_columns(data, [*options.values(), by], call.source)
-    chosen, answered = _chosen(data, options, call.source)
-    keep = answered & data[by].notna().to_numpy()
+    chosen, answered = _chosen(data, options, call.source, isinstance(question, str))
+    # the test compares groups over the same options: respondents asked every option (of a
+    # construct whose options changed, the years of the latest questionnaire)
+    keep = answered & ~np.isnan(chosen).any(axis=1) & data[by].notna().to_numpy()
+    chosen = np.where(keep[:, None], chosen, np.nan)
     groups = data[by][keep]
     levels = (list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype)
               else sorted(pd.unique(groups)))
@@ -453,40 +537,40 @@ def marginal_independence(data, question, *, by: str, design=None, weights=FROM_
 
 
 def _share_covariance(frame, chosen, keep, levels, by, call, shares, group_weight):
-    """The design covariance of the group × option shares (r·c × r·c).
+    """The design covariance of the group × option shares (r·c × r·c, group-major).
 
-    Each share's linearised variable is ``w (y_j − p_ij) / W_i`` in group i; options differ
-    in ``y``, so the variables are given per row (a tally whose domains are the rows) and a
-    covariance is ``(Var(q + s) − Var(q) − Var(s)) / 2``, all from the one variance.
+    Share (i, k)'s linearised variable is ``w (y_k − p_ik) / W_i`` in group i, constant
+    within each (group, pattern of options) domain of :class:`_Patterns`; a covariance is
+    ``(Var(q + s) − Var(q) − Var(s)) / 2``, all from the one variance (on a replicate design
+    the replicates' shares themselves: R's ``vcov(svyby(..., covmat = TRUE))``).
     """
     r, c = shares.shape
-    rows = np.flatnonzero(keep)
-    group_of = pd.Index(levels).get_indexer(frame[by].to_numpy()[rows])
-    data = frame.assign(**{_ROW: np.arange(len(frame)),
-                           _OPTION: np.where(keep, 0.0, np.nan)})
-    tally = engines.tally_measure(data, measure_of("mean"), _OPTION, [_ROW], call)
-    position = tally.domains[_ROW].to_numpy()
-    domain_of_row = np.full(len(frame), -1, dtype=np.int64)
-    domain_of_row[position] = np.arange(len(position))
-    domains = domain_of_row[rows]
-    coefficient = np.zeros((len(rows), r * c))            # z / w per row and share
-    for k in range(c):
-        for i in range(r):
-            mine = group_of == i
-            coefficient[mine, i * c + k] = (chosen[rows[mine], k] - shares[i, k]) / \
-                group_weight[i]
+    patterns = _Patterns(frame, chosen, keep, [by], pd.DataFrame({by: levels}), call)
+    domain = np.flatnonzero(patterns.group >= 0)
+    group = patterns.group[domain]
+    coefficient = patterns.asked[domain][:, None, :] * (
+        patterns.chosen[domain][:, None, :] - shares[group][:, None, :].reshape(
+            len(domain), 1, c)) / group_weight[group][:, None, None]          # domains × 1 × c
+    # spread over the r·c shares: a domain counts only for its own group's shares
+    values = np.zeros((len(domain), r, c))
+    values[np.arange(len(domain)), group] = coefficient[:, 0, :]
+    values = values.reshape(len(domain), r * c)
     Q = r * c
     pairs = [(q, q) for q in range(Q)] + list(combinations(range(Q), 2))
-    domain, target, a = [], [], []
-    for t, (q, s) in enumerate(pairs):
-        value = coefficient[:, q] + (coefficient[:, s] if s != q else 0.0)
-        nonzero = np.flatnonzero(value != 0)
-        domain.append(domains[nonzero])
-        target.append(np.full(len(nonzero), t))
-        a.append(value[nonzero])
-    domain, target, a = np.concatenate(domain), np.concatenate(target), np.concatenate(a)
-    variance = influence_variance(tally, Influence(domain, target, a, np.zeros(len(a)),
-                                                   len(pairs))).variance
+    first = np.array([q for q, _ in pairs])
+    second = np.array([s for _, s in pairs])
+    combined = values[:, first] + np.where(first == second, 0.0, 1.0) * values[:, second]
+    entry, target = np.nonzero(combined)
+
+    def statistic(W, Y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = patterns.sums(patterns.chosen, W) / patterns.sums(patterns.asked, W)
+        share = share.reshape(Q, -1)
+        return share[first] + np.where(first == second, 0.0, 1.0)[:, None] * share[second]
+
+    variance = influence_variance(patterns.tally, Influence(
+        domain[entry], target, combined[entry, target], np.zeros(len(entry)), len(pairs),
+        statistic)).variance
     covariance = np.zeros((Q, Q))
     covariance[np.arange(Q), np.arange(Q)] = variance[:Q]
     for t, (q, s) in enumerate(pairs[Q:], start=Q):

@@ -1,7 +1,10 @@
 """An Excel tab book: every question by every breakdown, with bases, percentages and letters.
 
 ``kirc tabs --survey klantcontact --years 2025 --output tabs.xlsx`` (or :func:`write_tab_book`)
-writes one sheet per question or indicator. Each sheet has a Total column and, side by side,
+writes one sheet per question or indicator (a multiple-response question: its options as
+rows, each the % of the column's respondents who answered, its base and the mean number of
+options chosen, a legend line saying the options add up to more than 100%). Each sheet has a
+Total column and, side by side,
 one group of columns per breakdown of the definition (sector, channel, age group, …), with the
 unweighted base of every column, the column percentages (or the NPS / mean), and under each
 figure the letters of the columns in the same group that it is significantly higher than
@@ -47,7 +50,7 @@ class Question:
 
     key: str
     construct: str
-    metric: str                  # nps | share | top_box | mean
+    metric: str                  # nps | share | top_box | mean | multiple
     label: dict = field(default_factory=dict)
     top: int | None = None
     scale: tuple | None = None
@@ -99,6 +102,8 @@ def questions(definition: dict) -> list[Question]:
                                 scale))
         elif spec.get("type") == "binary":
             out.append(Question(name, name, "share", label))
+        elif spec.get("type") == "multiple":
+            out.append(Question(name, name, "multiple", label))
     return out
 
 
@@ -201,21 +206,37 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
     from .spec import report_meta
 
     text = TABBOOK_TEXT[language]
-    settings = report_meta(definition)["constructs"].get(question.construct, {})
-    answer, row_labels = _answer_column(data, question, text,
-                                        (settings.get("scale_labels") or {}).get(language))
-    frame = data.assign(__answer=answer,
-                        __total=pd.Categorical([text["total"]] * len(data)))
+    multiple = question.metric == "multiple"
+    frame = data.assign(__total=pd.Categorical([text["total"]] * len(data)))
+    if multiple:
+        # the options are the rows, each a % of the column's respondents who answered
+        spec = definition.get("constructs", {}).get(question.construct, {})
+        option_label = _option_labels(spec, language)
+        row_labels = list(option_label.values())
+        columns = list(spec.get("options", {}).values())
+        frame["__mentions"] = frame[columns].sum(axis=1, min_count=1)
+    else:
+        settings = report_meta(definition)["constructs"].get(question.construct, {})
+        answer, row_labels = _answer_column(data, question, text,
+                                            (settings.get("scale_labels") or {}).get(language))
+        frame["__answer"] = answer
     common = dict(confidence=confidence, adjust=adjust, min_n=min_n)
     blocks: list[_Block] = []
     tables = []
     for name in ["__total", *by_columns]:
-        table = crosstab(frame, "__answer", name, **common)
+        if multiple:
+            table = crosstab(frame, question.construct, name, **common)
+            table["__answer"] = table[question.construct].map(option_label)
+        else:
+            table = crosstab(frame, "__answer", name, **common)
         categories = list(dict.fromkeys(table[name]))
         if name != "__total" and len(categories) < 2:
             continue          # one category (chatbot users by channel) is the Total again
         first = table.drop_duplicates(name)
-        bases = first["n"].tolist()
+        # the base: the column's respondents who answered (an option asked in fewer years
+        # of a multi-year book has a smaller base of its own)
+        bases = table.groupby(name, sort=False, observed=True)["n"].max().loc[
+            first[name]].tolist()
         columns = pd.DataFrame({"n": bases, "is_total": False})
         if name == "__total":
             hidden = [text["suppressed"].format(min_n=min_n) if gone else ""
@@ -257,7 +278,9 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
         lines.append(_Line(row_label, "percent", values, higher))
 
     summaries = []
-    if question.metric == "nps":
+    if multiple:
+        summaries.append(("mean", "mean", {}, text["mean_options"]))
+    elif question.metric == "nps":
         summaries.append(("nps", "nps", {}, text["nps"]))
     elif question.metric in ("top_box", "csat"):
         low, high = question.scale or (1, 5)
@@ -270,7 +293,8 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
     for metric, kind, kwargs, label in summaries:
         values, higher = {}, {}
         for b, block in enumerate(blocks):
-            result = compare_groups(frame, metric, question.construct,
+            result = compare_groups(frame, metric,
+                                    "__mentions" if multiple else question.construct,
                                     by=block.name or "__total", **common, **kwargs)
             by_value = dict(zip(result[block.name], zip(result["estimate"],
                                                         result["higher_than"])))
@@ -288,6 +312,16 @@ def _sheet_numbers(data, question: Question, by_columns: list, definition: dict,
                 line.higher[(b, c)] = "".join(ch for ch in line.higher[(b, c)]
                                               if ch not in gone)
     return blocks, lines
+
+
+def _option_labels(spec: dict, language: str) -> dict:
+    """A multiple-response construct's option labels (the survey's, Dutch) -> the labels of
+    the book's language (``options_en`` for English, where the definition gives them)."""
+    dutch = dict(spec.get("options") or {})
+    if language != "en" or not spec.get("options_en"):
+        return {label: label for label in dutch}
+    english = {column: label for label, column in spec["options_en"].items()}
+    return {label: english.get(column, label) for label, column in dutch.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,13 +454,17 @@ def write_tab_book(survey, years, output, *, language: str = "nl", surveys_dir=N
         if len(set(part["year"])) > 1:
             by_columns = ["year", *by_columns]
         for question in questions(part_definition):
-            if question.construct not in part.columns:
+            spec = part_definition.get("constructs", {}).get(question.construct, {})
+            needed = (list(spec.get("options", {}).values()) if question.metric == "multiple"
+                      else [question.construct])
+            if not needed or not set(needed) <= set(part.columns):
                 continue
             blocks, lines = _sheet_numbers(part, question, by_columns, part_definition,
                                            language, confidence, adjust, context["min_n"])
             label = _label(question.label, language, question.key)
             sheet = book.create_sheet(_sheet_name(label, used))
-            _write_sheet(sheet, label, blocks, lines, context, text)
+            _write_sheet(sheet, label, blocks, lines, context, text,
+                         several=question.metric == "multiple")
             contents.append((sheet.title, label, context["title"]))
     _write_notes(notes, contents, contexts, text)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -485,7 +523,8 @@ def _styles():
 HEADER_ROWS = 6        # title, subtitle, breakdown, category, letter, base
 
 
-def _write_sheet(sheet, label: str, blocks, lines, context: dict, text: dict) -> None:
+def _write_sheet(sheet, label: str, blocks, lines, context: dict, text: dict,
+                 several: bool = False) -> None:
     from openpyxl.utils import get_column_letter
 
     s = _styles()
@@ -553,7 +592,7 @@ def _write_sheet(sheet, label: str, blocks, lines, context: dict, text: dict) ->
     # legend
     row += 1
     sheet.cell(row, 1, text["legend_title"]).font = s["header"]
-    for line in text["legend"]:
+    for line in ([text["several"]] if several else []) + text["legend"]:
         row += 1
         sheet.cell(row, 1, line.format(**context)).font = s["muted"]
     # a vertical rule before every breakdown group

@@ -444,6 +444,10 @@ TABBOOK_TEXT = {
             "onderdrukking) en niet getoetst.",
         ],
         "suppressed": "n<{min_n}", "complementary": "x", "file_word": "tabellen",
+        "mean_options": "Gemiddeld aantal gekozen opties",
+        "several": "Meerdere antwoorden mogelijk: elk percentage is van de respondenten in de "
+                   "kolom die de vraag beantwoordden (de basis); de opties tellen op tot meer "
+                   "dan 100%. Letters: per optie getoetst tussen de kolommen.",
     },
     "en": {
         "total": "Total", "base": "Base (n)", "notes": "Notes", "year": "Year",
@@ -469,6 +473,10 @@ TABBOOK_TEXT = {
             "and not tested.",
         ],
         "suppressed": "n<{min_n}", "complementary": "x", "file_word": "tabs",
+        "mean_options": "Mean number of options chosen",
+        "several": "Several answers possible: each percentage is of the column's respondents "
+                   "who answered the question (the base); the options add up to more than "
+                   "100%. Letters: tested per option between the columns.",
     },
 }
 
@@ -792,6 +800,8 @@ DISPLAY_TEXT = {
                        "letter.",
            "letters": "Letters achter een uitkomst: significant hoger dan de groep met die "
                       "letter.",
+           "several": "Meerdere antwoorden mogelijk: percentage van de respondenten die de "
+                      "vraag beantwoordden; de kolommen tellen op tot meer dan 100%.",
            "importance": "Belang (%)", "n_items": "contacten",
            "deviation": "Afwijking van de anderen", "deviating_rater": "wijkt het meest af",
            "flag": "let op", "alpha_axis": "Krippendorffs alfa (95%-interval)",
@@ -824,6 +834,8 @@ DISPLAY_TEXT = {
                        "that letter.",
            "letters": "Letters after a figure: significantly higher than the group with that "
                       "letter.",
+           "several": "Several answers possible: percentage of the respondents who answered "
+                      "the question; the columns add up to more than 100%.",
            "importance": "Importance (%)", "n_items": "contacts",
            "deviation": "Deviation from the others", "deviating_rater": "deviates most",
            "flag": "note", "alpha_axis": "Krippendorff's alpha (95% interval)",

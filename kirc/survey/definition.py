@@ -17,7 +17,7 @@ Definition format
     min_n = 30                               # optional (default kirc.config.MIN_N)
 
     [constructs.nps]                         # one table per construct
-    type = "rating"                          # rating | binary | category | weight | number | text
+    type = "rating"                          # rating | binary | category | weight | number | text | multiple
     label = "Aanbevelingsbereidheid (0–10)"  # required
     scale = [0, 10]                          # rating: the valid range (whole numbers)
     missing = { 99 = "weet niet / geen antwoord" }   # optional; or a list: missing = [99]
@@ -101,6 +101,10 @@ Harmonisation rules
   labels of its own (SPSS), they must agree with the definition's.
 * ``weight`` and ``number``: float64 (a Dutch decimal comma in text is accepted); weights
   must not be negative. ``text``: strings, blanks are missing.
+* ``multiple``: one 0/1 column per option (``<construct>_<key>``), from a column per option
+  (0/1, or the option's text or empty) or from columns naming the options chosen (joined by
+  the separator); NaN where the question was not answered or the option not asked by that
+  year's questionnaire (``docs/definition.md``, "Multiple-response questions").
 
 The user-missing codes that :func:`~kirc.io.read_survey` already removed (declared in SPSS
 files) are counted under the reason it reports; ``missing`` codes of the definition are applied
@@ -139,7 +143,12 @@ CONSTRUCT_TYPES = {
     "weight": {"type", "label", "missing"},
     "number": {"type", "label", "missing"},
     "text": {"type", "label"},
+    "multiple": {"type", "label", "options", "options_en", "codes", "none", "separator",
+                 "selected", "not_selected", "missing"},
 }
+#: Keys of a multiple-response construct's table in a questionnaire that are no options: one
+#: column (or a list) naming the options chosen, and the options that questionnaire asked.
+_NAMING_KEYS = ("column", "asked")
 _TOP_KEYS = {"name", "title", "unit", "description", "min_n", "constructs", "questionnaires",
              "years", "indicators", "report", "design", "calibration",
              "data_folders"}
@@ -356,8 +365,102 @@ def _construct(name: str, spec, path: Path) -> dict:
         if not isinstance(ordered, bool):
             raise _fail(f"{where}: ordered must be true or false", path)
         out["ordered"] = ordered
+    if kind == "multiple":
+        _multiple_construct(name, spec, out, where, path)
     if "missing" in spec:
         out["missing"] = _missing_codes(spec["missing"], out, where, path)
+    return out
+
+
+def _multiple_construct(name: str, spec: dict, out: dict, where: str, path: Path) -> None:
+    """``type = "multiple"``: the options (key -> Dutch label, and English), the codes that
+    mark an option column as chosen or not, the separator of a column naming the options, an
+    explicit "none of these" option. Each option is harmonised into the column
+    ``<construct>_<key>``."""
+    options = spec.get("options")
+    if not isinstance(options, dict) or len(options) < 2:
+        raise _fail(f"{where} needs options = {{ telefoon = \"Telefoon\", chat = \"Chat\" }} "
+                    f"(at least two: key = label)", path)
+    keys = {}
+    for key, text in options.items():
+        if not re.fullmatch(r"[A-Za-z0-9_]+", key):
+            raise _fail(f"{where}: option key {key!r} is not letters, digits and '_' (it names "
+                        f"the column {name}_<key>)", path)
+        if key in _NAMING_KEYS:
+            raise _fail(f"{where}: {key!r} cannot be an option key (it is a key of the "
+                        f"questionnaires' tables)", path)
+        if not isinstance(text, str) or not text.strip():
+            raise _fail(f"{where}: the label of option {key!r} must be a non-empty text", path)
+        keys[key] = text
+    if len({_normal_label(t) for t in keys.values()}) != len(keys):
+        raise _fail(f"{where}: two options have the same label", path)
+    english = spec.get("options_en")
+    if english is not None:
+        if not isinstance(english, dict):
+            raise _fail(f"{where}: options_en must be a table {{ key = \"English label\" }}",
+                        path)
+        extra = [k for k in english if k not in keys]
+        if extra:
+            raise _fail(f"{where}: options_en has option(s) {_shown(extra)}, which options "
+                        f"does not have", path)
+        absent = [k for k in keys if k not in english]
+        if absent:
+            raise _fail(f"{where}: options_en lacks option(s) {_shown(absent)}; give every "
+                        f"option an English label", path)
+        if not all(isinstance(t, str) and t.strip() for t in english.values()) or \
+                len({_normal_label(t) for t in english.values()}) != len(english):
+            raise _fail(f"{where}: every English option label is a non-empty text, all "
+                        f"different", path)
+    codes = spec.get("codes") or {}
+    if not isinstance(codes, dict):
+        raise _fail(f"{where}: codes must be a table {{ key = code }}", path)
+    for key in codes:
+        if key not in keys:
+            raise _fail(f"{where}: codes names option {key!r}, which options does not have",
+                        path)
+    codes = {key: _answer_code(code, f"{where}: codes", path) for key, code in codes.items()}
+    if len({_code_key(c) for c in codes.values()}) != len(codes):
+        raise _fail(f"{where}: two options have the same code", path)
+    none = spec.get("none")
+    if none is not None and none not in keys:
+        raise _fail(f"{where}: none = {none!r} must be the key of one of its options "
+                    f"({', '.join(keys)})", path)
+    separator = spec.get("separator", ",")
+    if not isinstance(separator, str) or not separator.strip():
+        raise _fail(f"{where}: separator must be a text such as \",\" or \";\"", path)
+    selected = _answer_code_list(spec.get("selected", [1]), f"{where}: selected", path)
+    not_selected = _answer_code_list(spec.get("not_selected", [0]), f"{where}: not_selected",
+                                     path)
+    both = {_code_key(c) for c in selected} & {_code_key(c) for c in not_selected}
+    if both:
+        raise _fail(f"{where}: a code cannot be both selected and not_selected "
+                    f"({_shown(sorted(map(str, both)))})", path)
+    columns = {key: f"{name}_{key}" for key in keys}
+    out.update({"options": {keys[k]: c for k, c in columns.items()},
+                "keys": columns, "none": none, "separator": separator,
+                "selected": selected, "not_selected": not_selected})
+    if english is not None:
+        out["options_en"] = {english[k]: columns[k] for k in keys}
+    if codes:
+        out["codes"] = {key: codes[key] for key in keys if key in codes}
+
+
+def option_columns(constructs: dict) -> dict:
+    """``{column: construct}`` of every harmonised column: a multiple-response construct
+    has one per option, every other construct its own name.
+
+    Examples
+    --------
+    >>> option_columns({"kanalen": {"type": "multiple", "keys": {"tel": "kanalen_tel",
+    ...                 "chat": "kanalen_chat"}}, "nps": {"type": "rating"}})
+    {'kanalen_tel': 'kanalen', 'kanalen_chat': 'kanalen', 'nps': 'nps'}
+    """
+    out = {}
+    for name, spec in constructs.items():
+        if spec.get("type") == "multiple":
+            out.update({column: name for column in spec["keys"].values()})
+        else:
+            out[name] = name
     return out
 
 
@@ -381,7 +484,9 @@ def _missing_codes(missing, construct: dict, where: str, path: Path) -> dict:
     valid = ({_code_key(c) for c in construct.get("positive", [])}
              | {_code_key(c) for c in construct.get("negative") or []}
              | {_code_key(c) for c in construct.get("labels", {})}
-             | {_normal_label(t) for t in construct.get("labels", {}).values()})
+             | {_normal_label(t) for t in construct.get("labels", {}).values()}
+             | {_code_key(c) for c in construct.get("selected", [])}
+             | {_code_key(c) for c in construct.get("not_selected", [])})
     clash = [keys[k] for k in keys if k in valid]
     if clash:
         raise _fail(f"{where}: code(s) {_shown(clash)} are declared both valid and missing",
@@ -494,7 +599,7 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     >>> definition["constructs"]["nps"]
     {'type': 'rating', 'label': 'Aanbevelingsbereidheid (0–10)', 'scale': [0, 10], 'missing': {99: 'weet niet / geen antwoord'}}
     >>> list(definition["years"])[:3], definition["years"][2019]["questionnaire"]
-    ([2017, 2018, 2019], 'v2017')
+    ([2017, 2018, 2019], 'v2019')
     >>> list(definition["indicators"])[:3], definition["report"]["org_survey"]
     (['nps', 'csat', 'csat_mean'], 'sectorscan')
     """
@@ -523,6 +628,7 @@ def survey_definition(name_or_path: str | os.PathLike, *,
     if not isinstance(raw["constructs"], dict) or not raw["constructs"]:
         raise _fail("there are no constructs ([constructs.<name>] tables)", path)
     constructs = {name: _construct(name, spec, path) for name, spec in raw["constructs"].items()}
+    _check_option_columns(constructs, path)
 
     if not isinstance(raw["questionnaires"], dict) or not raw["questionnaires"]:
         raise _fail("there are no questionnaires ([questionnaires.<version>.columns])", path)
@@ -541,7 +647,10 @@ def survey_definition(name_or_path: str | os.PathLike, *,
                 close = difflib.get_close_matches(construct, list(constructs), n=1)
                 raise _fail(f"{where} maps {construct!r}, which is not a construct"
                             + (f" (did you mean {close[0]!r}?)" if close else ""), path)
-            if not isinstance(column, str) or not column:
+            if constructs.get(construct, {}).get("type") == "multiple":
+                columns[construct] = _multiple_mapping(column, constructs[construct],
+                                                       f"{where}: {construct!r}", path)
+            elif not isinstance(column, str) or not column:
                 raise _fail(f"{where}: the column of {construct!r} must be a non-empty text",
                             path)
         questionnaires[version] = {"label": str(spec.get("label", version)),
@@ -599,6 +708,76 @@ def survey_definition(name_or_path: str | os.PathLike, *,
             "calibration": calibration}
 
 
+def _check_option_columns(constructs: dict, path: Path) -> None:
+    """An option's column (``<construct>_<key>``) may not be the name of another construct,
+    of another option, or ``id``/``year``."""
+    seen: dict[str, str] = {}
+    for name in constructs:
+        seen[name] = f"construct {name!r}"
+    for name, spec in constructs.items():
+        for key, column in (spec.get("keys") or {}).items():
+            if column in seen or column in _RESERVED:
+                raise _fail(f"construct {name!r}: option {key!r} makes the column {column!r}, "
+                            f"which is already "
+                            + (seen.get(column) or "reserved") + "; rename the option or "
+                            "the construct", path)
+            seen[column] = f"option {key!r} of {name!r}"
+
+
+def _multiple_mapping(value, spec: dict, where: str, path: Path) -> dict:
+    """Where a questionnaire keeps a multiple-response construct, as ``{"options": {key:
+    column}}`` (one column per option, each marking it chosen or not) or ``{"naming": [column,
+    ...], "asked": [key, ...]}`` (columns naming the options chosen, several per cell joined
+    by the separator). Options a questionnaire does not ask are missing in its years."""
+    keys = list(spec["keys"])
+    if isinstance(value, str) or isinstance(value, list):
+        value = {"column": value}
+    if not isinstance(value, dict) or not value:
+        raise _fail(f"{where} must be a column naming the options chosen (\"kanalen\"), a list "
+                    f"of such columns, or a table of one column per option "
+                    f"{{ {keys[0]} = \"...\", {keys[1]} = \"...\" }}", path)
+    if "column" in value:
+        extra = sorted(set(value) - set(_NAMING_KEYS))
+        if extra:
+            raise _fail(f"{where}: a table with column (the options named in one column) takes "
+                        f"only column and asked, not {_shown(extra)}", path)
+        naming = value["column"]
+        naming = [naming] if isinstance(naming, str) else naming
+        if not isinstance(naming, list) or not naming or not all(
+                isinstance(c, str) and c for c in naming):
+            raise _fail(f"{where}: column must be a column name or a list of them", path)
+        asked = value.get("asked", keys)
+        if not isinstance(asked, list) or not asked or not all(k in keys for k in asked):
+            unknown = [k for k in asked if k not in keys] if isinstance(asked, list) else []
+            raise _fail(f"{where}: asked must list option keys ({', '.join(keys)})"
+                        + (f", not {_shown(unknown)}" if unknown else ""), path)
+        return {"naming": list(naming), "asked": [k for k in keys if k in asked]}
+    for key, column in value.items():
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            raise _fail(f"{where} maps {key!r}, which is not one of its options"
+                        + (f" (did you mean {close[0]!r}?)" if close else
+                           f" ({', '.join(keys)})"), path)
+        if not isinstance(column, str) or not column:
+            raise _fail(f"{where}: the column of option {key!r} must be a non-empty text", path)
+    return {"options": {key: value[key] for key in keys if key in value}}
+
+
+def mapped_columns(mapping) -> list[str]:
+    """The file's columns a questionnaire entry names: one, or those of a multiple-response
+    construct.
+
+    Examples
+    --------
+    >>> mapped_columns("Q5"), mapped_columns({"options": {"tel": "Q6_1", "chat": "Q6_2"}})
+    (['Q5'], ['Q6_1', 'Q6_2'])
+    """
+    if isinstance(mapping, dict):
+        return list(mapping["options"].values()) if "options" in mapping else \
+            list(mapping["naming"])
+    return [mapping]
+
+
 def _check_shared_files(years: dict, questionnaires: dict, path: Path) -> None:
     """One export may hold several years; each year then takes the rows of its year column."""
     by_file: dict[str, list[int]] = {}
@@ -625,6 +804,7 @@ INDICATOR_METRICS = {
     "share": ({"binary"}, "procent"),
     "top_box": ({"rating"}, "procent"),
     "mean": ({"rating", "number"}, "schaal"),
+    "multiple": ({"multiple"}, "procent"),
 }
 INDICATOR_UNITS = ("punten", "procent", "schaal")
 _INDICATOR_KEYS = {"metric", "construct", "label", "unit", "top", "definition", "base"}
@@ -722,6 +902,9 @@ def default_indicators(constructs: dict) -> dict:
                                    "unit": "schaal"}
         elif spec["type"] == "binary":
             out[name] = {"metric": "share", "construct": name, "label": label,
+                         "unit": "procent"}
+        elif spec["type"] == "multiple":
+            out[name] = {"metric": "multiple", "construct": name, "label": label,
                          "unit": "procent"}
     return out
 
@@ -1580,7 +1763,8 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
     dropped = {item.get("column"): item.get("kind") for item in
                raw.attrs.get("personal_data") or [] if isinstance(item, dict)
                and item.get("action") == "dropped"}
-    for construct, column in columns.items():
+    for construct, column in [(c, name) for c, mapping in columns.items()
+                              for name in mapped_columns(mapping)]:
         if column in dropped:
             raise ColumnError(
                 f"the definition {definition['path']} maps {construct!r} to this column, but it "
@@ -1623,6 +1807,15 @@ def harmonise(raw: pd.DataFrame, definition: dict, year: int, *,
     counts_per_construct: dict[str, dict[str, int]] = {}
     for name, spec in definition["constructs"].items():
         column = columns.get(name)
+        if spec["type"] == "multiple":
+            values, counts = _multiple(raw, column, name, spec, file, value_labels, version)
+            for source in (mapped_columns(column) if column is not None else []):
+                for reason, count in (read_counts.get(source) or {}).items():
+                    counts[reason] = counts.get(reason, 0) + count
+            if counts:
+                counts_per_construct[name] = counts
+            out.update(values)
+            continue
         if column is None:
             out[name] = _empty(spec, raw.index)
             continue
@@ -1714,9 +1907,10 @@ def _check_weights_present(frame: pd.DataFrame, definition: dict, columns: dict,
     for key in ("psu", "fpc", "linked"):
         value = (definition.get("design") or {}).get(key)
         design |= set(value) if isinstance(value, list) else {value}
-    answers = [name for name, spec in constructs.items()
+    answers = [column for name, spec in constructs.items()
                if spec["type"] != "weight" and name not in design
-               and columns.get(name) is not None]
+               and columns.get(name) is not None
+               for column in (spec["keys"].values() if spec["type"] == "multiple" else [name])]
     if not answers:
         return
     answered = frame[answers].notna().any(axis=1).to_numpy()
@@ -1729,6 +1923,195 @@ def _check_weights_present(frame: pd.DataFrame, definition: dict, columns: dict,
                              f"{_shown(ids.tolist())}; data row(s) {_shown((rows + 1).tolist())}"
                              f"): give them a weight, or remove them", file=file,
                              column=columns[name])
+
+
+def _multiple(raw: pd.DataFrame, mapping, name: str, spec: dict, file, value_labels: dict,
+              version: str) -> tuple[dict, dict]:
+    """One 0/1 column per option of a multiple-response construct: 1 chosen, 0 not chosen,
+    NaN where the respondent did not answer the question or the questionnaire did not ask the
+    option.
+
+    A respondent answered when an option is chosen, or -- without an explicit "none of these"
+    option (``none``) -- when an option column says "not chosen" (a 0 in a 0/1 column; an
+    empty cell of a selected/empty column says nothing). Cells holding a ``missing`` code
+    count as empty, and are counted per reason.
+    """
+    keys = spec["keys"]
+    out = {column: pd.Series(np.nan, index=raw.index, dtype="float64")
+           for column in keys.values()}
+    counts: dict[str, int] = {}
+    if mapping is None:
+        return out, counts
+    options = list(keys)
+    state = np.full((len(raw), len(options)), np.nan)
+    if "options" in mapping:
+        asked = [key for key in options if key in mapping["options"]]
+        for key in asked:
+            column = mapping["options"][key]
+            state[:, options.index(key)] = _option_column(
+                raw[column], name, key, spec, file, column, value_labels.get(column) or {},
+                counts)
+        chosen = np.nan_to_num(state) == 1
+        answered = chosen.any(axis=1)
+        if spec["none"] is None:
+            answered |= (state == 0).any(axis=1)
+    else:
+        asked = mapping["asked"]
+        chosen = np.zeros((len(raw), len(options)), dtype=bool)
+        answered = np.zeros(len(raw), dtype=bool)
+        for column in mapping["naming"]:
+            named, said = _naming_column(raw[column], name, spec, file, column,
+                                         value_labels.get(column) or {}, asked, version, counts)
+            chosen |= named
+            answered |= said
+    index = [options.index(key) for key in asked]
+    values = np.full(state.shape, np.nan)
+    values[:, index] = np.where(answered[:, None], chosen[:, index].astype(float), np.nan)
+    for k, column in enumerate(keys.values()):
+        out[column] = pd.Series(values[:, k], index=raw.index, dtype="float64")
+    return out, counts
+
+
+def _option_texts(spec: dict, key: str) -> set:
+    """The texts and codes that name an option: its key, labels and code, as code keys."""
+    texts = {_normal_label(key)}
+    for labels in (spec["options"], spec.get("options_en") or {}):
+        texts |= {_normal_label(t) for t, c in labels.items() if c == spec["keys"][key]}
+    if key in (spec.get("codes") or {}):
+        texts.add(_code_key(spec["codes"][key]))
+    return texts
+
+
+def _option_column(series: pd.Series, name: str, key: str, spec: dict, file, column: str,
+                   file_labels: dict, counts: dict) -> np.ndarray:
+    """One option's column: 1.0 chosen, 0.0 not chosen, NaN empty or missing."""
+    selected = {_code_key(c) for c in spec["selected"]} | _option_texts(spec, key)
+    not_selected = {_code_key(c) for c in spec["not_selected"]}
+    for code, label in (file_labels or {}).items():
+        number, text = _cell_key(code), _normal_label(label)
+        if isinstance(number, float) and text in selected:
+            selected.add(number)
+        elif isinstance(number, float) and text in not_selected:
+            not_selected.add(number)
+    values, own = _apply_missing(series, spec, file_labels)
+    for reason, count in own.items():
+        counts[reason] = counts.get(reason, 0) + count
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("float64").to_numpy()
+    keys = _cell_keys(values)
+    present = keys.notna().to_numpy()
+    is_selected = keys.isin(list(selected)).to_numpy() & present
+    is_not = keys.isin(list(not_selected)).to_numpy() & present
+    bad = present & ~is_selected & ~is_not
+    if bad.any():
+        shown = list(dict.fromkeys(values[bad].map(
+            lambda v: v.strip() if isinstance(v, str) else v)))
+        raise ScaleError(f"{int(bad.sum())} value(s) of option {key!r} of construct {name!r} "
+                         f"are neither selected [{_shown(spec['selected'])}] nor not selected "
+                         f"[{_shown(spec['not_selected'])}]: {_shown(shown)}; an option column "
+                         f"holds 0/1 (or the option's own text, or empty): declare other codes "
+                         f"as selected, not_selected or missing in the definition",
+                         file=file, column=column)
+    return np.where(is_selected, 1.0, np.where(is_not, 0.0, np.nan))
+
+
+def _naming_column(series: pd.Series, name: str, spec: dict, file, column: str,
+                   file_labels: dict, asked: list, version: str, counts: dict):
+    """A column naming the options chosen (several joined by the separator): the options
+    named (rows × options) and the rows that named any."""
+    options = list(spec["keys"])
+    separator = spec["separator"].strip()
+    tight = re.compile(r"\s*" + re.escape(separator) + r"\s*")
+
+    def normal(text) -> str:
+        return _normal_label(tight.sub(separator, str(text)))
+
+    by_text = {}
+    for k, key in enumerate(options):
+        for text in _option_texts(spec, key):
+            by_text[normal(text) if isinstance(text, str) else text] = k
+    missing = {(normal(c) if isinstance(c, str) else float(c)): (reason, c)
+               for c, reason in (spec.get("missing") or {}).items()}
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results, unknown, unasked = [], {}, {}
+    for value in uniques:
+        if isinstance(value, str):
+            # a text: the options it names (a number in it is an option's code)
+            text = normal(value)
+            whole = _cell_key(text) if text and separator not in text else text
+            if whole in missing:
+                results.append(("missing", missing[whole]))
+                continue
+            key = None
+        else:
+            key = _cell_key(value)
+            text = ""
+        label = _file_label(file_labels, value) if isinstance(key, float) else None
+        if isinstance(key, float) and key in missing:
+            results.append(("missing", missing[key]))
+            continue
+        if isinstance(key, float):
+            if key in by_text:
+                results.append(("named", [by_text[key]]))
+                continue
+            if label is not None and normal(label) in by_text:
+                results.append(("named", [by_text[normal(label)]]))
+                continue
+            unknown[value] = None
+            results.append(("named", []))
+            continue
+        if not text:
+            results.append(("named", []))
+            continue
+        # the longest run of pieces that names an option: a label may hold the separator
+        pieces = tight.sub(separator, " ".join(value.split())).split(separator)
+        found, i = [], 0
+        while i < len(pieces):
+            if not pieces[i].strip():
+                i += 1
+                continue
+            for j in range(len(pieces), i, -1):
+                candidate = _normal_label(separator.join(pieces[i:j]))
+                if candidate in by_text:
+                    found.append(by_text[candidate])
+                    i = j
+                    break
+                number = _cell_key(candidate)
+                if isinstance(number, float) and number in by_text:
+                    found.append(by_text[number])
+                    i = j
+                    break
+            else:
+                unknown[pieces[i].strip()] = None
+                i += 1
+        results.append(("named", found))
+    if unknown:
+        raise ScaleError(f"construct {name!r}: the column names {len(unknown)} answer(s) that "
+                         f"are none of its options: {_shown(list(unknown))} (options: "
+                         f"{', '.join(spec['options'])}; separator {spec['separator']!r}); add "
+                         f"them to options (with codes = {{...}} for codes), or declare them "
+                         f"missing", file=file, column=column)
+    chosen = np.zeros((len(series), len(options)), dtype=bool)
+    answered = np.zeros(len(series), dtype=bool)
+    for u, (what, found) in enumerate(results):
+        rows = codes == u
+        if what == "missing":
+            reason, code = found
+            reason = reason or _file_label(file_labels, code) or _code_text(code)
+            counts[reason] = counts.get(reason, 0) + int(rows.sum())
+            continue
+        for k in found:
+            if options[k] not in asked:
+                unasked[options[k]] = int(rows.sum()) + unasked.get(options[k], 0)
+            chosen[rows, k] = True
+        if found:
+            answered[rows] = True
+    if unasked:
+        raise ScaleError(f"construct {name!r}: {sum(unasked.values())} cell(s) name option(s) "
+                         f"{_shown(list(unasked))}, which questionnaire {version!r} does not "
+                         f"ask (asked = [{', '.join(map(repr, asked))}]); add them to asked",
+                         file=file, column=column)
+    return chosen, answered
 
 
 def _binary(values: pd.Series, name: str, spec: dict, file, column: str,
