@@ -39,7 +39,8 @@ def rendered_2025(tmp_path_factory):
     rendered once for the whole session.
 
     Several test files inspect the same batch (HTML content, the market beside each sector,
-    the decks, the browser, the PDF, idempotency); rendering takes ~30 s, so they share it.
+    the decks, the browser, the PDF, idempotency); rendering takes ~30 s, so they share it:
+    those files are the xdist group "rendered", run by one worker.
     """
     from kirc import report
 

@@ -28,7 +28,8 @@ from conftest import ROOT
 from test_surveys import GOOD_ROWS, mini_survey
 
 #: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
-pytestmark = pytest.mark.slow
+#: the session's rendered reports are made on the worker that runs this group
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered")]
 
 NOTEBOOK = ROOT / "notebooks" / "annual_report.ipynb"
 PARAMETERS = ('year = 2025\nsurvey = "klantcontact"\norg_survey = "sectorscan"\n'

@@ -19,7 +19,8 @@ from kirc.report.spec import indicators_of
 from kirc.report.texts import LABELS, SUBJECTS, WORKBOOK_TEXT
 
 #: a batch: outside the inner loop (pytest -m "not slow")
-pytestmark = pytest.mark.slow
+#: the session's rendered reports are made on the worker that runs this group
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered")]
 
 SECTORS = list(kirc.survey_definition("klantcontact")["constructs"]["sector"]["labels"]
                .values())
