@@ -41,13 +41,22 @@ def _chunks(frame, size=1000):
     return (frame.iloc[i:i + size] for i in range(0, len(frame), size))
 
 
-@pytest.mark.parametrize("design", DESIGNS.values(), ids=DESIGNS.keys())
-@pytest.mark.parametrize("function, column, options", ESTIMATORS,
-                         ids=[e[0].__name__ for e in ESTIMATORS])
+def _newer(design) -> bool:
+    return bool(design.stages[1:] or design.replicates or design.linked)
+
+
+# Every estimator on the designs of one PSU stage; on the newer designs (stages, replicates,
+# returning units) the NPS and the mean stand for the others: their keys and sums are one
+# answer-value query and one sum query, which every estimator shares.
+ENGINE_CASES = [pytest.param(design, function, column, options,
+                             id=f"{function.__name__}-{name}")
+                for function, column, options in ESTIMATORS
+                for name, design in DESIGNS.items()
+                if not _newer(design) or function in (kirc.nps, kirc.mean_score)]
+
+
+@pytest.mark.parametrize("design, function, column, options", ENGINE_CASES)
 def test_engines_equal_pandas(data, parquet, design, function, column, options):
-    if (design.stages[1:] or design.replicates or design.linked) and \
-            function not in (kirc.nps, kirc.mean_score):
-        pytest.skip("the new designs' keys and sums: one answer-value query, one sum query")
     expected = function(data, column, by="sector", design=design, **options)
     relation = kirc.estimate.engines.connect().read_parquet(str(parquet))
     for other in (str(parquet), relation, _chunks(data)):
@@ -282,17 +291,20 @@ def test_parquet_larger_than_the_memory_limit(tmp_path):
     assert result["n"].sum() == rows
 
 
-@pytest.mark.parametrize("pieces", ["whole", "in pieces"])
-@pytest.mark.parametrize("design", DESIGNS.values(), ids=DESIGNS.keys())
+# The stages' and returning units' keys are counted like the PSUs: their pieces are those of
+# the other designs, so they are counted whole only.
+COUNTING_CASES = [pytest.param(design, pieces, id=f"{name}-{pieces}")
+                  for pieces in ("whole", "in pieces") for name, design in DESIGNS.items()
+                  if pieces == "whole" or not (design.stages[1:] or design.linked)]
+
+
+@pytest.mark.parametrize("design, pieces", COUNTING_CASES)
 def test_counting_pass_equals_the_general_path(data, design, pieces, monkeypatch):
     """kirc.estimate.engines.memory (one bincount over domain x answer codes) against the row path;
     also counted in pieces of 997 rows (in threads where there are cores), as frames of
     millions of rows are."""
     import kirc._pieces
     if pieces == "in pieces":
-        if design.stages[1:] or design.linked:
-            pytest.skip("the stages' and returning units' keys are counted like the PSUs: "
-                        "the pieces are those of the other designs")
         monkeypatch.setattr(kirc._pieces, "PIECE_ROWS", 997)
         assert len(data) > 2 * 997
     frame = data.copy()
