@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from conftest import SURVEYS
-from kirc import annual, report
+from kirc import report
+from kirc.report import content
 from kirc.io import read_survey
 
 #: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
@@ -107,8 +108,8 @@ def test_analysis_frame_holds_no_identifiers_unless_asked(rendered):
 def test_metrics_unchanged_by_the_seeded_columns(rendered):
     figures = json.loads((rendered / "2025" / "alle-sectoren" / "headline.json")
                          .read_text(encoding="utf-8"))["rows"]
-    consumers, organisations = annual.load_report_data("klantcontact", "sectorscan", 2025)
-    clean = annual.headline(consumers, organisations, 2025).set_index("metric")
+    consumers, organisations = content.load_report_data("klantcontact", "sectorscan", 2025)
+    clean = content.headline(consumers, organisations, 2025).set_index("metric")
     for row in figures:
         expected = clean.loc[row["metric"]]
         assert row["n"] == expected["n"], row["metric"]

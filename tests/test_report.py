@@ -21,7 +21,8 @@ import pytest
 
 import kirc
 from kirc import report
-from kirc.annual import LABELS, format_number, format_percent
+from kirc.report.formatting import format_number, format_percent
+from kirc.report.texts import LABELS
 from kirc.errors import InputFileError, ParameterError
 
 from conftest import ROOT
@@ -172,7 +173,7 @@ def test_report_shows_no_code(rendered):
 
 def test_headline_figures_match_an_independent_computation(rendered):
     # Computed here from the harmonised frames with the metric functions, as
-    # kirc.annual.headline does: consumer figures weighted, organisation figures with the
+    # kirc.report.content.headline does: consumer figures weighted, organisation figures with the
     # finite population correction of the definition.
     consumers = kirc.load_survey("klantcontact", years=[2025])
     organisations = kirc.load_survey("sectorscan", years=[2025])
