@@ -143,9 +143,12 @@ def test_key_messages_put_the_significant_change_first_and_mark_no_break_the_set
         ["other", "p_value"]).iloc[0]
     assert messages[0] == content.indicator_sentence(first, 2025)
     long = [m for m in messages if m.startswith("Sinds 2017")]
-    # the 2021 questionnaire renamed columns only: no caveat, no break in any series
+    # the questionnaires of 2019 and 2020 added the channels question (a delimited column,
+    # then a column per option), 2021 renamed columns, 2022 added the app option: a new
+    # questionnaire each time, yet none changed a question of an indicator, so no caveat and
+    # no break in any series
     assert len(long) == 1 and "herzien" not in long[0]
-    assert content.series_breaks(report_2025.definitions["survey"]) == [2021]
+    assert content.series_breaks(report_2025.definitions["survey"]) == [2019, 2020, 2021, 2022]
     assert not content.trend_table(report_2025)["series_break"].any()
 
 
