@@ -13,11 +13,13 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import kirc
 from kirc.report import content, sections
+
+#: builds a report's content (about 10 s in all): outside the inner loop (pytest -m "not slow")
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 

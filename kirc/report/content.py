@@ -858,9 +858,12 @@ def key_messages(table: pd.DataFrame, report: ReportData, tables: dict | None = 
     significant, so no sentence contradicts another. A fact is stated once: one message per
     kind and question (an indicator on the same construct as one already named, such as the
     mean satisfaction beside the CSAT, is not named again). At most four messages.
+
+    The options of a multiple-response question (:func:`multiple_tables`) are candidates as
+    well, with their own subject ("the share choosing WhatsApp (channels used)"); the
+    question counts as one construct, so that one message per kind names at most one of its
+    options.
     """
-    labels = LABELS[report.language]
-    language = report.language
     shown = table[~table["suppressed"].astype(bool)]
     main = set(report.main_keys())
     low = shown["low_base"].fillna(False).astype(bool) if "low_base" in shown else \
