@@ -1374,6 +1374,11 @@ INDICATORS = {
                      "definition": ("aandeel bij wie het contact de relatie versterkte of "
                                     "behield", "share for whom the contact strengthened or "
                                     "kept the relationship")},
+        # a multiple-response question: its own section in the report (a bar per option)
+        "channels_used": {"metric": "multiple", "construct": "channels_used",
+                          "label": ("Gebruikte kanalen", "Channels used"), "unit": "procent",
+                          "base": ("respondenten die de vraag beantwoordden (vanaf 2019)",
+                                   "respondents who answered the question (from 2019)")},
     },
     "sectorscan": {
         "avg_ready": {"metric": "share", "construct": "avg_ready",

@@ -113,16 +113,20 @@ def test_text_and_table_agree_for_every_indicator_in_every_demo_year(report_2025
         messages = content.key_messages(table, state)
         assert 2 <= len(messages) <= 4, (year, messages)
         trend = content.trend_table(state)
-        sentences = {content.indicator_sentence(r, year, language) for _, r in table.iterrows()}
+        # the options of the channels question are facts as well, from their own table
+        options = [(r, question.trend) for question in content.multiple_tables(state).values()
+                   for _, r in question.headline.iterrows()]
+        rows = [(r, trend) for _, r in table.iterrows()] + options
+        sentences = {content.indicator_sentence(r, year, language) for r, _ in rows}
         for message in messages:
             if message in sentences or message.startswith(labels["no_change"][:12]) \
                     or message.endswith(f" {year}.") and f" {labels['was']} " in message:
                 continue
-            row = next(r for _, r in table.iterrows() if not r["suppressed"]
-                       and content.headline_cells(r, language)["estimate"] in message
-                       and r["long_significant"])
-            first = trend[(trend["metric"] == row["metric"])
-                          & (trend["year"] == row["first_year"])].iloc[0]
+            row, years = next((r, t) for r, t in rows if not r["suppressed"]
+                              and content.headline_cells(r, language)["estimate"] in message
+                              and r["long_significant"])
+            first = years[(years["metric"] == row["metric"])
+                          & (years["year"] == row["first_year"])].iloc[0]
             assert kirc.report.formatting.format_value(first["estimate"], first["unit"],
                                                        language) in message
     assert checked > 40
@@ -229,7 +233,10 @@ def test_workbook_figures_equal_the_api(report_2025, tmp_path):
     formats = {"percent": '0.0"%"', "points": "+0.0;-0.0;0.0", "score": "0.00"}
     for row in rows:
         if row["estimate"] is not None:
-            assert isinstance(row["estimate"], float)
+            # a number (Excel writes 100.0 as 100, which openpyxl reads back as an int: the
+            # channels used by those whose last contact was by telephone include it, 100%)
+            assert isinstance(row["estimate"], (int, float)) and \
+                not isinstance(row["estimate"], bool)
             assert row["estimate:format"] == formats[row["unit"]], row
         if row["n"] is not None:
             assert isinstance(row["n"], int) and row["n:format"] == "#,##0"
@@ -354,9 +361,10 @@ def test_batch_workbook_stacks_the_reports(tmp_path, report_2025):
     path = run.write_batch_figures(tmp_path)
     rows = read_workbook(path)
     assert sorted({r["report_year"] for r in rows}) == [2024, 2025]
-    assert len(rows) == 16 and all(isinstance(r["estimate"], float) for r in rows)
+    # per year the 8 indicators and the 7 options of the channels question
+    assert len(rows) == 30 and all(isinstance(r["estimate"], float) for r in rows)
     frame = pd.read_csv(tmp_path / "figures.csv")         # for machines: the API's names
-    assert len(frame) == 16 and frame["estimate"].dtype.kind == "f"
+    assert len(frame) == 30 and frame["estimate"].dtype.kind == "f"
 
 
 def test_breakdown_charts_of_every_demo_year_draw(report_2025):

@@ -39,7 +39,8 @@ from ..plot import PALETTE, REFERENCE, SERIES
 from .formatting import format_count, format_number, format_value
 from .texts import LABELS
 
-__all__ = ["trend_chart", "breakdown_chart", "composition_chart", "drivers_chart", "chart_html",
+__all__ = ["trend_chart", "breakdown_chart", "options_chart", "composition_chart",
+           "drivers_chart", "chart_html",
            "WIDTH", "MIN_FONT", "SEGMENT", "MARKET"]
 
 #: Widest chart, in SVG units (CSS pixels at full size).
@@ -379,6 +380,105 @@ def breakdown_chart(table: pd.DataFrame, by: str, indicator, report, total: floa
     alt = labels["forest_alt"].format(label=indicator.name(language), by=by_words,
                                       year=report.year, items="; ".join(items),
                                       total_word=labels["total"], total=total_text)
+    if hidden_names:
+        alt += labels["forest_alt_hidden"].format(items=", ".join(hidden_names))
+    return _svg(width, height, body, indicator.name(language)), alt
+
+
+# --------------------------------------------------------------------------------------------
+# a multiple-response question: a bar per option
+
+
+def options_chart(table: pd.DataFrame, indicator, report):
+    """The options of a multiple-response question as horizontal bars (0–100%), largest
+    first, each with its 95% interval and its n; suppressed options are left out (the table
+    beside the chart names them), an option on a low effective base is a hollow bar with the
+    low-base mark. Beside a segment (a ``market`` column), the whole market's figure is a
+    dashed mark across each bar.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The options' rows (:attr:`kirc.report.content.MultipleTables.headline`: ``label``,
+        ``estimate``, ``ci_low``, ``ci_high``, ``n``, ``suppressed``, ``low_base``), in the
+        order to draw.
+
+    Returns
+    -------
+    (svg, alt)
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> report = NS(language="en", year=2025)
+    >>> used = NS(key="used", unit="percent", name=lambda language: "Channels used")
+    >>> t = pd.DataFrame({"label": ["phone", "chat"], "estimate": [62.0, 41.5],
+    ...     "ci_low": [60.0, 39.3], "ci_high": [64.1, 43.8], "n": [2398, 2398],
+    ...     "suppressed": [False, False], "low_base": [False, False]})
+    >>> svg, alt = options_chart(t, used, report)
+    >>> alt
+    'Bar chart of Channels used in 2025, the share per answer with 95% interval, from high to low: phone 62.0%; chat 41.5%.'
+    """
+    labels = LABELS[report.language]
+    language = report.language
+    hidden = table["suppressed"].fillna(False).astype(bool).to_numpy()
+    rows = table[~hidden]
+    low, high, ticks = _range("percent", [])
+    width, left, right = WIDTH, 14.0, 14.0
+    title_lines = _wrap(indicator.name(language), 16, width - 8)
+    market = "market" in rows and rows["market"].notna().any()
+    top = 10 + 18 * len(title_lines) + 14 + (18 if market else 0)
+    row_h = 40.0
+    plot_h = row_h * max(len(rows), 1)
+    height = top + plot_h + 30
+
+    def x(value):
+        return left + (value - low) / (high - low) * (width - left - right)
+
+    body = [_text(4, 10 + 16 * (i + 1), line, 16, weight="bold")
+            for i, line in enumerate(title_lines)]
+    if market:
+        legend_y = 10 + 18 * len(title_lines) + 14
+        body += [f'<line x1="8" y1="{legend_y - 10}" x2="8" y2="{legend_y + 2}" '
+                 f'stroke="{MARKET}" stroke-width="2" stroke-dasharray="3 2"/>',
+                 _text(16, legend_y, labels["market_line"], MIN_FONT, fill=MUTED)]
+    for tick in ticks:
+        body.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" '
+                    f'y2="{top + plot_h}" stroke="{GRID}" stroke-width="1"/>')
+        anchor = "start" if tick == ticks[0] else "end" if tick == ticks[-1] else "middle"
+        body.append(_text(x(tick), top + plot_h + 18, _tick(tick, "percent", language),
+                          MIN_FONT, anchor=anchor, fill=MUTED))
+    items = []
+    for k, (_, row) in enumerate(rows.iterrows()):
+        base = top + k * row_h
+        low_base = bool(row.get("low_base", False))
+        value = disclose.marked(format_value(row["estimate"], "percent", language), low_base)
+        body.append(_text(left, base + 14, row["label"], 14))
+        body.append(_text(width - right, base + 14,
+                          f"{value}  (n = {format_count(row['n'], language)})", 14,
+                          anchor="end", fill=MUTED))
+        yy = base + 20
+        e = x(float(row["estimate"]))
+        body.append(f'<rect x="{x(0):.1f}" y="{yy}" width="{max(e - x(0), 0.5):.1f}" '
+                    f'height="14" fill="{"#ffffff" if low_base else SEGMENT}" '
+                    f'fill-opacity="{1 if low_base else 0.75}" stroke="{SEGMENT}" '
+                    f'stroke-width="{1.5 if low_base else 0}"/>')
+        a, b = x(float(row["ci_low"])), x(float(row["ci_high"]))
+        body.append(f'<line x1="{a:.1f}" y1="{yy + 7}" x2="{b:.1f}" y2="{yy + 7}" '
+                    f'stroke="{TEXT}" stroke-width="1.5"/>')
+        for end in (a, b):
+            body.append(f'<line x1="{end:.1f}" y1="{yy + 2}" x2="{end:.1f}" y2="{yy + 12}" '
+                        f'stroke="{TEXT}" stroke-width="1.5"/>')
+        if market and pd.notna(row.get("market")):
+            m = x(float(row["market"]))
+            body.append(f'<line x1="{m:.1f}" y1="{yy - 3}" x2="{m:.1f}" y2="{yy + 17}" '
+                        f'stroke="{MARKET}" stroke-width="2" stroke-dasharray="3 2"/>')
+        items.append(f"{row['label']} {format_value(row['estimate'], 'percent', language)}")
+    alt = labels["options_chart_alt"].format(label=indicator.name(language), year=report.year,
+                                             items="; ".join(items))
+    if market:
+        alt += labels["options_market_alt"]
+    hidden_names = list(table.loc[hidden, "label"])
     if hidden_names:
         alt += labels["forest_alt_hidden"].format(items=", ".join(hidden_names))
     return _svg(width, height, body, indicator.name(language)), alt

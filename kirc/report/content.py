@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,8 @@ from ..survey.survey import design_of, min_n_of
 from .formatting import format_count, format_number, format_percent, format_value
 from .names import resolve_segment
 from .spec import (Indicator, ReportSpec, construct_breaks, construct_label, english_labels,
-                   indicators_of, questionnaire_label, report_meta, report_settings)
+                   indicators_of, option_indicators, questionnaire_label, report_meta,
+                   report_settings)
 from .texts import LABELS, NPS_METHOD_NAMES, SUBJECTS, check_language as _check_language
 
 __all__ = ["LABELS", "ReportData", "prepare", "select_segment", "headline", "headline_cells",
@@ -41,7 +42,8 @@ __all__ = ["LABELS", "ReportData", "prepare", "select_segment", "headline", "hea
            "trend_table", "series_breaks", "breakdown", "breakdown_tables", "methods_note",
            "definitions_html", "fieldwork_html", "figures_table", "write_outputs",
            "write_headline", "format_number", "format_percent", "format_value",
-           "report_title", "count_suppressed", "load_report_data", "html_table"]
+           "report_title", "count_suppressed", "load_report_data", "html_table",
+           "MultipleTables", "multiple_tables", "options_html", "options_breakdown_html"]
 
 _VALUES = ("estimate", "ci_low", "ci_high", "n_eff", "promoters", "passives", "detractors",
            "sd", "se")
@@ -68,6 +70,9 @@ class ReportData:
     market: dict = field(default_factory=dict)
     #: What the report computed once and uses in several sections (significance tables, ...).
     cache: dict = field(default_factory=dict, repr=False)
+    #: The multiple-response indicators (metric "multiple"), shown in a section of their own
+    #: (:func:`multiple_tables`); ``indicators`` holds the others.
+    multiples: list = field(default_factory=list)
 
     @property
     def survey(self) -> pd.DataFrame:
@@ -227,11 +232,28 @@ def prepare(survey, org_survey=None, year: int = 2025, segment: str = "all",
             market["org_survey"] = whole_organisations if label != "all" else None
             definitions["org_survey"] = org_definition
             indicators += indicators_of(org_definition, "org_survey")
+    multiples = _multiples(indicators, frames, definitions)
     indicators = [i for i in indicators if frames[i.source] is not None
                   and i.construct in frames[i.source].columns]
     return ReportData(year=int(year), segment=label, language=language, indicators=indicators,
                       frames=frames, settings=settings, definitions=definitions,
-                      english=english_labels(*definitions.values()), market=market)
+                      english=english_labels(*definitions.values()), market=market,
+                      multiples=multiples)
+
+
+def _multiples(indicators: list, frames: dict, definitions: dict) -> list:
+    """The multiple-response indicators whose option columns the data have, with answers
+    (a question asked only from a later year has none in an earlier year's report)."""
+    out = []
+    for indicator in indicators:
+        frame = frames.get(indicator.source)
+        if indicator.metric != "multiple" or frame is None:
+            continue
+        options = option_indicators(indicator, definitions.get(indicator.source) or {})
+        if options and all(o.construct in frame.columns for o in options) and \
+                frame[[o.construct for o in options]].notna().any(axis=None):
+            out.append(indicator)
+    return out
 
 
 def load_report_data(survey: str, org_survey: str | None, year: int, segment: str = "all"):
@@ -263,6 +285,7 @@ def _report_of(consumers, organisations, year, language) -> ReportData:
     if organisations is not None:
         definitions["org_survey"] = survey_definition(organisations.attrs["definition"])
         indicators += indicators_of(definitions["org_survey"], "org_survey")
+    multiples = _multiples(indicators, frames, definitions)
     indicators = [i for i in indicators if frames[i.source] is not None
                   and i.construct in frames[i.source].columns]
     by = report_settings(definitions["survey"]).segment_by
@@ -274,7 +297,7 @@ def _report_of(consumers, organisations, year, language) -> ReportData:
     return ReportData(year=int(year), segment=segment,
                       language=language, indicators=indicators, frames=frames,
                       settings=report_settings(definitions["survey"]), definitions=definitions,
-                      english=english_labels(*definitions.values()))
+                      english=english_labels(*definitions.values()), multiples=multiples)
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,38 +342,42 @@ def headline(report, organisations=None, year=None, language: str = "nl") -> pd.
     if not isinstance(report, ReportData):
         report = _report_of(report, organisations, year, language)
     _check_language(report.language)
-    rows = []
-    for indicator in report.indicators:
-        data = report.frame(indicator)
-        this_year = _year_rows(data, report.year)
-        if this_year[indicator.construct].notna().sum() == 0:
-            continue
-        result = _figure(report, indicator, "estimate").iloc[0]
-        min_n = _min_n(data)
-        suppressed = bool(disclose.hidden(result["n"], min_n))
-        row = {"metric": indicator.key, "label": indicator.name(report.language),
-               "unit": indicator.unit, "source": indicator.source,
-               "construct": indicator.construct,
-               "estimate": result["estimate"], "ci_low": result["ci_low"],
-               "ci_high": result["ci_high"], "n": int(result["n"]),
-               "n_eff": float(result["n_eff"]), "flag": result["flag"],
-               "low_base": bool(disclose.low_base(result["n_eff"], min_n)) and not suppressed,
-               "suppressed": suppressed, "min_n": min_n}
-        years = sorted(int(y) for y in data.loc[data[indicator.construct].notna(), "year"]
-                       .unique())
-        previous = [y for y in years if y < report.year]
-        row.update(_change_fields("", indicator, report, previous[-1] if previous else None,
-                                  report.year, suppressed, min_n))
-        first = years[0] if years and years[0] < report.year else None
-        row.update(_change_fields("long_", indicator, report, first, report.year, suppressed,
-                                  min_n))
-        row["first_year"] = first
-        row["previous_year"] = previous[-1] if previous else None
-        row.update(_market_fields(report, indicator, suppressed, min_n, result["n_eff"]))
-        if suppressed:
-            row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, n_eff=np.nan)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    rows = [_headline_row(report, indicator) for indicator in report.indicators]
+    return pd.DataFrame([row for row in rows if row is not None])
+
+
+def _headline_row(report: ReportData, indicator: Indicator) -> dict | None:
+    """One indicator's headline figures (see :func:`headline`); None without answers in the
+    report's year."""
+    data = report.frame(indicator)
+    this_year = _year_rows(data, report.year)
+    if this_year[indicator.construct].notna().sum() == 0:
+        return None
+    result = _figure(report, indicator, "estimate").iloc[0]
+    min_n = _min_n(data)
+    suppressed = bool(disclose.hidden(result["n"], min_n))
+    row = {"metric": indicator.key, "label": indicator.name(report.language),
+           "unit": indicator.unit, "source": indicator.source,
+           "construct": indicator.construct,
+           "estimate": result["estimate"], "ci_low": result["ci_low"],
+           "ci_high": result["ci_high"], "n": int(result["n"]),
+           "n_eff": float(result["n_eff"]), "flag": result["flag"],
+           "low_base": bool(disclose.low_base(result["n_eff"], min_n)) and not suppressed,
+           "suppressed": suppressed, "min_n": min_n}
+    years = sorted(int(y) for y in data.loc[data[indicator.construct].notna(), "year"]
+                   .unique())
+    previous = [y for y in years if y < report.year]
+    row.update(_change_fields("", indicator, report, previous[-1] if previous else None,
+                              report.year, suppressed, min_n))
+    first = years[0] if years and years[0] < report.year else None
+    row.update(_change_fields("long_", indicator, report, first, report.year, suppressed,
+                              min_n))
+    row["first_year"] = first
+    row["previous_year"] = previous[-1] if previous else None
+    row.update(_market_fields(report, indicator, suppressed, min_n, result["n_eff"]))
+    if suppressed:
+        row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, n_eff=np.nan)
+    return row
 
 
 def _change_fields(prefix, indicator, report, year_from, year_to, suppressed, min_n) -> dict:
@@ -708,7 +735,8 @@ def headline_html(table: pd.DataFrame, report: ReportData) -> str:
 
 
 def _subject(row, language: str) -> str:
-    subject = SUBJECTS[language].get(row["metric"]) or row["label"]
+    # an option of a multiple-response question has its own subject ("the share choosing ...")
+    subject = SUBJECTS[language].get(row["metric"]) or row.get("subject") or row["label"]
     return subject[0].upper() + subject[1:]
 
 
@@ -765,7 +793,9 @@ def _breaks_for(report: ReportData, indicator_row, first: int, last: int) -> lis
     """Years between ``first`` and ``last`` whose questionnaire changed this indicator's
     question (wording or scale, as the report settings declare)."""
     definition = report.definitions.get(indicator_row["source"]) or {}
-    construct = indicator_row.get("construct") or indicator_row["metric"]
+    # an option of a multiple-response question: the breaks of its question
+    construct = indicator_row.get("question") or indicator_row.get("construct") or \
+        indicator_row["metric"]
     return [y for y in construct_breaks(definition, construct) if first < y <= last]
 
 
@@ -828,13 +858,39 @@ def key_messages(table: pd.DataFrame, report: ReportData, tables: dict | None = 
     significant, so no sentence contradicts another. A fact is stated once: one message per
     kind and question (an indicator on the same construct as one already named, such as the
     mean satisfaction beside the CSAT, is not named again). At most four messages.
+
+    The options of a multiple-response question (:func:`multiple_tables`) are candidates as
+    well, with their own subject ("the share choosing WhatsApp (channels used)"); the
+    question counts as one construct, so that one message per kind names at most one of its
+    options.
     """
-    labels = LABELS[report.language]
-    language = report.language
     shown = table[~table["suppressed"].astype(bool)]
     main = set(report.main_keys())
     low = shown["low_base"].fillna(False).astype(bool) if "low_base" in shown else \
         pd.Series(False, index=shown.index)
+    candidates = _candidates(shown, low, report, main)
+    # the options of the multiple-response questions: their changes and differences with the
+    # market are facts as well; one message per question and kind (the question's construct
+    # stands for all its options)
+    for question in multiple_tables(report).values():
+        rows = question.headline
+        if len(rows):
+            rows = rows[~rows["suppressed"].astype(bool)]
+            candidates += [replace(c, construct=question.indicator.construct)
+                           for c in _candidates(rows, rows["low_base"].fillna(False)
+                                                .astype(bool), report, main)]
+    has_previous = "significant" in shown and shown["significant"].notna().any()
+    if not has_previous and tables:
+        candidates += _group_candidates(report, tables, main)
+    return _chosen_messages(candidates, shown, report, main, has_previous)
+
+
+def _candidates(shown: pd.DataFrame, low: pd.Series, report: ReportData, main: set
+                ) -> list[_Candidate]:
+    """The significant changes (from last year, since the first year) and differences with
+    the market of headline rows: what a key message may say."""
+    labels = LABELS[report.language]
+    language = report.language
     candidates: list[_Candidate] = []
     for index, row in shown.iterrows():
         if low[index]:
@@ -874,10 +930,14 @@ def key_messages(table: pd.DataFrame, report: ReportData, tables: dict | None = 
                                          float(row["versus_p"]),
                                          _size(row["versus"], row, report),
                                          sentence[0].upper() + sentence[1:]))
-    has_previous = "significant" in shown and shown["significant"].notna().any()
-    if not has_previous and tables:
-        candidates += _group_candidates(report, tables, main)
+    return candidates
 
+
+def _chosen_messages(candidates: list, shown: pd.DataFrame, report: ReportData, main: set,
+                     has_previous: bool) -> list[str]:
+    """The key messages chosen from the candidates by the rule of :func:`key_messages`."""
+    labels = LABELS[report.language]
+    language = report.language
     messages: list[str] = []
     said: set = set()
 
@@ -1049,11 +1109,14 @@ def market_trend(report: ReportData) -> pd.DataFrame | None:
     return report.cache["market_trend"]
 
 
-def _trends(report: ReportData, frames: dict, whole: bool = False) -> pd.DataFrame:
+def _trends(report: ReportData, frames: dict, whole: bool = False,
+            indicators: list | None = None, question: str | None = None) -> pd.DataFrame:
     """Every indicator per year of ``frames``; ``whole``: frames of the whole survey (the
-    all-sectors report, or the market beside a segment), shared by a batch's reports."""
+    all-sectors report, or the market beside a segment), shared by a batch's reports.
+    ``indicators``: others than the report's (the options of a multiple-response question,
+    whose series breaks are those of its construct, ``question``)."""
     parts = []
-    for indicator in report.indicators:
+    for indicator in (report.indicators if indicators is None else indicators):
         data = frames.get(indicator.source)
         if data is None:
             continue
@@ -1070,7 +1133,7 @@ def _trends(report: ReportData, frames: dict, whole: bool = False) -> pd.DataFra
             table.loc[table["suppressed"], column] = np.nan
         table["low_base"] = disclose.low_base(table["n_eff"], min_n) & ~table["suppressed"]
         breaks = construct_breaks(report.definitions.get(indicator.source) or {},
-                                  indicator.construct)
+                                  question or indicator.construct)
         table["series_break"] = table["year"].isin(breaks)
         table.insert(0, "metric", indicator.key)
         table.insert(1, "label", indicator.name(report.language))
@@ -1086,14 +1149,15 @@ def _trends(report: ReportData, frames: dict, whole: bool = False) -> pd.DataFra
     return out
 
 
-def trend_html(trend: pd.DataFrame, report: ReportData) -> str:
-    """The trend as one table: indicators × years, suppressed cells '–', low bases marked."""
+def trend_html(trend: pd.DataFrame, report: ReportData, first: str = "metric") -> str:
+    """The trend as one table: indicators × years, suppressed cells '–', low bases marked;
+    ``first``: the catalogue key of the first column's header."""
     labels = LABELS[report.language]
     years = sorted(trend["year"].unique())
     rows = []
     for key, part in trend.groupby("metric", sort=False):
         by_year = part.set_index("year")
-        line = {labels["metric"]: part["label"].iloc[0]}
+        line = {labels[first]: part["label"].iloc[0]}
         for year in years:
             if year not in by_year.index:
                 line[str(year)] = ""
@@ -1168,17 +1232,18 @@ def breakdown(data, indicator, by: str, year: int | None = None,
     return order.drop(columns="_hidden").reset_index(drop=True)
 
 
-def breakdown_tables(report: ReportData) -> dict:
+def breakdown_tables(report: ReportData, indicators: list | None = None) -> dict:
     """Every indicator by every breakdown of the definition: ``{(by, key): table}``.
 
     In the whole survey's report, the breakdown by the segments (``[report] segment_by``)
     also holds each shown segment against the rest of the market (:func:`kirc.contrast`,
     ``versus="rest"``): ``versus``, ``versus_low``, ``versus_high``, ``versus_p``,
-    ``versus_significant``.
+    ``versus_significant``. ``indicators``: others than the report's (the options of a
+    multiple-response question, :func:`multiple_tables`).
     """
     out = {}
     for by in report.breakdowns():
-        for indicator in report.indicators:
+        for indicator in (report.indicators if indicators is None else indicators):
             frame = report.frame(indicator)
             if by not in frame.columns:
                 continue
@@ -1406,6 +1471,168 @@ def _by_label(report: ReportData, by: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# multiple-response questions: a share per option
+
+
+@dataclass
+class MultipleTables:
+    """The figures of one multiple-response indicator in a report.
+
+    Each option is an indicator of its own (:func:`kirc.report.spec.option_indicators`): the
+    share of the respondents who answered the question that chose it, on the option's 0/1
+    column (missing where the question was not answered) — the figure
+    :func:`kirc.multiple_response` gives, so that every rule of the report's other indicators
+    (change, market, trend, breakdown, suppression, the low-base mark) holds for it unchanged.
+    """
+
+    indicator: Indicator
+    #: The options asked in the report's year (an option added later is left out before).
+    options: list
+    #: Every option of the question (the trend holds each in the years it was asked).
+    all_options: list
+    #: One headline row per option (:func:`headline`), the largest share first, suppressed last.
+    headline: pd.DataFrame
+    #: Every option per year (:func:`trend_table`), and beside a segment the market's.
+    trend: pd.DataFrame
+    market_trend: pd.DataFrame | None
+    #: ``{(by, option key): table}`` (:func:`breakdown_tables`).
+    breakdowns: dict
+    #: The respondents who answered the question in the report's year, and the mean number of
+    #: options they chose (:func:`kirc.multiple_response`; missing when suppressed).
+    answered: int
+    mean_options: float
+
+
+def multiple_tables(report: ReportData) -> dict:
+    """``{key: MultipleTables}`` of the report's multiple-response indicators (computed once
+    per report)."""
+    key = ("multiple", report.year, report.segment, report.language)
+    if key not in report.cache:
+        report.cache[key] = {indicator.key: _multiple_tables(report, indicator)
+                             for indicator in report.multiples}
+    return report.cache[key]
+
+
+def _multiple_tables(report: ReportData, indicator: Indicator) -> MultipleTables:
+    from ..estimate.multiple import multiple_response
+
+    language = report.language
+    definition = report.definitions.get(indicator.source) or {}
+    every = option_indicators(indicator, definition)
+    frame = report.frame(indicator)
+    this_year = _year_rows(frame, report.year)
+    options = [o for o in every if this_year[o.construct].notna().any()]
+    question = _lower_first(indicator.name(language))
+    rows = []
+    for option in options:
+        row = _headline_row(report, option)
+        row.update(question=indicator.construct, parent=indicator.key,
+                   subject=LABELS[language]["option_subject"].format(
+                       option=option.name(language), question=question))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if len(table):
+        table = table.assign(_hidden=table["suppressed"]).sort_values(
+            ["_hidden", "estimate"], ascending=[True, False], kind="stable").drop(
+            columns="_hidden").reset_index(drop=True)
+    # the trend in the order of the bars (an option not asked this year last)
+    shown = list(table["metric"]) if len(table) else []
+    every = sorted(every, key=lambda o: shown.index(o.key) if o.key in shown else len(shown))
+    trend = _trends(report, report.frames, whole=report.segment == "all", indicators=every,
+                    question=indicator.construct)
+    market = None
+    if report.is_segment:
+        frames = {source: f for source, f in report.market.items() if f is not None}
+        market = _trends(report, frames, whole=True, indicators=every,
+                         question=indicator.construct)
+    answered = int(table["n"].max()) if len(table) else 0
+    mean = np.nan
+    if options and not disclose.hidden(answered, _min_n(frame)):
+        mean = float(multiple_response(this_year, indicator.construct)["mean_options"].iloc[0])
+    return MultipleTables(indicator, options, every, table, trend, market,
+                          breakdown_tables(report, options), answered, mean)
+
+
+def options_html(question: MultipleTables, report: ReportData) -> str:
+    """The options' table beside their chart: share, interval, n, the change (and beside a
+    segment the market), as the headline table writes them."""
+    labels = LABELS[report.language]
+    table = question.headline
+    formatted = headline_table(table, report.language, with_change=report.has_trend,
+                               generic=report.settings.segment_by != "sector")
+    formatted = formatted.rename(columns={labels["metric"]: labels["option"]})
+    muted = [i for i, s in enumerate(table["suppressed"]) if s]
+    note = labels["several_answers"]
+    if _present(question.mean_options):
+        note += " " + labels["mean_options"].format(
+            mean=format_number(question.mean_options, 1, report.language),
+            n=format_count(question.answered, report.language))
+    note = f'<p class="kirc-note">{note}</p>'
+    if report.has_trend or report.is_segment:
+        note += f'<p class="kirc-note">{labels["star_legend"]}</p>'
+    return (html_table(formatted, f"{question.indicator.name(report.language)} "
+                       f"{report.year}", muted=muted) + note + low_base_note(report, table))
+
+
+def options_breakdown_html(question: MultipleTables, by: str, report: ReportData) -> str:
+    """The options by one breakdown: a row per group (the categories' order, suppressed groups
+    last), a column per option (the options' order), the group's n; ▲/▼ a group that differs
+    significantly from the rest of the market (the whole survey's report, by segment)."""
+    labels = LABELS[report.language]
+    language = report.language
+    parts = {o.key: question.breakdowns.get((by, o.key)) for o in question.options}
+    parts = {key: part for key, part in parts.items() if part is not None and len(part)}
+    if not parts:
+        return ""
+    names = {o.key: o.name(language) for o in question.options}
+    order = [key for key in question.headline["metric"] if key in parts]
+    first = parts[order[0]]
+    groups = list(first[by])
+    # one order for every option: the categories' (the breakdown sorts each option by its
+    # own figure), suppressed groups last
+    column = report.frame(question.indicator)[by]
+    categories = [str(c) for c in column.cat.categories] if isinstance(
+        column.dtype, pd.CategoricalDtype) else sorted(str(g) for g in groups)
+    hidden = dict(zip(first[by].astype(str), first["suppressed"].astype(bool)))
+    groups.sort(key=lambda g: (hidden[str(g)], categories.index(str(g))
+                               if str(g) in categories else len(categories)))
+    cells = {key: part.set_index(part[by].astype(str)) for key, part in parts.items()}
+    rows, muted = [], []
+    for position, group in enumerate(groups):
+        line = {_by_label(report, by): report.category(group)}
+        ns, reason = set(), None
+        for key in order:
+            cell = cells[key].loc[str(group)] if str(group) in cells[key].index else None
+            if cell is None or cell["suppressed"]:
+                if cell is not None:
+                    reason = labels["complementary"] if cell["suppression"] == \
+                        "complementary" else labels["suppressed"]
+                line[names[key]] = "–"
+                continue
+            text = disclose.marked(format_value(cell["estimate"], "percent", language),
+                                   bool(cell.get("low_base")))
+            if cell.get("versus_significant"):
+                text = f"{'▲' if cell['versus'] > 0 else '▼'} {text}"
+            line[names[key]] = text
+            ns.add(int(cell["n"]))
+        # the options share their respondents; were an option's base another, say both
+        line[labels["n"]] = f"– ({reason})" if not ns else " / ".join(
+            format_count(n, language) for n in sorted(ns, reverse=True))
+        if reason and not ns:
+            muted.append(position)
+        rows.append(line)
+    notes = low_base_note(report, *parts.values())
+    if any("versus" in p and p["versus"].notna().any() for p in parts.values()):
+        notes += f'<p class="kirc-note">{labels["versus_legend"]}</p>'
+    if muted:
+        text = labels["options_suppressed"].format(min_n=report.min_n(question.indicator))
+        notes += f'<p class="kirc-note">{text}</p>'
+    caption = (f"{question.indicator.name(language)} {labels['by']} "
+               f"{_by_label(report, by).lower()}, {report.year} (%)")
+    return html_table(pd.DataFrame(rows), caption, muted=muted) + notes
+
+
+# --------------------------------------------------------------------------------------------
 # methods
 
 
@@ -1416,7 +1643,7 @@ def definitions_html(report: ReportData) -> str:
     language (question texts from the report settings' ``label_en`` in English)."""
     labels = LABELS[report.language]
     rows = []
-    for indicator in report.indicators:
+    for indicator in report.indicators + report.multiples:
         definition = report.definitions.get(indicator.source) or {}
         question = construct_label(definition, indicator.construct, report.language)
         what = indicator.definition.get(report.language) or labels[
@@ -1598,7 +1825,20 @@ def figures_table(report: ReportData, table: pd.DataFrame, trend: pd.DataFrame |
     """Every figure the report shows, one row each (:func:`kirc.report.files.figures_table`),
     with the market's trend beside a segment."""
     market = market_trend(report) if trend is not None and report.has_trend else None
-    return _files.figures_table(report, table, trend, breakdowns, market)
+    parts = [_files.figures_table(report, table, trend, breakdowns, market)]
+    # the options of the multiple-response questions, each named "question: option"
+    for question in multiple_tables(report).values():
+        part = _files.figures_table(
+            report, question.headline, question.trend if trend is not None else None,
+            question.breakdowns if breakdowns is not None else None,
+            question.market_trend if trend is not None else None,
+            indicators=question.all_options)
+        names = {o.key: f"{question.indicator.name(report.language)}: "
+                        f"{o.name(report.language)}" for o in question.all_options}
+        part["label"] = part["metric"].map(names).fillna(part["label"])
+        parts.append(part)
+    # (empty parts left out: pandas warns of them)
+    return pd.concat([part for part in parts if len(part)] or parts[:1], ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1635,6 +1875,8 @@ def count_suppressed(*tables) -> int:
     for table in tables:
         if isinstance(table, dict):
             total += count_suppressed(*table.values())
+        elif isinstance(table, MultipleTables):
+            total += count_suppressed(table.headline, table.trend, table.breakdowns)
         elif table is not None and "suppressed" in table:
             total += int(table["suppressed"].fillna(False).astype(bool).sum())
     return total

@@ -47,13 +47,14 @@ _ROW = ("estimate", "ci_low", "ci_high", "n", "n_eff", "flag", "low_base", "supp
 
 
 def figures_table(report, table: pd.DataFrame, trend: pd.DataFrame | None = None,
-                  breakdowns: dict | None = None, market: pd.DataFrame | None = None
-                  ) -> pd.DataFrame:
+                  breakdowns: dict | None = None, market: pd.DataFrame | None = None,
+                  indicators: list | None = None) -> pd.DataFrame:
     """Every figure the report shows, one row each, in the API's units (percent, NPS points).
 
     Sections: ``headline`` (with the change and, in a segment's report, the market, the
     difference with the rest of the market and the rank), ``trend``, ``market_trend`` (the
-    whole market per year beside a segment) and ``breakdown``. Suppressed figures are missing
+    whole market per year beside a segment) and ``breakdown`` (of ``indicators``, default the
+    report's: the options of a multiple-response question). Suppressed figures are missing
     (empty cells), with ``suppressed`` and ``suppression`` saying why; ``low_base`` marks a
     shown figure whose effective base is below the threshold.
     """
@@ -72,7 +73,7 @@ def figures_table(report, table: pd.DataFrame, trend: pd.DataFrame | None = None
                 rows.append({"section": section, "breakdown": None, "group": None,
                              **{k: row.get(k) for k in ("metric", "label", "unit", "year",
                                                         *_ROW)}})
-    labels = {i.key: i for i in report.indicators}
+    labels = {i.key: i for i in (report.indicators if indicators is None else indicators)}
     for (by, key), part in (breakdowns or {}).items():
         indicator = labels[key]
         for _, row in part.iterrows():

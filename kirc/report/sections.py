@@ -16,11 +16,12 @@ from .formatting import format_count
 from .texts import LABELS
 
 __all__ = ["title", "contents", "key_messages", "headline", "trend", "breakdowns",
-           "composition", "methods", "downloads", "SECTIONS"]
+           "multiple", "composition", "methods", "downloads", "SECTIONS"]
 
 #: Section ids in report order, with the catalogue key of their heading.
 SECTIONS = (("kernboodschap", "key_messages"), ("kerncijfers", "headline"),
             ("ontwikkeling", "trends"), ("uitsplitsingen", "breakdown"),
+            ("meer-antwoorden", "multiple"),
             ("samenstelling", "composition"), ("drijfveren", "drivers"),
             ("verantwoording", "methods"),
             ("bestanden", "downloads"))
@@ -38,6 +39,8 @@ def _has(report, key: str) -> bool:
         return bool(report.breakdowns())
     if key == "composition":
         return any(i.metric == "nps" for i in report.indicators) and bool(report.breakdowns())
+    if key == "multiple":
+        return bool(report.multiples)
     if key == "drivers":
         return bool(report.definitions["survey"].get("drivers"))
     return True
@@ -82,10 +85,17 @@ def trend(report, trend_table: pd.DataFrame) -> str:
     gaps and series breaks explained."""
     if not report.has_trend or trend_table.empty:
         return ""
+    return (_heading("trends", report.language)
+            + _trend_charts(report, trend_table, content.market_trend(report),
+                            {i.key: i for i in report.indicators}))
+
+
+def _trend_charts(report, trend_table: pd.DataFrame, market: pd.DataFrame | None,
+                  indicators: dict, first: str = "metric") -> str:
+    """A trend chart per indicator of ``trend_table`` (the market beside it), the notes on
+    gaps and breaks, and the numbers per year."""
     labels = LABELS[report.language]
-    market = content.market_trend(report)
     years = sorted(trend_table["year"].unique())
-    indicators = {i.key: i for i in report.indicators}
     cells, gaps = [], []
     for key in dict.fromkeys(trend_table["metric"]):
         part = trend_table[trend_table["metric"] == key]
@@ -96,7 +106,7 @@ def trend(report, trend_table: pd.DataFrame) -> str:
         svg, alt, missing = charts.trend_chart(part, indicators[key], report, beside, years)
         gaps += missing
         cells.append(f'<div class="kirc-cell">{charts.chart_html(svg, alt)}</div>')
-    parts = [_heading("trends", report.language), f'<div class="kirc-grid">{"".join(cells)}</div>']
+    parts = [f'<div class="kirc-grid">{"".join(cells)}</div>']
     notes = []
     if gaps:
         notes.append(labels["gap_note"].format(items=", ".join(gaps)))
@@ -104,7 +114,7 @@ def trend(report, trend_table: pd.DataFrame) -> str:
     if breaks:
         notes.append(labels["break_note"].format(years=", ".join(str(b) for b in breaks)))
     parts += [f'<p class="kirc-note">{html.escape(n)}</p>' for n in notes]
-    parts.append(content.trend_html(trend_table, report))
+    parts.append(content.trend_html(trend_table, report, first))
     return "".join(parts)
 
 
@@ -140,6 +150,47 @@ def breakdowns(report, tables: dict, table: pd.DataFrame) -> str:
                          f"{content.breakdown_html(part, by, indicator, report)}{link}"
                          "</div></div>")
         parts.append(content.significance_html(report, by, tables))
+    return "".join(parts)
+
+
+def multiple(report) -> str:
+    """Each multiple-response question (:func:`kirc.report.content.multiple_tables`): its
+    options as bars with their table beside them, the trend of each option, the options by
+    each breakdown."""
+    questions = content.multiple_tables(report)
+    if not questions:
+        return ""
+    labels = LABELS[report.language]
+    language = report.language
+    parts = [_heading("multiple", language)]
+    for key, question in questions.items():
+        name = question.indicator.name(language)
+        parts.append(f'<h3 id="vraag-{html.escape(key)}">{html.escape(name)}</h3>')
+        if question.headline.empty:
+            continue
+        chart = ""
+        if not question.headline["suppressed"].all():
+            chart = charts.chart_html(*charts.options_chart(question.headline,
+                                                            question.indicator, report))
+        table = content.options_html(question, report)
+        if report.is_segment:
+            # the market's columns make the table too wide to stand beside the chart
+            parts.append(f"{chart}{table}")
+        else:
+            parts.append(f'<div class="kirc-pair"><div class="kirc-pair-chart">{chart}</div>'
+                         f'<div class="kirc-pair-table">{table}</div></div>')
+        if report.has_trend and len(question.trend["year"].unique()) > 1:
+            parts.append(f"<h4>{html.escape(labels['trends'])}</h4>"
+                         + _trend_charts(report, question.trend, question.market_trend,
+                                         {o.key: o for o in question.all_options},
+                                         "option"))
+        for by in report.breakdowns():
+            table = content.options_breakdown_html(question, by, report)
+            if table:
+                parts.append(f'<h4 id="vraag-{html.escape(key)}-{html.escape(by)}">'
+                             f"{html.escape(labels['by'].capitalize())} "
+                             f"{html.escape(content._by_label(report, by).lower())}</h4>"
+                             + table)
     return "".join(parts)
 
 

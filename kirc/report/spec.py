@@ -18,7 +18,8 @@ from ..estimate.compare import change, trend
 from ..estimate.metrics import estimate
 from ..measures import measure_of
 
-__all__ = ["Indicator", "ReportSpec", "indicators_of", "report_settings", "english_labels"]
+__all__ = ["Indicator", "ReportSpec", "indicators_of", "option_indicators", "report_settings",
+           "english_labels"]
 
 #: Units as the definition writes them -> the units the formatting functions use.
 UNITS = {"punten": "points", "procent": "percent", "schaal": "score",
@@ -30,7 +31,7 @@ class Indicator:
     """One indicator of the report: a metric of one construct, in the API's units."""
 
     key: str
-    metric: str                    # nps | share | top_box | mean
+    metric: str                    # nps | share | top_box | mean | multiple
     construct: str
     label: dict                    # {"nl": ..., "en": ...}
     unit: str                      # points | percent | score
@@ -40,6 +41,9 @@ class Indicator:
     definition: dict = field(default_factory=dict)
     base: dict = field(default_factory=dict)
     min_n: int = 30
+    #: An option of a multiple-response indicator: that indicator's key (the option is the
+    #: share of its respondents choosing it; ``construct`` is the option's column).
+    parent: str | None = None
 
     def name(self, language: str) -> str:
         return self.label.get(language) or self.label.get("nl") or self.key
@@ -98,10 +102,36 @@ def indicators_of(definition: dict, source: str = "survey") -> list[Indicator]:
         out.append(Indicator(
             key=key, metric=metric, construct=construct,
             label=_text(spec.get("label"), key) or {"nl": key, "en": key},
-            unit=UNITS.get(str(spec.get("unit") or ""), measure_of(metric).unit),
+            unit=UNITS.get(str(spec.get("unit") or "")) or (
+                "percent" if metric == "multiple" else measure_of(metric).unit),
             source=source, top=spec.get("top"), scale=tuple(scale) if scale else None,
             definition=_text(spec.get("definition"), ""), base=_text(spec.get("base"), ""),
             min_n=min_n))
+    return out
+
+
+def option_indicators(indicator: Indicator, definition: dict) -> list[Indicator]:
+    """The options of a multiple-response indicator, each an indicator of its own: the share
+    (%) of the respondents who answered the question that chose it, on the option's column.
+
+    Examples
+    --------
+    >>> from kirc.survey.definition import survey_definition
+    >>> definition = survey_definition("klantcontact")
+    >>> channels = next(i for i in indicators_of(definition) if i.metric == "multiple")
+    >>> [(o.key, o.construct, o.label["en"]) for o in option_indicators(channels, definition)][:2]
+    [('channels_used.phone', 'channels_used_phone', 'telephone'), ('channels_used.email', 'channels_used_email', 'e-mail')]
+    """
+    spec = (definition.get("constructs") or {}).get(indicator.construct) or {}
+    english = {column: label for label, column in (spec.get("options_en") or {}).items()}
+    dutch = {column: label for label, column in (spec.get("options") or {}).items()}
+    out = []
+    for key, column in (spec.get("keys") or {}).items():
+        out.append(Indicator(key=f"{indicator.key}.{key}", metric="share", construct=column,
+                             label={"nl": dutch[column], "en": english.get(column, dutch[column])},
+                             unit="percent", source=indicator.source,
+                             base=indicator.base, min_n=indicator.min_n,
+                             parent=indicator.key))
     return out
 
 

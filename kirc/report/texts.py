@@ -625,6 +625,20 @@ _MORE_LABELS = {
                          "van {start} ({start_year}) naar {end} ({end_year}).",
         "trend_alt_none": "Lijndiagram van {label} per jaar, {first}–{last}: elk jaar "
                           "onderdrukt.",
+        # multiple-response questions (kirc.report.content.multiple_tables)
+        "multiple": "Vragen met meer antwoorden", "option": "Antwoord",
+        "option_subject": "het aandeel dat {option} koos ({question})",
+        "metric_multiple": "Per antwoord het aandeel van wie '{construct}' beantwoordde dat "
+                           "dat antwoord koos; meer antwoorden mogelijk",
+        "several_answers": "Meer antwoorden mogelijk: elk percentage is van de respondenten die "
+                           "de vraag beantwoordden; samen meer dan 100%.",
+        "mean_options": "Gemiddeld {mean} antwoorden gekozen (n = {n}).",
+        "options_chart_alt": "Staafdiagram van {label} in {year}, aandeel per antwoord met "
+                             "95%-interval, van hoog naar laag: {items}.",
+        "options_market_alt": " Gestreepte grijze streep op elke staaf: de hele markt.",
+        "options_suppressed": "–: niet getoond, want minder dan {min_n} antwoorden in die "
+                              "groep (onderdrukt), of aanvullend onderdrukt zodat een "
+                              "onderdrukt cijfer niet uit de andere terug te rekenen is.",
     },
     "en": {
         "market": "market", "market_col": "Market (all sectors)",
@@ -681,6 +695,19 @@ _MORE_LABELS = {
                          "from {start} ({start_year}) to {end} ({end_year}).",
         "trend_alt_none": "Line chart of {label} per year, {first}–{last}: every year "
                           "suppressed.",
+        "multiple": "Multiple-response questions", "option": "Answer",
+        "option_subject": "the share choosing {option} ({question})",
+        "metric_multiple": "Per answer, the share of those who answered '{construct}' that "
+                           "chose it; several answers possible",
+        "several_answers": "Several answers possible: each percentage is of the respondents "
+                           "who answered the question; together more than 100%.",
+        "mean_options": "On average {mean} answers chosen (n = {n}).",
+        "options_chart_alt": "Bar chart of {label} in {year}, the share per answer with 95% "
+                             "interval, from high to low: {items}.",
+        "options_market_alt": " Dashed grey mark on each bar: the whole market.",
+        "options_suppressed": "–: not shown, as that group has fewer than {min_n} answers "
+                              "(suppressed), or suppressed as well so that a suppressed figure "
+                              "cannot be worked back from the others (complementary).",
     },
 }
 for _language in LANGUAGES:
