@@ -42,10 +42,12 @@ def _row(sheet, label):
 
 
 def test_sheets_frozen_header_and_widths(book_nl):
-    # one sheet per indicator of the definition, in its order, named by its label (31 chars max)
+    # one sheet per indicator of the definition, in its order, named by its label (31 chars max);
+    # the multiple-response question last, on a sheet of its own
     assert book_nl.sheetnames == [
         "Toelichting", "Net Promoter Score (NPS)", "Klanttevredenheid",
-        "Succesratio chatbot", "Opgelost bij eerste contact", "Relatie Quotiënt"]
+        "Succesratio chatbot", "Opgelost bij eerste contact", "Relatie Quotiënt",
+        "Gebruikte kanalen"]
     for sheet in book_nl.worksheets[1:]:
         assert sheet.freeze_panes == "B7"
         assert sheet["A6"].value == "Basis (n)"

@@ -211,11 +211,12 @@ def test_top_box_indicator(tmp_path):
     assert definition["indicators"]["top"]["unit"] == "procent"
 
 
-def test_demo_definitions_declare_the_eight_indicators():
+def test_demo_definitions_declare_the_nine_indicators():
     consumers = survey_definition("klantcontact")
     organisations = survey_definition("sectorscan")
     assert list(consumers["indicators"]) == ["nps", "csat", "csat_mean", "chatbot_success",
-                                             "fcr", "relation"]
+                                             "fcr", "relation", "channels_used"]
+    assert consumers["indicators"]["channels_used"]["metric"] == "multiple"
     assert list(organisations["indicators"]) == ["avg_ready", "staff_prepared"]
     assert consumers["indicators"]["csat"]["metric"] == "top_box"
     assert consumers["indicators"]["csat"]["top"] == 2

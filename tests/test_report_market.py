@@ -15,7 +15,7 @@ import kirc
 from kirc.report import content, deck
 from kirc.report.formatting import format_value
 from kirc.report.names import report_slug
-from kirc.report.spec import indicators_of
+from kirc.report.spec import indicators_of, option_indicators
 from kirc.report.texts import LABELS, SUBJECTS, WORKBOOK_TEXT
 
 #: a batch: outside the inner loop (pytest -m "not slow")
@@ -48,8 +48,14 @@ def surveys():
 
 @pytest.fixture(scope="module")
 def indicators():
-    return (indicators_of(kirc.survey_definition("klantcontact"))
-            + indicators_of(kirc.survey_definition("sectorscan"), "org_survey"))
+    """Every figure of a report's headline: a multiple-response question's options each."""
+    out = []
+    for name, source in (("klantcontact", "survey"), ("sectorscan", "org_survey")):
+        definition = kirc.survey_definition(name)
+        for indicator in indicators_of(definition, source):
+            out += (option_indicators(indicator, definition) if indicator.metric == "multiple"
+                    else [indicator])
+    return out
 
 
 def _api(data, indicator, **call):
@@ -219,8 +225,13 @@ def test_every_deck_holds_the_reports_figures_and_messages(rendered_2025):
         slides = deck.slide_texts(output / f"{name}.pptx")
         figures = pd.read_csv(output / name / "figures.csv")
         headline = figures[figures["section"] == "headline"]
+        # a multiple-response question's options are "question.option": a slide per question
+        is_option = headline["metric"].str.contains(".", regex=False)
+        options, headline = headline[is_option], headline[~is_option]
+        questions = list(dict.fromkeys(m.split(".")[0] for m in options["metric"]))
         text = page_text(output / f"{name}.html")
-        # title, key messages, one slide per indicator, the breakdowns that differ, methods
+        # title, key messages, one slide per indicator, one per multiple-response question,
+        # the breakdowns that differ, methods
         assert slides[0][0].startswith("Klantcontact Monitor 2025")
         assert slides[1][0] == LABELS["nl"]["key_messages"]
         for message in slides[1][1].splitlines():
@@ -237,7 +248,22 @@ def test_every_deck_holds_the_reports_figures_and_messages(rendered_2025):
             assert f"n = {cells['n']}" in body
             if name != "alle-sectoren":
                 assert cells["market"] in body and cells["rank"] in body
-        rest = slides[2 + len(headline):]
+        question_slides = slides[2 + len(headline):2 + len(headline) + len(questions)]
+        assert questions == ["channels_used"]
+        for slide, question in zip(question_slides, questions):
+            part = options[options["metric"].str.startswith(question + ".")]
+            assert slide[0] == part["label"].iloc[0].split(": ")[0]       # "Gebruikte kanalen"
+            lines = slide[1].splitlines()
+            assert "samen meer dan 100%" in lines[-1]
+            # the options in the report's order (largest first), each as the report has it
+            for line, (_, row) in zip(lines, part.iterrows()):
+                cells = content.headline_cells(row.to_dict())
+                option = row["label"].split(": ", 1)[1]
+                assert line.startswith(f"{option}: {cells['estimate']} ({cells['interval']}; "
+                                       f"n = {cells['n']}"), (line, option)
+                if name != "alle-sectoren":
+                    assert f"markt {cells['market']}" in line
+        rest = slides[2 + len(headline) + len(questions):]
         assert rest[-1][0] == LABELS["nl"]["deck_methods"]
         assert all(s[0].startswith("Significante verschillen") for s in rest[:-1])
-        assert len(slides) == 2 + len(headline) + len(rest)
+        assert len(slides) == 2 + len(headline) + len(questions) + len(rest)

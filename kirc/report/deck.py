@@ -63,6 +63,9 @@ def write_deck(report, table: pd.DataFrame, trend: pd.DataFrame, tables: dict, p
     market = content.market_trend(report)
     for _, row in table.iterrows():
         _indicator_slide(deck, report, row, trend, market, labels)
+    for question in content.multiple_tables(report).values():
+        if len(question.headline):
+            _options_slide(deck, report, question, labels)
     for by in report.breakdowns():
         lines = _differences(report, by, tables)
         if lines:
@@ -173,6 +176,74 @@ def _indicator_slide(deck, report, row, trend, market, labels) -> None:
         for run in paragraph.runs:
             run.font.size = Pt(20 if k == 0 else 16)
             run.font.bold = k == 0
+
+
+def _options_slide(deck, report, question, labels) -> None:
+    """A multiple-response question: its options as an editable bar chart (the largest share
+    on top, suppressed options left out) beside a line per option, as the report's section
+    writes them."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches, Pt
+
+    from .charts import SEGMENT
+    from .content import headline_cells
+    from .formatting import format_count, format_number
+
+    language = report.language
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    _fit(slide.shapes.title, 0.4, 1.0)
+    slide.shapes.title.text = question.indicator.name(language)
+    slide.shapes.title.text_frame.paragraphs[0].runs[0].font.size = Pt(30)
+    rows = question.headline
+    shown = rows[~rows["suppressed"].astype(bool)]
+    if len(shown):
+        data = CategoryChartData()
+        # a bar chart draws its first category at the bottom: the largest share goes last
+        data.categories = [str(r["label"]) for _, r in shown.iloc[::-1].iterrows()]
+        data.add_series(report.segment_name(),
+                        [round(float(v), 1) for v in shown["estimate"].iloc[::-1]])
+        shape = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.5), Inches(1.5),
+                                       Inches(7.8), Inches(5.4), data)
+        chart = shape.chart
+        chart.has_legend = False
+        axis = chart.value_axis
+        axis.minimum_scale, axis.maximum_scale = 0, 100
+        axis.has_major_gridlines = True
+        axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = '0"%"', False
+        axis.tick_labels.font.size = Pt(12)
+        chart.category_axis.tick_labels.font.size = Pt(14)
+        chart.series[0].format.fill.solid()
+        chart.series[0].format.fill.fore_color.rgb = RGBColor.from_string(SEGMENT.lstrip("#"))
+    lines = []
+    for _, row in rows.iterrows():
+        cells = headline_cells(row, language)
+        if row["suppressed"]:
+            lines.append(f"{row['label']}: " + labels["deck_suppressed"].format(
+                min_n=row.get("min_n", 30)))
+        else:
+            market = (f"; {labels['market_line']} {cells['market']}"
+                      if report.is_segment and cells["market"] != "–" else "")
+            lines.append(f"{row['label']}: {cells['estimate']} ({cells['interval']}; "
+                         f"n = {cells['n']}{market})")
+    note = labels["several_answers"]
+    if pd.notna(question.mean_options):
+        note += " " + labels["mean_options"].format(
+            mean=format_number(question.mean_options, 1, language),
+            n=format_count(question.answered, language))
+    lines.append(note)
+    if any(disclose.LOW_BASE_MARK in line for line in lines):
+        lines.append(labels["low_base_legend"].format(min_n=rows["min_n"].iloc[0]))
+    box = slide.shapes.add_textbox(Inches(8.6), Inches(1.6), Inches(4.2), Inches(5.2))
+    frame = box.text_frame
+    frame.word_wrap = True
+    for k, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if k == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.space_after = Pt(6)
+        for run in paragraph.runs:
+            run.font.size = Pt(14 if k < len(rows) else 12)
 
 
 def _trend_chart(slide, report, row, part, market, labels) -> None:
