@@ -34,7 +34,23 @@ def realdata():
 
 
 @pytest.fixture(scope="session")
-def rendered_2025(tmp_path_factory):
+def prepared_years(tmp_path_factory):
+    """One folder of prepared survey years (kirc.prepared) for the renders of a worker's
+    session: neither the demo's exports nor kirc's code change during it, so a batch reuses
+    what an earlier one prepared."""
+    return tmp_path_factory.mktemp("prepared")
+
+
+@pytest.fixture(scope="module")
+def keep_prepared_years(prepared_years):
+    """The renders of a test module share the session's prepared years."""
+    from kirc.prepared import prepared_cache
+    with prepared_cache(prepared_years):
+        yield prepared_years
+
+
+@pytest.fixture(scope="session")
+def rendered_2025(tmp_path_factory, prepared_years):
     """The real annual reports of 2025 — all sectors and each sector, with their decks —
     rendered once for the whole session.
 
@@ -43,21 +59,25 @@ def rendered_2025(tmp_path_factory):
     those files are the xdist group "rendered", run by one worker.
     """
     from kirc import report
+    from kirc.prepared import prepared_cache
 
     output = tmp_path_factory.mktemp("reports")
-    result = report.render(years=[2025], segments=["each"], output=output, jobs=2,
-                           progress=False, pptx=True)
+    with prepared_cache(prepared_years):
+        result = report.render(years=[2025], segments=["each"], output=output, jobs=2,
+                               progress=False, pptx=True)
     assert result.ok, result.summary()
     return {"output": output, "result": result}
 
 
 @pytest.fixture(scope="session")
-def rendered_english(tmp_path_factory):
+def rendered_english(tmp_path_factory, prepared_years):
     """An English batch with a segment: all sectors and telecom, 2025 (one extra render)."""
     from kirc import report
+    from kirc.prepared import prepared_cache
     output = tmp_path_factory.mktemp("reports-en")
-    result = report.render(years=[2025], segments=["all", "telecom"], language="en",
-                           output=output, jobs=2, progress=False, pptx=True)
+    with prepared_cache(prepared_years):
+        result = report.render(years=[2025], segments=["all", "telecom"], language="en",
+                               output=output, jobs=2, progress=False, pptx=True)
     assert result.ok, result.summary()
     return output
 

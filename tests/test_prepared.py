@@ -133,3 +133,23 @@ def test_load_survey_attrs_are_frozen_and_filters_share_them():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert part["avg_ready"].attrs["personal_data"] is data.attrs["personal_data"]
+
+
+def test_a_batch_uses_the_cache_its_caller_keeps(tmp_path, monkeypatch):
+    """render prepares into a folder of its own, removed after the batch; inside the caller's
+    prepared_cache(folder) it uses that folder and leaves it, for the next batch."""
+    from kirc import report
+    seen = []
+
+    def run(plan, workers, progress, prepare):
+        seen.append(cache_folder())
+        assert seen[-1].is_dir() and prepare
+        return [], False
+
+    monkeypatch.setattr(report.run, "_run", run)
+    report.render(years=[2025], output=tmp_path / "a", progress=False)
+    assert seen[0] is not None and not seen[0].exists() and cache_folder() is None
+    with prepared_cache(tmp_path / "kept"):
+        report.render(years=[2025], output=tmp_path / "b", progress=False)
+    assert seen[1] == (tmp_path / "kept").resolve() and seen[1].is_dir()
+    assert cache_folder() is None

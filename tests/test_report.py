@@ -30,7 +30,8 @@ from test_surveys import GOOD_ROWS, mini_survey
 
 #: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
 #: the session's rendered reports are made on the worker that runs this group
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered"),
+              pytest.mark.usefixtures("keep_prepared_years")]
 
 NOTEBOOK = ROOT / "notebooks" / "annual_report.ipynb"
 PARAMETERS = ('year = 2025\nsurvey = "klantcontact"\norg_survey = "sectorscan"\n'

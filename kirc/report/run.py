@@ -49,7 +49,9 @@ Decisions
   protect, harmonise and calibrate every year the reports need into a private cache
   (:mod:`kirc.prepared`), removed when the batch ends; a report then loads the years up to
   its own from there (and keeps only its segment's rows) instead of reading the exports again.
-  It holds what the analysis frame holds, no personal data.
+  It holds what the analysis frame holds, no personal data. Inside
+  ``with kirc.prepared.prepared_cache(folder):`` the batches use that folder and keep it, so a second
+  batch of the same years prepares nothing.
 - **One kernel per worker**: a worker executes its reports one after the other in one kernel,
   reset between reports (:mod:`kirc.report.kernel`), so only its first report pays for the
   kernel start and the imports. ``fresh_kernels=True`` (``--fresh-kernels``) starts a kernel
@@ -1017,10 +1019,12 @@ def render(years, segments=("all",), survey="klantcontact", org_survey=None,
                                        if language in LANGUAGES else "", pdf=pdf,
                                        fresh_kernels=fresh_kernels, pptx=pptx,
                                        keep_notebooks=keep_notebooks)
-    from ..prepared import prepared_cache
+    from ..prepared import cache_folder, prepared_cache
     try:
-        # Each year of each survey is read, protected and harmonised once for the batch.
-        with prepared_cache():
+        # Each year of each survey is read, protected and harmonised once for the batch; in
+        # a cache the caller keeps (kirc.prepared.prepared_cache(folder)), once for all its
+        # batches.
+        with prepared_cache(cache_folder()):
             outcomes, interrupted = _run(plan, workers, progress, _survey_years(plan))
     except KeyboardInterrupt:                   # before the pool existed
         outcomes, interrupted = [], True
