@@ -55,8 +55,8 @@ def rendered_2025(tmp_path_factory, prepared_years):
     rendered once for the whole session.
 
     Several test files inspect the same batch (HTML content, the market beside each sector,
-    the decks, the browser, the PDF, idempotency); rendering takes ~30 s, so they share it:
-    those files are the xdist group "rendered", run by one worker.
+    the decks, the browser, the PDF, idempotency); rendering takes ~30 s, so they share it
+    (once per xdist worker that runs one of them).
     """
     from kirc import report
     from kirc.prepared import prepared_cache

@@ -40,7 +40,7 @@ def _chromium() -> str | None:
 
 CHROMIUM = _chromium()
 #: a browser: outside the inner loop (pytest -m "not slow")
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered"),
+pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
                                  "(.ci/run installs Debian's chromium package)")]
 

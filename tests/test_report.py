@@ -29,8 +29,7 @@ from conftest import ROOT
 from test_surveys import GOOD_ROWS, mini_survey
 
 #: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
-#: the session's rendered reports are made on the worker that runs this group
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered"),
+pytestmark = [pytest.mark.slow,
               pytest.mark.usefixtures("keep_prepared_years")]
 
 NOTEBOOK = ROOT / "notebooks" / "annual_report.ipynb"

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 #: kernels, browsers, Spark or a batch: outside the inner loop (pytest -m "not slow")
-#: the session's rendered reports are made on the worker that runs this group
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered")]
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,8 +19,7 @@ from kirc.report.spec import indicators_of, option_indicators
 from kirc.report.texts import LABELS, SUBJECTS, WORKBOOK_TEXT
 
 #: a batch: outside the inner loop (pytest -m "not slow")
-#: the session's rendered reports are made on the worker that runs this group
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rendered")]
+pytestmark = pytest.mark.slow
 
 SECTORS = list(kirc.survey_definition("klantcontact")["constructs"]["sector"]["labels"]
                .values())
