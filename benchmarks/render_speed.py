@@ -82,7 +82,7 @@ def bare_report(folder: Path) -> float:
 def import_time() -> float:
     code = ("import time; t = time.perf_counter(); import warnings; "
             "from IPython.display import HTML, display; "
-            "from kirc.report import content, figures, sections; "
+            "from kirc.report import content, sections; "
             "print(time.perf_counter() - t)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)

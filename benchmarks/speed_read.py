@@ -106,8 +106,11 @@ def write_dutch_csv(frame: pd.DataFrame, path: Path) -> None:
             whole = bool((values % 1 == 0).all())
             columns[name] = pl.Series(name, values.to_numpy()).cast(
                 pl.Int64 if whole else pl.Float64)
+        elif pd.api.types.is_integer_dtype(values):
+            columns[name] = pl.Series(name, values.to_numpy())
         else:
-            columns[name] = pl.Series(name, values.astype(object).tolist(), dtype=pl.String)
+            columns[name] = pl.Series(name, [None if pd.isna(v) else str(v) for v in values],
+                                      dtype=pl.String)
     pl.DataFrame(columns).write_csv(path, separator=";", decimal_comma=True)
 
 
