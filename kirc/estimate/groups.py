@@ -84,6 +84,17 @@ def column_letters(count: int) -> list[str]:
 
 
 
+def _with_column_categories(data, column: str, categories: list):
+    """``data`` whose ``column`` is a categorical of exactly the columns with answers, in
+    order (rows without a row answer count nowhere); ``data`` itself when it already is."""
+    series = data[column]
+    if isinstance(series.dtype, pd.CategoricalDtype) and \
+            list(series.cat.categories) == categories:
+        return data
+    kept = series.where(series.isin(categories))
+    return data.assign(**{column: pd.Categorical(kept, categories=categories)})
+
+
 def _categories(series: pd.Series, valid: np.ndarray, all_categories: bool) -> list:
     if isinstance(series.dtype, pd.CategoricalDtype):
         categories = list(series.cat.categories)
@@ -149,12 +160,7 @@ def _cells(data: pd.DataFrame, row: str, column: str, design, weights, min_n):
     valid = (row_series.notna() & column_series.notna()).to_numpy()
     row_categories = _categories(row_series, valid, all_categories=True)
     column_categories = _categories(column_series, valid, all_categories=False)
-    frame = data
-    if not isinstance(column_series.dtype, pd.CategoricalDtype) or \
-            list(column_series.cat.categories) != column_categories:
-        # the columns with answers, in order; rows without a row answer count nowhere
-        kept = column_series.where(column_series.isin(column_categories))
-        frame = data.assign(**{column: pd.Categorical(kept, categories=column_categories)})
+    frame = _with_column_categories(data, column, column_categories)
     measure = Categories(tuple(row_categories))
     tally = engines.tally_measure(frame, measure, row, [column], call)
     keep = tally.domains[column].notna().to_numpy()
@@ -416,12 +422,7 @@ def _multiple_crosstab(data, row, column, design, weights, confidence, adjust, m
     column_series = data[column]
     valid = answered & column_series.notna().to_numpy()
     column_categories = _categories(column_series, valid, all_categories=False)
-    frame = data
-    if not isinstance(column_series.dtype, pd.CategoricalDtype) or \
-            list(column_series.cat.categories) != column_categories:
-        # the columns with answers, in order (as _cells)
-        kept = column_series.where(column_series.isin(column_categories))
-        frame = data.assign(**{column: pd.Categorical(kept, categories=column_categories)})
+    frame = _with_column_categories(data, column, column_categories)
     measure = measure_of("share", positive=1, negative=0)
     code = _codes(frame[column], column_categories)
     tallies, per_option, counts = [], [], []
