@@ -6,9 +6,7 @@ column, row and advice), and checks that the input file was not modified.
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

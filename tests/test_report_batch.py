@@ -143,7 +143,6 @@ def test_one_figure_has_one_interval_in_a_sector_report_and_the_all_sectors_repo
     # domains of the survey now: every figure shown in several places has one interval.
     import pandas as pd
 
-    from kirc import report
 
     output = rendered_2025["output"]
     whole = pd.read_csv(output / "2025" / "alle-sectoren" / "figures.csv")

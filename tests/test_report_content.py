@@ -439,7 +439,7 @@ def test_workbook_cells_hold_the_values_in_the_language_and_empty_when_missing(t
     """The row-by-row workbook: unrounded values formatted per unit, yes/no in words, the
     codes in the language, missing cells empty; the header frozen, the notes sheet after it;
     the CSV keeps the API's names and codes."""
-    from kirc.report.content import write_workbook
+    from kirc.report.files import write_workbook
     figures = pd.DataFrame({"metric": ["nps", "csat", None], "unit": ["points", "percent",
                                                                        "percent"],
                             "year": [2024, 2025, 2025],

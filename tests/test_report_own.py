@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 

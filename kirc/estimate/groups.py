@@ -436,7 +436,7 @@ def _multiple_crosstab(data, row, column, design, weights, confidence, adjust, m
     keep = np.flatnonzero(tallies[0].domains[column].notna().to_numpy())
     threshold = min_n_of(data, min_n if min_n is not None else call.min_n)
     rows = list(options)
-    n_r, n_c = len(rows), len(column_categories)
+    n_c = len(column_categories)
     letters = column_letters(n_c)
     out_parts, higher = [], []
     for r, est in enumerate(per_option):

@@ -18,10 +18,8 @@ Two rules hold everywhere:
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -1816,8 +1814,7 @@ def methods_note(consumers, organisations=None, suppressed_cells: int = 0,
 # the figures as files: kirc.report.files (names kept here for the notebook and the tests)
 
 from . import files as _files  # noqa: E402
-from .files import (FIGURE_COLUMNS, write_headline, write_outputs,  # noqa: E402
-                    write_workbook, _excel_values, _fix_workbook_dates)
+from .files import write_headline, write_outputs  # noqa: E402
 
 
 def figures_table(report: ReportData, table: pd.DataFrame, trend: pd.DataFrame | None = None,

@@ -163,19 +163,9 @@ def _indicator_slide(deck, report, row, trend, market, labels) -> None:
                        f" ({labels['not_significant']})")
         lines.append(labels["deck_market"].format(market=cells["market"], versus=versus,
                                                   rank=cells["rank"]))
-    if any(disclose.LOW_BASE_MARK in line for line in lines):
-        lines.append(labels["low_base_legend"].format(min_n=row.get("min_n", 30)))
-    box = slide.shapes.add_textbox(text_left, Inches(1.6), Inches(13.333) - text_left
-                                   - Inches(0.5), Inches(5.2))
-    frame = box.text_frame
-    frame.word_wrap = True
-    for k, line in enumerate(lines):
-        paragraph = frame.paragraphs[0] if k == 0 else frame.add_paragraph()
-        paragraph.text = line
-        paragraph.space_after = Pt(10)
-        for run in paragraph.runs:
-            run.font.size = Pt(20 if k == 0 else 16)
-            run.font.bold = k == 0
+    _lines_box(slide, text_left, Inches(13.333) - text_left - Inches(0.5), lines,
+               labels, row.get("min_n", 30), sizes=[20] + [16] * len(lines), spacing=10,
+               bold_first=True)
 
 
 def _options_slide(deck, report, question, labels) -> None:
@@ -233,17 +223,28 @@ def _options_slide(deck, report, question, labels) -> None:
             mean=format_number(question.mean_options, 1, language),
             n=format_count(question.answered, language))
     lines.append(note)
+    _lines_box(slide, Inches(8.6), Inches(4.2), lines, labels, rows["min_n"].iloc[0],
+               sizes=[14] * len(rows) + [12, 12], spacing=6)
+
+
+def _lines_box(slide, left, width, lines: list[str], labels, min_n, *, sizes: list[int],
+               spacing: int, bold_first: bool = False) -> None:
+    """The figures of a slide as paragraphs in a text box, with the low-base legend when a
+    line carries the mark (``sizes``: the points of each line, the legend's last)."""
+    from pptx.util import Inches, Pt
+
     if any(disclose.LOW_BASE_MARK in line for line in lines):
-        lines.append(labels["low_base_legend"].format(min_n=rows["min_n"].iloc[0]))
-    box = slide.shapes.add_textbox(Inches(8.6), Inches(1.6), Inches(4.2), Inches(5.2))
+        lines = lines + [labels["low_base_legend"].format(min_n=min_n)]
+    box = slide.shapes.add_textbox(left, Inches(1.6), width, Inches(5.2))
     frame = box.text_frame
     frame.word_wrap = True
     for k, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if k == 0 else frame.add_paragraph()
         paragraph.text = line
-        paragraph.space_after = Pt(6)
+        paragraph.space_after = Pt(spacing)
         for run in paragraph.runs:
-            run.font.size = Pt(14 if k < len(rows) else 12)
+            run.font.size = Pt(sizes[min(k, len(sizes) - 1)])
+            run.font.bold = bold_first and k == 0
 
 
 def _trend_chart(slide, report, row, part, market, labels) -> None:

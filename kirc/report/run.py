@@ -919,7 +919,7 @@ def write_batch_figures(output) -> Path | None:
     """
     import pandas as pd
 
-    from .content import write_workbook
+    from .files import write_workbook
     output = Path(output)
     parts = []
     for csv in sorted(output.glob("*/*/figures.csv")):

@@ -1060,7 +1060,7 @@ def _propose_file_weight(raw: pd.DataFrame, mapping: dict, definition: dict, fil
 
     construct = next((name for name, column in mapping.items() if column == declared), None)
     hint = (f"add weights = {construct!r} to [design] in {definition['path']}" if construct
-            else f"map it to a construct of type weight and name that in [design]")
+            else "map it to a construct of type weight and name that in [design]")
     warn(f"{file} declares the weight {declared!r} (SPSS WEIGHT BY), which the survey design "
          f"does not use; the figures are unweighted. To weight them, {hint}")
 
