@@ -123,8 +123,15 @@ def trend(data, metric, column: str, *, by=None, year: str = "year", design=None
     In R: ``svyby(~ok, ~year, svydesign(ids=~1, strata=~year, weights=~w, data=df), svymean)``.
     """
     by = as_list(by)
-    measure, call, tally = _yearly(data, metric, column, by, year, design, weights,
-                                   population, options)
+    yearly = _yearly(data, metric, column, by, year, design, weights, population, options)
+    return _trend_of(data, column, by, year, yearly, method, confidence, min_n)
+
+
+def _trend_of(data, column, by, year, yearly, method=None, confidence=config.CONFIDENCE,
+              min_n=None) -> pd.DataFrame:
+    """:func:`trend` from the tally of the years (:func:`_yearly`), which a change of the same
+    data, measure and groups shares (:func:`kirc.report.spec.Indicator.yearly`)."""
+    measure, call, tally = yearly
     est = domain_estimates(tally)
     est = est[est[year].notna() & (est["n"] + est["n_missing"] > 0)]
     out = result(measure, column, est.reset_index(drop=True), tally, call, [year, *by], method,
@@ -198,11 +205,20 @@ def change(data, metric, column: str, *, year=None, by=None, year_column: str = 
        year_from  year_to  estimate  ci_low  ci_high
     0       2018     2019      11.0  -2.239   23.716
     """
+    by = as_list(by)
+    yearly = _yearly(data, metric, column, by, year_column, design, weights, population,
+                     options, linked)
+    return _change_of(data, column, year, by, year_column, yearly, method, confidence, min_n)
+
+
+def _change_of(data, column, year, by, year_column, yearly, method=None,
+               confidence=config.CONFIDENCE, min_n=None) -> pd.DataFrame:
+    """:func:`change` from the tally of the years (:func:`_yearly`): the changes between
+    several pairs of years, and the trend, of the same data, measure and groups share one
+    tally (:func:`kirc.report.spec.Indicator.yearly`)."""
     from ..report.texts import words
 
-    by = as_list(by)
-    measure, call, tally = _yearly(data, metric, column, by, year_column, design, weights,
-                                   population, options, linked)
+    measure, call, tally = yearly
     cells = tally.table
     years = sorted(pd.unique(cells.loc[(cells["n"] + cells["n_missing"] > 0)
                                        & cells[year_column].notna(), year_column]))

@@ -427,19 +427,33 @@ def _figure(report: ReportData, indicator: Indicator, kind: str, years=None) -> 
         if kind == "estimate":
             return indicator.compute(_year_rows(data, report.year))
         if kind == "change":
-            return indicator.change(data, years)
-        return indicator.trend(data)
+            return indicator.change(data, years, yearly=_yearly(report, indicator, data))
+        return indicator.trend(data, yearly=_yearly(report, indicator, data))
 
     def compute():
         if kind == "estimate":
             return indicator.compute(_year_rows(whole, report.year), by=by)
         if kind == "change":
-            return indicator.change(whole, years, by=by)
-        return indicator.trend(whole, by=by)
+            return indicator.change(whole, years, by=by,
+                                    yearly=_yearly(report, indicator, whole, by))
+        return indicator.trend(whole, by=by, yearly=_yearly(report, indicator, whole, by))
 
     table = _shared(report, indicator, f"segments-{kind}-{years}", report.year, compute)
     part = table[table[by].astype(str) == str(report.segment)]
     return part.drop(columns=by).reset_index(drop=True)
+
+
+def _yearly(report: ReportData, indicator: Indicator, data: pd.DataFrame, by=None):
+    """The tally of the years of ``data`` by ``by`` (:meth:`Indicator.yearly`), made once per
+    report: an indicator's change from last year, its change since the first year and its
+    trend are computed from the same tally (a tally of every year each; it was made three
+    times)."""
+    key = ("yearly", id(data), indicator.source, indicator.key, indicator.metric,
+           indicator.construct, by)
+    if key not in report.cache:
+        # the frame is kept with its tally, so that its id is not reused while cached
+        report.cache[key] = (data, indicator.yearly(data, by=by))
+    return report.cache[key][1]
 
 
 def _shared(report: ReportData, indicator: Indicator, kind: str, year: int, compute):
@@ -1120,7 +1134,8 @@ def _trends(report: ReportData, frames: dict, whole: bool = False,
             continue
         if whole:
             table = _shared(report, indicator, "trend", report.year,
-                            lambda: indicator.trend(data))
+                            lambda: indicator.trend(data, yearly=_yearly(report, indicator,
+                                                                          data)))
         else:
             table = _figure(report, indicator, "trend")
         table = table[table["n"] > 0].copy()

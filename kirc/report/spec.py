@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..estimate.compare import change, trend
+from ..estimate.compare import _change_of, _trend_of, _yearly, change, trend
+from ..estimate.metrics import as_list
+from ..survey.survey import FROM_DESIGN
 from ..estimate.metrics import estimate
 from ..measures import measure_of
 
@@ -62,13 +64,26 @@ class Indicator:
         """The indicator per ``by`` group of ``data`` (a survey or a domain of one)."""
         return estimate(data, self.measure, self.construct, by=by)
 
-    def trend(self, data: pd.DataFrame, by=None) -> pd.DataFrame:
-        """The indicator per year (:func:`kirc.trend`), per ``by`` group if given."""
-        return trend(data, self.measure, self.construct, by=by)
+    def trend(self, data: pd.DataFrame, by=None, yearly=None) -> pd.DataFrame:
+        """The indicator per year (:func:`kirc.trend`), per ``by`` group if given.
+        ``yearly``: the tally of the years of ``data`` by ``by`` (:meth:`yearly`), if made."""
+        if yearly is None:
+            return trend(data, self.measure, self.construct, by=by)
+        return _trend_of(data, self.construct, as_list(by), "year", yearly)
 
-    def change(self, data: pd.DataFrame, years, by=None) -> pd.DataFrame:
-        """Change between two years (``(from, to)``), via :func:`kirc.change`."""
-        return change(data, self.measure, self.construct, year=tuple(years), by=by)
+    def change(self, data: pd.DataFrame, years, by=None, yearly=None) -> pd.DataFrame:
+        """Change between two years (``(from, to)``), via :func:`kirc.change`. ``yearly``:
+        the tally of the years of ``data`` by ``by`` (:meth:`yearly`), if made."""
+        if yearly is None:
+            return change(data, self.measure, self.construct, year=tuple(years), by=by)
+        return _change_of(data, self.construct, tuple(years), as_list(by), "year", yearly)
+
+    def yearly(self, data: pd.DataFrame, by=None) -> tuple:
+        """The tally of the years of ``data`` (per ``by`` group): what :meth:`trend` and
+        every :meth:`change` of the same data and groups compute first, made once for all
+        of them (a report's change from last year, since the first year and its trend)."""
+        return _yearly(data, self.measure, self.construct, as_list(by), "year", None,
+                       FROM_DESIGN, FROM_DESIGN, {})
 
 
 @dataclass(frozen=True)
