@@ -462,7 +462,9 @@ def _scan_text(texts: pd.Series) -> tuple[dict[str, np.ndarray], np.ndarray, np.
     for kind, quick_test, pattern, replacement in _STEPS:
         if kind == "bsn":
             nine_digits = _holding(current, pattern)
-        new = _apply_step(current, quick_test, pattern, replacement)
+        # the BSN pattern matched nowhere (just searched): its step changes nothing
+        new = current if kind == "bsn" and not nine_digits.any() else \
+            _apply_step(current, quick_test, pattern, replacement)
         differs = np.asarray(new != current, dtype=bool) if len(current) else nine_digits.copy()
         changed[kind] = changed[kind] | differs if kind in changed else differs
         current = new
