@@ -419,6 +419,8 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
     cells = None
     if isinstance(rows, _SplitLines) and rows.starts is None and len(data_rows) > 1000:
         cells = _parsed_columns([rows.lines[i] for i in data_rows], sep, len(header))
+    elif isinstance(rows, _SplitLines) and len(data_rows) > 1000:
+        cells = _flat_columns(rows, data_rows, sep, len(header))
     data = [rows[i][1] for i in data_rows] if cells is None else [[]] * len(data_rows)
     notes_line = None
     if notes:
@@ -583,6 +585,28 @@ def _parsed_columns(lines: list[str], sep: str, width: int) -> list | None:
     if len(frame) != len(lines):
         return None                 # a line longer than the header: split in Python
     return [frame[j].tolist() for j in range(width)]
+
+
+def _flat_columns(rows: _SplitLines, data_rows: list[int], sep: str, width: int
+                  ) -> list | None:
+    """The columns of the data rows of a sample with quotes (see :func:`_quoted_counts`) when
+    each row has exactly ``width`` fields, else None: every cell joined by NUL (which such a
+    sample holds nowhere) and split once, column j being every width-th cell from the j-th --
+    the cells :func:`_column_shapes` takes from the rows, without a list per row."""
+    pieces = []
+    for i in data_rows:
+        cells = rows.parsed.get(i)
+        if cells is None:
+            line = rows.lines[rows.starts[i]]
+            if line.count(sep) + 1 != width:
+                return None
+            pieces.append(line.replace(sep, "\0"))
+        else:
+            if len(cells) != width:
+                return None
+            pieces.append("\0".join(cells))
+    flat = "\0".join(pieces).split("\0")
+    return [flat[j::width] for j in range(width)]
 
 
 def _column_shapes(header: list[str], data: list[list[str]], cells: list | None = None
