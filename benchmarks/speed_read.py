@@ -27,10 +27,17 @@ sav 1.10x; csv 1.74x (1.44x-1.58x in runs at load 2, where pandas' two reading t
 the other load and kirc's serial sniffing of the 1 MiB sample weighs less); xlsx 0.094 s,
 2.0x calamine alone and 0.26x openpyxl alone; load_survey warm 0.84 s (1.7x the 0.5 s target,
 which needs the survey object of the estimation spine; 7.9x the bare reads of its files);
-100,000 columns 11.2x the time of 10,000; chunked Qualtrics export 2.17x one chunk. Before
-issue 26: csv 2.5-3.1x (300,000 x 30), load_survey 1.7-2.3 s warm, .xlsx 0.66 s through
-openpyxl, a header of 100,000 columns did not finish in 60 s. Before issue 11 (200,000
-rows): sav 1.66x, csv 4.05x, chunked export 31x.
+100,000 columns 11.2x the time of 10,000; chunked Qualtrics export 2.17x one chunk.
+After the read-speed work (sniffing quoted samples by counting, the privacy scan's repeated
+work), on the quiet machine (load about 1), sections sav, csv and load: sav 1.08x (two runs;
+1.10x with the code before); csv 1.88x-1.95x as this script reports it (best of five: pandas
+0.104 s, read_survey 0.200-0.203 s; 2.02x before), medians of nine alternating reads
+1.80x-1.82x (read_survey 0.213-0.220 s against 0.232-0.241 s before; sniff_table 0.050 s
+against 0.090 s); load_survey warm 0.49 s here, medians of seven 0.483-0.489 s against
+0.509-0.511 s before (the 0.5 s target, with little margin; 4.1x the bare reads of its files).
+Before issue 26: csv 2.5-3.1x (300,000 x 30), load_survey 1.7-2.3 s warm, .xlsx 0.66 s through
+openpyxl, a header of 100,000 columns did not finish in 60 s. Before issue 11 (200,000 rows):
+sav 1.66x, csv 4.05x, chunked export 31x.
 """
 
 from __future__ import annotations

@@ -382,8 +382,10 @@ def _apply_step(texts: np.ndarray, quick_test, pattern, replacement) -> np.ndarr
     joined = _SEPARATOR.join(texts)
     if not quick_test.search(joined):
         return texts
-    parts = pattern.sub(replacement, joined).split(_SEPARATOR)
-    return np.array(parts, dtype=object)
+    replaced = pattern.sub(replacement, joined)
+    if replaced == joined:
+        return texts                # nothing replaced (or each match by itself)
+    return np.array(replaced.split(_SEPARATOR), dtype=object)
 
 
 def _scrubbed_uniques(uniques: np.ndarray) -> np.ndarray:
@@ -462,8 +464,12 @@ def _scan_text(texts: pd.Series) -> tuple[dict[str, np.ndarray], np.ndarray, np.
     for kind, quick_test, pattern, replacement in _STEPS:
         if kind == "bsn":
             nine_digits = _holding(current, pattern)
-        new = _apply_step(current, quick_test, pattern, replacement)
-        differs = np.asarray(new != current, dtype=bool) if len(current) else nine_digits.copy()
+        # the BSN pattern matched nowhere (just searched): its step changes nothing
+        new = current if kind == "bsn" and not nine_digits.any() else \
+            _apply_step(current, quick_test, pattern, replacement)
+        differs = (nine_digits.copy() if not len(current) else
+                   np.zeros(len(current), dtype=bool) if new is current else
+                   np.asarray(new != current, dtype=bool))
         changed[kind] = changed[kind] | differs if kind in changed else differs
         current = new
     # the tags taken out of all texts at once (joined by NUL, which no tag holds)

@@ -199,8 +199,7 @@ def _counts(body: str, sep: str) -> tuple[list[int], list]:
     """(:func:`_field_counts` of the body's rows, their rows) -- without splitting a line
     when the body holds no quotes: the separators are counted (the rows are then None)."""
     if '"' in body:
-        rows = _rows(body, sep)
-        return _field_counts(rows), rows
+        return _quoted_counts(body, sep)
     lines = body.split("\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -211,6 +210,58 @@ def _counts(body: str, sep: str) -> tuple[list[int], list]:
               else line.count(sep) + 1 for line in lines]
     return _without_trailing(counts, lambda i: not lines[i][lines[i].rfind(sep) + 1:].strip()
                              ), None
+
+
+def _quoted_counts(body: str, sep: str) -> tuple[list[int], list]:
+    """:func:`_counts` of a body with quotes: the same counts and rows as
+    ``_field_counts(_rows(body, sep))``, but only the rows that need it go through csv.reader.
+
+    csv.reader starts every row at a new line in its start state, so each row can be parsed
+    on its own; a quote is special only where it opens a field (first on the line or right
+    after a separator), so a line without one is the row ``line.split(sep)``, whose fields
+    are counted without splitting it (and it is blank when the line without separators is).
+    """
+    lines = body.split("\n")
+    if "\r" in body or "\0" in body or max(map(len, lines)) > csv.field_size_limit():
+        rows = _rows(body, sep)
+        return _field_counts(rows), rows
+    ended = len(lines) - 1          # lines[:ended] end in "\n" (StringIO gives them so)
+    if not lines[-1]:
+        lines.pop()
+    opening = sep + '"'
+    quoted = [i for i, line in enumerate(lines) if line[:1] == '"' or opening in line]
+    starts: list[int] = []
+    counts: list[int] = []
+    parsed: dict[int, list[str]] = {}
+    n = len(lines)
+    i = 0
+    for q in quoted + [n]:
+        if q < i:
+            continue                # a line inside the quoted field of the row above
+        block = lines[i:q]
+        starts.extend(range(i, q))
+        counts.extend([line.count(sep) + 1 if line.replace(sep, "").strip() else 0
+                       for line in block])
+        if q == n:
+            break
+        reader = csv.reader((lines[j] + "\n" if j < ended else lines[j] for j in range(q, n)),
+                            delimiter=sep)
+        try:
+            row = next(reader)
+        except (csv.Error, StopIteration):
+            break                   # csv.reader over the whole sample stops here too
+        parsed[len(starts)] = row
+        starts.append(q)
+        counts.append(len(row) if any(c.strip() for c in row) else 0)
+        i = q + reader.line_num
+
+    def last_blank(k):
+        if k in parsed:
+            return not parsed[k][-1].strip()
+        line = lines[starts[k]]
+        return not line[line.rfind(sep) + 1:].strip()
+
+    return _without_trailing(counts, last_blank), _SplitLines(body, sep, lines, starts, parsed)
 
 
 def _body_lines(text: str, *, complete: bool) -> tuple[str, bool, str]:
@@ -366,8 +417,10 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
                           rows[last][0] + 1 if rows else 0)
     data_rows = [i for i in range(last + 1, len(rows) - notes) if counts[i]]
     cells = None
-    if isinstance(rows, _SplitLines) and len(data_rows) > 1000:
+    if isinstance(rows, _SplitLines) and rows.starts is None and len(data_rows) > 1000:
         cells = _parsed_columns([rows.lines[i] for i in data_rows], sep, len(header))
+    elif isinstance(rows, _SplitLines) and len(data_rows) > 1000:
+        cells = _flat_columns(rows, data_rows, sep, len(header))
     data = [rows[i][1] for i in data_rows] if cells is None else [[]] * len(data_rows)
     notes_line = None
     if notes:
@@ -415,22 +468,35 @@ class _SplitLines:
     """The rows of a sample without quotes, as (line number, cells), each line split when it
     is looked at: most of a large sample is only counted (see :func:`_counts`)."""
 
-    def __init__(self, body: str, sep: str):
-        self.lines = body.split("\n")
-        if self.lines and not self.lines[-1]:
-            self.lines.pop()
+    def __init__(self, body: str, sep: str, lines: list[str] | None = None,
+                 starts: list[int] | None = None, parsed: dict | None = None):
+        if lines is None:
+            lines = body.split("\n")
+            if lines and not lines[-1]:
+                lines.pop()
+        self.lines = lines
         self.sep = sep
+        # with quotes (see _quoted_counts): the line each row starts on, and the rows
+        # csv.reader parsed (by their index)
+        self.starts = starts
+        self.parsed = parsed or {}
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return len(self.lines) if self.starts is None else len(self.starts)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self)
-        line = self.lines[index]
-        return index, line.split(self.sep) if line else []
+        if self.starts is None:
+            line = self.lines[index]
+            return index, line.split(self.sep) if line else []
+        number = self.starts[index]
+        if index in self.parsed:
+            return number, self.parsed[index]
+        line = self.lines[number]
+        return number, line.split(self.sep) if line else []
 
 
 def _lines_text(numbers: list[int]) -> str:
@@ -519,6 +585,28 @@ def _parsed_columns(lines: list[str], sep: str, width: int) -> list | None:
     if len(frame) != len(lines):
         return None                 # a line longer than the header: split in Python
     return [frame[j].tolist() for j in range(width)]
+
+
+def _flat_columns(rows: _SplitLines, data_rows: list[int], sep: str, width: int
+                  ) -> list | None:
+    """The columns of the data rows of a sample with quotes (see :func:`_quoted_counts`) when
+    each row has exactly ``width`` fields, else None: every cell joined by NUL (which such a
+    sample holds nowhere) and split once, column j being every width-th cell from the j-th --
+    the cells :func:`_column_shapes` takes from the rows, without a list per row."""
+    pieces = []
+    for i in data_rows:
+        cells = rows.parsed.get(i)
+        if cells is None:
+            line = rows.lines[rows.starts[i]]
+            if line.count(sep) + 1 != width:
+                return None
+            pieces.append(line.replace(sep, "\0"))
+        else:
+            if len(cells) != width:
+                return None
+            pieces.append("\0".join(cells))
+    flat = "\0".join(pieces).split("\0")
+    return [flat[j::width] for j in range(width)]
 
 
 def _column_shapes(header: list[str], data: list[list[str]], cells: list | None = None
