@@ -19,8 +19,9 @@ work the absolute times vary, the ratios less so.
 
 Measured on the quiet 2-core machine (2026-12-07, the reports with the multiple-response
 section): 58.2 s and 59.3 s for the 72 reports, 0.81-0.82 s per report = 0.12-0.13x one bare
-papermill execution (6.40-6.48 s); 44.8 MB written. 64.0 s before the change, last year and
-first year and trend shared one tally per indicator; 110 s when issue 24 was written.
+papermill execution (6.40-6.48 s); 44.8 MB written. It was 64.0 s before an indicator's change
+from last year, its change since the first year and its trend shared one tally; 110 s when
+issue 24 was written.
 """
 
 from __future__ import annotations
