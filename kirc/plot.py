@@ -486,14 +486,19 @@ def crosstab(result, *, ax=None):
     ax.set_yticks(y, [disclose.marked(f"{c} ({letter}, n = "
                                       f"{format_count(base.loc[c, 'n'], view.language)})",
                                       bool(m)) for c, letter, m in zip(shown, letters, low)])
+    _percent_axis(ax, view, legend_columns=min(len(answers), 5))
+    _notes(ax, view, [str(c) for c, h in zip(columns, hidden) if h], bool(low.any()))
+    return ax
+
+
+def _percent_axis(ax, view, legend_columns: int) -> None:
+    """A crosstab's 0–100% axis in the survey's language, its legend above, its caption."""
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(axis_formatter(view.language))
     ax.set_xlabel(LABELS[view.language]["axis_percent"])
-    ax.legend(frameon=False, ncol=min(len(answers), 5), loc="lower center",
+    ax.legend(frameon=False, ncol=legend_columns, loc="lower center",
               bbox_to_anchor=(0.5, 1.0), fontsize="small")
     ax.set_title(view.caption, pad=24)
-    _notes(ax, view, [str(c) for c, h in zip(columns, hidden) if h], bool(low.any()))
-    return ax
 
 
 def _several(frame, view, answers, shown, base, ax):
@@ -515,12 +520,7 @@ def _several(frame, view, answers, shown, base, ax):
             if letters:
                 ax.text(w + 0.5, yy, letters, va="center", fontsize=7)
     ax.set_yticks(y, [str(a) for a in answers])
-    ax.set_xlim(0, 100)
-    ax.xaxis.set_major_formatter(axis_formatter(view.language))
-    ax.set_xlabel(LABELS[view.language]["axis_percent"])
-    ax.legend(frameon=False, ncol=min(len(shown), 4), loc="lower center",
-              bbox_to_anchor=(0.5, 1.0), fontsize="small")
-    ax.set_title(view.caption, pad=24)
+    _percent_axis(ax, view, legend_columns=min(len(shown), 4))
     _notes(ax, view, [str(c) for c in base.index if c not in shown],
            bool(base["flag"].astype(str).str.startswith("n<").any()))
     return ax

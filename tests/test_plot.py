@@ -138,6 +138,17 @@ def test_composition_and_crosstab_show_their_parts(ks):
     for _, cell in with_letters.iterrows():
         assert f"{cell.percent:.0f} {cell.higher_than}" in texts
 
+    # a multiple-response question: a bar per option and column, not stacked, each the
+    # crosstab's percentage, the columns' letters beside the bars
+    several = kirc.crosstab(year, "channels_used", "age_group")
+    ax = kirc.plot.crosstab(several)
+    assert len(ax.patches) == len(several)
+    assert sorted(round(p.get_width(), 9) for p in ax.patches) == \
+        sorted(round(v, 9) for v in several["percent"])
+    assert ax.get_xlim() == (0, 100)
+    assert sorted(t.get_text() for t in ax.texts) == \
+        sorted(several.loc[several.higher_than != "", "higher_than"])
+
 
 def test_drivers_are_sorted_and_a_plain_frame_is_refused(ks):
     result = kirc.drivers(ks[ks.year == 2025], "csat", ["wait_time", "expertise", "clarity"],
