@@ -38,19 +38,22 @@ def _threads() -> ThreadPoolExecutor | None:
 def each_piece(function, n_rows: int, codes: int = 0) -> list:
     """``function(rows)`` for consecutive slices of rows, in order (at least one slice).
 
-    Slices of :data:`PIECE_ROWS` rows, or of eight rows per code where ``codes`` (the length
-    of what each piece returns, to be added up) is larger, so that adding stays cheap.
+    Equal slices of at most :data:`PIECE_ROWS` rows, or of eight rows per code where
+    ``codes`` (the length of what each piece returns, to be added up) is larger, so that
+    adding stays cheap. Equal, because the threads wait for the longest piece: 10M rows in
+    pieces of 8.8M and 1.2M rows counted into 1.1M codes took 66 ms, in two of 5M 44 ms.
 
     Examples
     --------
     >>> [(rows.start, rows.stop) for rows in each_piece(lambda rows: rows, 1_200_000)]
-    [(0, 524288), (524288, 1048576), (1048576, 1200000)]
+    [(0, 400000), (400000, 800000), (800000, 1200000)]
     >>> len(each_piece(lambda rows: rows, 1_200_000, codes=100_000))    # 800,000 per piece
     2
     """
-    size = max(PIECE_ROWS, 8 * codes)
-    pieces = [slice(start, min(start + size, n_rows))
-              for start in range(0, n_rows, size)] or [slice(0, 0)]
+    count = -(-n_rows // max(PIECE_ROWS, 8 * codes)) or 1
+    size = -(-n_rows // count)          # equal pieces: the threads finish together
+    pieces = [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)] \
+        or [slice(0, 0)]
     threads = _threads() if len(pieces) > 1 else None
     return [function(piece) for piece in pieces] if threads is None else \
         list(threads.map(function, pieces))
