@@ -410,8 +410,9 @@ def _scrub_column(series: pd.Series) -> tuple[pd.Series, int]:
     the result taken back by code: no Python work per row, whatever the column's length.
     Missing cells and cells that are not strings (numbers in an object column) are kept.
     """
-    values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    # factorised as objects: pandas' StringArray.factorize costs twice as much (22 ms against
+    # 11 ms for 300,000 cells of an open question), and the objects are the cells themselves
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
     is_text = np.fromiter((isinstance(u, str) for u in uniques), dtype=bool,
                           count=len(uniques))
@@ -419,13 +420,15 @@ def _scrub_column(series: pd.Series) -> tuple[pd.Series, int]:
     table[is_text] = _scrubbed_uniques(uniques[is_text])
     changed = np.zeros(len(uniques), dtype=bool)
     changed[is_text] = table[is_text] != uniques[is_text]
+    n_changed = int(np.bincount(codes + 1, minlength=len(uniques) + 1)[1:][changed].sum())
+    if not n_changed:
+        return series, 0                # as it was, in its own type
     # code -1 (a missing cell) takes the NaN appended at the end
-    table = np.append(table, np.nan)
-    result = pd.Series(table[codes], index=series.index, name=series.name, dtype=object)
+    taken = np.append(table, np.nan)[codes]
     if isinstance(series.dtype, pd.StringDtype):
-        result = result.astype(series.dtype)
-    n_changed = int(np.bincount(codes[codes >= 0], minlength=len(uniques))[changed].sum())
-    return result, n_changed
+        return pd.Series(pd.array(taken, dtype=series.dtype), index=series.index,
+                         name=series.name), n_changed
+    return pd.Series(taken, index=series.index, name=series.name, dtype=object), n_changed
 
 
 def _scrub_series(series: pd.Series) -> pd.Series:

@@ -507,6 +507,37 @@ def test_sniff_csv_ignores_a_cut_off_last_line():
     assert sniff_csv("a;b;c\n1;2;3\n4;5") == {"sep": ";", "decimal": "."}
 
 
+@pytest.mark.parametrize("blank_lines", [False, True])
+def test_sniffed_cells_of_a_large_sample_are_those_csv_reader_gives(tmp_path, blank_lines):
+    """Over a thousand sampled rows are split at once (runs of lines joined, quoted rows
+    from csv.reader); the decimal evidence and the leading zeros must still land in their
+    own columns, past quoted fields with separators and line breaks, and blank lines."""
+    import csv
+    import io
+    import random
+
+    rng = random.Random(11)
+    lines = ["id;opmerking;bedrag;code"]
+    for i in range(1500):
+        remark = rng.choice(["snel", '"traag; heel traag"', '"bel mij\nterug"', "", "ok"])
+        amount = rng.choice(["12,50", "7", "3,25", "100"])
+        code = f"{rng.randint(0, 99):04d}" if i > 1200 else str(rng.randint(100, 999))
+        lines.append(f"{i};{remark};{amount};{code}")
+        if blank_lines and i % 97 == 0:
+            lines.append("")
+    text = "\n".join(lines) + "\n"
+    path = _write_csv(tmp_path / "groot.csv", text)
+    df = read_survey(path, source="generic")
+    # the reference: csv.reader over the whole text
+    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=";") if row]
+    comma = sum("," in row[2] for row in rows[1:])
+    decimal = next(d for d in df.attrs["detected"]["decisions"] if d["what"] == "decimal mark")
+    assert decimal["why"].startswith(f"{comma} number(s) with a decimal comma against 0 ")
+    assert df["code"].tolist() == [row[3] for row in rows[1:]]      # leading zeros kept
+    assert df["bedrag"].tolist() == [float(row[2].replace(",", ".")) for row in rows[1:]]
+    assert df["opmerking"].fillna("").tolist() == [row[1] for row in rows[1:]]
+
+
 def test_dutch_csv_cp1252(tmp_path):
     path = _write_csv(tmp_path / "nl.csv",
                       "respondent;sector;wachttijd;oordeel\n1;Energie;1,25;Geïnformeerd\n"
