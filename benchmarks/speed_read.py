@@ -30,11 +30,16 @@ which needs the survey object of the estimation spine; 7.9x the bare reads of it
 100,000 columns 11.2x the time of 10,000; chunked Qualtrics export 2.17x one chunk.
 After the read-speed work (sniffing quoted samples by counting, the privacy scan's repeated
 work), on the quiet machine (load about 1), sections sav, csv and load: sav 1.08x (two runs;
-1.10x with the code before); csv 1.88x-1.95x as this script reports it (best of five: pandas
-0.104 s, read_survey 0.200-0.203 s; 2.02x before), medians of nine alternating reads
-1.80x-1.82x (read_survey 0.213-0.220 s against 0.232-0.241 s before; sniff_table 0.050 s
-against 0.090 s); load_survey warm 0.49 s here, medians of seven 0.483-0.489 s against
-0.509-0.511 s before (the 0.5 s target, with little margin; 4.1x the bare reads of its files).
+1.10x with the code before); csv 1.88x-1.95x as this script reports it; load_survey warm 0.49 s
+(medians of seven 0.483-0.489 s).
+On 2026-12-07 (quiet machine, default sizes), after splitting the sample's cells at once and
+scrubbing free text with one factorisation: csv 1.67x-1.69x in five runs (read_survey
+0.179-0.183 s against pandas 0.106-0.110 s; 1.90x in two runs of the code before, 0.201-0.203
+s). Of read_survey's 0.18 s, pandas' read is 0.11 s, sniffing the 1 MiB sample 0.03 s and
+the privacy scrub of the 300,000 free-text cells 0.026 s (0.012 s of it pandas.factorize).
+pandas 3.1 now parses on both cores: on one core its read takes 0.164 s, against which
+read_survey would be 1.1x. sav 1.06x; load_survey warm 0.50 s (a third of it the privacy
+scan of the nine files' identifier and free-text columns).
 Before issue 26: csv 2.5-3.1x (300,000 x 30), load_survey 1.7-2.3 s warm, .xlsx 0.66 s through
 openpyxl, a header of 100,000 columns did not finish in 60 s. Before issue 11 (200,000 rows):
 sav 1.66x, csv 4.05x, chunked export 31x.
