@@ -47,11 +47,14 @@ def each_piece(function, n_rows: int, codes: int = 0) -> list:
     --------
     >>> [(rows.start, rows.stop) for rows in each_piece(lambda rows: rows, 1_200_000)]
     [(0, 400000), (400000, 800000), (800000, 1200000)]
-    >>> len(each_piece(lambda rows: rows, 1_200_000, codes=100_000))    # 800,000 per piece
-    2
+    >>> [(rows.start, rows.stop) for rows in each_piece(lambda rows: rows, 1_200_000,
+    ...                                                  codes=100_000)]   # 800,000 at most
+    [(0, 600000), (600000, 1200000)]
+    >>> each_piece(lambda rows: rows, 0)
+    [slice(0, 0, None)]
     """
     count = -(-n_rows // max(PIECE_ROWS, 8 * codes)) or 1
-    size = -(-n_rows // count)          # equal pieces: the threads finish together
+    size = max(-(-n_rows // count), 1)          # equal pieces: the threads finish together
     pieces = [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)] \
         or [slice(0, 0)]
     threads = _threads() if len(pieces) > 1 else None
