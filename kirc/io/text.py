@@ -613,8 +613,13 @@ _NA_TEXTS = frozenset(TEXT_NA_VALUES)
 
 
 def _cell_class(shape: str, cache: dict) -> str:
+    """The kind of a (non-blank) cell's shape, from :data:`_KINDS`, else "text"."""
     kind = cache.get(shape)
-    if kind is None:
+    if kind is None and shape[0] not in "+-.," and not shape[0].isdecimal():
+        # every kind starts with a sign, a digit (re's \d is isdecimal), "." or ",": an
+        # e-mail address or a name is text without six regular expressions
+        kind = "text"
+    elif kind is None:
         kind = next((name for name, pattern in _KINDS if pattern.fullmatch(shape)), "text")
         if kind == "integer" and _LEADING_ZERO.fullmatch(shape):
             kind = "leading-zero"
