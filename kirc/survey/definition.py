@@ -1676,12 +1676,16 @@ def _category(raw: pd.Series, name: str, spec: dict, file, column: str,
 def _per_value(values: pd.Series, rule, dtype) -> pd.Series:
     """``values.map(rule)`` for a rule that gives equal values the same answer (1, 1.0 and
     True are equal to hashing): the rule runs once per distinct value and on each missing
-    cell, not once per row."""
+    cell (None, NaN and pd.NA may differ to it), not once per row; in a float column every
+    missing cell is NaN, and one call answers for all."""
     position, distinct = pd.factorize(values, use_na_sentinel=True)
     absent = position < 0
     out = np.empty(len(values), dtype=dtype)
     out[~absent] = np.array([rule(v) for v in distinct], dtype=dtype)[position[~absent]]
-    out[absent] = [rule(v) for v in values[absent]]
+    if values.dtype.kind == "f" and absent.any():
+        out[absent] = rule(float("nan"))
+    elif absent.any():
+        out[absent] = [rule(v) for v in values[absent]]
     return pd.Series(out, index=values.index)
 
 
@@ -1700,16 +1704,23 @@ def _empty(spec: dict, index: pd.Index) -> pd.Series:
     return pd.Series(np.nan, index=index, dtype="float64")
 
 
+def _id_text(value):
+    """An id cell as text, stripped; NaN for a missing or blank one."""
+    if isinstance(value, str):
+        return value.strip() or np.nan
+    return np.nan if _is_missing(value) else str(value)
+
+
 def _ids(raw: pd.Series, file, column: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        numbers = raw.astype("float64")
-        whole = numbers.dropna().map(float.is_integer).all()
-        text = numbers.map(lambda v: np.nan if math.isnan(v)
-                           else (str(int(v)) if whole else repr(float(v))))
+        numbers = raw.to_numpy(dtype="float64", na_value=np.nan)
+        present = numbers[~np.isnan(numbers)]
+        whole = bool(np.all(np.isfinite(present) & (present == np.floor(present))))
+        shown = (lambda v: str(int(v))) if whole else (lambda v: repr(float(v)))
+        cells = [np.nan if math.isnan(v) else shown(v) for v in numbers.tolist()]
     else:
-        text = raw.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
-        text = text.map(lambda v: np.nan if _is_missing(v) or v == "" else str(v))
-    text = text.astype(object)
+        cells = [_id_text(v) for v in raw.to_numpy(dtype=object)]
+    text = pd.Series(cells, index=raw.index, dtype=object)
     if text.isna().any():
         raise InputFileError(f"{int(text.isna().sum())} row(s) have no id", file=file,
                              column=column)
