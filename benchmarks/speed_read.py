@@ -32,14 +32,17 @@ After the read-speed work (sniffing quoted samples by counting, the privacy scan
 work), on the quiet machine (load about 1), sections sav, csv and load: sav 1.08x (two runs;
 1.10x with the code before); csv 1.88x-1.95x as this script reports it; load_survey warm 0.49 s
 (medians of seven 0.483-0.489 s).
-On 2026-12-07 (quiet machine, default sizes), after splitting the sample's cells at once and
-scrubbing free text with one factorisation: csv 1.67x-1.69x in five runs (read_survey
-0.179-0.183 s against pandas 0.106-0.110 s; 1.90x in two runs of the code before, 0.201-0.203
-s). Of read_survey's 0.18 s, pandas' read is 0.11 s, sniffing the 1 MiB sample 0.03 s and
-the privacy scrub of the 300,000 free-text cells 0.026 s (0.012 s of it pandas.factorize).
-pandas 3.1 now parses on both cores: on one core its read takes 0.164 s, against which
-read_survey would be 1.1x. sav 1.06x; load_survey warm 0.50 s (a third of it the privacy
-scan of the nine files' identifier and free-text columns).
+On 2026-12-07 (quiet machine, default sizes), after splitting the sample's cells at once,
+scrubbing free text with one factorisation and the privacy scan's phone pattern tried only
+where a number can start: csv 1.65x-1.69x in six runs (read_survey 0.177-0.183 s against
+pandas 0.106-0.110 s; 1.90x in two runs of the code before, 0.201-0.203 s). Of read_survey's
+0.18 s, pandas' read is 0.11 s, sniffing the 1 MiB sample 0.03 s and the privacy scrub of the
+300,000 free-text cells 0.026 s (0.012 s of it pandas.factorize). pandas 3.1 now parses on
+both cores: on one core its read takes 0.164 s, against which read_survey would be 1.1x.
+sav 1.06x-1.08x; xlsx 1.55x calamine alone, 0.19x openpyxl alone; load_survey warm 0.45-0.46 s
+in four runs (0.49-0.53 s before, a third of it the privacy scan of the nine files'
+identifier and free-text columns); 100,000 columns 11.0x the time of 10,000; chunked
+Qualtrics export 2.22x one chunk.
 Before issue 26: csv 2.5-3.1x (300,000 x 30), load_survey 1.7-2.3 s warm, .xlsx 0.66 s through
 openpyxl, a header of 100,000 columns did not finish in 60 s. Before issue 11 (200,000 rows):
 sav 1.66x, csv 4.05x, chunked export 31x.
