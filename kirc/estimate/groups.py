@@ -91,8 +91,12 @@ def _with_column_categories(data, column: str, categories: list):
     if isinstance(series.dtype, pd.CategoricalDtype) and \
             list(series.cat.categories) == categories:
         return data
-    kept = series.where(series.isin(categories))
-    return data.assign(**{column: pd.Categorical(kept, categories=categories)})
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # (pd.Categorical of a categorical with other categories is deprecated in pandas 3)
+        recoded = series.cat.set_categories(categories)
+    else:
+        recoded = pd.Categorical(series.where(series.isin(categories)), categories=categories)
+    return data.assign(**{column: recoded})
 
 
 def _categories(series: pd.Series, valid: np.ndarray, all_categories: bool) -> list:
