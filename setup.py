@@ -9,7 +9,9 @@ discovered, so a new subpackage (``kirc/report/``, ``kirc/io/``) is never left o
 
 from setuptools import find_packages, setup
 
-DATA = {"kirc._data.notebooks": "notebooks", "kirc._data.surveys": "surveys"}
+DATA = {"kirc._data.notebooks": "notebooks", "kirc._data.surveys": "surveys",
+        # a package of its own, or setuptools warns that it looks importable but is unlisted
+        "kirc._data.surveys.report": "surveys/report"}
 
 setup(
     packages=find_packages(include=["kirc", "kirc.*"]) + list(DATA),
@@ -17,6 +19,7 @@ setup(
     package_data={
         "kirc": ["py.typed"],
         "kirc._data.notebooks": ["*.ipynb"],
-        "kirc._data.surveys": ["*.toml", "*.sav", "*.csv", "*.xlsx", "*.md", "report/*.toml"],
+        "kirc._data.surveys": ["*.toml", "*.sav", "*.csv", "*.xlsx", "*.md"],
+        "kirc._data.surveys.report": ["*.toml"],
     },
 )
