@@ -11,6 +11,7 @@ report. A full-page screenshot of the report is saved (``$KIRC_SCREENSHOTS`` kee
 from __future__ import annotations
 
 import base64
+import html
 import http.client
 import itertools
 import json
@@ -461,11 +462,19 @@ def test_the_pdf_puts_two_charts_a_page_and_prints_no_links(rendered, tmp_path):
     texts = [t for t in texts if t.strip()]
     assert len(texts) == pages
     assert "Kerncijfers 2025" in texts[0] and "Belangrijkste uitkomsten" in texts[0]
-    for text in texts:
+    # the report's headings (h2-h4), as the PDF prints them
+    headings = {html.unescape(re.sub(r"<[^>]+>", "", heading)).strip() for heading in
+                re.findall(r"<h[234][^>]*>(.*?)</h[234]>", page.read_text(encoding="utf-8"),
+                           flags=re.S)}
+    assert "Naar leeftijd" in headings
+    for number, text in enumerate(texts, start=1):
         assert "welke groepen verschillen" not in text and "figures.xlsx" not in text
         assert "Alle jaarrapporten" not in text
         # every page holds more than its footer line (the report's name and page number)
-        assert len([line for line in text.splitlines() if line.strip()]) > 3, text
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert len(lines) > 3, text
+        # and no page ends in a heading whose table or chart starts the next one
+        assert lines[-2] not in headings, f"page {number} ends in the heading {lines[-2]!r}"
     if os.environ.get("KIRC_SCREENSHOTS"):
         shutil.copy(pdf, SCREENS / "alle-sectoren.pdf")
 

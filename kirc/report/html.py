@@ -109,7 +109,7 @@ footer.kirc-footer a { color: #1f5f99; text-decoration: underline; }
   .jp-RenderedHTMLCommon h2 { margin-top: 0.8em; }
   main, footer.kirc-footer { max-width: none; padding: 0; }
   .jp-RenderedHTMLCommon { font-size: 10.5pt; }
-  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   table, img, figure, .kirc-pair, .kirc-key { break-inside: avoid; page-break-inside: avoid; }
   /* a short list (the privacy notes, the methods) stays whole: its last lines alone on a
      page read as an afterthought */
