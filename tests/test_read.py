@@ -538,6 +538,19 @@ def test_sniffed_cells_of_a_large_sample_are_those_csv_reader_gives(tmp_path, bl
     assert df["opmerking"].fillna("").tolist() == [row[1] for row in rows[1:]]
 
 
+@pytest.mark.parametrize("ending", ["", "\n"])
+def test_the_sample_holds_at_most_sample_lines_lines(ending):
+    """A whole text of exactly SAMPLE_LINES + 1 lines is sampled to SAMPLE_LINES of them,
+    with or without a line break at the end."""
+    from kirc.io.text import SAMPLE_LINES, sniff_table
+
+    lines = ["id;nps"] + [f"{i};{i % 11}" for i in range(SAMPLE_LINES)]
+    sniffed = sniff_table("\n".join(lines) + ending, complete=True)
+    assert sniffed["rows_sampled"] == SAMPLE_LINES - 1
+    shorter = sniff_table("\n".join(lines[:-1]) + ending, complete=True)
+    assert shorter["rows_sampled"] == SAMPLE_LINES - 1
+
+
 def test_dutch_csv_cp1252(tmp_path):
     path = _write_csv(tmp_path / "nl.csv",
                       "respondent;sector;wachttijd;oordeel\n1;Energie;1,25;Geïnformeerd\n"
