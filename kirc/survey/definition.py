@@ -1676,13 +1676,13 @@ def _category(raw: pd.Series, name: str, spec: dict, file, column: str,
 def _per_value(values: pd.Series, rule, dtype) -> pd.Series:
     """``values.map(rule)`` for a rule that gives equal values the same answer (1, 1.0 and
     True are equal to hashing): the rule runs once per distinct value and on each missing
-    cell (None, NaN and pd.NA may differ to it), not once per row; in a float column every
-    missing cell is NaN, and one call answers for all."""
+    cell (None, NaN and pd.NA may differ to it), not once per row; in a numpy float column
+    every missing cell is NaN, and one call answers for all."""
     position, distinct = pd.factorize(values, use_na_sentinel=True)
     absent = position < 0
     out = np.empty(len(values), dtype=dtype)
     out[~absent] = np.array([rule(v) for v in distinct], dtype=dtype)[position[~absent]]
-    if values.dtype.kind == "f" and absent.any():
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f" and absent.any():
         out[absent] = rule(float("nan"))
     elif absent.any():
         out[absent] = [rule(v) for v in values[absent]]
