@@ -208,6 +208,40 @@ def test_the_starting_design_without_calibration_is_r_svymean(which):
         assert (mean, se) == pytest.approx((r_mean, r_se), rel=0, abs=1e-9)
 
 
+# R 4.2.2, survey 4.1.1: a stratified design without weights starts from its fpc's weights
+#   d <- svydesign(id=~1, strata=~stype, fpc=~fpc, data=apistrat)
+#   pop <- c(`(Intercept)`=6194, sch.wideYes=5122)
+#   for (f in c("raking", "linear")) {
+#     c1 <- calibrate(d, ~sch.wide, pop, calfun=f); m <- svymean(~api00, c1)
+#     cat(f, sprintf("%.10f %.10f", coef(m), SE(m)), sprintf("%.10f", range(weights(c1))), "\n")}
+#   m <- svymean(~api00, subset(calibrate(d, ~sch.wide, pop, calfun="raking"), stype == "E"))
+STRATIFIED_R = {"raking": (662.2030296364, 9.2725439731, 15.0814205850, 44.4717694707),
+                "linear": (662.2030296382, 9.2725439731, 15.0814205849, 44.4717694639)}
+STRATIFIED_R_DOMAIN_E = (674.3993114766, 12.3305114186)
+
+
+@pytest.mark.parametrize("method", ["raking", "linear"])
+def test_a_design_without_weights_starts_from_the_weights_its_fpc_implies(method):
+    data = pd.read_csv(realdata_file("survey_api", "apistrat.csv"))
+    before = data.copy()
+    out = calibrate(data, {"sch.wide": {"No": 1072, "Yes": 5122}},
+                    design=kirc.Design(strata="stype", fpc="fpc"), method=method)
+    pd.testing.assert_frame_equal(data, before)
+    # N_h / n_h per stratum (equal starting weights gave 658.64, se 8.16)
+    start = out["weight_calibrated_start"]
+    assert start.groupby(data["stype"]).first().to_dict() == pytest.approx(
+        {"E": 4421 / 100, "M": 1018 / 50, "H": 755 / 50})
+    mean, se, low, high = STRATIFIED_R[method]
+    got = kirc.mean_score(out, "api00").iloc[0]
+    assert (got["estimate"], got["se"]) == pytest.approx((mean, se), rel=0, abs=1e-8)
+    weights = out["weight_calibrated"]
+    assert (weights.min(), weights.max()) == pytest.approx((low, high), rel=0, abs=1e-8)
+    if method == "raking":
+        domain = kirc.mean_score(out[out["stype"] == "E"], "api00").iloc[0]
+        assert (domain["estimate"], domain["se"]) == pytest.approx(STRATIFIED_R_DOMAIN_E,
+                                                                   rel=0, abs=1e-8)
+
+
 def test_calibration_lowers_the_se_of_a_variable_related_to_the_margins():
     # awards go with sch.wide (the growth target): calibrating on it removes that variation
     _, before = _se(_api("clus1"), "award", "clus1", False)

@@ -112,6 +112,27 @@ def test_the_calibration_travels_with_filtered_frames_and_is_per_year(tmp_path):
         assert noord["se"].iloc[0] < 1e-9
 
 
+def test_strata_of_different_fractions_need_the_starting_weights_named(tmp_path):
+    """kirc.calibrate starts a stratified design without weights from N_h / n_h; a
+    definition says what each year started from, so equal starting weights are refused."""
+    definition = DEFINITION.replace(
+        "[questionnaires.v1.columns]",
+        "[constructs.region_size]\ntype = \"number\"\nlabel = \"Regio's in de populatie\"\n\n"
+        "[design]\nstrata = [\"region\"]\nfpc = [\"region_size\"]\n\n"
+        "[questionnaires.v1.columns]\nregion_size = \"n_regio\"")
+    for year, rows in ROWS.items():
+        sizes = {"1": 400, "2": 600}          # 3 of 400 and 3 of 600 in 2023: fractions differ
+        lines = [f"{row};{sizes[row.split(';')[1]]}" for row in rows]
+        (tmp_path / f"mini_{year}.csv").write_text(
+            "\n".join(["resp;regio;geslacht;opgelost;n_regio", *lines]) + "\n",
+            encoding="utf-8")
+    path = tmp_path / "mini.toml"
+    path.write_text(definition.format(calibration=INLINE), encoding="utf-8")
+    with pytest.raises(DefinitionError, match="different sampling fractions.*start_weights"):
+        load_survey(path)
+    assert load_survey(path, calibrate=False)["region_size"].notna().all()
+
+
 def test_margins_file_beside_the_definition(tmp_path):
     margins = """\
         title = "test"

@@ -19,8 +19,10 @@ the adjustment factor, so the calibrated weight is ``w = g·d``. The factor is `
 
 ``bounds = (L, U)`` keep ``L ≤ g ≤ U``: raking and linear are truncated at the bounds as R does
 (``calfun="raking"/"linear", bounds=``); when the margins cannot be reached within the bounds the
-call fails with :class:`CalibrationError` (R: "Calibration failed"). Without starting weights every
-respondent starts from ``N / n``. As in R's ``grake``, when every population total is more than 20
+call fails with :class:`CalibrationError` (R: "Calibration failed"). Without starting weights the
+respondents start from the weights the design implies (``N_h / n_h`` per stratum when the fpc
+gives strata different sampling fractions, as R's ``svydesign(fpc=)``), else from ``N / n``
+each. As in R's ``grake``, when every population total is more than 20
 times the weighted sample total (design weights of a sample from a much larger population than
 they describe, say), the starting weights are first scaled by the mean of those ratios, so ``g``
 and the bounds refer to weights already scaled up to the population.
@@ -56,7 +58,7 @@ import pandas as pd
 
 from .._frozen import Shared
 from ..errors import ColumnError, KircError, ParameterError, ScaleError, warn
-from .design import Design
+from .design import Design, implied_weights
 from ..report.formatting import format_count, format_number
 from ..report.texts import CALIBRATION_METHODS, CALIBRATION_NOTE
 from .survey import as_survey, design_of, survey_of
@@ -565,8 +567,12 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
         (and ``attrs["weight"]``) point at it. An existing column of that name is replaced in the
         copy.
     start_weights : str, optional
-        Column of starting weights, overriding the design's weights. Without either, every
-        respondent starts from the same weight ``N / n`` (population size over sample size).
+        Column of starting weights, overriding the design's weights. Without either, the
+        respondents start from the weights the design implies: ``N_h / n_h`` in each stratum
+        when its finite population correction gives strata of different sampling fractions
+        (or stages), as R's ``svydesign(fpc=)`` does, written to the column
+        ``<weight>_start`` of the result; else every respondent starts from the same weight
+        ``N / n`` (population size over sample size).
     total : float, optional
         Population size, needed when ``margins`` are shares; with counts it is checked.
     max_iter : int, default 100
@@ -602,7 +608,9 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     -----
     Validated against R ``survey`` 4.1.1: the calibrated weights of ``rake()`` (epsilon 1e-13)
     and ``calibrate(calfun = "raking" / "linear", bounds =)`` on ``apisrs`` and ``apiclus1``
-    agree to 1e-9 (``tests/test_weighting.py``, R script pasted there).
+    agree to 1e-9, and on ``apistrat`` without weights (``svydesign(id=~1, strata=~stype,
+    fpc=~fpc)``: starting from ``N_h / n_h``) the calibrated mean, its SE and a domain's agree
+    to 1e-8 (``tests/test_weighting.py``, R scripts pasted there).
 
     in R: ``calibrate(design, ~stype + sch.wide, c(6194, 755, 1018, 5122), calfun = "raking")``
 
@@ -620,10 +628,18 @@ def calibrate(data: pd.DataFrame, margins: Mapping, *, design=None, method: str 
     >>> design_of(out).weights
     'weight_calibrated'
     """
+    survey = survey_of(data)
+    if design is None:
+        design = design_of(data)
+    if start_weights is None and isinstance(design, Design):
+        implied = implied_weights(data, design, _source(data))
+        if implied is not None:
+            # the design's own weights, in a column that the calibration refers to
+            start_weights = f"{weight}_start"
+            data = data.assign(**{start_weights: implied})
     weights, calibration = calibrated_weights(
         data, margins, design=design, method=method, bounds=bounds, weight=weight,
         start_weights=start_weights, total=total, max_iter=max_iter, tolerance=tolerance)
-    survey = survey_of(data)
     out = pd.DataFrame(data, copy=True)
     out[weight] = weights
     # the survey's design points at the calibrated weights; strata, clusters, fpc are kept

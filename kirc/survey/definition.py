@@ -69,6 +69,7 @@ Definition format
     # "18-34" = 3_787_000                    # (per year: [calibration.margins.2025.age_group])
     weight = "weight"                        # optional: column of the calibrated weights
     start_weights = "design_weight"          # optional weight construct; default N/n each
+                                             # (required when strata have different fpc fractions)
 
 With ``[calibration]`` :func:`load_survey` calibrates every year to its own margins with
 :func:`kirc.calibrate` (the design's strata, clusters and fpc are kept, its weights become the
@@ -1473,11 +1474,21 @@ def _warn_again(recorded) -> None:
 def _calibrated_year(frame: pd.DataFrame, spec: dict, year: int, definition: dict):
     """Calibrate one year to its own margins (the definition's [calibration])."""
     from . import calibrate as weighting
+    from .design import implied_weights
 
     rows = frame.copy(deep=False)
     rows.attrs = {"source": definition["years"][year]["file"]}
     # Only the design's column names matter here; its populations are the joined frame's.
     start = survey_design(definition, [year]).replace(weights=spec["start_weights"])
+    if spec["start_weights"] is None:
+        # kirc.calibrate starts from the design's own weights (N_h/n_h); a definition names
+        # them as a construct, so that every year's calibration says what it started from
+        implied = implied_weights(rows, start, rows.attrs["source"])
+        if implied is not None and np.ptp(implied[implied > 0]) > 0:
+            raise _fail(f"[calibration]: in {year} the strata have different sampling "
+                        "fractions (fpc), so equal starting weights would misweight them; add "
+                        "a weight construct holding N_h / n_h and name it in start_weights",
+                        definition["path"])
     try:
         return weighting.calibrated_weights(
             rows, spec["margins"][year], design=start, method=spec["method"],

@@ -66,7 +66,7 @@ from .._keys import factorize, groups_of
 from .._pieces import each_piece
 from ..errors import ColumnError, ParameterError, ScaleError
 
-__all__ = ["Design", "Replicates", "REPLICATE_METHODS", "LONELY_PSU", "RowDesign", "row_design", "Sample", "STRATUM", "PSU",
+__all__ = ["Design", "Replicates", "REPLICATE_METHODS", "LONELY_PSU", "RowDesign", "row_design", "implied_weights", "Sample", "STRATUM", "PSU",
            "stage_key", "stage_tables"]
 
 #: The lonely-PSU options of R's ``survey.lonely.psu``.
@@ -847,6 +847,29 @@ def _psus(stratum_codes, psu_codes, keep, n_strata) -> np.ndarray:
     width = int(psu_codes.max()) + 1 if len(psu_codes) else 1
     pairs = np.unique(stratum_codes[sel] * width + psu_codes[sel])
     return np.bincount(pairs // width, minlength=n_strata).astype(np.int64)
+
+
+def implied_weights(data: pd.DataFrame, design: Design, source=None) -> np.ndarray | None:
+    """The weights a design without a weight column gives its units, or None.
+
+    ``N_h / n_h`` per stratum (the product over the stages), as R's ``svydesign(fpc=)``
+    without ``weights=`` makes them; None when the design names weights, or has no finite
+    population correction, or is one stratum of one stage (every unit then weighs the same).
+    Rows outside the sample get 0. What :func:`kirc.calibrate` starts from.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"stype": ["E", "E", "H"], "fpc": [100, 100, 30]})
+    >>> implied_weights(df, Design(strata="stype", fpc="fpc")).tolist()
+    [50.0, 50.0, 30.0]
+    >>> implied_weights(df[df["stype"] == "E"], Design(fpc="fpc")) is None   # all alike
+    True
+
+    In R: ``weights(svydesign(ids = ~1, strata = ~stype, fpc = ~fpc, data = df))``.
+    """
+    if design.weights is not None or design.replicates is not None:
+        return None
+    return row_design(data, design, source=source).weights
 
 
 def _unit_weights(rows: RowDesign, chain=()) -> None:
