@@ -242,6 +242,23 @@ def test_a_design_without_weights_starts_from_the_weights_its_fpc_implies(method
                                                                    rel=0, abs=1e-8)
 
 
+# R 4.2.2, survey 4.1.1, two stages without weights (the product of the stages' N/n):
+#   d <- svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2)
+#   c1 <- calibrate(d, ~stype, c(`(Intercept)`=6194, stypeH=755, stypeM=1018),
+#                   calfun="raking", epsilon=1e-12, maxit=200)
+#   m <- svymean(~api00, c1); sprintf("%.10f %.10f", coef(m), SE(m)); range(weights(c1))
+def test_a_two_stage_design_without_weights_starts_from_the_product_of_its_stages():
+    data = pd.read_csv(realdata_file("survey_api", "apiclus2.csv"))
+    out = calibrate(data, {"stype": {"E": 4421, "H": 755, "M": 1018}},
+                    design=kirc.Design(psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]))
+    got = kirc.mean_score(out, "api00").iloc[0]
+    assert (got["estimate"], got["se"]) == pytest.approx((673.0023112745, 28.8318088123),
+                                                         rel=0, abs=1e-8)
+    weights = out["weight_calibrated"]
+    assert (weights.min(), weights.max()) == pytest.approx((20.36, 344.8667388949),
+                                                           rel=0, abs=1e-8)
+
+
 def test_calibration_lowers_the_se_of_a_variable_related_to_the_margins():
     # awards go with sch.wide (the growth target): calibrating on it removes that variation
     _, before = _se(_api("clus1"), "award", "clus1", False)
