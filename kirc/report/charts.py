@@ -290,6 +290,34 @@ def _series(rows: pd.DataFrame, x, y, years, colour: str, band: bool, dashed: bo
 # a breakdown: each group's name above its interval
 
 
+def _horizontal_frame(title: str, ticks: list, low: float, high: float, top: float,
+                      plot_h: float, unit: str, language: str, left: float = 14.0,
+                      right: float = 14.0):
+    """The frame of a chart with a row per group or option over a horizontal scale: ``x``
+    (value to position), the title's lines, and a grid line and a label per tick."""
+    def x(value):
+        return left + (value - low) / (high - low) * (WIDTH - left - right)
+
+    title_body = [_text(4, 10 + 16 * (i + 1), line, 16, weight="bold")
+                  for i, line in enumerate(_wrap(title, 16, WIDTH - 8))]
+    grid = []
+    for tick in ticks:
+        grid.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" '
+                    f'y2="{top + plot_h}" stroke="{GRID}" stroke-width="1"/>')
+        anchor = "start" if tick == ticks[0] else "end" if tick == ticks[-1] else "middle"
+        grid.append(_text(x(tick), top + plot_h + 18, _tick(tick, unit, language), MIN_FONT,
+                          anchor=anchor, fill=MUTED))
+    return x, title_body, grid
+
+
+def _row_heading(name: str, value: str, n, base: float, language: str,
+                 left: float = 14.0, right: float = 14.0) -> list[str]:
+    """A row's name at the left and its value with its n at the right."""
+    return [_text(left, base, name, 14),
+            _text(WIDTH - right, base, f"{value}  (n = {format_count(n, language)})", 14,
+                  anchor="end", fill=MUTED)]
+
+
 def breakdown_chart(table: pd.DataFrame, by: str, indicator, report, total: float | None,
                     by_words: str = ""):
     """One indicator by one breakdown: each shown group a row (name, n, value), its interval
@@ -325,24 +353,15 @@ def breakdown_chart(table: pd.DataFrame, by: str, indicator, report, total: floa
     values = list(rows["ci_low"]) + list(rows["ci_high"]) + ([total] if total is not None
                                                              else [])
     low, high, ticks = _range(unit, [v for v in values if pd.notna(v)], indicator.scale)
-    width, left, right = WIDTH, 14.0, 14.0
+    width = WIDTH
     title_lines = _wrap(indicator.name(language), 16, width - 8)
     top = 10 + 18 * len(title_lines) + 22
     row_h = 42.0
     plot_h = row_h * max(len(rows), 1)
     height = top + plot_h + 30
-
-    def x(value):
-        return left + (value - low) / (high - low) * (width - left - right)
-
-    body = [_text(4, 10 + 16 * (i + 1), line, 16, weight="bold")
-            for i, line in enumerate(title_lines)]
-    for tick in ticks:
-        body.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" '
-                    f'y2="{top + plot_h}" stroke="{GRID}" stroke-width="1"/>')
-        anchor = "start" if tick == ticks[0] else "end" if tick == ticks[-1] else "middle"
-        body.append(_text(x(tick), top + plot_h + 18, _tick(tick, unit, language), MIN_FONT,
-                          anchor=anchor, fill=MUTED))
+    x, body, grid = _horizontal_frame(indicator.name(language), ticks, low, high, top, plot_h,
+                                      unit, language)
+    body += grid
     total_text = format_value(total, unit, language) if total is not None else "–"
     if total is not None and np.isfinite(total):
         body.append(f'<line x1="{x(total):.1f}" y1="{top - 6}" x2="{x(total):.1f}" '
@@ -361,10 +380,7 @@ def breakdown_chart(table: pd.DataFrame, by: str, indicator, report, total: floa
         if pd.notna(row.get("versus_significant")) and row.get("versus_significant"):
             mark = " ▲" if row["versus"] > 0 else " ▼"
         value = disclose.marked(format_value(row["estimate"], unit, language), low_base)
-        n = format_count(row["n"], language)
-        body.append(_text(left, base + 15, f"{name}{mark}", 14))
-        body.append(_text(width - right, base + 15, f"{value}  (n = {n})", 14, anchor="end",
-                          fill=MUTED))
+        body += _row_heading(f"{name}{mark}", value, row["n"], base + 15, language)
         yy = base + 30
         a, b, e = x(float(row["ci_low"])), x(float(row["ci_high"])), x(float(row["estimate"]))
         body.append(f'<line x1="{a:.1f}" y1="{yy}" x2="{b:.1f}" y2="{yy}" stroke="{SEGMENT}" '
@@ -424,39 +440,27 @@ def options_chart(table: pd.DataFrame, indicator, report):
     hidden = table["suppressed"].fillna(False).astype(bool).to_numpy()
     rows = table[~hidden]
     low, high, ticks = _range("percent", [])
-    width, left, right = WIDTH, 14.0, 14.0
+    width = WIDTH
     title_lines = _wrap(indicator.name(language), 16, width - 8)
     market = "market" in rows and rows["market"].notna().any()
     top = 10 + 18 * len(title_lines) + 14 + (18 if market else 0)
     row_h = 40.0
     plot_h = row_h * max(len(rows), 1)
     height = top + plot_h + 30
-
-    def x(value):
-        return left + (value - low) / (high - low) * (width - left - right)
-
-    body = [_text(4, 10 + 16 * (i + 1), line, 16, weight="bold")
-            for i, line in enumerate(title_lines)]
+    x, body, grid = _horizontal_frame(indicator.name(language), ticks, low, high, top, plot_h,
+                                      "percent", language)
     if market:
         legend_y = 10 + 18 * len(title_lines) + 14
         body += [f'<line x1="8" y1="{legend_y - 10}" x2="8" y2="{legend_y + 2}" '
                  f'stroke="{MARKET}" stroke-width="2" stroke-dasharray="3 2"/>',
                  _text(16, legend_y, labels["market_line"], MIN_FONT, fill=MUTED)]
-    for tick in ticks:
-        body.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" '
-                    f'y2="{top + plot_h}" stroke="{GRID}" stroke-width="1"/>')
-        anchor = "start" if tick == ticks[0] else "end" if tick == ticks[-1] else "middle"
-        body.append(_text(x(tick), top + plot_h + 18, _tick(tick, "percent", language),
-                          MIN_FONT, anchor=anchor, fill=MUTED))
+    body += grid
     items = []
     for k, (_, row) in enumerate(rows.iterrows()):
         base = top + k * row_h
         low_base = bool(row.get("low_base", False))
         value = disclose.marked(format_value(row["estimate"], "percent", language), low_base)
-        body.append(_text(left, base + 14, row["label"], 14))
-        body.append(_text(width - right, base + 14,
-                          f"{value}  (n = {format_count(row['n'], language)})", 14,
-                          anchor="end", fill=MUTED))
+        body += _row_heading(row["label"], value, row["n"], base + 14, language)
         yy = base + 20
         e = x(float(row["estimate"]))
         body.append(f'<rect x="{x(0):.1f}" y="{yy}" width="{max(e - x(0), 0.5):.1f}" '
