@@ -114,6 +114,24 @@ def _action(text: str, kind: type) -> str:
     return warnings.defaultaction
 
 
+def did_you_mean(word, choices, otherwise: str = "") -> str:
+    """The hint of an error about a name that is not one of ``choices``:
+    ``" (did you mean 'x'?)"`` for the closest choice (:func:`difflib.get_close_matches`),
+    else ``otherwise``.
+
+    Examples
+    --------
+    >>> did_you_mean("telcom", ["telecom", "energie"])
+    " (did you mean 'telecom'?)"
+    >>> did_you_mean("xyz", ["telecom"], " (choose one of: telecom)")
+    ' (choose one of: telecom)'
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else otherwise
+
+
 def warn(message: str, category: type[Warning] = KircWarning) -> None:
     """Issue a warning: a :class:`KircWarning` in one line, once per file and cause.
 

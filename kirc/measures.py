@@ -48,7 +48,7 @@ import pandas as pd
 
 from . import intervals
 from ._frozen import Shared
-from .errors import ParameterError, ScaleError, warn
+from .errors import ParameterError, ScaleError, did_you_mean, warn
 
 __all__ = ["Measure", "NPS", "TopBox", "Share", "Mean", "Answers", "measure_of", "METRICS",
            "UNITS"]
@@ -539,10 +539,8 @@ def measure_of(metric, **options) -> Measure:
     if callable(metric) and hasattr(metric, "metric_name"):
         metric = metric.metric_name
     if not isinstance(metric, str) or metric not in METRICS:
-        import difflib
-        close = difflib.get_close_matches(str(metric), METRICS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ParameterError(f"unknown metric {metric!r}{hint}; use one of {', '.join(METRICS)}")
+        raise ParameterError(f"unknown metric {metric!r}{did_you_mean(metric, METRICS)}; use "
+                             f"one of {', '.join(METRICS)}")
     allowed = {"nps": set(), "csat": {"scale", "top"}, "top_box": {"scale", "top"},
                "share": {"positive", "negative"}, "mean": {"scale"}, "mean_score": {"scale"}}
     unknown = set(options) - allowed[metric]

@@ -129,7 +129,8 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..errors import ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError
+from ..errors import (ColumnError, DefinitionError, InputFileError, ParameterError, ScaleError,
+                      did_you_mean)
 from .survey import as_survey
 
 __all__ = ["load_survey", "survey_definition", "survey_design", "check_years", "years_text",
@@ -536,9 +537,8 @@ def _drivers(raw, constructs: dict, path: Path) -> dict:
             raise _fail(f"{where}: predictors must be a non-empty list of constructs", path)
         for role, name in [("outcome", outcome), *[("predictor", p) for p in predictors]]:
             if not isinstance(name, str) or name not in constructs:
-                close = difflib.get_close_matches(str(name), list(constructs), n=1)
                 raise _fail(f"{where}: the {role} {name!r} is not a construct"
-                            + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+                            + did_you_mean(name, constructs), path)
             allowed = ("rating", "number", "binary") + (("category",) if role == "predictor"
                                                          else ())
             if constructs[name]["type"] not in allowed:
@@ -645,9 +645,8 @@ def survey_definition(name_or_path: str | os.PathLike, *,
                         f"to the respondent number when the export has one", path)
         for construct, column in columns.items():
             if construct not in constructs and construct not in _RESERVED:
-                close = difflib.get_close_matches(construct, list(constructs), n=1)
                 raise _fail(f"{where} maps {construct!r}, which is not a construct"
-                            + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+                            + did_you_mean(construct, constructs), path)
             if constructs.get(construct, {}).get("type") == "multiple":
                 columns[construct] = _multiple_mapping(column, constructs[construct],
                                                        f"{where}: {construct!r}", path)
@@ -755,10 +754,8 @@ def _multiple_mapping(value, spec: dict, where: str, path: Path) -> dict:
         return {"naming": list(naming), "asked": [k for k in keys if k in asked]}
     for key, column in value.items():
         if key not in keys:
-            close = difflib.get_close_matches(key, keys, n=1)
             raise _fail(f"{where} maps {key!r}, which is not one of its options"
-                        + (f" (did you mean {close[0]!r}?)" if close else
-                           f" ({', '.join(keys)})"), path)
+                        + did_you_mean(key, keys, f" ({', '.join(keys)})"), path)
         if not isinstance(column, str) or not column:
             raise _fail(f"{where}: the column of option {key!r} must be a non-empty text", path)
     return {"options": {key: value[key] for key in keys if key in value}}
@@ -842,11 +839,9 @@ def _indicator(key: str, spec, constructs: dict, path: Path) -> dict:
                     f"{', '.join(INDICATOR_METRICS)}", path)
     construct = spec.get("construct")
     if not isinstance(construct, str) or construct not in constructs:
-        close = (difflib.get_close_matches(construct, list(constructs), n=1)
-                 if isinstance(construct, str) else [])
         raise _fail(f"{where} names construct {construct!r}, which the definition does not "
-                    f"have" + (f" (did you mean {close[0]!r}?)" if close else
-                               f" (constructs: {', '.join(constructs)})"), path)
+                    f"have" + did_you_mean(construct, constructs,
+                                           f" (constructs: {', '.join(constructs)})"), path)
     kinds, default_unit = INDICATOR_METRICS[metric]
     kind = constructs[construct]["type"]
     if kind not in kinds:
@@ -920,10 +915,8 @@ def _indicators(raw, constructs: dict, path: Path) -> dict:
 
 def _category_construct(name, constructs: dict, where: str, path: Path) -> str:
     if not isinstance(name, str) or name not in constructs:
-        close = (difflib.get_close_matches(name, list(constructs), n=1)
-                 if isinstance(name, str) else [])
         raise _fail(f"{where} names {name!r}, which is not a construct"
-                    + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+                    + did_you_mean(name, constructs), path)
     kind = constructs[name]["type"]
     if kind != "category":
         what = "a free-text column" if kind == "text" else f"a {kind}"
@@ -1010,9 +1003,8 @@ def _design_table(table, constructs: dict, years: dict, path: Path) -> dict:
         names = value if several else [value]
         for name in names:
             if not isinstance(name, str) or name not in constructs:
-                close = difflib.get_close_matches(str(name), list(constructs), n=1)
                 raise _fail(f"[design]: {key} = {name!r} is not a construct"
-                            + (f" (did you mean {close[0]!r}?)" if close else ""), path)
+                            + did_you_mean(name, constructs), path)
             if constructs[name]["type"] not in types:
                 raise _fail(f"[design]: {key} = {name!r} is a construct of type "
                             f"{constructs[name]['type']!r}; it must be of type "
@@ -1206,10 +1198,9 @@ def _margin(name: str, counts, constructs: dict, where: str, path: Path) -> dict
     out = {}
     for label, count in counts.items():
         if label not in labels:
-            close = difflib.get_close_matches(label, labels, n=1)
             raise _fail(f"{where}: {name!r} has no category {label!r}"
-                        + (f" (did you mean {close[0]!r}?)" if close else
-                           f" (categories: {', '.join(labels)})"), path)
+                        + did_you_mean(label, labels, f" (categories: {', '.join(labels)})"),
+                        path)
         if (isinstance(count, bool) or not isinstance(count, Real)
                 or not math.isfinite(count) or count <= 0):
             raise _fail(f"{where}: the population count of {name!r} = {label!r} must be a "
