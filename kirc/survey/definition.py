@@ -2000,25 +2000,15 @@ def _option_column(series: pd.Series, name: str, key: str, spec: dict, file, col
     """One option's column: 1.0 chosen, 0.0 not chosen, NaN empty or missing."""
     selected = {_code_key(c) for c in spec["selected"]} | _option_texts(spec, key)
     not_selected = {_code_key(c) for c in spec["not_selected"]}
-    for code, label in (file_labels or {}).items():
-        number, text = _cell_key(code), _normal_label(label)
-        if isinstance(number, float) and text in selected:
-            selected.add(number)
-        elif isinstance(number, float) and text in not_selected:
-            not_selected.add(number)
+    _add_labelled_codes(selected, not_selected, file_labels)
     values, own = _apply_missing(series, spec, file_labels)
     for reason, count in own.items():
         counts[reason] = counts.get(reason, 0) + count
     if pd.api.types.is_bool_dtype(values):
         return values.astype("float64").to_numpy()
-    keys = _cell_keys(values)
-    present = keys.notna().to_numpy()
-    is_selected = keys.isin(list(selected)).to_numpy() & present
-    is_not = keys.isin(list(not_selected)).to_numpy() & present
-    bad = present & ~is_selected & ~is_not
+    _, _, is_selected, is_not, bad = _classified(values, selected, not_selected)
     if bad.any():
-        shown = list(dict.fromkeys(values[bad].map(
-            lambda v: v.strip() if isinstance(v, str) else v)))
+        shown = _distinct_stripped(values, bad)
         raise ScaleError(f"{int(bad.sum())} value(s) of option {key!r} of construct {name!r} "
                          f"are neither selected [{_shown(spec['selected'])}] nor not selected "
                          f"[{_shown(spec['not_selected'])}]: {_shown(shown)}; an option column "
@@ -2136,28 +2126,18 @@ def _binary(values: pd.Series, name: str, spec: dict, file, column: str,
     """
     positive = {_code_key(c) for c in spec["positive"]}
     negative = None if spec["negative"] is None else {_code_key(c) for c in spec["negative"]}
-    for code, label in (file_labels or {}).items():
-        key, number = _normal_label(label), _cell_key(code)
-        if isinstance(number, float):
-            if key in positive:
-                positive.add(number)
-            elif negative is not None and key in negative:
-                negative.add(number)
-    keys = _cell_keys(values)
-    valid = keys.notna()
-    is_positive = keys.isin(list(positive)) & valid
+    _add_labelled_codes(positive, negative, file_labels)
+    keys, valid, is_positive, _, bad = _classified(values, positive, negative)
     if negative is not None:
-        bad = valid & ~is_positive & ~keys.isin(list(negative))
         if bad.any():
-            shown = list(dict.fromkeys(values[bad].map(
-                lambda v: v.strip() if isinstance(v, str) else v)))
+            shown = _distinct_stripped(values, bad)
             raise ScaleError(f"{int(bad.sum())} value(s) of construct {name!r} are neither "
                              f"positive [{_shown(spec['positive'])}] nor negative "
                              f"[{_shown(spec['negative'])}]: {_shown(shown)}; declare other "
                              f"answers as missing codes in the definition",
                              file=file, column=column)
     elif not pd.api.types.is_numeric_dtype(keys):
-        text = valid & keys.map(lambda k: isinstance(k, str)) & ~is_positive
+        text = valid & keys.map(lambda k: isinstance(k, str)).to_numpy(bool) & ~is_positive
         if text.any():
             raise ScaleError(f"construct {name!r} has no negative codes, and {int(text.sum())} "
                              f"text cell(s) are not positive: "
@@ -2166,3 +2146,34 @@ def _binary(values: pd.Series, name: str, spec: dict, file, column: str,
                              file=file, column=column)
     return pd.Series(np.where(valid, is_positive.astype("float64"), np.nan), index=values.index,
                      dtype="float64")
+
+
+def _add_labelled_codes(yes: set, no: set | None, file_labels: dict) -> None:
+    """Add to ``yes`` (and ``no``) the numeric codes whose value label in the file (SPSS) is
+    one of their texts."""
+    for code, label in (file_labels or {}).items():
+        number, text = _cell_key(code), _normal_label(label)
+        if isinstance(number, float) and text in yes:
+            yes.add(number)
+        elif isinstance(number, float) and no is not None and text in no:
+            no.add(number)
+
+
+def _classified(values: pd.Series, yes: set, no: set | None):
+    """Each cell against two sets of code keys (:func:`_cell_key`): the keys, and as arrays
+    whether the cell is answered, in ``yes``, in ``no`` and answered in neither (without
+    ``no``: none are in it, and none is flagged)."""
+    keys = _cell_keys(values)
+    answered = keys.notna().to_numpy()
+    is_yes = keys.isin(list(yes)).to_numpy() & answered
+    if no is None:
+        none = np.zeros(len(keys), dtype=bool)
+        return keys, answered, is_yes, none, none
+    is_no = keys.isin(list(no)).to_numpy() & answered
+    return keys, answered, is_yes, is_no, answered & ~is_yes & ~is_no
+
+
+def _distinct_stripped(values: pd.Series, mask: np.ndarray) -> list:
+    """The distinct values of the cells in ``mask``, texts stripped, in order of occurrence."""
+    return list(dict.fromkeys(values[mask].map(lambda v: v.strip() if isinstance(v, str)
+                                                else v)))
