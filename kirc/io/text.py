@@ -14,6 +14,8 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import InputFileError
 from . import layout
 
@@ -120,7 +122,7 @@ def sniff_separator(text: str) -> str | None:
     body, sep_line, first_line = _body_lines(text, complete=False)
     if sep_line:
         return _SEP_LINE.fullmatch(first_line).group(1)
-    return _choose_separator(body, [])
+    return _choose_separator(_Body(body), [])
 
 
 #: at most this many lines of the sample are parsed for detection
@@ -198,27 +200,83 @@ def _without_trailing(counts: list[int], last_blank) -> list[int]:
     return counts
 
 
-def _counts(body: str, sep: str) -> tuple[list[int], list]:
+class _Body:
+    """A sample's body (lines ending in "\\n") with what counting fields needs, computed once
+    for every separator tried: its lines, and where its line ends and quotes are.
+
+    The positions are those of the UTF-8 bytes: every separator, quote and line end is one
+    ASCII byte, which no other character's bytes contain, so fields counted per line on the
+    bytes are those counted on the text.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        lines = text.split("\n")
+        if lines and not lines[-1]:
+            lines.pop()
+        self.lines = lines
+        encoded = text.encode("ascii") if text.isascii() else text.encode("utf-8",
+                                                                          "surrogatepass")
+        self.bytes = np.frombuffer(encoded, dtype=np.uint8)
+        ends = np.flatnonzero(self.bytes == 10)
+        if len(ends) < len(lines):          # a last line without its "\\n"
+            ends = np.append(ends, len(self.bytes))
+        self.ends = ends
+        self.starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+
+    def fields(self, sep: str) -> list[int]:
+        """Fields per line split at every ``sep`` (quotes not looked at), 0 for a blank line:
+        one that holds only separators, spaces and tabs."""
+        blank = sep + " \t"
+        if len(sep) != 1 or not sep.isascii():      # a separator given, such as "::"
+            return [0 if not line or (line[0] in blank and not line.strip(blank))
+                    else line.count(sep) + 1 for line in self.lines]
+        code = ord(sep)
+        # separators before each line's end, and so on each line
+        before = np.searchsorted(np.flatnonzero(self.bytes == code), self.ends)
+        counts = np.diff(before, prepend=0) + 1
+        empty = self.starts == self.ends
+        counts[empty] = 0
+        first = self.bytes[self.starts[~empty]] if len(self.bytes) else self.starts[:0]
+        # only a line that starts with a separator, a space or a tab may be blank
+        suspect = np.flatnonzero(~empty)[(first == code) | (first == 32) | (first == 9)]
+        counts = counts.tolist()
+        lines = self.lines
+        for i in suspect.tolist():
+            if not lines[i].strip(blank):
+                counts[i] = 0
+        return counts
+
+    def opening_quotes(self, sep: str) -> list[int]:
+        """The lines on which a quote opens a field: first on the line or after ``sep``."""
+        if len(sep) != 1 or not sep.isascii():
+            opening = sep + '"'
+            return [i for i, line in enumerate(self.lines)
+                    if line[:1] == '"' or opening in line]
+        quotes = np.flatnonzero(self.bytes == 34)
+        if not len(quotes):
+            return []
+        before = self.bytes[quotes - 1] if quotes[0] > 0 else np.concatenate(
+            ([10], self.bytes[quotes[1:] - 1]))
+        opening = quotes[(before == ord(sep)) | (before == 10)]
+        return np.unique(np.searchsorted(self.ends, opening)).tolist()
+
+
+def _counts(body: _Body, sep: str) -> tuple[list[int], list]:
     """(:func:`_field_counts` of the body's rows, their rows) -- without splitting a line
     when the body holds no quotes: the separators are counted (the rows are
     :class:`_SplitLines`, each split when it is looked at)."""
-    if '"' in body:
+    if '"' in body.text:
         return _quoted_counts(body, sep)
-    lines = body.split("\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    blank = sep + " \t"
-    # a line is blank when it holds only separators and spaces; only a line that starts with
-    # one of them needs the closer look
-    counts = [0 if not line or (line[0] in blank and not line.strip(blank))
-              else line.count(sep) + 1 for line in lines]
+    lines = body.lines
+    counts = body.fields(sep)
     # with NUL in the text, cells are not joined by NUL (see _SplitLines.columns)
-    rows = _SplitLines(sep, lines, fields=None if "\0" in body else counts.copy())
+    rows = _SplitLines(sep, lines, fields=None if "\0" in body.text else counts.copy())
     return _without_trailing(counts, lambda i: not lines[i][lines[i].rfind(sep) + 1:].strip()
                              ), rows
 
 
-def _quoted_counts(body: str, sep: str) -> tuple[list[int], list]:
+def _quoted_counts(body: _Body, sep: str) -> tuple[list[int], list]:
     """:func:`_counts` of a body with quotes: the same counts and rows as
     ``_field_counts(_rows(body, sep))``, but only the rows that need it go through csv.reader.
 
@@ -227,32 +285,38 @@ def _quoted_counts(body: str, sep: str) -> tuple[list[int], list]:
     after a separator), so a line without one is the row ``line.split(sep)``, whose fields
     are counted without splitting it (and it is blank when the line without separators is).
     """
-    lines = body.split("\n")
-    if "\r" in body or "\0" in body or max(map(len, lines)) > csv.field_size_limit():
-        rows = _rows(body, sep)
+    lines = body.lines
+    if "\r" in body.text or "\0" in body.text or (
+            len(lines) and int(np.max(body.ends - body.starts)) > csv.field_size_limit()
+            and max(map(len, lines)) > csv.field_size_limit()):
+        rows = _rows(body.text, sep)
         return _field_counts(rows), rows
-    ended = len(lines) - 1          # lines[:ended] end in "\n" (StringIO gives them so)
-    if not lines[-1]:
-        lines.pop()
-    opening = sep + '"'
-    blank = sep + " \t"          # as in _counts: only a line starting so may be blank
-    quoted = [i for i, line in enumerate(lines) if line[:1] == '"' or opening in line]
+    ended = len(lines) if body.text.endswith("\n") else len(lines) - 1
+    quoted = body.opening_quotes(sep)
+    line_fields = body.fields(sep)
     starts: list[int] = []
     counts: list[int] = []
     parsed: dict[int, list[str]] = {}
     n = len(lines)
+    # one csv.reader for all quoted rows, fed from the line each of them starts on
+    at = [0]
+
+    def feed():
+        while at[0] < n:
+            j = at[0]
+            at[0] += 1
+            yield lines[j] + "\n" if j < ended else lines[j]
+
+    reader = csv.reader(feed(), delimiter=sep) if quoted else None
     i = 0
     for q in quoted + [n]:
         if q < i:
             continue                # a line inside the quoted field of the row above
-        block = lines[i:q]
         starts.extend(range(i, q))
-        counts.extend([0 if not line or (line[0] in blank and not line.strip(blank))
-                       else line.count(sep) + 1 for line in block])
+        counts.extend(line_fields[i:q])
         if q == n:
             break
-        reader = csv.reader((lines[j] + "\n" if j < ended else lines[j] for j in range(q, n)),
-                            delimiter=sep)
+        at[0] = q
         try:
             row = next(reader)
         except (csv.Error, StopIteration):
@@ -260,7 +324,7 @@ def _quoted_counts(body: str, sep: str) -> tuple[list[int], list]:
         parsed[len(starts)] = row
         starts.append(q)
         counts.append(len(row) if any(c.strip() for c in row) else 0)
-        i = q + reader.line_num
+        i = at[0]
 
     def last_blank(k):
         if k in parsed:
@@ -299,12 +363,12 @@ def _body_lines(text: str, *, complete: bool) -> tuple[str, bool, str]:
     return "\n".join(head_lines) + "\n", False, ""
 
 
-def _choose_separator(body: str, decisions: list, complete: bool = False,
+def _choose_separator(body: _Body, decisions: list, complete: bool = False,
                       memo: dict | None = None) -> str | None:
     scores = {}
     memo = {} if memo is None else memo
     for cand in SEPARATOR_CANDIDATES:
-        if cand not in body:
+        if cand not in body.text:
             continue
         counts, rows = memo[cand] = _counts(body, cand)
         counts = list(counts)
@@ -326,7 +390,7 @@ def _choose_separator(body: str, decisions: list, complete: bool = False,
         usable = [c for c in usable if scores[c][1] == most]
     if len(usable) > 1:
         try:
-            picked = csv.Sniffer().sniff("\n".join(body.splitlines()[:200]),
+            picked = csv.Sniffer().sniff("\n".join(body.lines[:200]),
                                          delimiters="".join(usable)).delimiter
         except csv.Error:
             picked = None
@@ -351,7 +415,7 @@ def _choose_separator(body: str, decisions: list, complete: bool = False,
         sep = usable[0]
         share, modal = scores[sep][:2]
         decisions.append({"what": "separator", "decided": repr(sep),
-                          "why": f"{share:.0%} of {len(body.splitlines())} sampled lines "
+                          "why": f"{share:.0%} of {len(body.lines)} sampled lines "
                                  f"split into {modal} fields, as the header does"})
         return sep
     decisions.append({"what": "separator", "decided": "none (one column)",
@@ -399,7 +463,8 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
     or tabs (what a Dutch Excel writes), they are read as thousands, with a warning.
     """
     decisions, warns = [], []
-    body, sep_line, first_line = _body_lines(text, complete=complete)
+    text_body, sep_line, first_line = _body_lines(text, complete=complete)
+    body = _Body(text_body)
     if sep_line and sep is None:
         sep = _SEP_LINE.fullmatch(first_line).group(1)
         decisions.append({"what": "separator", "decided": repr(sep),
@@ -411,7 +476,7 @@ def sniff_table(text: str, *, sep: str | None = None, decimal: str | None = None
     if sep:
         counts, rows = memo[sep] if sep in memo else _counts(body, sep)
     else:
-        rows = [(i, [line]) for i, line in enumerate(body.splitlines())]
+        rows = [(i, [line]) for i, line in enumerate(body.lines)]
         counts = _field_counts(rows)
     notes = note_rows(rows) if complete and sep else 0
     counts = counts[:len(rows) - notes]
@@ -654,7 +719,9 @@ def _column_shapes(header: list[str], data: list[list[str]], cells: list | None 
         if texts and "".join(texts).isdigit():
             # whole numbers only (ratings, ids): one test of all distinct texts together
             info["filled"] = len(column) - sum(column.count(t) for t in empty)
-            if any(t[0] == "0" and len(t) > 1 for t in texts):
+            # a text of two or more digits starting with 0, counted in C over them all
+            starting = ("\0" + "\0".join(texts)).count("\0" + "0")
+            if starting > ("0" in texts):
                 # the first in the file, as an example
                 info["leading_zeros"] = next(t for t in column if len(t) > 1 and t[0] == "0")
             shapes[name] = info
@@ -811,7 +878,10 @@ def detect_file_encoding(path: Path) -> str:
             chunk = first
             try:
                 while chunk:
-                    decoder.decode(chunk, final=False)
+                    # ASCII is UTF-8: only a block with other bytes, or after a block that
+                    # ended inside a character, is decoded (2.6 ms against 5.4 for 28 MB)
+                    if not chunk.isascii() or decoder.getstate()[0]:
+                        decoder.decode(chunk, final=False)
                     chunk = handle.read(block)
                 decoder.decode(b"", final=True)
                 return "utf-8"
