@@ -129,13 +129,18 @@ class CalibrationPart(Shared):
         lookup[code] = np.arange(len(self.cells))
         object.__setattr__(self, "_lookup", (categories, sizes, lookup))
 
-    def cell_of(self, data: pd.DataFrame) -> np.ndarray:
-        """The cell of every row of ``data`` (−1 for a combination that was not calibrated)."""
+    def cell_of(self, keyed: dict, rows: np.ndarray | None = None) -> np.ndarray:
+        """The cell of every row (−1 for a combination that was not calibrated), from
+        ``keyed``: per margin column, :func:`_key_codes` of its values; ``rows`` selects
+        (a mask) the rows of this part."""
         categories, sizes, lookup = self._lookup
-        code = np.zeros(len(data), dtype=np.int64)
-        unknown = np.zeros(len(data), dtype=bool)
+        n = len(next(iter(keyed.values()))[0]) if rows is None else int(rows.sum())
+        code = np.zeros(n, dtype=np.int64)
+        unknown = np.zeros(n, dtype=bool)
         for column, keys, size in zip(self.margins, categories, sizes):
-            value_codes, value_keys = _key_codes(data[column])
+            value_codes, value_keys = keyed[column]
+            if rows is not None:
+                value_codes = value_codes[rows]
             index = pd.Index(keys).get_indexer(value_keys)[value_codes]
             unknown |= index < 0
             code = code * size + np.maximum(index, 0)
@@ -221,12 +226,20 @@ class Calibration(Shared):
         w = pd.to_numeric(data[self.weight], errors="coerce").to_numpy(float)
         out = np.full(len(data), -1, dtype=np.int64)
         labels = data[self.by].to_numpy() if self.by else None
+        # each column keyed once for all rows, not a copy of the frame's rows per part: a
+        # report asks for the cells of its survey at every estimate (10.1 ms -> 3.8 ms for the
+        # 26,346 rows and 9 yearly parts of the demo's klantcontact)
+        keyed = {column: _key_codes(data[column]) for column in dict.fromkeys(
+            column for _, part in self.parts for column in part.margins)}
+        starts = {column: pd.to_numeric(data[column], errors="coerce").to_numpy(float)
+                  for column in dict.fromkeys(part.start_column for _, part in self.parts)
+                  if column and check}
         for (label, part), offset in zip(self.parts, self._offsets):
             rows = np.ones(len(data), bool) if labels is None else labels == label
             if not rows.any():
                 continue
-            sub = data[rows] if not rows.all() else data
-            cells = part.cell_of(sub)
+            every = bool(rows.all())
+            cells = part.cell_of(keyed, None if every else rows)
             weighted = w[rows] > 0
             if (weighted & (cells < 0)).any():
                 raise ParameterError(
@@ -235,8 +248,8 @@ class Calibration(Shared):
                     file=source, column=self.weight)
             if check:
                 g = part.cells["g"].to_numpy(float)[np.maximum(cells, 0)]
-                start = (pd.to_numeric(sub[part.start_column], errors="coerce").to_numpy(float)
-                         if part.start_column else np.full(len(sub), part.start_value))
+                start = (starts[part.start_column][rows] if part.start_column
+                         else np.full(len(cells), part.start_value))
                 expected = g * start * part.scale
                 if not np.allclose(w[rows][weighted], expected[weighted], rtol=1e-9, atol=0):
                     raise ParameterError(f"the calibrated weights in {self.weight!r} were "
