@@ -146,22 +146,28 @@ def _difference_influence(side: Influence, pairs: list[tuple[int, int]]) -> Infl
 
 def _side_frame(est: pd.DataFrame, measure, sides, variances) -> pd.DataFrame:
     """Each side as a row of domain estimates: what a count-based difference needs."""
-    rows = []
+    # on the columns' arrays: a report compares hundreds of sides, and a side's sums through
+    # pandas cost 8.8 ms a call; sums skip missing values, as pandas' do
     fraction = est["fraction"].to_numpy(float)
-    for k, members in enumerate(sides):
-        part = est.iloc[members]
-        sum_w = part["sum_w"].sum()
+    n = est["n"].to_numpy()
+    sum_w = est["sum_w"].to_numpy(float)
+    n_kish = est["n_kish"].to_numpy(float)
+    weighted = sum_w * np.nan_to_num(est["estimate"].to_numpy(float), nan=0.0, posinf=np.inf,
+                                     neginf=-np.inf)
+    classes = {name: est[f"w_{name}"].to_numpy(float) for name in measure.classes
+               if f"w_{name}" in est}
+    rows = []
+    for members in sides:
+        members = np.asarray(members, dtype=np.intp)
+        side_w = np.nansum(sum_w[members])
         # Kish's effective n of the side: (Σw)² / Σw², each domain's Σw² = (Σw)² / n_kish
         with np.errstate(divide="ignore", invalid="ignore"):
-            sum_w2 = np.nansum(part["sum_w"].to_numpy(float) ** 2
-                               / part["n_kish"].to_numpy(float))
-        row = {"n": part["n"].sum(), "sum_w": sum_w,
-               "n_eff": sum_w ** 2 / sum_w2 if sum_w2 > 0 else 0.0,
-               "estimate": (part["sum_w"] * part["estimate"].fillna(0)).sum() / sum_w
-               if sum_w > 0 else np.nan}
-        for name in measure.classes:
-            if f"w_{name}" in part:
-                row[f"w_{name}"] = part[f"w_{name}"].sum()
+            sum_w2 = np.nansum(sum_w[members] ** 2 / n_kish[members])
+        row = {"n": np.nansum(n[members]), "sum_w": side_w,
+               "n_eff": side_w ** 2 / sum_w2 if sum_w2 > 0 else 0.0,
+               "estimate": np.nansum(weighted[members]) / side_w if side_w > 0 else np.nan}
+        for name, values in classes.items():
+            row[f"w_{name}"] = np.nansum(values[members])
         f = fraction[members]
         row["fraction"] = f[0] if len(f) and np.allclose(f, f[0]) else np.nan
         rows.append(row)
