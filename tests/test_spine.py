@@ -224,3 +224,19 @@ def test_no_fossils_of_parallel_branches():
         assert "TALLY_HOOK" not in source, path
         assert "except ImportError" not in source or path.name == "__init__.py" \
             or "duckdb" in source or "pyspark" in source or "calamine" in source, path
+
+
+def test_a_tally_makes_its_variance_layout_once_and_a_pickle_leaves_it_out(ks):
+    import pickle
+
+    from kirc.estimate.engines import tally as tally_of
+    from kirc.estimate.variance import domain_estimates
+
+    tally = tally_of(ks, "nps", "nps", by="year")
+    first = domain_estimates(tally)
+    layout = tally.once("layout", lambda _: pytest.fail("the layout was made again"))
+    pd.testing.assert_frame_equal(domain_estimates(tally), first)
+    assert tally.once("layout", lambda _: None) is layout
+    copy = pickle.loads(pickle.dumps(tally))
+    assert copy.once("made", lambda _: "anew") == "anew" and "layout" not in copy._once
+    pd.testing.assert_frame_equal(domain_estimates(copy), first)

@@ -173,6 +173,7 @@ class Tally:
     stages: list = field(default_factory=list)
     replicates: ReplicateTerms | None = None
     units: pd.DataFrame | None = None
+    _once: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if self.domains is None:
@@ -181,6 +182,18 @@ class Tally:
         if "_domain" not in self.table:
             self.table.insert(len(self.by), "_domain", _codes_in(self.table, self.domains,
                                                                self.by))
+
+    def once(self, name: str, make):
+        """``make(self)``, made on first use and kept with the tally: what the variance derives
+        from the cells (their index arrays), which a report asks for several times per tally.
+        A tally is not changed after it is made; a tally changed with ``dataclasses.replace``
+        is a new one, and a pickled tally leaves these out."""
+        if name not in self._once:
+            self._once[name] = make(self)
+        return self._once[name]
+
+    def __getstate__(self):
+        return {**self.__dict__, "_once": {}}
 
     @property
     def n_stages(self) -> int:

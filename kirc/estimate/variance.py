@@ -179,7 +179,7 @@ def domain_totals(tally: Tally, y: str | None = None) -> tuple[np.ndarray, np.nd
 
 
 class _Layout:
-    """Index arrays of a tally's cells, computed once per tally."""
+    """Index arrays of a tally's cells, computed once per tally (:meth:`Tally.once`)."""
 
     def __init__(self, tally: Tally):
         table = tally.table
@@ -304,8 +304,7 @@ def _contributions(s1, s2, m, f, lonely_rule, stratified, where):
     return contribution, lonely
 
 
-def influence_variance(tally: Tally, influence: Influence, y: str | None = None,
-                       layout: _Layout | None = None) -> Variances:
+def influence_variance(tally: Tally, influence: Influence, y: str | None = None) -> Variances:
     """The design-based variance of each target of ``influence`` (see the module notes).
 
     Parameters
@@ -321,7 +320,7 @@ def influence_variance(tally: Tally, influence: Influence, y: str | None = None,
     Variances
         ``variance``, ``df`` and ``strata`` (touched) per target.
     """
-    layout = layout or _Layout(tally)
+    layout = tally.once("layout", _Layout)
     s = sums(tally, y)
     size = influence.size
     entry, rows = layout.cells(influence.domain)
@@ -725,7 +724,7 @@ def domain_estimates(tally: Tally, y: str | None = None) -> pd.DataFrame:
 
     In R: ``svymean(~y, svydesign(ids=~1, strata=~h, data=df))`` gives 3.5, SE 0.4082483.
     """
-    layout = _Layout(tally)
+    layout = tally.once("layout", _Layout)
     s = sums(tally, y)
     G = layout.n_domains
     dom = layout.domain
@@ -737,7 +736,7 @@ def domain_estimates(tally: Tally, y: str | None = None) -> pd.DataFrame:
     sum_w = per_domain(s["sum_w"])
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = per_domain(s["sum_wy"]) / sum_w
-    result = influence_variance(tally, domain_influence(mean, sum_w), y, layout)
+    result = influence_variance(tally, domain_influence(mean, sum_w), y)
     variance = result.variance
     table = tally.table
     # the sampling fraction of the domain, when all the strata it touches share one
