@@ -633,7 +633,8 @@ def _answer_like(values: pd.Series, label, texts: pd.Series | None = None) -> bo
     texts = _as_text(values) if texts is None else texts
     if len(texts) == 0:
         return False
-    # sets of the texts, not pandas' isin and nunique (1 ms per column of 2,000 cells)
+    # sets of the texts, not pandas' isin and nunique (0.21 ms against 0.50 ms for
+    # 2,446 customer numbers)
     distinct = set(map(str.lower, map(str.strip, texts.to_numpy())))
     if distinct <= _YES_NO:
         return True

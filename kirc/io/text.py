@@ -879,7 +879,7 @@ def detect_file_encoding(path: Path) -> str:
             try:
                 while chunk:
                     # ASCII is UTF-8: only a block with other bytes, or after a block that
-                    # ended inside a character, is decoded (2.6 ms against 5.4 for 28 MB)
+                    # ended inside a character, is decoded (3.1 ms against 3.5 for a 28 MB file)
                     if not chunk.isascii() or decoder.getstate()[0]:
                         decoder.decode(chunk, final=False)
                     chunk = handle.read(block)
