@@ -43,6 +43,16 @@ sav 1.06x-1.08x; xlsx 1.55x calamine alone, 0.19x openpyxl alone; load_survey wa
 in four runs (0.49-0.53 s before, a third of it the privacy scan of the nine files'
 identifier and free-text columns); 100,000 columns 11.0x the time of 10,000; chunked
 Qualtrics export 2.22x one chunk.
+Later on 2026-12-07, after counting each separator's fields on the sample's bytes with numpy,
+one csv.reader for the quoted rows and the scrubbed column taken from its distinct texts (the
+machine was slower and noisier then: pandas' read of the same CSV took 0.113-0.160 s): csv
+1.54x-1.72x in five runs of this script; in alternating processes against the code before,
+1.48x-1.58x against 1.57x-1.62x (three each). sniff_table on the 1 MiB sample 31 ms (40 ms
+before). With a sample of 512 KiB or 256 KiB the CSV would be 1.42x or 1.37x (one run each,
+against 1.52x in the same conditions): the target needs less evidence or a baseline of
+pandas on one core (1.1x). load_survey warm 0.49-0.58 s in five runs; alternating with the
+code before, 0.46-0.50 s against 0.50-0.55 s (best of nine, three each). sav 1.07x; xlsx
+1.61x calamine alone, 0.19x openpyxl alone; 100,000 columns 11.0x; chunks 2.22x.
 Before issue 26: csv 2.5-3.1x (300,000 x 30), load_survey 1.7-2.3 s warm, .xlsx 0.66 s through
 openpyxl, a header of 100,000 columns did not finish in 60 s. Before issue 11 (200,000 rows):
 sav 1.66x, csv 4.05x, chunked export 31x.
