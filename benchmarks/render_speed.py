@@ -22,6 +22,11 @@ section): 58.2 s and 59.3 s for the 72 reports, 0.81-0.82 s per report = 0.12-0.
 papermill execution (6.40-6.48 s); 44.8 MB written. It was 64.0 s before an indicator's change
 from last year, its change since the first year and its trend shared one tally; 110 s when
 issue 24 was written.
+Later on 2026-12-07 the machine ran slower (one bare execution 6.5-8.3 s, the test suite 262 s
+against 235 s). Before this stop's changes: 69.6 s (bare 7.62 s, 0.13x). After keying the
+calibration cells once per call, a side's sums on arrays and one variance layout per tally:
+63.0-63.4 s (bare 6.47-7.25 s, 0.12x-0.14x) in two runs, 70.8 s (bare 6.87 s) in a third;
+run back to back with the code before, 78.3 s against 81.9 s (bare 7.78 s and 8.33 s).
 """
 
 from __future__ import annotations
